@@ -1,0 +1,397 @@
+// The sluice_host_api table: the C functions plugins call, each checking its handle, its
+// arguments and the hook it is called from before touching anything, and logging misuse.
+
+#include "core/runtime/host_api.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "core/observability/log.h"
+#include "core/observability/metrics.h"
+#include "core/runtime/chain.h"
+#include "core/runtime/request_stream.h"
+
+namespace sluice::runtime {
+namespace {
+
+std::string_view view(sluice_str s) {
+  return s.ptr ? std::string_view(s.ptr, s.len) : "";
+}
+sluice_str str(std::string_view v) {
+  return sluice_str_of(v.data(), v.size());
+}
+
+log::Level to_level(sluice_log_level level) {
+  switch (level) {
+    case SLUICE_LOG_DEBUG:
+      return log::Level::debug;
+    case SLUICE_LOG_INFO:
+      return log::Level::info;
+    case SLUICE_LOG_WARN:
+      return log::Level::warn;
+    default:
+      return log::Level::error;
+  }
+}
+
+// Logs a refused host call once per call site kind; misuse must be visible, never fatal.
+int refuse(sluice_stream* s, const char* function, const char* why) {
+  if (log::enabled(log::Level::warn)) {
+    log::warn("plugin host call refused",
+              {{"function", function},
+               {"reason", why},
+               {"filter", s && s->filter ? std::string_view(s->filter->name) : ""},
+               {"request_id", s && s->owner ? std::string_view(s->owner->request_id()) : ""}});
+  }
+  return 0;
+}
+
+bool live(sluice_stream* s) {
+  return s && s->owner && s->created && !s->completed;
+}
+
+// Header names are tokens; values must not carry CR, LF or NUL (no header injection).
+bool valid_header_name(std::string_view name) {
+  if (name.empty() || name.size() > 256) return false;
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+bool valid_header_value(std::string_view value) {
+  return value.size() <= 16384 &&
+         value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// ---- logging and metrics --------------------------------------------------------------------
+
+int api_log_enabled(sluice_log_level level) {
+  return log::enabled(to_level(level)) ? 1 : 0;
+}
+
+void api_log(sluice_config* c, sluice_stream* s, sluice_log_level level, sluice_str message) {
+  log::Level l = to_level(level);
+  if (!log::enabled(l)) return;
+  std::string_view text = view(message).substr(0, 8192);
+  std::string_view request_id = s && s->owner ? std::string_view(s->owner->request_id()) : "";
+  log::write(l, text,
+             {{"chain", c ? std::string_view(c->chain) : ""},
+              {"filter", c ? std::string_view(c->filter) : ""},
+              {"request_id", request_id}});
+}
+
+uint32_t api_metric_define(sluice_config* c, sluice_metric_kind kind, sluice_str name,
+                           sluice_str help, const sluice_str* label_names, size_t label_count) {
+  if (!c || !c->defining || label_count > 16 || (label_count && !label_names)) return 0;
+  metrics::Kind k = kind == SLUICE_COUNTER ? metrics::Kind::counter
+                    : kind == SLUICE_GAUGE ? metrics::Kind::gauge
+                                           : metrics::Kind::histogram;
+  if (kind != SLUICE_COUNTER && kind != SLUICE_GAUGE && kind != SLUICE_HISTOGRAM) return 0;
+  std::vector<std::string> labels;
+  for (size_t i = 0; i < label_count; ++i) labels.emplace_back(view(label_names[i]));
+  metrics::Family* family =
+      metrics::global().family(k, fmt::format("sluice_plugin_{}", view(name)), view(help),
+                               std::move(labels), metrics::latency_buckets_seconds());
+  if (!family || c->metrics.size() >= 256) return 0;
+  c->metrics.push_back({kind, family});
+  return static_cast<uint32_t>(c->metrics.size());
+}
+
+int api_metric_record(sluice_config* c, uint32_t id, const sluice_str* label_values,
+                      size_t label_count, double value) {
+  if (!c || id == 0 || id > c->metrics.size() || label_count > 16) return 0;
+  const auto& metric = c->metrics[id - 1];
+  if (label_count != metric.family->label_count() || (label_count && !label_values)) return 0;
+  std::vector<std::string_view> values;
+  for (size_t i = 0; i < label_count; ++i) values.push_back(view(label_values[i]));
+  switch (metric.kind) {
+    case SLUICE_COUNTER:
+      if (auto* counter = metric.family->counter(values); counter && value >= 0) {
+        counter->inc(static_cast<int64_t>(value));
+        return 1;
+      }
+      return 0;
+    case SLUICE_GAUGE:
+      if (auto* gauge = metric.family->gauge(values)) {
+        gauge->set(static_cast<int64_t>(value));
+        return 1;
+      }
+      return 0;
+    default:
+      if (auto* histogram = metric.family->histogram(values)) {
+        histogram->observe(value);
+        return 1;
+      }
+      return 0;
+  }
+}
+
+// ---- headers --------------------------------------------------------------------------------
+
+Message* readable(sluice_stream* s, sluice_part part, const char* function) {
+  if (!live(s)) return refuse(s, function, "stream not live"), nullptr;
+  Message* message = s->owner->message(s, part);
+  if (!message) refuse(s, function, "no such message yet");
+  return message;
+}
+
+Message* writable(sluice_stream* s, sluice_part part, const char* function) {
+  Message* message = readable(s, part, function);
+  if (message && !s->owner->may_modify(s, part)) {
+    refuse(s, function, "not modifiable in this hook");
+    return nullptr;
+  }
+  return message;
+}
+
+size_t api_header_count(sluice_stream* s, sluice_part part) {
+  Message* m = readable(s, part, "header_count");
+  return m ? m->headers.size() : 0;
+}
+
+int api_header_at(sluice_stream* s, sluice_part part, size_t index, sluice_header* out) {
+  Message* m = readable(s, part, "header_at");
+  if (!m || !out || index >= m->headers.size()) return 0;
+  out->name = str(m->headers[index].name);
+  out->value = str(m->headers[index].value);
+  return 1;
+}
+
+int api_header_get(sluice_stream* s, sluice_part part, sluice_str name, sluice_str* out) {
+  Message* m = readable(s, part, "header_get");
+  if (!m || !out) return 0;
+  const std::string* value = http::find_header(m->headers, lower(view(name)));
+  if (!value) return 0;
+  *out = str(*value);
+  return 1;
+}
+
+int api_header_set(sluice_stream* s, sluice_part part, sluice_str name, sluice_str value) {
+  Message* m = writable(s, part, "header_set");
+  if (!m) return 0;
+  if (!valid_header_name(view(name)) || (value.ptr && !valid_header_value(view(value)))) {
+    return refuse(s, "header_set", "invalid header name or value");
+  }
+  std::string key = lower(view(name));
+  std::erase_if(m->headers, [&](const http::Header& h) { return h.name == key; });
+  if (value.ptr) m->headers.push_back({key, std::string(view(value))});
+  return 1;
+}
+
+int api_header_add(sluice_stream* s, sluice_part part, sluice_str name, sluice_str value) {
+  Message* m = writable(s, part, "header_add");
+  if (!m) return 0;
+  if (!valid_header_name(view(name)) || !valid_header_value(view(value))) {
+    return refuse(s, "header_add", "invalid header name or value");
+  }
+  if (m->headers.size() >= 1000) return refuse(s, "header_add", "too many headers");
+  m->headers.push_back({lower(view(name)), std::string(view(value))});
+  return 1;
+}
+
+// ---- body and JSON --------------------------------------------------------------------------
+
+int api_body_get(sluice_stream* s, sluice_part part, sluice_str* out) {
+  Message* m = readable(s, part, "body_get");
+  if (!m || !out) return 0;
+  *out = str(m->body.raw());
+  return 1;
+}
+
+int api_body_replace(sluice_stream* s, sluice_part part, sluice_str data) {
+  Message* m = writable(s, part, "body_replace");
+  if (!m) return 0;
+  std::string text(view(data));
+  const std::string* type = http::find_header(m->headers, "content-type");
+  bool json = type && type->find("json") != std::string::npos;
+  if (json && m->body.assign(text, true, s->owner->max_json_depth())) {
+    m->body.assign(std::move(text), false, 0);  // kept raw: the filter chose to send non-JSON
+  } else if (!json) {
+    m->body.assign(std::move(text), false, 0);
+  }
+  return 1;
+}
+
+int api_json_get(sluice_stream* s, sluice_part part, sluice_str pointer, sluice_str* out) {
+  Message* m = readable(s, part, "json_get");
+  if (!m || !out) return 0;
+  std::string json;
+  if (!m->body.get_json(view(pointer), &json)) return 0;
+  *out = str(s->owner->keep(std::move(json)));
+  return 1;
+}
+
+int api_json_get_string(sluice_stream* s, sluice_part part, sluice_str pointer, sluice_str* out) {
+  Message* m = readable(s, part, "json_get_string");
+  std::string_view value;
+  if (!m || !out || !m->body.get_string(view(pointer), &value)) return 0;
+  *out = str(value);
+  return 1;
+}
+
+int api_json_get_number(sluice_stream* s, sluice_part part, sluice_str pointer, double* out) {
+  Message* m = readable(s, part, "json_get_number");
+  return m && out && m->body.get_number(view(pointer), out) ? 1 : 0;
+}
+
+int api_json_set(sluice_stream* s, sluice_part part, sluice_str pointer, sluice_str json_value) {
+  Message* m = writable(s, part, "json_set");
+  return m && m->body.set(view(pointer), view(json_value), s->owner->max_json_depth()) ? 1 : 0;
+}
+
+int api_json_remove(sluice_stream* s, sluice_part part, sluice_str pointer) {
+  Message* m = writable(s, part, "json_remove");
+  return m && m->body.remove(view(pointer)) ? 1 : 0;
+}
+
+// ---- metadata, flow control, async ----------------------------------------------------------
+
+int api_meta_set(sluice_stream* s, sluice_str key, sluice_str value) {
+  if (!live(s)) return refuse(s, "meta_set", "stream not live");
+  std::string_view k = view(key);
+  if (k.starts_with("request.")) return refuse(s, "meta_set", "request.* keys are the host's");
+  return s->owner->meta_set(k, view(value)) ? 1 : 0;
+}
+
+int api_meta_get(sluice_stream* s, sluice_str key, sluice_str* out) {
+  if (!s || !s->owner || !out) return 0;
+  const std::string* value = s->owner->meta_get(view(key));
+  if (!value) return 0;
+  *out = str(*value);
+  return 1;
+}
+
+int api_send_local_reply(sluice_stream* s, uint32_t status, const sluice_header* headers,
+                         size_t header_count, sluice_str body) {
+  if (!live(s)) return refuse(s, "send_local_reply", "stream not live");
+  if (header_count > 100 || (header_count && !headers)) {
+    return refuse(s, "send_local_reply", "too many headers");
+  }
+  http::Headers list;
+  for (size_t i = 0; i < header_count; ++i) {
+    std::string_view name = view(headers[i].name), value = view(headers[i].value);
+    if (!valid_header_name(name) || !valid_header_value(value)) {
+      return refuse(s, "send_local_reply", "invalid header name or value");
+    }
+    list.push_back({lower(name), std::string(value)});
+  }
+  if (!s->owner->send_local_reply(s, static_cast<int>(status), std::move(list),
+                                  std::string(view(body)))) {
+    return refuse(s, "send_local_reply",
+                  "not allowed now (outside this filter's turn, bad "
+                  "status, or the response already started)");
+  }
+  return 1;
+}
+
+int api_send_error(sluice_stream* s, uint32_t status, sluice_str message, sluice_str code) {
+  if (!live(s)) return refuse(s, "send_error", "stream not live");
+  if (!s->owner->send_error(s, static_cast<int>(status), view(message), view(code))) {
+    return refuse(s, "send_error", "not allowed now");
+  }
+  return 1;
+}
+
+int api_resume(sluice_stream* s) {
+  if (!live(s)) return refuse(s, "resume", "stream not live");
+  return s->owner->resume(s) ? 1 : refuse(s, "resume", "this filter is not paused");
+}
+
+uint64_t api_timer_start(sluice_stream* s, uint32_t delay_ms, uint64_t token) {
+  if (!live(s)) return refuse(s, "timer_start", "stream not live");
+  return s->owner->timer_start(s, delay_ms, token);
+}
+
+int api_op_cancel(sluice_stream* s, uint64_t op_id) {
+  if (!live(s)) return 0;
+  return s->owner->op_cancel(s, op_id) ? 1 : 0;
+}
+
+int api_route_set_plan(sluice_stream* s, const sluice_target* targets, size_t target_count,
+                       const sluice_retry_policy* policy) {
+  if (!live(s)) return refuse(s, "route_set_plan", "stream not live");
+  if (!targets || target_count == 0) return refuse(s, "route_set_plan", "no targets");
+  Plan plan;
+  for (size_t i = 0; i < target_count && i <= 64; ++i) {
+    plan.targets.push_back({std::string(view(targets[i].deployment)),
+                            std::string(view(targets[i].provider)),
+                            std::string(view(targets[i].model))});
+  }
+  if (policy && policy->struct_size >=
+                    offsetof(sluice_retry_policy, retry_on_connect_failure) + sizeof(int)) {
+    plan.max_attempts = policy->max_attempts;
+    plan.per_try_timeout_ms = policy->per_try_timeout_ms;
+    plan.backoff_base_ms = policy->backoff_base_ms;
+    plan.backoff_max_ms = policy->backoff_max_ms;
+    if (policy->retry_statuses) {
+      size_t n = std::min<size_t>(policy->retry_status_count, 64);
+      plan.retry_statuses.assign(policy->retry_statuses, policy->retry_statuses + n);
+    }
+    plan.retry_on_connect_failure = policy->retry_on_connect_failure != 0;
+  }
+  if (!s->owner->set_plan(s, std::move(plan))) {
+    return refuse(s, "route_set_plan",
+                  "only the router filter, in a request hook, with 1 to 64 "
+                  "targets");
+  }
+  return 1;
+}
+
+int api_attempt_get(sluice_stream* s, sluice_attempt* out) {
+  if (!s || !s->owner || !out || out->struct_size < sizeof(sluice_attempt)) return 0;
+  const Attempt* attempt = s->owner->attempt_of(s);
+  if (!attempt) return 0;
+  const Plan::Target& target = s->owner->plan().targets[attempt->target_index];
+  out->number = attempt->number;
+  out->target_index = attempt->target_index;
+  out->target = {str(target.deployment), str(target.provider), str(target.model)};
+  out->http_status = attempt->http_status;
+  out->retry_after_ms = attempt->retry_after_ms;
+  return 1;
+}
+
+const sluice_host_api kHostApi = {
+    sizeof(sluice_host_api),
+    SLUICE_ABI_MAJOR,
+    SLUICE_ABI_MINOR,
+    api_log_enabled,
+    api_log,
+    api_metric_define,
+    api_metric_record,
+    api_header_count,
+    api_header_at,
+    api_header_get,
+    api_header_set,
+    api_header_add,
+    api_body_get,
+    api_body_replace,
+    api_json_get,
+    api_json_get_string,
+    api_json_get_number,
+    api_json_set,
+    api_json_remove,
+    api_meta_set,
+    api_meta_get,
+    api_send_local_reply,
+    api_send_error,
+    api_resume,
+    api_timer_start,
+    api_op_cancel,
+    api_route_set_plan,
+    api_attempt_get,
+};
+
+}  // namespace
+
+const sluice_host_api* host_api() {
+  return &kHostApi;
+}
+
+}  // namespace sluice::runtime

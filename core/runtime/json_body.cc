@@ -1,0 +1,197 @@
+// JsonBody: parse-once JSON bodies with pointer access, on rapidjson.
+// Parsing is iterative and depth-bounded so a hostile body cannot exhaust the stack, neither while
+// parsing nor while the document is destroyed (rapidjson frees values recursively).
+
+#include "core/runtime/json_body.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/pointer.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <fmt/format.h>
+
+namespace sluice::runtime {
+
+struct JsonBody::Doc {
+  rapidjson::Document document;
+};
+
+namespace {
+
+// Forwards SAX events to a Document while refusing nesting deeper than a limit.
+class DepthLimitedHandler {
+ public:
+  DepthLimitedHandler(rapidjson::Document& doc, unsigned max_depth)
+      : doc_(doc), max_depth_(max_depth) {}
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool Int(int i) { return doc_.Int(i); }
+  bool Uint(unsigned u) { return doc_.Uint(u); }
+  bool Int64(int64_t i) { return doc_.Int64(i); }
+  bool Uint64(uint64_t u) { return doc_.Uint64(u); }
+  bool Double(double d) { return doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
+    return doc_.RawNumber(s, n, copy);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool StartObject() { return ++depth_ <= max_depth_ && doc_.StartObject(); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool EndObject(rapidjson::SizeType members) {
+    --depth_;
+    return doc_.EndObject(members);
+  }
+  bool StartArray() { return ++depth_ <= max_depth_ && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType elements) {
+    --depth_;
+    return doc_.EndArray(elements);
+  }
+  bool too_deep() const { return depth_ > max_depth_; }
+
+ private:
+  rapidjson::Document& doc_;
+  unsigned max_depth_;
+  unsigned depth_ = 0;
+};
+
+constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag;
+
+// Parses text into doc; returns an error message or nullopt.
+std::optional<std::string> parse_bounded(rapidjson::Document& doc, std::string_view text,
+                                         unsigned max_depth) {
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  rapidjson::Reader reader;
+  DepthLimitedHandler handler(doc, max_depth);
+  bool too_deep = false;
+  rapidjson::ParseResult result;
+  auto generate = [&](rapidjson::Document&) {
+    result = reader.Parse<kParseFlags>(stream, handler);
+    too_deep = handler.too_deep();
+    return static_cast<bool>(result);
+  };
+  doc.Populate(generate);
+  if (too_deep) return fmt::format("JSON nesting deeper than {} levels", max_depth);
+  if (!result) {
+    return fmt::format("invalid JSON at byte {}: {}", result.Offset(),
+                       rapidjson::GetParseError_En(result.Code()));
+  }
+  // Only whitespace may follow the document.
+  for (size_t i = stream.Tell(); i < text.size(); ++i) {
+    char c = text[i];
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+      return fmt::format("invalid JSON at byte {}: text after the document", i);
+    }
+  }
+  return std::nullopt;
+}
+
+const rapidjson::Value* resolve(const rapidjson::Document& doc, std::string_view pointer) {
+  rapidjson::Pointer p(pointer.data(), pointer.size());
+  if (!p.IsValid()) return nullptr;
+  return p.Get(doc);
+}
+
+}  // namespace
+
+JsonBody::JsonBody() = default;
+JsonBody::~JsonBody() = default;
+JsonBody::JsonBody(JsonBody&&) noexcept = default;
+JsonBody& JsonBody::operator=(JsonBody&&) noexcept = default;
+
+JsonBody::JsonBody(const JsonBody& other) : raw_(other.raw_), dirty_(other.dirty_) {
+  if (other.doc_) {
+    doc_ = std::make_unique<Doc>();
+    doc_->document.CopyFrom(other.doc_->document, doc_->document.GetAllocator());
+  }
+}
+
+JsonBody& JsonBody::operator=(const JsonBody& other) {
+  if (this != &other) *this = JsonBody(other);
+  return *this;
+}
+
+std::optional<std::string> JsonBody::assign(std::string raw, bool parse_json, unsigned max_depth) {
+  raw_ = std::move(raw);
+  doc_.reset();
+  dirty_ = false;
+  if (!parse_json) return std::nullopt;
+  auto doc = std::make_unique<Doc>();
+  if (auto error = parse_bounded(doc->document, raw_, max_depth)) return error;
+  doc_ = std::move(doc);
+  return std::nullopt;
+}
+
+const std::string& JsonBody::raw() {
+  if (dirty_ && doc_) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    doc_->document.Accept(writer);
+    raw_.assign(buffer.GetString(), buffer.GetSize());
+    dirty_ = false;
+  }
+  return raw_;
+}
+
+bool JsonBody::is_json() const {
+  return doc_ != nullptr;
+}
+
+bool JsonBody::get_json(std::string_view pointer, std::string* out) const {
+  if (!doc_) return false;
+  const rapidjson::Value* value = resolve(doc_->document, pointer);
+  if (!value) return false;
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value->Accept(writer);
+  out->assign(buffer.GetString(), buffer.GetSize());
+  return true;
+}
+
+bool JsonBody::get_string(std::string_view pointer, std::string_view* out) const {
+  if (!doc_) return false;
+  const rapidjson::Value* value = resolve(doc_->document, pointer);
+  if (!value || !value->IsString()) return false;
+  *out = std::string_view(value->GetString(), value->GetStringLength());
+  return true;
+}
+
+bool JsonBody::get_number(std::string_view pointer, double* out) const {
+  if (!doc_) return false;
+  const rapidjson::Value* value = resolve(doc_->document, pointer);
+  if (!value || !value->IsNumber()) return false;
+  *out = value->GetDouble();
+  return true;
+}
+
+bool JsonBody::set(std::string_view pointer, std::string_view json_value, unsigned max_depth) {
+  if (!doc_) return false;
+  rapidjson::Pointer p(pointer.data(), pointer.size());
+  if (!p.IsValid()) return false;
+  rapidjson::Document value(&doc_->document.GetAllocator());
+  if (parse_bounded(value, json_value, max_depth)) return false;
+  if (p.GetTokenCount() == 0) {
+    doc_->document.Swap(value);
+    dirty_ = true;
+    return true;
+  }
+  // The parent must exist: only the last member may be created.
+  rapidjson::Pointer parent(p.GetTokens(), p.GetTokenCount() - 1);
+  rapidjson::Value* container = parent.Get(doc_->document);
+  if (!container || !(container->IsObject() || container->IsArray())) return false;
+  p.Set(doc_->document, value.Move());
+  dirty_ = true;
+  return true;
+}
+
+bool JsonBody::remove(std::string_view pointer) {
+  if (!doc_) return false;
+  rapidjson::Pointer p(pointer.data(), pointer.size());
+  if (!p.IsValid() || p.GetTokenCount() == 0) return false;
+  if (!p.Erase(doc_->document)) return false;
+  dirty_ = true;
+  return true;
+}
+
+}  // namespace sluice::runtime

@@ -1,0 +1,711 @@
+// RequestStream: the per-request state machine of the chain runtime (see request_stream.h).
+//
+// One driver, run(), walks `order_` (the slots the current phase visits) with `cursor_`. Phases
+// only change state; entry points from the loop (start, timers, upstream callbacks, scheduled
+// continuations) are the only callers of run(), so the chain never recurses into itself.
+
+#include "core/runtime/request_stream.h"
+
+#include <algorithm>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "core/http/error_body.h"
+#include "core/observability/log.h"
+#include "core/runtime/runtime_metrics.h"
+
+namespace sluice::runtime {
+
+struct RequestStream::Timer {
+  RequestStream* owner;
+  sluice_stream* slot;
+  uint64_t id;
+  uint64_t token;
+  event* ev;
+  ~Timer() { event_free(ev); }
+};
+
+namespace {
+
+bool is_json_content_type(const http::Headers& headers) {
+  const std::string* type = http::find_header(headers, "content-type");
+  return type && type->find("json") != std::string::npos;
+}
+
+// curl -d and some SDKs send JSON without saying so; such bodies are parsed when they look like
+// JSON, but only a body declared as JSON is refused when it is not.
+bool looks_like_json(std::string_view body) {
+  size_t i = body.find_first_not_of(" \t\r\n");
+  return i != std::string_view::npos && (body[i] == '{' || body[i] == '[');
+}
+
+bool is_framing_header(std::string_view name) {
+  return name == "content-length" || name == "transfer-encoding" || name == "connection";
+}
+
+uint32_t parse_retry_after_ms(const http::Headers& headers) {
+  const std::string* value = http::find_header(headers, "retry-after");
+  if (!value || value->empty() || value->size() > 6) return 0;
+  uint32_t seconds = 0;
+  for (char c : *value) {
+    if (c < '0' || c > '9') return 0;  // HTTP-date form: ignored, the back-off applies
+    seconds = seconds * 10 + static_cast<uint32_t>(c - '0');
+  }
+  return seconds * 1000;
+}
+
+uint32_t jittered_backoff_ms(const Plan& plan, uint32_t retry_number) {
+  if (plan.backoff_base_ms == 0) return 0;
+  uint64_t ceiling = static_cast<uint64_t>(plan.backoff_base_ms) << std::min(retry_number, 16u);
+  if (plan.backoff_max_ms) ceiling = std::min<uint64_t>(ceiling, plan.backoff_max_ms);
+  thread_local std::minstd_rand rng{std::random_device{}()};
+  // "Equal jitter": at least half the ceiling, so retries never stampede at zero delay.
+  uint64_t half = ceiling / 2;
+  return static_cast<uint32_t>(half + (half ? rng() % (half + 1) : 0));
+}
+
+timeval to_timeval(uint32_t ms) {
+  return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+}
+
+}  // namespace
+
+RequestStream::RequestStream(const WorkerServices& services,
+                             std::shared_ptr<const RuntimeConfig> runtime, const Chain& chain,
+                             http::Request request, http::ResponseSink& sink,
+                             std::string request_id)
+    : services_(services),
+      runtime_(std::move(runtime)),
+      chain_(chain),
+      sink_(sink),
+      request_id_(std::move(request_id)),
+      method_(std::move(request.method)),
+      path_(std::move(request.path)),
+      started_(std::chrono::steady_clock::now()) {
+  unsigned depth = runtime_->bootstrap().limits().max_json_depth();
+  max_json_depth_ = depth ? depth : 64;
+  request_.headers = std::move(request.headers);
+  request_.body.assign(std::move(request.body), false, max_json_depth_);
+  metadata_ = {{"request.id", request_id_},
+               {"request.chain", chain_.name},
+               {"request.method", method_},
+               {"request.path", path_}};
+  size_t downstream =
+      chain_.router_index == Chain::kNoRouter ? chain_.filters.size() : chain_.router_index + 1;
+  for (size_t i = 0; i < downstream; ++i) {
+    auto slot = std::make_unique<sluice_stream>();
+    slot->owner = this;
+    slot->filter = chain_.filters[i].get();
+    slot->index = i;
+    slots_.push_back(std::move(slot));
+  }
+  run_event_ = event_new(services_.loop, -1, 0, &RequestStream::on_scheduled_run, this);
+}
+
+RequestStream::~RequestStream() {
+  if (phase_ != Phase::done) complete(true);
+  if (backoff_timer_) event_free(backoff_timer_);
+  if (run_event_) event_free(run_event_);
+}
+
+// ---- driving ------------------------------------------------------------------------------
+
+void RequestStream::start() {
+  const std::string& raw = request_.body.raw();
+  bool declared_json = is_json_content_type(request_.headers);
+  if (!raw.empty() && (declared_json || looks_like_json(raw))) {
+    std::string copy = raw;
+    if (auto error = request_.body.assign(std::move(copy), true, max_json_depth_)) {
+      if (declared_json) {
+        reply_ = Reply{nullptr,
+                       400,
+                       {},
+                       http::openai_error_body(400, "request body is not valid JSON: " + *error,
+                                               "invalid_json")};
+      }
+    }
+  }
+  std::vector<sluice_stream*> order;
+  for (auto& slot : slots_) order.push_back(slot.get());
+  run_request_phase(std::move(order), Phase::request);
+  run();
+}
+
+void RequestStream::schedule_run() {
+  if (run_event_ && phase_ != Phase::done) event_active(run_event_, 0, 0);
+}
+
+void RequestStream::on_scheduled_run(evutil_socket_t, short, void* self) {
+  static_cast<RequestStream*>(self)->run();
+}
+
+void RequestStream::run() {
+  while (phase_ != Phase::done) {
+    if (reply_) {
+      take_reply();
+      continue;
+    }
+    if (phase_ == Phase::upstream) return;  // an upstream callback or a back-off timer resumes
+    if (cursor_ < order_.size()) {
+      sluice_stream* slot = order_[cursor_];
+      if (slot->stopped) return;  // still waiting for resume()
+      Step step = phase_ == Phase::response ? call_response_hook(slot, body_pass_)
+                                            : call_request_hook(slot, body_pass_);
+      if (step == Step::paused) return;
+      if (step == Step::next) ++cursor_;
+      continue;
+    }
+    // End of a pass: headers first, then the body pass when there is a body.
+    const Message& message = phase_ == Phase::response  ? response_
+                             : phase_ == Phase::request ? request_
+                                                        : attempt_->request;
+    if (!body_pass_ && !const_cast<Message&>(message).body.raw().empty()) {
+      body_pass_ = true;
+      cursor_ = 0;
+      continue;
+    }
+    switch (phase_) {
+      case Phase::request:
+        finish_request_phase();
+        break;
+      case Phase::attempt_request:
+        send_upstream();
+        break;
+      case Phase::response:
+        finish_response_segment();
+        break;
+      default:
+        return;
+    }
+  }
+}
+
+bool RequestStream::create_instance(sluice_stream* slot) {
+  if (slot->created) return true;
+  const FilterType& type = *slot->filter->type;
+  if (type.hooks.stream_new) {
+    slot->self = type.hooks.stream_new(slot->filter->config, slot);
+    if (!slot->self) return false;
+  }
+  slot->created = true;
+  return true;
+}
+
+RequestStream::Step RequestStream::call_request_hook(sluice_stream* slot, bool body) {
+  if (!slot->created && !create_instance(slot)) return after_hook(slot, SLUICE_FAIL);
+  const sluice_filter& hooks = slot->filter->type->hooks;
+  Message& message = slot->attempt ? slot->attempt->request : request_;
+  sluice_status status = SLUICE_CONTINUE;
+  in_hook_ = slot;
+  if (body && hooks.on_request_body) {
+    status = hooks.on_request_body(slot, slot->self);
+  } else if (!body && hooks.on_request_headers) {
+    status = hooks.on_request_headers(slot, slot->self, message.body.raw().empty() ? 1 : 0);
+  }
+  in_hook_ = nullptr;
+  scratch_.clear();
+  return after_hook(slot, status);
+}
+
+RequestStream::Step RequestStream::call_response_hook(sluice_stream* slot, bool body) {
+  if (!slot->created) return Step::next;  // never saw the request (it failed open)
+  const sluice_filter& hooks = slot->filter->type->hooks;
+  sluice_status status = SLUICE_CONTINUE;
+  in_hook_ = slot;
+  if (body && hooks.on_response_body) {
+    status = hooks.on_response_body(slot, slot->self, 1);
+  } else if (!body && hooks.on_response_headers) {
+    status = hooks.on_response_headers(slot, slot->self, response_.body.raw().empty() ? 1 : 0);
+  }
+  in_hook_ = nullptr;
+  scratch_.clear();
+  return after_hook(slot, status);
+}
+
+RequestStream::Step RequestStream::after_hook(sluice_stream* slot, sluice_status status) {
+  bool replied = reply_ && reply_->from == slot;
+  switch (status) {
+    case SLUICE_CONTINUE:
+      return replied ? Step::replied : Step::next;
+    case SLUICE_STOP:
+      if (replied) return Step::replied;
+      if (slot->resume_early) {
+        slot->resume_early = false;
+        return Step::next;
+      }
+      slot->stopped = true;
+      return Step::paused;
+    case SLUICE_LOCAL_REPLY:
+      if (replied) return Step::replied;
+      log::error(
+          "filter returned LOCAL_REPLY without sending a reply",
+          {{"request_id", request_id_}, {"chain", chain_.name}, {"filter", slot->filter->name}});
+      break;
+    default:
+      break;
+  }
+  // SLUICE_FAIL (or an unknown status): the filter's failure_policy decides.
+  RuntimeMetrics::get().filter_failures->counter({chain_.name, slot->filter->name})->inc();
+  log::warn("filter failed", {{"request_id", request_id_},
+                              {"chain", chain_.name},
+                              {"filter", slot->filter->name},
+                              {"failure_policy", slot->filter->fail_open ? "open" : "closed"}});
+  if (slot->filter->fail_open) {
+    if (replied) reply_.reset();
+    return Step::next;
+  }
+  reply_ = Reply{slot,
+                 500,
+                 {},
+                 http::openai_error_body(500, fmt::format("filter '{}' failed", slot->filter->name),
+                                         "filter_failure")};
+  return Step::replied;
+}
+
+// ---- request phases and attempts ----------------------------------------------------------------
+
+void RequestStream::run_request_phase(std::vector<sluice_stream*> order, Phase phase) {
+  phase_ = phase;
+  order_ = std::move(order);
+  cursor_ = 0;
+  body_pass_ = false;
+}
+
+void RequestStream::finish_request_phase() {
+  if (chain_.router_index == Chain::kNoRouter) {
+    reply_ = Reply{nullptr,
+                   500,
+                   {},
+                   http::openai_error_body(
+                       500,
+                       fmt::format("chain '{}' ended without a response: no filter replied "
+                                   "and none routes upstream",
+                                   chain_.name),
+                       "no_response")};
+    return;
+  }
+  if (!plan_set_) {
+    reply_ = Reply{nullptr,
+                   500,
+                   {},
+                   http::openai_error_body(500,
+                                           fmt::format("router filter '{}' set no upstream plan",
+                                                       chain_.filters[chain_.router_index]->name),
+                                           "no_route")};
+    return;
+  }
+  original_request_.status = 0;
+  original_request_.headers = request_.headers;
+  original_request_.body = request_.body;
+  start_attempt();
+}
+
+void RequestStream::start_attempt() {
+  uint32_t number = attempt_ ? attempt_->number + 1 : 1;
+  uint32_t target = attempt_ ? attempt_->target_index : 0;
+  if (attempt_) {
+    complete_slots(attempt_->slots, false);
+    attempt_->call.reset();
+  }
+  if (next_target_) {
+    target = *next_target_;
+    next_target_.reset();
+  }
+  auto attempt = std::make_unique<Attempt>();
+  attempt->number = number;
+  attempt->target_index = target;
+  attempt->request.headers = original_request_.headers;
+  attempt->request.body = original_request_.body;
+  for (size_t i = chain_.router_index + 1; i < chain_.filters.size(); ++i) {
+    auto slot = std::make_unique<sluice_stream>();
+    slot->owner = this;
+    slot->filter = chain_.filters[i].get();
+    slot->index = i;
+    slot->attempt = attempt.get();
+    attempt->slots.push_back(std::move(slot));
+  }
+  attempt_ = std::move(attempt);
+  response_ = Message{};
+  upstream_body_.clear();
+  std::vector<sluice_stream*> order;
+  for (auto& slot : attempt_->slots) order.push_back(slot.get());
+  run_request_phase(std::move(order), Phase::attempt_request);
+}
+
+void RequestStream::send_upstream() {
+  phase_ = Phase::upstream;
+  const std::string* url = meta_get("upstream.url");
+  if (!services_.upstream) {
+    attempt_->failure = "no upstream client on this worker";
+  } else if (!url || url->empty()) {
+    attempt_->failure = "no per-attempt filter set upstream.url";
+  } else {
+    UpstreamRequest request;
+    request.url = *url;
+    const std::string* method = meta_get("upstream.method");
+    request.method = method ? *method : method_;
+    request.headers = attempt_->request.headers;
+    request.body = attempt_->request.body.raw();
+    request.timeout_ms = plan_.per_try_timeout_ms;
+    attempt_->call = services_.upstream->start(request, *this);
+    if (attempt_->call) return;  // a callback continues
+    attempt_->failure = "upstream client refused the request";
+  }
+  decide_after_attempt();
+}
+
+void RequestStream::on_upstream_headers(int status, http::Headers headers) {
+  attempt_->http_status = static_cast<uint32_t>(status);
+  attempt_->retry_after_ms = parse_retry_after_ms(headers);
+  response_.status = status;
+  response_.headers = std::move(headers);
+}
+
+void RequestStream::on_upstream_body(std::string_view data) {
+  upstream_body_.append(data);
+}
+
+void RequestStream::on_upstream_complete() {
+  bool json = is_json_content_type(response_.headers) || looks_like_json(upstream_body_);
+  response_.body.assign(std::move(upstream_body_), json, max_json_depth_);
+  upstream_body_.clear();
+  std::vector<sluice_stream*> order;
+  for (auto it = attempt_->slots.rbegin(); it != attempt_->slots.rend(); ++it) {
+    order.push_back(it->get());
+  }
+  begin_response(std::move(order), true);
+  run();
+}
+
+void RequestStream::on_upstream_failure(std::string reason) {
+  attempt_->http_status = 0;
+  attempt_->failure = std::move(reason);
+  decide_after_attempt();
+  run();
+}
+
+void RequestStream::decide_after_attempt() {
+  Attempt& attempt = *attempt_;
+  RuntimeMetrics::get()
+      .upstream_attempts
+      ->counter({chain_.name, attempt.http_status ? std::to_string(attempt.http_status) : "failed"})
+      ->inc();
+  sluice_stream* router = slots_[chain_.router_index].get();
+  sluice_verdict verdict = SLUICE_USE_POLICY;
+  if (const auto hook = router->filter->type->hooks.on_attempt_done) {
+    sluice_attempt info = {};
+    info.struct_size = sizeof(info);
+    info.number = attempt.number;
+    info.target_index = attempt.target_index;
+    const Plan::Target& target = plan_.targets[attempt.target_index];
+    info.target = {sluice_str_of(target.deployment.data(), target.deployment.size()),
+                   sluice_str_of(target.provider.data(), target.provider.size()),
+                   sluice_str_of(target.model.data(), target.model.size())};
+    info.http_status = attempt.http_status;
+    info.retry_after_ms = attempt.retry_after_ms;
+    in_hook_ = router;
+    verdict = hook(router, router->self, &info);
+    in_hook_ = nullptr;
+    scratch_.clear();
+  }
+  bool has_next_target = attempt.target_index + 1 < plan_.targets.size();
+  if (verdict == SLUICE_USE_POLICY) {
+    bool retryable = attempt.http_status == 0
+                         ? plan_.retry_on_connect_failure
+                         : std::find(plan_.retry_statuses.begin(), plan_.retry_statuses.end(),
+                                     attempt.http_status) != plan_.retry_statuses.end();
+    verdict = !retryable ? SLUICE_ACCEPT : has_next_target ? SLUICE_NEXT_TARGET : SLUICE_RETRY_SAME;
+  }
+  bool can_retry =
+      attempt.number < plan_.max_attempts &&
+      (verdict == SLUICE_RETRY_SAME || (verdict == SLUICE_NEXT_TARGET && has_next_target));
+  if (verdict != SLUICE_ACCEPT && can_retry) {
+    next_target_ = verdict == SLUICE_NEXT_TARGET ? attempt.target_index + 1 : attempt.target_index;
+    uint32_t delay =
+        std::max(jittered_backoff_ms(plan_, attempt.number - 1), attempt.retry_after_ms);
+    if (plan_.backoff_max_ms)
+      delay = std::min(delay, std::max(plan_.backoff_max_ms, attempt.retry_after_ms));
+    phase_ = Phase::upstream;
+    attempt.call.reset();
+    if (!backoff_timer_) {
+      backoff_timer_ = evtimer_new(
+          services_.loop,
+          [](evutil_socket_t, short, void* self) {
+            auto* stream = static_cast<RequestStream*>(self);
+            stream->start_attempt();
+            stream->run();
+          },
+          this);
+    }
+    timeval tv = to_timeval(delay);
+    evtimer_add(backoff_timer_, &tv);
+    return;
+  }
+  if (attempt.http_status == 0) {
+    response_ = Message{};
+    response_.status = 502;
+    response_.headers = {{"content-type", "application/json"}};
+    response_.body.assign(
+        http::openai_error_body(502,
+                                fmt::format("upstream request failed after {} attempt(s): {}",
+                                            attempt.number, attempt.failure),
+                                "upstream_error"),
+        true, max_json_depth_);
+  }
+  std::vector<sluice_stream*> order;
+  for (size_t i = chain_.router_index + 1; i-- > 0;) order.push_back(slots_[i].get());
+  begin_response(std::move(order), false);
+}
+
+// ---- response -------------------------------------------------------------------------------
+
+void RequestStream::begin_response(std::vector<sluice_stream*> order, bool upstream_segment) {
+  phase_ = Phase::response;
+  order_ = std::move(order);
+  cursor_ = 0;
+  body_pass_ = false;
+  upstream_segment_ = upstream_segment;
+}
+
+void RequestStream::finish_response_segment() {
+  if (upstream_segment_) {
+    upstream_segment_ = false;
+    decide_after_attempt();
+    return;
+  }
+  send_to_client();
+}
+
+void RequestStream::take_reply() {
+  Reply reply = std::move(*reply_);
+  reply_.reset();
+  if (attempt_) attempt_->call.reset();
+  if (backoff_timer_) evtimer_del(backoff_timer_);
+  response_ = Message{};
+  response_.status = reply.status;
+  response_.headers = std::move(reply.headers);
+  if (!reply.body.empty() && !http::find_header(response_.headers, "content-type")) {
+    response_.headers.push_back({"content-type", "application/json"});
+  }
+  bool json = is_json_content_type(response_.headers);
+  response_.body.assign(std::move(reply.body), json, max_json_depth_);
+
+  // The reply travels back through every filter before the one that sent it.
+  std::vector<sluice_stream*> path;
+  for (auto& slot : slots_) path.push_back(slot.get());
+  if (attempt_) {
+    for (auto& slot : attempt_->slots) path.push_back(slot.get());
+  }
+  size_t end = path.size();
+  if (reply.from) end = std::find(path.begin(), path.end(), reply.from) - path.begin();
+  std::vector<sluice_stream*> order(path.rend() - static_cast<long>(end), path.rend());
+  begin_response(std::move(order), false);
+}
+
+void RequestStream::send_to_client() {
+  http::ResponseHead head;
+  head.status = response_.status ? response_.status : 200;
+  for (auto& header : response_.headers) {
+    if (!is_framing_header(header.name) && header.name != "x-request-id") {
+      head.headers.push_back(std::move(header));
+    }
+  }
+  head.headers.push_back({"x-request-id", request_id_});
+  head_sent_ = true;
+  phase_ = Phase::done;  // from here the sink owns the bytes; an abort no longer concerns us
+  sink_.send_whole(std::move(head), response_.body.raw());
+  final_status_ = std::to_string(response_.status ? response_.status : 200);
+  complete(false);
+}
+
+void RequestStream::complete(bool aborted) {
+  phase_ = Phase::done;
+  if (backoff_timer_) evtimer_del(backoff_timer_);
+  if (run_event_) event_del(run_event_);
+  if (attempt_) {
+    attempt_->call.reset();
+    complete_slots(attempt_->slots, aborted);
+  }
+  complete_slots(slots_, aborted);
+  const auto& m = RuntimeMetrics::get();
+  std::string status = aborted ? "client_abort" : final_status_;
+  m.requests->counter({chain_.name, status})->inc();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  m.request_seconds->histogram({chain_.name})->observe(seconds);
+}
+
+void RequestStream::complete_slots(std::vector<std::unique_ptr<sluice_stream>>& slots,
+                                   bool aborted) {
+  for (auto it = slots.rbegin(); it != slots.rend(); ++it) {
+    sluice_stream* slot = it->get();
+    if (!slot->created || slot->completed) continue;
+    slot->completed = true;
+    cancel_ops(slot);
+    if (auto hook = slot->filter->type->hooks.on_complete) {
+      in_hook_ = slot;
+      hook(slot, slot->self, aborted ? 1 : 0);
+      in_hook_ = nullptr;
+      scratch_.clear();
+    }
+    cancel_ops(slot);  // on_complete may not start ops, but be sure
+  }
+  for (auto it = slots.rbegin(); it != slots.rend(); ++it) {
+    sluice_stream* slot = it->get();
+    if (slot->created && slot->filter->type->hooks.stream_destroy) {
+      slot->filter->type->hooks.stream_destroy(slot->self);
+    }
+    slot->created = false;
+    slot->self = nullptr;
+  }
+}
+
+void RequestStream::on_abort() {
+  if (phase_ == Phase::done) return;
+  complete(true);
+}
+
+// ---- host API entry points ------------------------------------------------------------------
+
+Message* RequestStream::message(sluice_stream* slot, sluice_part part) {
+  if (part == SLUICE_REQUEST) return slot->attempt ? &slot->attempt->request : &request_;
+  if (part == SLUICE_RESPONSE && (phase_ == Phase::response || head_sent_)) return &response_;
+  return nullptr;
+}
+
+bool RequestStream::may_modify(sluice_stream* slot, sluice_part part) const {
+  if (in_hook_ != slot && !slot->stopped) return false;
+  if (part == SLUICE_REQUEST) {
+    return slot->attempt ? phase_ == Phase::attempt_request && slot->attempt == attempt_.get()
+                         : phase_ == Phase::request;
+  }
+  return phase_ == Phase::response && !head_sent_;
+}
+
+std::string_view RequestStream::keep(std::string text) {
+  scratch_.push_back(std::move(text));
+  return scratch_.back();
+}
+
+bool RequestStream::meta_set(std::string_view key, std::string_view value) {
+  if (key.empty() || key.size() > 256 || value.size() > 65536) return false;
+  for (auto& [k, v] : metadata_) {
+    if (k == key) {
+      v.assign(value);
+      return true;
+    }
+  }
+  if (metadata_.size() >= 256) return false;
+  metadata_.emplace_back(std::string(key), std::string(value));
+  return true;
+}
+
+const std::string* RequestStream::meta_get(std::string_view key) const {
+  for (const auto& [k, v] : metadata_) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+bool RequestStream::send_local_reply(sluice_stream* slot, int status, http::Headers headers,
+                                     std::string body) {
+  if (phase_ == Phase::done || head_sent_ || status < 100 || status > 599) return false;
+  bool in_phase_hook = in_hook_ == slot && cursor_ < order_.size() && order_[cursor_] == slot;
+  if (!in_phase_hook && !slot->stopped) return false;
+  reply_ = Reply{slot, status, std::move(headers), std::move(body)};
+  if (slot->stopped) {
+    slot->stopped = false;
+    schedule_run();
+  }
+  return true;
+}
+
+bool RequestStream::send_error(sluice_stream* slot, int status, std::string_view message,
+                               std::string_view code) {
+  return send_local_reply(slot, status, {{"content-type", "application/json"}},
+                          http::openai_error_body(status, message, code));
+}
+
+bool RequestStream::resume(sluice_stream* slot) {
+  if (phase_ == Phase::done) return false;
+  if (slot->stopped) {
+    slot->stopped = false;
+    ++cursor_;  // the paused hook is done; go on with the next filter
+    schedule_run();
+    return true;
+  }
+  if (in_hook_ == slot && cursor_ < order_.size() && order_[cursor_] == slot) {
+    slot->resume_early = true;  // called before the hook returned STOP
+    return true;
+  }
+  return false;
+}
+
+uint64_t RequestStream::timer_start(sluice_stream* slot, uint32_t delay_ms, uint64_t token) {
+  if (phase_ == Phase::done || !slot->created || slot->completed || timers_.size() >= 1024) {
+    return 0;
+  }
+  auto timer = std::make_unique<Timer>();
+  timer->owner = this;
+  timer->slot = slot;
+  timer->id = next_op_id_++;
+  timer->token = token;
+  timer->ev = evtimer_new(
+      services_.loop,
+      [](evutil_socket_t, short, void* arg) {
+        auto* t = static_cast<Timer*>(arg);
+        RequestStream* self = t->owner;
+        auto node = self->timers_.extract(t->id);  // keeps the timer alive during the call
+        sluice_stream* slot = t->slot;
+        sluice_op_done done = {};
+        done.struct_size = sizeof(done);
+        done.op_id = t->id;
+        done.token = t->token;
+        done.kind = SLUICE_OP_TIMER;
+        done.result = SLUICE_OP_OK;
+        if (auto hook = slot->filter->type->hooks.on_op_done) {
+          sluice_stream* previous = self->in_hook_;
+          self->in_hook_ = slot;
+          hook(slot, slot->self, &done);
+          self->in_hook_ = previous;
+          self->scratch_.clear();
+        }
+      },
+      timer.get());
+  timeval tv = to_timeval(delay_ms);
+  evtimer_add(timer->ev, &tv);
+  uint64_t id = timer->id;
+  timers_.emplace(id, std::move(timer));
+  return id;
+}
+
+bool RequestStream::op_cancel(sluice_stream* slot, uint64_t op_id) {
+  auto it = timers_.find(op_id);
+  if (it == timers_.end() || it->second->slot != slot) return false;
+  timers_.erase(it);
+  return true;
+}
+
+void RequestStream::cancel_ops(sluice_stream* slot) {
+  std::erase_if(timers_, [slot](const auto& entry) { return entry.second->slot == slot; });
+}
+
+bool RequestStream::set_plan(sluice_stream* slot, Plan plan) {
+  if (phase_ != Phase::request || in_hook_ != slot || slot->attempt ||
+      slot->index != chain_.router_index || plan.targets.empty() || plan.targets.size() > 64) {
+    return false;
+  }
+  plan.max_attempts = std::clamp<uint32_t>(plan.max_attempts, 1, 32);
+  plan_ = std::move(plan);
+  plan_set_ = true;
+  return true;
+}
+
+const Attempt* RequestStream::attempt_of(sluice_stream* slot) const {
+  if (slot->attempt) return slot->attempt;
+  if (slot->index == chain_.router_index && attempt_) return attempt_.get();
+  return nullptr;
+}
+
+}  // namespace sluice::runtime

@@ -1,0 +1,180 @@
+#pragma once
+// RequestStream: one request's journey through its chain. It creates the filter instances, runs
+// request hooks in chain order and response hooks in reverse, pauses on STOP until resume(),
+// turns local replies and failures into responses, runs the upstream attempts a router filter
+// planned (fresh per-attempt filter instances each time), and calls on_complete exactly once per
+// instance before destroying it.
+//
+// Re-entrancy: a plugin calling resume() or send_local_reply() from on_op_done does not run the
+// chain inside its own call; the continuation runs on a fresh loop turn, so no filter is ever
+// destroyed while one of its hooks is on the stack. Single-threaded: everything runs on the
+// worker's loop.
+
+#include <event2/event.h>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/http/exchange.h"
+#include "core/runtime/chain.h"
+#include "core/runtime/host_api.h"
+#include "core/runtime/json_body.h"
+#include "core/runtime/upstream.h"
+
+namespace sluice::metrics {
+class Family;
+}
+
+namespace sluice::runtime {
+
+// What every request on one worker shares.
+struct WorkerServices {
+  event_base* loop = nullptr;
+  UpstreamTransport* upstream = nullptr;  // null: no upstream client on this worker
+};
+
+// Headers, body and (for responses) status of one message.
+struct Message {
+  int status = 0;
+  http::Headers headers;
+  JsonBody body;
+};
+
+struct Plan {
+  struct Target {
+    std::string deployment, provider, model;
+  };
+  std::vector<Target> targets;
+  uint32_t max_attempts = 1;
+  uint32_t per_try_timeout_ms = 0;
+  uint32_t backoff_base_ms = 0;
+  uint32_t backoff_max_ms = 0;
+  std::vector<uint32_t> retry_statuses;
+  bool retry_on_connect_failure = false;
+};
+
+struct Attempt {
+  uint32_t number = 0;
+  uint32_t target_index = 0;
+  Message request;  // an untouched copy of the request as it left the router
+  std::vector<std::unique_ptr<sluice_stream>> slots;
+  std::unique_ptr<UpstreamCall> call;
+  uint32_t http_status = 0;
+  uint32_t retry_after_ms = 0;
+  std::string failure;  // why no response arrived
+};
+
+class RequestStream : public http::Exchange, private UpstreamCallbacks {
+ public:
+  RequestStream(const WorkerServices& services, std::shared_ptr<const RuntimeConfig> runtime,
+                const Chain& chain, http::Request request, http::ResponseSink& sink,
+                std::string request_id);
+  ~RequestStream() override;
+
+  // Runs the chain until it pauses or answers. Call once.
+  void start();
+  void on_abort() override;
+
+  // ---- for the host API table (host_api.cc); `slot` is the caller's handle ----
+  Message* message(sluice_stream* slot, sluice_part part);
+  bool may_modify(sluice_stream* slot, sluice_part part) const;
+  std::string_view keep(std::string text);  // scratch storage valid until the hook returns
+  unsigned max_json_depth() const { return max_json_depth_; }
+  bool meta_set(std::string_view key, std::string_view value);
+  const std::string* meta_get(std::string_view key) const;
+  bool send_local_reply(sluice_stream* slot, int status, http::Headers headers, std::string body);
+  bool send_error(sluice_stream* slot, int status, std::string_view message, std::string_view code);
+  bool resume(sluice_stream* slot);
+  uint64_t timer_start(sluice_stream* slot, uint32_t delay_ms, uint64_t token);
+  bool op_cancel(sluice_stream* slot, uint64_t op_id);
+  bool set_plan(sluice_stream* slot, Plan plan);
+  const Attempt* attempt_of(sluice_stream* slot) const;
+  const Plan& plan() const { return plan_; }
+  const std::string& request_id() const { return request_id_; }
+  const Chain& chain() const { return chain_; }
+
+ private:
+  enum class Phase { request, attempt_request, upstream, response, done };
+  enum class Step { next, paused, replied };
+  struct Reply {
+    sluice_stream* from;
+    int status;
+    http::Headers headers;
+    std::string body;
+  };
+  struct Timer;
+
+  // Driving.
+  void run();
+  void schedule_run();
+  static void on_scheduled_run(evutil_socket_t, short, void* self);
+  Step call_request_hook(sluice_stream* slot, bool body);
+  Step call_response_hook(sluice_stream* slot, bool body);
+  Step after_hook(sluice_stream* slot, sluice_status status);
+  bool create_instance(sluice_stream* slot);
+
+  // Phases.
+  void run_request_phase(std::vector<sluice_stream*> order, Phase phase);
+  void finish_request_phase();
+  void start_attempt();
+  void send_upstream();
+  void finish_attempt_response();
+  void decide_after_attempt();
+  void begin_response(std::vector<sluice_stream*> order, bool upstream_segment);
+  void finish_response_segment();
+  void take_reply();
+  void send_to_client();
+  void complete(bool aborted);
+  void complete_slots(std::vector<std::unique_ptr<sluice_stream>>& slots, bool aborted);
+  void cancel_ops(sluice_stream* slot);
+
+  // Upstream callbacks.
+  void on_upstream_headers(int status, http::Headers headers) override;
+  void on_upstream_body(std::string_view data) override;
+  void on_upstream_complete() override;
+  void on_upstream_failure(std::string reason) override;
+
+  const WorkerServices& services_;
+  std::shared_ptr<const RuntimeConfig> runtime_;  // keeps the chain and plugin configs alive
+  const Chain& chain_;
+  http::ResponseSink& sink_;
+  std::string request_id_;
+  std::string method_, path_;
+  unsigned max_json_depth_;
+  std::chrono::steady_clock::time_point started_;
+
+  Message request_;
+  Message original_request_;  // snapshot for attempts
+  Message response_;
+  std::vector<std::pair<std::string, std::string>> metadata_;
+  std::vector<std::unique_ptr<sluice_stream>> slots_;  // downstream filters, chain order
+  std::deque<std::string> scratch_;
+
+  Phase phase_ = Phase::request;
+  std::vector<sluice_stream*> order_;  // slots the current phase visits, in visiting order
+  size_t cursor_ = 0;
+  bool body_pass_ = false;  // in the current phase, the body hooks are running
+  bool upstream_segment_ = false;
+  sluice_stream* in_hook_ = nullptr;
+  std::optional<Reply> reply_;
+  bool head_sent_ = false;
+
+  bool plan_set_ = false;
+  Plan plan_;
+  std::unique_ptr<Attempt> attempt_;
+  std::optional<uint32_t> next_target_;  // where the next attempt goes, set by the verdict
+  std::string upstream_body_;            // the current attempt's response body as it arrives
+  event* backoff_timer_ = nullptr;
+  std::string final_status_ = "0";
+
+  std::map<uint64_t, std::unique_ptr<Timer>> timers_;
+  uint64_t next_op_id_ = 1;
+  event* run_event_ = nullptr;
+};
+
+}  // namespace sluice::runtime

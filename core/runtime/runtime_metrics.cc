@@ -1,0 +1,30 @@
+// Declarations of the runtime's metrics in the global registry.
+
+#include "core/runtime/runtime_metrics.h"
+
+namespace sluice::runtime {
+
+const RuntimeMetrics& RuntimeMetrics::get() {
+  static const RuntimeMetrics instance = [] {
+    auto& r = metrics::global();
+    RuntimeMetrics m{};
+    m.requests = r.family(metrics::Kind::counter, "sluice_requests_total",
+                          "Requests answered, by chain and HTTP status (client_abort when the "
+                          "client left first).",
+                          {"chain", "status"});
+    m.request_seconds = r.family(metrics::Kind::histogram, "sluice_request_duration_seconds",
+                                 "Time from a complete request to its last response byte.",
+                                 {"chain"}, metrics::latency_buckets_seconds());
+    m.filter_failures = r.family(metrics::Kind::counter, "sluice_filter_failures_total",
+                                 "Filter hooks that failed (returned FAIL, threw, or could not "
+                                 "create their per-request state).",
+                                 {"chain", "filter"});
+    m.upstream_attempts =
+        r.family(metrics::Kind::counter, "sluice_upstream_attempts_total",
+                 "Upstream attempts by outcome (the HTTP status, or failed).", {"chain", "result"});
+    return m;
+  }();
+  return instance;
+}
+
+}  // namespace sluice::runtime

@@ -1,0 +1,124 @@
+// Worker: the per-thread event loop and its listeners.
+
+#include "core/server/worker.h"
+
+#include <event2/event.h>
+
+#include "core/observability/log.h"
+#include "core/observability/metrics.h"
+
+namespace sluice::server {
+namespace {
+
+metrics::Family* open_connections_family() {
+  static metrics::Family* family = metrics::global().family(
+      metrics::Kind::gauge, "sluice_open_connections",
+      "Client connections open on each worker (sampled every 250 ms).", {"worker"});
+  return family;
+}
+
+}  // namespace
+
+Worker::Worker(size_t index, const runtime::ConfigSource& source) : index_(index) {
+  loop_ = event_base_new();
+  runtime::WorkerServices services;
+  services.loop = loop_;
+  dispatcher_ = std::make_unique<runtime::Dispatcher>(services, source);
+  command_event_ = event_new(loop_, -1, EV_PERSIST, &Worker::on_command, this);
+  event_add(command_event_, nullptr);
+  tick_event_ = event_new(loop_, -1, EV_PERSIST, &Worker::on_tick, this);
+  timeval every = {0, 250 * 1000};
+  event_add(tick_event_, &every);
+}
+
+Worker::~Worker() {
+  if (thread_.joinable()) {
+    force_stop();
+    thread_.join();
+  }
+  listeners_.clear();  // aborts what is left, before the dispatcher goes
+  event_free(tick_event_);
+  event_free(command_event_);
+  dispatcher_.reset();
+  event_base_free(loop_);
+}
+
+bool Worker::listen(const std::vector<http::ListenerOptions>& listeners, std::string* error) {
+  for (const auto& options : listeners) {
+    auto listener = http::Listener::create(
+        loop_, options, [this]() -> http::RequestHandler& { return *dispatcher_; }, error);
+    if (!listener) return false;
+    listeners_.push_back(std::move(listener));
+  }
+  return true;
+}
+
+uint16_t Worker::port(size_t i) const {
+  return i < listeners_.size() ? listeners_[i]->port() : 0;
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] {
+    event_base_loop(loop_, EVLOOP_NO_EXIT_ON_EMPTY);
+    finished_.store(true);
+  });
+}
+
+void Worker::post(std::function<void()> command) {
+  {
+    std::lock_guard<std::mutex> lock(commands_mutex_);
+    commands_.push_back(std::move(command));
+  }
+  event_active(command_event_, EV_READ, 0);
+}
+
+void Worker::on_command(evutil_socket_t, short, void* self) {
+  auto* worker = static_cast<Worker*>(self);
+  std::vector<std::function<void()>> commands;
+  {
+    std::lock_guard<std::mutex> lock(worker->commands_mutex_);
+    commands.swap(worker->commands_);
+  }
+  for (auto& command : commands) command();
+}
+
+void Worker::on_tick(evutil_socket_t, short, void* self) {
+  static_cast<Worker*>(self)->tick();
+}
+
+void Worker::tick() {
+  size_t open = 0;
+  for (const auto& listener : listeners_) open += listener->connection_count();
+  open_connections_.store(open);
+  std::string label = std::to_string(index_);
+  if (auto* gauge = open_connections_family()->gauge({label})) {
+    gauge->set(static_cast<int64_t>(open));
+  }
+  if (draining_) {
+    for (auto& listener : listeners_) listener->close_idle_connections();
+    if (open == 0) event_base_loopexit(loop_, nullptr);
+  }
+}
+
+void Worker::drain() {
+  post([this] {
+    draining_ = true;
+    for (auto& listener : listeners_) listener->drain();
+    timeval soon = {0, 20 * 1000};
+    event_add(tick_event_, &soon);  // check more often while draining
+    tick();
+  });
+}
+
+void Worker::force_stop() {
+  post([this] {
+    for (auto& listener : listeners_) listener->close_all_connections();
+    event_base_loopexit(loop_, nullptr);
+  });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace sluice::server
