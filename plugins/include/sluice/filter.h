@@ -19,7 +19,10 @@
  *  - Threading: the host calls a filter's hooks, and the plugin calls host functions for a stream,
  *    only on that stream's worker thread. Different streams of one config run on different threads
  *    at once, so a config object must be read-only after config_new (or synchronise itself).
- *    config_new/config_destroy run on the control thread (start-up and reload).
+ *    config_new runs on the control thread (start-up and reload). config_destroy runs once no
+ *    request uses that config any more (after a reload, when the last request that started
+ *    under the old config finishes), on whichever thread that request ran on; no hook of that
+ *    config runs concurrently with it.
  *  - Versioning: SLUICE_ABI_MAJOR changes break plugins and the host refuses another major with a
  *    message naming both versions. SLUICE_ABI_MINOR changes only append: new host functions at the
  *    END of sluice_host_api, new hooks at the END of sluice_filter, each struct carrying its

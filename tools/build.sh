@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour of sluice into build/<flavour>:
+#   release  optimised, what `tools/run.sh` serves and benchmarks measure
+#   debug    with debug info
+#   asan     debug build with AddressSanitizer and UndefinedBehaviorSanitizer
+set -euo pipefail
+cd "$(dirname "$0")/.."
+flavour="${1:-release}"
+case "$flavour" in
+  release) args=(-DCMAKE_BUILD_TYPE=Release) ;;
+  debug) args=(-DCMAKE_BUILD_TYPE=Debug) ;;
+  asan) args=(-DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON -DSLUICE_BUILD_BENCHMARKS=OFF) ;;
+  *) echo "usage: tools/build.sh [release|debug|asan]" >&2; exit 2 ;;
+esac
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B "build/$flavour" -G Ninja "${args[@]}" "${launcher[@]}" >/dev/null
+cmake --build "build/$flavour" -j "$(nproc)"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages sluice needs to build, test and benchmark, skipping those already
+# present. Safe to run again. Uses sudo when not root.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config ccache git
+  libevent-dev node-llhttp rapidjson-dev libyaml-cpp-dev libhiredis-dev libpq-dev libssl-dev
+  libcurl4-openssl-dev libfmt-dev libprotobuf-dev protobuf-compiler libsqlite3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  curl openssl procps
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "install-deps: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
