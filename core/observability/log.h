@@ -39,12 +39,22 @@ struct Field {
 // Writes one line if `level` is enabled.
 void write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
 
-inline void debug(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::debug, m, f); }
-inline void info(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::info, m, f); }
-inline void warn(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::warn, m, f); }
-inline void error(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::error, m, f); }
+inline void debug(std::string_view m, std::initializer_list<Field> f = {}) {
+  write(Level::debug, m, f);
+}
+inline void info(std::string_view m, std::initializer_list<Field> f = {}) {
+  write(Level::info, m, f);
+}
+inline void warn(std::string_view m, std::initializer_list<Field> f = {}) {
+  write(Level::warn, m, f);
+}
+inline void error(std::string_view m, std::initializer_list<Field> f = {}) {
+  write(Level::error, m, f);
+}
 
 // Replaces where lines go (tests); nullptr restores stderr. Not for use while workers run.
+// The sink receives each line without its trailing newline and may be called from several
+// threads at once.
 void set_sink(std::function<void(std::string_view line)> sink);
 
 // Appends `text` to `out` as a JSON string body (no surrounding quotes), escaping as RFC 8259

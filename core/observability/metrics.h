@@ -34,8 +34,11 @@ class Gauge {
 
 class Histogram {
  public:
+  // Bounds are sorted and de-duplicated; non-finite ones are dropped (+Inf is always implied).
   explicit Histogram(std::vector<double> upper_bounds);
+  // Lock-free. A NaN observation is ignored.
   void observe(double value);
+  const std::vector<double>& bounds() const { return bounds_; }
   // Snapshot for rendering: cumulative counts per bound (+Inf last), sum and count.
   struct Snapshot {
     std::vector<double> bounds;
@@ -48,8 +51,10 @@ class Histogram {
  private:
   std::vector<double> bounds_;
   std::unique_ptr<std::atomic<uint64_t>[]> buckets_;  // bounds_.size() + 1 (the +Inf bucket)
-  std::atomic<uint64_t> count_{0};
+  // No separate count: it is the sum of the buckets, so a rendered _count always equals the
+  // +Inf bucket even while observations race with the render.
   std::atomic<uint64_t> sum_micros_{0};  // sum kept in millionths so it can be an atomic integer
+                                         // (two's complement, so negative values add correctly)
 };
 
 enum class Kind { counter, gauge, histogram };
@@ -67,9 +72,12 @@ class Registry {
   // Returns the family, creating it on first use. Asking again for the same name with the same
   // kind and label names returns the same family; a different kind or labels returns nullptr.
   // Names must match [a-zA-Z_:][a-zA-Z0-9_:]*, label names [a-zA-Z_][a-zA-Z0-9_]*; else nullptr.
+  // Label names must also be distinct, not start with "__" (reserved by Prometheus) and, for a
+  // histogram, not be "le". A histogram with no bounds gets latency_buckets_seconds(); asking
+  // again for a histogram with different bounds is a mismatch too (nullptr). A family without
+  // labels has its one series from the start, so it renders even before it is first touched.
   Family* family(Kind kind, std::string_view name, std::string_view help,
-                 std::vector<std::string> label_names,
-                 std::vector<double> histogram_bounds = {});
+                 std::vector<std::string> label_names, std::vector<double> histogram_bounds = {});
 
   // Text exposition of every family, sorted by name, series in creation order.
   std::string render() const;
@@ -92,6 +100,7 @@ class Family {
   friend class Registry;
   struct Impl;
   explicit Family(std::unique_ptr<Impl> impl);
+  void render_into(std::string& out) const;
   std::unique_ptr<Impl> impl_;
 
  public:

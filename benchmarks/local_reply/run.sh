@@ -1,0 +1,402 @@
+#!/usr/bin/env bash
+# Local-reply benchmark: sluice answering from a chain whose only filter is direct_response,
+# beside nginx answering `return 200` with the same body, measured with wrk in the same run.
+# Reports req/s, p50 and p99 of each, the req/s ratio sluice/nginx, sluice's idle RSS and its
+# start-up time, next to the targets (>= 0.9x nginx, idle RSS < 20 MB, start-up < 100 ms).
+#
+# Usage: benchmarks/local_reply/run.sh [BUILD_DIR]      (default build/release)
+# Environment:
+#   DURATION=10s     wrk duration of each measured run
+#   CONNECTIONS=64   wrk connections
+#   THREADS=2        wrk threads
+#   WARMUP=2s        wrk warm-up before each measured run (not reported)
+#   SKIP_SLUICE=1    measure nginx only (checks the machine and this script before sluice exists)
+#   STRICT=1         exit 3 when a target is missed
+#   VERBOSE=1        also print wrk's own output
+# Binds 127.0.0.1 only. Installs nothing. Everything it starts and writes is removed on exit.
+
+set -euo pipefail
+
+BUILD=${1:-build/release}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+WARMUP=${WARMUP:-2s}
+SKIP_SLUICE=${SKIP_SLUICE:-0}
+STRICT=${STRICT:-0}
+VERBOSE=${VERBOSE:-0}
+
+# The same ~100-byte JSON body from both servers. No single quote (it sits in single-quoted YAML
+# and nginx strings) and no '$' (nginx would read a variable).
+BODY='{"id":"bench-local-reply","object":"local_reply","message":"hello from the local reply","ok":true}'
+
+TARGET_RATIO=0.9
+TARGET_RSS_MB=20
+TARGET_STARTUP_MS=100
+
+die() {
+  echo "local_reply: $*" >&2
+  exit 1
+}
+
+# ---- preflight ---------------------------------------------------------------------------
+
+SLUICE_BIN="$BUILD/bin/sluice"
+PLUGIN="$BUILD/bin/libdirect_response.so"
+if [[ "$SKIP_SLUICE" != 1 ]]; then
+  [[ -x "$SLUICE_BIN" ]] || die "$SLUICE_BIN not found or not executable; build it first (cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build/release) or pass the build folder as \$1"
+  [[ -f "$PLUGIN" ]] || die "$PLUGIN not found; the direct_response filter must be built next to sluice"
+  SLUICE_BIN=$(cd "$(dirname "$SLUICE_BIN")" && pwd)/sluice
+fi
+
+missing=()
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+NGINX_BIN=$(command -v nginx 2>/dev/null || true)
+if [[ -z "$NGINX_BIN" && -x /usr/sbin/nginx ]]; then
+  NGINX_BIN=/usr/sbin/nginx  # /usr/sbin is not on every user's PATH
+fi
+[[ -n "$NGINX_BIN" ]] || missing+=(nginx-light)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+if ((${#missing[@]} > 0)); then
+  die "missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}"
+fi
+
+for value in "$DURATION" "$WARMUP"; do
+  [[ "$value" =~ ^[0-9]+[smh]?$ ]] || die "durations look like 10s, 2s or 1m; got '$value'"
+done
+[[ "$CONNECTIONS" =~ ^[1-9][0-9]*$ && "$THREADS" =~ ^[1-9][0-9]*$ ]] ||
+  die "CONNECTIONS and THREADS must be positive integers"
+((THREADS <= CONNECTIONS)) || die "THREADS ($THREADS) must not exceed CONNECTIONS ($CONNECTIONS)"
+
+CORES=$(nproc)
+
+# ---- cleanup -----------------------------------------------------------------------------
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/sluice-local-reply.XXXXXX")
+NGINX_PID=""
+SLUICE_PID=""
+WRK_PID=""
+
+# Stops one process by id: SIGTERM, up to ~3 s, then SIGKILL. Works whether or not it is our
+# child (sluice is started by the python launcher, so it is not).
+stop_pid() {
+  local pid=$1 i
+  [[ -n "$pid" ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.01
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  stop_pid "$WRK_PID"
+  if [[ -n "$NGINX_PID" ]]; then
+    local workers
+    workers=$(pgrep -P "$NGINX_PID" 2>/dev/null || true)
+    stop_pid "$NGINX_PID"
+    for pid in $workers; do stop_pid "$pid"; done
+    wait "$NGINX_PID" 2>/dev/null || true
+  fi
+  stop_pid "$SLUICE_PID"
+  rm -rf -- "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- ports -------------------------------------------------------------------------------
+
+# Three distinct free loopback ports, held open together while the kernel picks them.
+read -r NGINX_PORT SLUICE_PORT ADMIN_PORT < <(python3 - <<'EOF'
+import socket
+socks = []
+for _ in range(3):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(*(s.getsockname()[1] for s in socks))
+for s in socks:
+    s.close()
+EOF
+)
+
+# ---- helpers in python3 ------------------------------------------------------------------
+
+# wait_port PORT TIMEOUT_S: returns 0 once 127.0.0.1:PORT accepts a TCP connection.
+wait_port() {
+  python3 - "$1" "$2" <<'EOF'
+import socket, sys, time
+port, deadline = int(sys.argv[1]), time.monotonic() + float(sys.argv[2])
+while time.monotonic() < deadline:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.001)
+sys.exit(1)
+EOF
+}
+
+# fetch PORT: one raw HTTP/1.1 GET /, prints "STATUS RESPONSE_BYTES HEADER_BYTES" and writes the
+# body to $WORK/body.PORT.
+fetch() {
+  python3 - "$1" "$WORK/body.$1" <<'EOF'
+import socket, sys
+port, out = int(sys.argv[1]), sys.argv[2]
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: local-reply-check\r\n\r\n")
+data = b""
+while b"\r\n\r\n" not in data:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+head, _, body = data.partition(b"\r\n\r\n")
+lines = head.decode("latin-1").split("\r\n")
+status = lines[0].split(" ")[1] if len(lines[0].split(" ")) > 1 else "?"
+length = 0
+for line in lines[1:]:
+    name, _, value = line.partition(":")
+    if name.strip().lower() == "content-length":
+        length = int(value.strip())
+while len(body) < length:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    body += chunk
+s.close()
+open(out, "wb").write(body[:length])
+print(status, len(head) + 4 + length, len(head) + 4)
+EOF
+}
+
+# ---- nginx -------------------------------------------------------------------------------
+
+NGINX_V=$("$NGINX_BIN" -V 2>&1)
+temp_paths="client_body_temp_path $WORK/nginx-client_body;"
+for module in proxy fastcgi uwsgi scgi; do
+  # Only modules compiled in accept their temp path directive.
+  if [[ "$NGINX_V" != *"--without-http_${module}_module"* ]]; then
+    temp_paths+=$'\n'"  ${module}_temp_path $WORK/nginx-$module;"
+  fi
+done
+
+cat >"$WORK/nginx.conf" <<EOF
+daemon off;
+master_process on;
+worker_processes $CORES;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+
+events {
+  worker_connections 4096;
+}
+
+http {
+  access_log off;
+  server_tokens off;
+  keepalive_timeout 65s;
+  keepalive_requests 100000000;
+  $temp_paths
+
+  server {
+    listen 127.0.0.1:$NGINX_PORT reuseport;
+    location / {
+      default_type application/json;
+      return 200 '$BODY';
+    }
+  }
+}
+EOF
+
+"$NGINX_BIN" -t -q -p "$WORK" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf" ||
+  die "nginx rejected $WORK/nginx.conf"
+"$NGINX_BIN" -p "$WORK" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf" \
+  </dev/null >"$WORK/nginx-stdout.log" 2>&1 &
+NGINX_PID=$!
+if ! wait_port "$NGINX_PORT" 10; then
+  cat "$WORK/nginx-error.log" >&2 2>/dev/null || true
+  die "nginx did not start listening on 127.0.0.1:$NGINX_PORT"
+fi
+
+# ---- sluice ------------------------------------------------------------------------------
+
+STARTUP_MS=""
+IDLE_RSS_KB=""
+LISTENING_LINE=""
+if [[ "$SKIP_SLUICE" != 1 ]]; then
+  cat >"$WORK/sluice.yaml" <<EOF
+listeners: [{address: 127.0.0.1, port: $SLUICE_PORT}]
+admin: {address: 127.0.0.1, port: $ADMIN_PORT}
+drain_timeout_ms: 1000
+chains:
+  - name: bench
+    match: {path_prefix: /}
+    filters:
+      - type: direct_response
+        config: {status: 200, body: '$BODY', headers: {content-type: application/json}}
+EOF
+
+  # The launcher starts sluice (working folder: the temp folder, so nothing lands elsewhere)
+  # and polls its port every 1 ms; start-up = from just before exec until the port accepts.
+  launch=$(python3 - "$SLUICE_BIN" "$WORK/sluice.yaml" "$SLUICE_PORT" "$WORK" <<'EOF'
+import socket, subprocess, sys, time
+binary, config, port, work = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+log = open(work + "/sluice.log", "wb")
+t0 = time.monotonic_ns()
+proc = subprocess.Popen([binary, "run", "-c", config], stdin=subprocess.DEVNULL, stdout=log,
+                        stderr=subprocess.STDOUT, cwd=work)
+deadline = t0 + 10 * 1_000_000_000
+while True:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+        print(proc.pid, (time.monotonic_ns() - t0) / 1e6)
+        sys.exit(0)
+    except OSError:
+        pass
+    if proc.poll() is not None:
+        print(proc.pid, "exited")
+        sys.exit(1)
+    if time.monotonic_ns() > deadline:
+        print(proc.pid, "timeout")
+        sys.exit(1)
+    time.sleep(0.001)
+EOF
+  ) || true
+  read -r SLUICE_PID STARTUP_MS <<<"$launch"
+  if [[ -z "$STARTUP_MS" || ! "$STARTUP_MS" =~ ^[0-9.]+$ ]]; then
+    echo "--- sluice output:" >&2
+    cat "$WORK/sluice.log" >&2 || true
+    die "sluice did not start listening on 127.0.0.1:$SLUICE_PORT (${STARTUP_MS:-no result})"
+  fi
+  sleep 1  # let start-up work settle before reading the idle footprint
+  IDLE_RSS_KB=$(awk '/^VmRSS:/ {print $2}' "/proc/$SLUICE_PID/status")
+  LISTENING_LINE=$(grep -m1 -E '"msg": ?"listening"' "$WORK/sluice.log" || true)
+fi
+
+# ---- both answer the same ----------------------------------------------------------------
+
+read -r nginx_status nginx_bytes nginx_head < <(fetch "$NGINX_PORT") || true
+[[ "$nginx_status" == 200 ]] || die "nginx answered $nginx_status, expected 200"
+cmp -s "$WORK/body.$NGINX_PORT" <(printf '%s' "$BODY") || die "nginx answered another body"
+if [[ "$SKIP_SLUICE" != 1 ]]; then
+  read -r sluice_status sluice_bytes sluice_head < <(fetch "$SLUICE_PORT") || true
+  if [[ "$sluice_status" != 200 ]] || ! cmp -s "$WORK/body.$SLUICE_PORT" <(printf '%s' "$BODY"); then
+    echo "--- sluice output:" >&2
+    cat "$WORK/sluice.log" >&2 || true
+    die "sluice answered $sluice_status with body '$(cat "$WORK/body.$SLUICE_PORT")', expected 200 and the nginx body"
+  fi
+fi
+
+# ---- load --------------------------------------------------------------------------------
+
+# wrk in the background and `wait` for it: a signal then interrupts the wait at once and the
+# cleanup stops wrk, instead of bash deferring the trap until wrk finishes on its own.
+wrk_bg() {
+  wrk "$@" &
+  WRK_PID=$!
+  wait "$WRK_PID"
+  WRK_PID=""
+}
+
+# run_wrk NAME PORT: warm-up, then the measured run saved to $WORK/wrk.NAME.
+run_wrk() {
+  local name=$1 url="http://127.0.0.1:$2/"
+  echo "  $name: ${WARMUP} warm-up, ${DURATION} measured ..." >&2
+  wrk_bg -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
+  wrk_bg -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" >"$WORK/wrk.$name"
+  if [[ "$VERBOSE" == 1 ]]; then
+    echo "--- wrk output for $name" >&2
+    cat "$WORK/wrk.$name" >&2
+  fi
+}
+
+# Latency as wrk prints it ("812.00us", "1.20ms", "1.02s", "2.00m") in milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+    else if (u != "ms") { print "?"; exit }
+    printf "%.3f", n
+  }'
+}
+
+# parse NAME: sets RPS, P50, P99 (ms), ERRORS (non-2xx + socket errors).
+parse() {
+  local file="$WORK/wrk.$1" non2xx sock
+  RPS=$(awk '/^Requests\/sec:/ {print $2}' "$file")
+  P50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$file")")
+  P99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$file")")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$file")
+  # "Socket errors: connect 0, read 0, write 0, timeout 0"
+  sock=$(awk '/Socket errors:/ { s = 0; for (i = 3; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i + 0; print s }' "$file")
+  ERRORS=$((${non2xx:-0} + ${sock:-0}))
+  [[ -n "$RPS" && "$P50" != "?" && "$P99" != "?" ]] || {
+    cat "$file" >&2
+    die "could not parse wrk output for $1"
+  }
+}
+
+echo "local_reply: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $WARMUP warm-up each;" \
+  "$CORES cores; body ${#BODY} bytes" >&2
+run_wrk nginx "$NGINX_PORT"
+parse nginx
+NGINX_RPS=$RPS NGINX_P50=$P50 NGINX_P99=$P99 NGINX_ERRORS=$ERRORS
+if [[ "$SKIP_SLUICE" != 1 ]]; then
+  run_wrk sluice "$SLUICE_PORT"
+  parse sluice
+  SLUICE_RPS=$RPS SLUICE_P50=$P50 SLUICE_P99=$P99 SLUICE_ERRORS=$ERRORS
+  LOADED_HWM_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$SLUICE_PID/status")
+fi
+
+# ---- report ------------------------------------------------------------------------------
+
+verdict() {  # verdict CONDITION_AS_AWK_EXPRESSION
+  if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "MISSED"; fi
+}
+
+echo
+echo "local_reply benchmark: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency" \
+  "($WARMUP warm-up each), $CORES cores, $(uname -r)"
+printf '%-8s %12s %10s %10s %8s %16s\n' target req/s "p50 (ms)" "p99 (ms)" errors "response bytes"
+printf '%-8s %12s %10s %10s %8s %16s\n' nginx "$NGINX_RPS" "$NGINX_P50" "$NGINX_P99" \
+  "$NGINX_ERRORS" "$nginx_bytes ($nginx_head hdr)"
+missed=0
+if [[ "$SKIP_SLUICE" != 1 ]]; then
+  printf '%-8s %12s %10s %10s %8s %16s\n' sluice "$SLUICE_RPS" "$SLUICE_P50" "$SLUICE_P99" \
+    "$SLUICE_ERRORS" "$sluice_bytes ($sluice_head hdr)"
+  echo
+  ratio=$(awk -v s="$SLUICE_RPS" -v n="$NGINX_RPS" 'BEGIN { printf "%.3f", s / n }')
+  rss_mb=$(awk -v k="$IDLE_RSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')
+  hwm_mb=$(awk -v k="$LOADED_HWM_KB" 'BEGIN { printf "%.1f", k / 1024 }')
+  startup=$(awk -v m="$STARTUP_MS" 'BEGIN { printf "%.1f", m }')
+  v_ratio=$(verdict "$ratio >= $TARGET_RATIO")
+  v_rss=$(verdict "$rss_mb < $TARGET_RSS_MB")
+  v_startup=$(verdict "$startup < $TARGET_STARTUP_MS")
+  printf '%-28s %10s   %-14s %s\n' "req/s ratio sluice/nginx" "${ratio}x" \
+    ">= ${TARGET_RATIO}x" "$v_ratio"
+  printf '%-28s %10s   %-14s %s\n' "sluice idle RSS" "$rss_mb MB" "< $TARGET_RSS_MB MB" "$v_rss"
+  printf '%-28s %10s   %-14s %s\n' "sluice start-up" "$startup ms" "< $TARGET_STARTUP_MS ms" \
+    "$v_startup"
+  printf '%-28s %10s   %s\n' "sluice peak RSS (after load)" "$hwm_mb MB" "(information)"
+  if [[ -n "$LISTENING_LINE" ]]; then
+    echo "sluice logged: $LISTENING_LINE"
+  else
+    echo "sluice logged no \"listening\" line"
+  fi
+  for v in "$v_ratio" "$v_rss" "$v_startup"; do [[ "$v" == met ]] || missed=1; done
+  if ((SLUICE_ERRORS > 0 || NGINX_ERRORS > 0)); then
+    echo "warning: wrk saw errors or non-2xx responses; the req/s above include them" >&2
+  fi
+else
+  echo "(sluice skipped: SKIP_SLUICE=1)"
+fi
+
+if [[ "$STRICT" == 1 && "$missed" == 1 ]]; then
+  exit 3
+fi
