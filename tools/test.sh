@@ -15,6 +15,7 @@ ctest --test-dir build/release --output-on-failure -L integration
 tools/build.sh asan
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-ctest --test-dir build/asan --output-on-failure -L http
+ctest --test-dir build/asan --output-on-failure -j "$(nproc)" -L http
+ctest --test-dir build/asan --output-on-failure -L integration
 
 echo "test.sh: everything passed in $(( $(date +%s) - started )) s"

@@ -48,7 +48,9 @@ struct LoadedConfig {
   // Warnings (e.g. --host given but ignored); not fatal.
   std::vector<Diagnostic> warnings;
 
-  // path -> line, filled by the loader.
+  // path -> line, filled by the loader, sorted by path (line_of searches it). Paths use the
+  // proto field names ("providers[0].api_key" even when the file wrote apiKey); a key written
+  // in another form is also listed as written.
   std::vector<std::pair<std::string, int>> lines;
 };
 

@@ -22,10 +22,10 @@ const std::string* find_header(const Headers& headers, std::string_view name);
 
 // A complete request: the server reads and bounds the whole body before handing it on.
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // request-target as sent ("/v1/chat/completions?x=1")
-  std::string path;    // target up to '?'
-  std::string query;   // after '?', without it; empty when absent
+  std::string method;         // "GET", "POST", ...
+  std::string target;         // request-target as sent ("/v1/chat/completions?x=1")
+  std::string path;           // target up to '?' (or a '#' fragment)
+  std::string query;          // after '?', without it and without a fragment; empty when absent
   uint8_t version_minor = 1;  // HTTP/1.<minor>
   Headers headers;
   std::string body;  // de-chunked

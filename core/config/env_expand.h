@@ -1,0 +1,30 @@
+#pragma once
+// Environment variable expansion in YAML string scalars:
+//   ${VAR}            VAR's value; an error when VAR is unset
+//   ${VAR:-default}   VAR's value, or `default` (itself expanded) when VAR is unset or empty
+//   $${               a literal "${"
+//   os.environ/VAR    (the whole scalar, LiteLLM's form) VAR's value; an error when unset
+// Internal to core/config.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config/loader.h"
+
+namespace sluice::config::detail {
+
+struct Expansion {
+  std::string value;
+  // True when any of the forms above was present: the result is then always a string.
+  bool expanded = false;
+  // One message per problem. Messages name variables, never their values.
+  std::vector<std::string> errors;
+};
+
+Expansion expand_variables(std::string_view text, const EnvLookup& env);
+
+// [A-Za-z_][A-Za-z0-9_]*
+bool is_variable_name(std::string_view name);
+
+}  // namespace sluice::config::detail
