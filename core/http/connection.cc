@@ -102,6 +102,7 @@ Connection::~Connection() {
   phase_ = Phase::closed;
   abort_exchange();
   exchange_.reset();
+  if (read_ev_ != nullptr) event_free(read_ev_);
   if (bev_ != nullptr) bufferevent_free(bev_);
   event_free(timer_ev_);
   event_free(after_response_ev_);
@@ -112,8 +113,17 @@ Connection::~Connection() {
 void Connection::start() {
   // Plain sockets write directly (flush()) and ask for EV_WRITE only when the kernel buffer is
   // full: bufferevent's own write path costs two epoll_ctl calls per response. TLS keeps it.
-  bufferevent_enable(bev_, tls_ ? EV_READ | EV_WRITE : EV_READ);
-  if (!tls_) bufferevent_disable(bev_, EV_WRITE);  // a new bufferevent has EV_WRITE enabled
+  if (tls_) {
+    bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  } else {
+    // Plain sockets read with one recv() per readiness (bufferevent adds an ioctl(FIONREAD) to
+    // every read) and write directly, asking for EV_WRITE only when the kernel buffer is full
+    // (bufferevent's own write path costs two epoll_ctl calls per response).
+    bufferevent_disable(bev_, EV_READ | EV_WRITE);  // a new bufferevent has EV_WRITE enabled
+    read_ev_ = event_new(bufferevent_get_base(bev_), bufferevent_getfd(bev_), EV_READ | EV_PERSIST,
+                         &Connection::socket_read_cb, this);
+    event_add(read_ev_, nullptr);
+  }
   arm(Timer::header);  // the first request's header timeout runs from accept
 }
 
@@ -161,6 +171,9 @@ void Connection::timer_cb(int, short, void* arg) {
 void Connection::after_response_cb(int, short, void* arg) {
   static_cast<Connection*>(arg)->after_response();
 }
+void Connection::socket_read_cb(int, short, void* arg) {
+  static_cast<Connection*>(arg)->read_socket();
+}
 void Connection::flush_cb(int, short, void* arg) {
   static_cast<Connection*>(arg)->flush();
 }
@@ -182,6 +195,7 @@ void Connection::on_read() {
     case Phase::lingering: {
       evbuffer* input = bufferevent_get_input(bev_);
       evbuffer_drain(input, evbuffer_get_length(input));
+      resume_reading_if_room();
       break;
     }
     case Phase::dispatched:  // pipelined bytes wait until the response is done
@@ -191,6 +205,11 @@ void Connection::on_read() {
 }
 
 void Connection::process_input() {
+  process_input_once();
+  resume_reading_if_room();
+}
+
+void Connection::process_input_once() {
   evbuffer* input = bufferevent_get_input(bev_);
   while (phase_ == Phase::reading) {
     std::string_view chunk;
@@ -391,6 +410,40 @@ void Connection::write(std::string_view bytes) {
   if (!tls_) event_active(flush_ev_, EV_TIMEOUT, 0);
 }
 
+void Connection::read_socket() {
+  if (bev_ == nullptr || phase_ == Phase::closed) return;
+  evbuffer* input = bufferevent_get_input(bev_);
+  if (evbuffer_get_length(input) >= kReadHighWatermark) {
+    event_del(read_ev_);  // a flood of pipelined bytes waits in the kernel until we catch up
+    reading_paused_ = true;
+    return;
+  }
+  evbuffer_iovec space{};
+  evbuffer_unfreeze(input, 0);  // a socket bufferevent keeps the end of its input frozen
+  evbuffer_reserve_space(input, 16384, &space, 1);
+  ssize_t n = ::recv(bufferevent_getfd(bev_), space.iov_base, space.iov_len, 0);
+  space.iov_len = n > 0 ? static_cast<size_t>(n) : 0;
+  evbuffer_commit_space(input, &space, 1);
+  evbuffer_freeze(input, 0);
+  if (n > 0) {
+    on_read();
+  } else if (n == 0) {
+    event_del(read_ev_);  // EOF stays readable: watching on would spin
+    on_event(BEV_EVENT_READING | BEV_EVENT_EOF);
+  } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    event_del(read_ev_);
+    on_event(BEV_EVENT_READING | BEV_EVENT_ERROR);
+  }
+}
+
+void Connection::resume_reading_if_room() {
+  if (!reading_paused_ || bev_ == nullptr || phase_ == Phase::closed) return;
+  if (evbuffer_get_length(bufferevent_get_input(bev_)) < kReadHighWatermark) {
+    reading_paused_ = false;
+    event_add(read_ev_, nullptr);
+  }
+}
+
 void Connection::flush() {
   if (bev_ == nullptr || phase_ == Phase::closed) return;
   evbuffer* output = bufferevent_get_output(bev_);
@@ -550,6 +603,7 @@ void Connection::shutdown_and_linger() {
   }
   evbuffer* input = bufferevent_get_input(bev_);
   evbuffer_drain(input, evbuffer_get_length(input));
+  resume_reading_if_room();
   if (tls_) {
     SSL* ssl = bufferevent_openssl_get_ssl(bev_);
     if (ssl != nullptr && SSL_is_init_finished(ssl)) SSL_shutdown(ssl);  // close_notify
@@ -563,6 +617,10 @@ void Connection::close_now() {
   if (phase_ == Phase::closed) return;
   phase_ = Phase::closed;
   arm(Timer::none);
+  if (read_ev_ != nullptr) {
+    event_free(read_ev_);  // before bufferevent_free closes the socket it watches
+    read_ev_ = nullptr;
+  }
   if (bev_ != nullptr) {
     bufferevent_free(bev_);
     bev_ = nullptr;

@@ -100,6 +100,7 @@ class Connection {
   static void after_response_cb(int fd, short what, void* arg);
   static void closed_cb(int fd, short what, void* arg);
   static void flush_cb(int fd, short what, void* arg);
+  static void socket_read_cb(int fd, short what, void* arg);
 
   void on_read();
   void on_write();
@@ -108,6 +109,7 @@ class Connection {
   void after_response();
 
   void process_input();
+  void process_input_once();
   void dispatch();
   void begin_response(ResponseHead head, bool end_stream, std::optional<uint64_t> whole_length);
   void write_body(std::string_view data, bool end_stream);
@@ -115,6 +117,8 @@ class Connection {
   bool sink_usable() const;
   void write(std::string_view bytes);
   void flush();
+  void read_socket();
+  void resume_reading_if_room();
   void note_buffered();
 
   void send_error(int status, std::string_view message);
@@ -136,6 +140,8 @@ class Connection {
   event* after_response_ev_ = nullptr;
   event* closed_ev_ = nullptr;
   event* flush_ev_ = nullptr;  // plain sockets: one direct write per loop turn (see write())
+  event* read_ev_ = nullptr;   // plain sockets: our own reads (see read_socket())
+  bool reading_paused_ = false;
   Timer timer_ = Timer::none;
   size_t flush_mark_ = 0;  // output still queued when the flush timer was armed
 
