@@ -2,6 +2,7 @@
 
 #include <sluice/filter.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -146,6 +147,18 @@ int cmd_run(const Args& args) {
 int cmd_validate(const Args& args) {
   auto result = sluice::config::load_file(args.config, load_options(args));
   if (!result.config) {
+    // The file is wrong somewhere; still let every filter judge its own block, so one run shows
+    // every error.
+    sluice::runtime::PluginCatalog catalog(result.plugin_dir);
+    for (const auto& block : result.filter_blocks) {
+      auto error = sluice::runtime::RuntimeConfig::check_filter(catalog, block.type, block.library,
+                                                                block.config_json);
+      if (error) {
+        result.errors.push_back({args.config, block.line, block.path + ".config", *error});
+      }
+    }
+    std::stable_sort(result.errors.begin(), result.errors.end(),
+                     [](const auto& a, const auto& b) { return a.line < b.line; });
     print_errors(result.errors);
     return 1;
   }

@@ -64,6 +64,36 @@ std::vector<std::vector<std::string>> filter_configs(const detail::JsonNode& roo
   return out;
 }
 
+// The filters of a file that failed to load, read straight from its tree.
+void collect_filter_blocks(const detail::JsonNode& root, LoadResult* result) {
+  if (const detail::JsonNode* dir = root.find("plugin_dir", "pluginDir");
+      dir && dir->kind == detail::JsonNode::Kind::kString) {
+    result->plugin_dir = dir->text;
+  }
+  const detail::JsonNode* chains = root.find("chains");
+  if (chains == nullptr || chains->kind != detail::JsonNode::Kind::kArray) return;
+  for (size_t c = 0; c < chains->items.size(); ++c) {
+    const detail::JsonNode* filters = chains->items[c].find("filters");
+    if (filters == nullptr || filters->kind != detail::JsonNode::Kind::kArray) continue;
+    for (size_t f = 0; f < filters->items.size(); ++f) {
+      const detail::JsonNode& filter = filters->items[f];
+      const detail::JsonNode* type = filter.find("type");
+      if (type == nullptr || type->kind != detail::JsonNode::Kind::kString) continue;
+      FilterBlock block;
+      block.path = "chains[" + std::to_string(c) + "].filters[" + std::to_string(f) + "]";
+      block.type = type->text;
+      if (const detail::JsonNode* library = filter.find("library");
+          library && library->kind == detail::JsonNode::Kind::kString) {
+        block.library = library->text;
+      }
+      const detail::JsonNode* config = filter.find("config");
+      block.line = config ? config->line : filter.line;
+      block.config_json = config && !config->is_null() ? detail::to_json(*config) : "{}";
+      result->filter_blocks.push_back(std::move(block));
+    }
+  }
+}
+
 void apply_overrides(const LoadOptions& options, LoadedConfig* config,
                      std::vector<Diagnostic>* errors) {
   if (!options.host && !options.port) return;
@@ -127,7 +157,13 @@ LoadResult load_text(std::string_view yaml, const std::string& file_name,
   detail::SchemaReport report = detail::check_schema(root, *v1::Bootstrap::descriptor(), file_name);
   errors.insert(errors.end(), std::make_move_iterator(report.errors.begin()),
                 std::make_move_iterator(report.errors.end()));
-  if (!errors.empty()) return fail(std::move(errors), report.secret_values);
+  auto fail_with_blocks = [&root](std::vector<Diagnostic> all,
+                                  const std::vector<std::string>& secrets) {
+    LoadResult result = fail(std::move(all), secrets);
+    collect_filter_blocks(root, &result);
+    return result;
+  };
+  if (!errors.empty()) return fail_with_blocks(std::move(errors), report.secret_values);
 
   auto config = std::make_unique<LoadedConfig>();
   config->file = file_name;
@@ -142,7 +178,7 @@ LoadResult load_text(std::string_view yaml, const std::string& file_name,
   if (!status.ok()) {
     errors.push_back(Diagnostic{file_name, 0, "(root)",
                                 "protobuf rejected the config: " + std::string(status.message())});
-    return fail(std::move(errors), report.secret_values);
+    return fail_with_blocks(std::move(errors), report.secret_values);
   }
   config->filter_config_json = filter_configs(root, config->bootstrap);
 
@@ -160,7 +196,7 @@ LoadResult load_text(std::string_view yaml, const std::string& file_name,
   std::vector<Diagnostic> semantic = detail::validate(config->bootstrap, context);
   errors.insert(errors.end(), std::make_move_iterator(semantic.begin()),
                 std::make_move_iterator(semantic.end()));
-  if (!errors.empty()) return fail(std::move(errors), report.secret_values);
+  if (!errors.empty()) return fail_with_blocks(std::move(errors), report.secret_values);
 
   LoadResult result;
   result.config = std::move(config);

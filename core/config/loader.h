@@ -54,9 +54,22 @@ struct LoadedConfig {
   std::vector<std::pair<std::string, int>> lines;
 };
 
+// One filter of the file, as written; lets `sluice validate` have every filter check its own
+// config even when other parts of the file are wrong.
+struct FilterBlock {
+  std::string path;  // "chains[0].filters[1]"
+  int line = 0;      // line of its config block (or of the filter when it has none)
+  std::string type, library;
+  std::string config_json;  // "{}" when absent
+};
+
 struct LoadResult {
   std::unique_ptr<LoadedConfig> config;  // null when errors is not empty
   std::vector<Diagnostic> errors;        // every error found, in file order
+  // When errors is not empty but the YAML itself parsed: the filters whose type is a string,
+  // and plugin_dir when it is one.
+  std::vector<FilterBlock> filter_blocks;
+  std::string plugin_dir;
 };
 
 LoadResult load_file(const std::string& path, const LoadOptions& options = {});

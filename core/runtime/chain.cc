@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/runtime/registry_json.h"
+
 namespace sluice::runtime {
 
 FilterInstance::~FilterInstance() {
@@ -31,6 +33,7 @@ std::shared_ptr<const RuntimeConfig> RuntimeConfig::build(
   runtime->config_ = loaded;
   const auto& bootstrap = loaded->bootstrap;
   size_t errors_before = errors->size();
+  const std::string registry = registry_json(bootstrap);
 
   auto fail = [&](const std::string& path, std::string message) {
     errors->push_back(
@@ -41,6 +44,7 @@ std::shared_ptr<const RuntimeConfig> RuntimeConfig::build(
     const auto& spec = bootstrap.chains(c);
     auto chain = std::make_unique<Chain>();
     chain->name = spec.name();
+    chain->stats = std::make_unique<ChainStats>(chain->name);
     chain->path_prefix = spec.match().path_prefix();
     chain->methods.assign(spec.match().methods().begin(), spec.match().methods().end());
     for (int f = 0; f < spec.filters_size(); ++f) {
@@ -65,10 +69,12 @@ std::shared_ptr<const RuntimeConfig> RuntimeConfig::build(
         const std::string& json = loaded->filter_config_json.at(c).at(f);
         char message[1024] = {0};
         instance->handle->defining = true;
+        instance->handle->registry = &registry;
         instance->config = type->hooks.config_new(host_api(), instance->handle.get(),
                                                   sluice_str_of(json.data(), json.size()), message,
                                                   sizeof(message));
         instance->handle->defining = false;
+        instance->handle->registry = nullptr;
         if (!instance->config) {
           fail(path + ".config",
                fmt::format("filter '{}' ({}) refused its config: {}", instance->name,
@@ -85,6 +91,32 @@ std::shared_ptr<const RuntimeConfig> RuntimeConfig::build(
   }
   if (errors->size() != errors_before) return nullptr;
   return runtime;
+}
+
+std::optional<std::string> RuntimeConfig::check_filter(PluginCatalog& catalog,
+                                                       const std::string& type,
+                                                       const std::string& library,
+                                                       const std::string& config_json) {
+  std::string error;
+  const FilterType* filter = catalog.find(type, library, &error);
+  if (!filter) return error;
+  if (!filter->hooks.config_new) return std::nullopt;
+  sluice_config handle;
+  handle.filter = type;
+  handle.type = type;
+  handle.defining = true;
+  const std::string registry = "{\"providers\":[],\"models\":[]}";
+  handle.registry = &registry;
+  char message[1024] = {0};
+  void* config = filter->hooks.config_new(host_api(), &handle,
+                                          sluice_str_of(config_json.data(), config_json.size()),
+                                          message, sizeof(message));
+  if (!config) {
+    return fmt::format("filter type '{}' refused its config: {}", type,
+                       message[0] ? message : "no reason given");
+  }
+  if (filter->hooks.config_destroy) filter->hooks.config_destroy(config);
+  return std::nullopt;
 }
 
 const Chain* RuntimeConfig::match(std::string_view method, std::string_view path) const {

@@ -6,6 +6,7 @@
 
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "core/config/loader.h"
 #include "core/runtime/host_api.h"
 #include "core/runtime/plugin_loader.h"
+#include "core/runtime/runtime_metrics.h"
 
 namespace sluice::runtime {
 
@@ -41,6 +43,7 @@ class Chain {
   // The first filter that can route (has on_attempt_done). Filters after it run once per
   // upstream attempt; without one, some filter must answer with a local reply.
   size_t router_index = kNoRouter;
+  std::unique_ptr<ChainStats> stats;
 
   bool matches(std::string_view method, std::string_view path) const;
 };
@@ -52,6 +55,12 @@ class RuntimeConfig {
   static std::shared_ptr<const RuntimeConfig> build(
       std::shared_ptr<const config::LoadedConfig> config, PluginCatalog& catalog,
       std::vector<config::Diagnostic>* errors);
+
+  // Builds and destroys one filter config to see whether its plugin accepts it (for `sluice
+  // validate` on a file that cannot be loaded whole). nullopt when accepted, else the message.
+  static std::optional<std::string> check_filter(PluginCatalog& catalog, const std::string& type,
+                                                 const std::string& library,
+                                                 const std::string& config_json);
 
   // The first chain matching the request, or nullptr.
   const Chain* match(std::string_view method, std::string_view path) const;

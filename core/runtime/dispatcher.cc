@@ -18,8 +18,12 @@ std::unique_ptr<http::Exchange> Dispatcher::start(http::Request request, http::R
   std::string request_id =
       incoming && is_valid_request_id(*incoming) ? *incoming : new_request_id();
 
-  std::shared_ptr<const RuntimeConfig> runtime = source_.current();
-  const Chain* chain = runtime ? runtime->match(request.method, request.path) : nullptr;
+  uint64_t generation = source_.generation();
+  if (generation != cached_generation_) {
+    cached_ = source_.current();
+    cached_generation_ = generation;
+  }
+  const Chain* chain = cached_ ? cached_->match(request.method, request.path) : nullptr;
   if (!chain) {
     http::ResponseHead head;
     head.status = 404;
@@ -31,8 +35,8 @@ std::unique_ptr<http::Exchange> Dispatcher::start(http::Request request, http::R
     RuntimeMetrics::get().requests->counter({"", "404"})->inc();
     return nullptr;
   }
-  auto stream = std::make_unique<RequestStream>(services_, std::move(runtime), *chain,
-                                                std::move(request), sink, std::move(request_id));
+  auto stream = std::make_unique<RequestStream>(services_, cached_, *chain, std::move(request),
+                                                sink, std::move(request_id));
   stream->start();
   return stream;
 }

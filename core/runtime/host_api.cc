@@ -4,6 +4,7 @@
 #include "core/runtime/host_api.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <string>
 
@@ -357,6 +358,23 @@ int api_attempt_get(sluice_stream* s, sluice_attempt* out) {
   return 1;
 }
 
+int api_config_registry(sluice_config* c, sluice_str* out_json) {
+  if (!c || !c->defining || !c->registry || !out_json) return 0;
+  *out_json = str(*c->registry);
+  return 1;
+}
+
+uint64_t api_http_call(sluice_stream* s, sluice_str, sluice_str, const sluice_header*, size_t,
+                       sluice_str, uint32_t, uint64_t) {
+  return refuse(s, "http_call", "this host has no upstream client on its workers");
+}
+
+std::atomic<uint64_t> reopen_counter{0};
+
+uint64_t api_reopen_generation() {
+  return reopen_counter.load(std::memory_order_relaxed);
+}
+
 const sluice_host_api kHostApi = {
     sizeof(sluice_host_api),
     SLUICE_ABI_MAJOR,
@@ -386,6 +404,9 @@ const sluice_host_api kHostApi = {
     api_op_cancel,
     api_route_set_plan,
     api_attempt_get,
+    api_config_registry,
+    api_http_call,
+    api_reopen_generation,
 };
 
 }  // namespace

@@ -23,6 +23,7 @@ struct sluice_config {
   std::string filter;  // instance name
   std::string type;
   bool defining = false;  // true only while config_new runs: metric_define is allowed
+  const std::string* registry = nullptr;  // config_registry's document, during config_new only
   struct Metric {
     sluice_metric_kind kind;
     sluice::metrics::Family* family;
@@ -38,6 +39,7 @@ struct sluice_stream {
   sluice::runtime::Attempt* attempt = nullptr;  // set for per-attempt (upstream) filters
   void* self = nullptr;                         // the plugin's per-stream object
   bool created = false;                         // stream_new succeeded
+  bool create_failed = false;                   // stream_new failed: skipped from then on
   bool completed = false;                       // on_complete delivered
   bool stopped = false;                         // its last hook returned STOP, not resumed
   bool resume_early = false;                    // resume() arrived before STOP was returned
@@ -47,5 +49,8 @@ namespace sluice::runtime {
 
 // The table handed to every plugin. Static; valid for the life of the process.
 const sluice_host_api* host_api();
+
+// Asks file-writing plugins to reopen their files (SIGUSR1): bumps reopen_generation().
+void bump_reopen_generation();
 
 }  // namespace sluice::runtime

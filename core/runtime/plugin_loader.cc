@@ -114,8 +114,11 @@ const PluginCatalog::Library* PluginCatalog::load(const std::string& requested,
 
 const FilterType* PluginCatalog::find(std::string_view type, std::string_view library,
                                       std::string* error) {
-  std::string path =
-      library.empty() ? fmt::format("{}/lib{}.so", plugin_dir_, type) : std::string(library);
+  // A relative `library:` is found in plugin_dir, like a type name, never in the working folder
+  // or dlopen's search path.
+  std::string path = library.empty()          ? fmt::format("{}/lib{}.so", plugin_dir_, type)
+                     : library.front() == '/' ? std::string(library)
+                                              : fmt::format("{}/{}", plugin_dir_, library);
   if (library.empty() && access(path.c_str(), F_OK) != 0) {
     *error = fmt::format(
         "no plugin provides filter type '{}' (looked for {}; set `library:` or "

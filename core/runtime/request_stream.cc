@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <random>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -100,7 +101,6 @@ RequestStream::RequestStream(const WorkerServices& services,
     slot->index = i;
     slots_.push_back(std::move(slot));
   }
-  run_event_ = event_new(services_.loop, -1, 0, &RequestStream::on_scheduled_run, this);
 }
 
 RequestStream::~RequestStream() {
@@ -133,7 +133,11 @@ void RequestStream::start() {
 }
 
 void RequestStream::schedule_run() {
-  if (run_event_ && phase_ != Phase::done) event_active(run_event_, 0, 0);
+  if (phase_ == Phase::done) return;
+  // Created on first use: most requests never pause, and an event per request costs a malloc.
+  if (!run_event_)
+    run_event_ = event_new(services_.loop, -1, 0, &RequestStream::on_scheduled_run, this);
+  event_active(run_event_, 0, 0);
 }
 
 void RequestStream::on_scheduled_run(evutil_socket_t, short, void* self) {
@@ -193,7 +197,16 @@ bool RequestStream::create_instance(sluice_stream* slot) {
 }
 
 RequestStream::Step RequestStream::call_request_hook(sluice_stream* slot, bool body) {
-  if (!slot->created && !create_instance(slot)) return after_hook(slot, SLUICE_FAIL);
+  if (!slot->created) {
+    // A filter whose stream_new failed (and whose policy is open) is skipped for the rest of the
+    // request: it is not asked again for the body pass, which would fail (and count) twice or
+    // hand it a body whose headers it never saw.
+    if (slot->create_failed) return Step::next;
+    if (!create_instance(slot)) {
+      slot->create_failed = true;
+      return after_hook(slot, SLUICE_FAIL);
+    }
+  }
   const sluice_filter& hooks = slot->filter->type->hooks;
   Message& message = slot->attempt ? slot->attempt->request : request_;
   sluice_status status = SLUICE_CONTINUE;
@@ -225,15 +238,15 @@ RequestStream::Step RequestStream::call_response_hook(sluice_stream* slot, bool 
 
 RequestStream::Step RequestStream::after_hook(sluice_stream* slot, sluice_status status) {
   bool replied = reply_ && reply_->from == slot;
+  // A resume() made inside a hook only answers a STOP returned by that same hook; it must not
+  // linger and cut short a later STOP of this filter.
+  bool resumed_early = std::exchange(slot->resume_early, false);
   switch (status) {
     case SLUICE_CONTINUE:
       return replied ? Step::replied : Step::next;
     case SLUICE_STOP:
       if (replied) return Step::replied;
-      if (slot->resume_early) {
-        slot->resume_early = false;
-        return Step::next;
-      }
+      if (resumed_early) return Step::next;
       slot->stopped = true;
       return Step::paused;
     case SLUICE_LOCAL_REPLY:
@@ -347,7 +360,7 @@ void RequestStream::send_upstream() {
     request.method = method ? *method : method_;
     request.headers = attempt_->request.headers;
     request.body = attempt_->request.body.raw();
-    request.timeout_ms = plan_.per_try_timeout_ms;
+    if (plan_.per_try_timeout_ms) request.timeouts.first_byte_ms = plan_.per_try_timeout_ms;
     attempt_->call = services_.upstream->start(request, *this);
     if (attempt_->call) return;  // a callback continues
     attempt_->failure = "upstream client refused the request";
@@ -378,7 +391,7 @@ void RequestStream::on_upstream_complete() {
   run();
 }
 
-void RequestStream::on_upstream_failure(std::string reason) {
+void RequestStream::on_upstream_failure(UpstreamFailure, std::string reason) {
   attempt_->http_status = 0;
   attempt_->failure = std::move(reason);
   decide_after_attempt();
@@ -515,7 +528,7 @@ void RequestStream::send_to_client() {
   head_sent_ = true;
   phase_ = Phase::done;  // from here the sink owns the bytes; an abort no longer concerns us
   sink_.send_whole(std::move(head), response_.body.raw());
-  final_status_ = std::to_string(response_.status ? response_.status : 200);
+  response_status_ = response_.status ? response_.status : 200;
   complete(false);
 }
 
@@ -528,12 +541,9 @@ void RequestStream::complete(bool aborted) {
     complete_slots(attempt_->slots, aborted);
   }
   complete_slots(slots_, aborted);
-  const auto& m = RuntimeMetrics::get();
-  std::string status = aborted ? "client_abort" : final_status_;
-  m.requests->counter({chain_.name, status})->inc();
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-  m.request_seconds->histogram({chain_.name})->observe(seconds);
+  chain_.stats->count_request(aborted ? 0 : response_status_);
+  chain_.stats->duration->observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
 }
 
 void RequestStream::complete_slots(std::vector<std::unique_ptr<sluice_stream>>& slots,

@@ -137,7 +137,7 @@ class RequestStream : public http::Exchange, private UpstreamCallbacks {
   void on_upstream_headers(int status, http::Headers headers) override;
   void on_upstream_body(std::string_view data) override;
   void on_upstream_complete() override;
-  void on_upstream_failure(std::string reason) override;
+  void on_upstream_failure(UpstreamFailure kind, std::string reason) override;
 
   const WorkerServices& services_;
   std::shared_ptr<const RuntimeConfig> runtime_;  // keeps the chain and plugin configs alive
@@ -170,7 +170,7 @@ class RequestStream : public http::Exchange, private UpstreamCallbacks {
   std::optional<uint32_t> next_target_;  // where the next attempt goes, set by the verdict
   std::string upstream_body_;            // the current attempt's response body as it arrives
   event* backoff_timer_ = nullptr;
-  std::string final_status_ = "0";
+  int response_status_ = 0;  // what went to the client; 0 until then
 
   std::map<uint64_t, std::unique_ptr<Timer>> timers_;
   uint64_t next_op_id_ = 1;

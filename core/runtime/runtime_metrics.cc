@@ -27,4 +27,20 @@ const RuntimeMetrics& RuntimeMetrics::get() {
   return instance;
 }
 
+ChainStats::ChainStats(std::string chain)
+    : duration(RuntimeMetrics::get().request_seconds->histogram({chain})),
+      chain_(std::move(chain)) {}
+
+void ChainStats::count_request(int status) {
+  size_t slot = status >= 100 && status < 600 ? static_cast<size_t>(status) : 0;
+  metrics::Counter* counter = by_status_[slot].load(std::memory_order_acquire);
+  if (!counter) {
+    // Racing workers resolve the same series (the registry returns one object per labels).
+    std::string label = slot ? std::to_string(slot) : "client_abort";
+    counter = RuntimeMetrics::get().requests->counter({chain_, label});
+    by_status_[slot].store(counter, std::memory_order_release);
+  }
+  counter->inc();
+}
+
 }  // namespace sluice::runtime

@@ -1,5 +1,10 @@
 #pragma once
-// The metrics the chain runtime records, declared in one place.
+// The metrics the chain runtime records, declared in one place, and the per-chain series
+// resolved once so the hot path never looks a series up by its labels.
+
+#include <array>
+#include <atomic>
+#include <string>
 
 #include "core/observability/metrics.h"
 
@@ -12,6 +17,19 @@ struct RuntimeMetrics {
   metrics::Family* upstream_attempts;  // sluice_upstream_attempts_total{chain,result}
 
   static const RuntimeMetrics& get();
+};
+
+// One chain's request counters and latency histogram. Thread-safe.
+class ChainStats {
+ public:
+  explicit ChainStats(std::string chain);
+  // status 0 counts a client abort (label "client_abort").
+  void count_request(int status);
+  metrics::Histogram* const duration;
+
+ private:
+  std::string chain_;
+  std::array<std::atomic<metrics::Counter*>, 600> by_status_{};  // resolved on first use
 };
 
 }  // namespace sluice::runtime

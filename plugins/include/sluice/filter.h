@@ -34,6 +34,10 @@
  *       functions for logging, metrics, headers, raw and JSON-pointer body access, metadata, local
  *       replies and errors, resume, timers.
  *  1.1  routing: route_set_plan / attempt_get and the on_attempt_done hook.
+ *  1.2  config_registry (models, deployments and providers for config_new), async HTTP callouts
+ *       (http_call, SLUICE_OP_HTTP and the HTTP fields of sluice_op_done), reopen_generation;
+ *       streamed responses reach on_response_body one SSE event at a time; the host sets the
+ *       response.*, timing.* and upstream.* metadata listed at meta_get.
  */
 #ifndef SLUICE_FILTER_H_
 #define SLUICE_FILTER_H_
@@ -46,7 +50,7 @@ extern "C" {
 #endif
 
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 1
+#define SLUICE_ABI_MINOR 2
 
 typedef struct sluice_str {
   const char* ptr;
@@ -96,7 +100,7 @@ typedef enum sluice_metric_kind {
   SLUICE_HISTOGRAM = 2 /* metric_record observes value (seconds for latencies) */
 } sluice_metric_kind;
 
-typedef enum sluice_op_kind { SLUICE_OP_TIMER = 0 } sluice_op_kind;
+typedef enum sluice_op_kind { SLUICE_OP_TIMER = 0, SLUICE_OP_HTTP = 1 /* 1.2 */ } sluice_op_kind;
 typedef enum sluice_op_result {
   SLUICE_OP_OK = 0,
   SLUICE_OP_NOT_FOUND = 1,
@@ -112,6 +116,11 @@ typedef struct sluice_op_done {
   uint64_t token; /* the value the plugin passed when it started the op */
   sluice_op_kind kind;
   sluice_op_result result;
+  /* ---- 1.2: SLUICE_OP_HTTP results (check struct_size before reading) ---- */
+  uint32_t http_status; /* 0 when no response arrived (result says why) */
+  const sluice_header* headers;
+  size_t header_count;
+  sluice_str body;
 } sluice_op_done;
 
 /* ---- routing (1.1) ------------------------------------------------------------------------ */
@@ -197,7 +206,13 @@ typedef struct sluice_host_api {
   int (*json_remove)(sluice_stream* s, sluice_part part, sluice_str pointer);
 
   /* -- per-request metadata, shared by all filters of the request (and its attempts). The host
-   *    sets "request.id", "request.chain", "request.method", "request.path". -- */
+   *    sets "request.id", "request.chain", "request.method", "request.path" from the start and,
+   *    from 1.2, before on_complete: "response.status", "response.bytes", "request.bytes",
+   *    "request.aborted" ("0"/"1"), "upstream.attempts", "timing.total_us",
+   *    "timing.upstream_us" (first attempt sent to last byte received) and "timing.ttft_us"
+   *    (request start to the first response body byte). Keys under "request.", "response.",
+   *    "timing." and "upstream.attempts" are the host's: plugins may read, not write them
+   *    ("upstream.url" and "upstream.method" are for per-attempt filters to set). -- */
   int (*meta_set)(sluice_stream* s, sluice_str key, sluice_str value);
   int (*meta_get)(sluice_stream* s, sluice_str key, sluice_str* out);
 
@@ -221,15 +236,33 @@ typedef struct sluice_host_api {
   int (*op_cancel)(sluice_stream* s, uint64_t op_id);
 
   /* ---- 1.1 ---- */
-  /* Only from on_request_body of a filter that runs before the attempt phase (normally the
-   * route filter). Filters after the caller in the chain become per-attempt filters: the host
-   * creates fresh instances of them for each attempt over an untouched copy of the request as it
-   * left the caller. Copies everything. */
+  /* Only from a request hook (on_request_headers or on_request_body) of the chain's router: the
+   * first filter whose type has on_attempt_done. Filters after the router in the chain are
+   * per-attempt filters: the host creates fresh instances of them for each attempt over an
+   * untouched copy of the request as it left the router. Copies everything. */
   int (*route_set_plan)(sluice_stream* s, const sluice_target* targets, size_t target_count,
                         const sluice_retry_policy* policy);
   /* The current attempt, for per-attempt filters (and the route filter in on_attempt_done).
    * 0 outside an attempt. out->struct_size must be set by the caller. */
   int (*attempt_get)(sluice_stream* s, sluice_attempt* out);
+
+  /* ---- 1.2 ---- */
+  /* Only inside config_new: the models, their deployments and the providers of the gateway
+   * config as one JSON document, defaults applied and credentials included (never log it):
+   *   {"providers":[{"name","type","api_base","api_key","settings":{}}],
+   *    "models":[{"name","deployments":[{"id","provider","provider_type","model","weight",
+   *               "rpm","tpm","api_base","api_key","params":{}}]}]}
+   * "id" is "<model name>#<index>". Borrowed until config_new returns. */
+  int (*config_registry)(sluice_config* c, sluice_str* out_json);
+  /* Starts an HTTP request on the worker's upstream client (guardrails, JWKS, token refresh).
+   * url is absolute http(s) and must come from configuration, never from a client. Completion:
+   * on_op_done with SLUICE_OP_HTTP (http_status, headers, body borrowed for that call). */
+  uint64_t (*http_call)(sluice_stream* s, sluice_str method, sluice_str url,
+                        const sluice_header* headers, size_t header_count, sluice_str body,
+                        uint32_t timeout_ms, uint64_t token);
+  /* Grows by one each time the operator asks files to be reopened (SIGUSR1, log rotation).
+   * Any thread. */
+  uint64_t (*reopen_generation)(void);
 } sluice_host_api;
 
 /* ---- what a plugin provides ---------------------------------------------------------------- */

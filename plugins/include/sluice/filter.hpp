@@ -12,6 +12,8 @@
 //   };
 // and one line per plugin:
 //   SLUICE_PLUGIN("my-plugin", "1.0.0", SLUICE_FILTER_TYPE("my_filter", MyConfig, MyFilter));
+// A route filter (plans upstream attempts, judges each in on_attempt_done) derives from
+// sluice::RouteFilter instead: only such classes make the host treat the type as the router.
 //
 // The SDK adds nothing the C ABI lacks (built-in filters use exactly what third parties get). It
 // catches every exception at the boundary: a throwing hook returns SLUICE_FAIL, a throwing
@@ -28,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -211,15 +214,24 @@ class Filter {
   virtual Status on_response_body(bool /*end_of_stream*/) { return Continue; }
   virtual void on_op_done(const sluice_op_done& /*done*/) {}
   virtual void on_complete(bool /*aborted*/) {}
-  virtual sluice_verdict on_attempt_done(const sluice_attempt& /*attempt*/) {
-    return SLUICE_USE_POLICY;
-  }
 
  protected:
   const Stream& stream() const { return stream_; }
 
  private:
   Stream stream_;
+};
+
+// Base of a route filter: the one that plans upstream attempts (route_set_plan) and judges each
+// one. The host treats a filter type as a router exactly when its descriptor has on_attempt_done,
+// and the SDK fills that hook only for classes derived from RouteFilter, so a plain Filter never
+// turns the filters after it into per-attempt filters.
+class RouteFilter : public Filter {
+ public:
+  using Filter::Filter;
+  virtual sluice_verdict on_attempt_done(const sluice_attempt& /*attempt*/) {
+    return SLUICE_USE_POLICY;
+  }
 };
 
 namespace detail {
@@ -307,6 +319,15 @@ struct Trampolines {
                                         const sluice_attempt* attempt) noexcept {
     return guarded([&] { return self(p).on_attempt_done(*attempt); }, SLUICE_USE_POLICY);
   }
+  // NULL unless FilterT is a RouteFilter: a non-NULL on_attempt_done makes the host route.
+  using AttemptDoneHook = sluice_verdict (*)(sluice_stream*, void*, const sluice_attempt*);
+  static constexpr AttemptDoneHook attempt_done_hook() {
+    if constexpr (std::is_base_of_v<RouteFilter, FilterT>) {
+      return &on_attempt_done;
+    } else {
+      return nullptr;
+    }
+  }
 };
 
 }  // namespace detail
@@ -319,7 +340,7 @@ const sluice_filter* filter_descriptor(const char* type_name) {
       sizeof(sluice_filter),  type_name,           T::config_new,         T::config_destroy,
       T::stream_new,          T::stream_destroy,   T::on_request_headers, T::on_request_body,
       T::on_response_headers, T::on_response_body, T::on_op_done,         T::on_complete,
-      T::on_attempt_done,
+      T::attempt_done_hook(),
   };
   return &descriptor;
 }

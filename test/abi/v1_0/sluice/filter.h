@@ -1,0 +1,251 @@
+/* FROZEN COPY of sluice/filter.h as it was at ABI 1.0. DO NOT EDIT, EVER.
+ *
+ * This is the permanent compatibility fixture of ABI rule 6: a plugin compiled against exactly
+ * this header (test/abi/plugin_v1_0.c) must keep loading and working in every later 1.x host.
+ * It is plugins/include/sluice/filter.h of ABI 1.1 with everything marked 1.1 removed and
+ * SLUICE_ABI_MINOR set to 0. When the ABI moves on, add a new frozen copy (v1_1, ...) next to
+ * this one; this file never changes again.
+ */
+/* sluice/filter.h -- the C ABI between the sluice host and filter plugins (shared objects).
+ *
+ * A plugin is a shared object exporting ONE symbol, sluice_plugin_entry(), which returns a static
+ * descriptor: the ABI version it was built against and the filter types it provides. The plugin
+ * imports no host symbol: everything it can ask of the host arrives as a table of function
+ * pointers (sluice_host_api). Pure C99 with only <stddef.h> and <stdint.h>, so a filter may be
+ * written in C, C++, Rust, Zig or Go.
+ *
+ * Conventions, stated once and kept everywhere below:
+ *  - Strings are sluice_str: pointer + length, not NUL-terminated, UTF-8 by convention.
+ *  - Borrowed from the host: a sluice_str the host returns stays valid until the current hook
+ *    returns or the plugin changes the object it came from (a header_set invalidates strings
+ *    returned by earlier header_* calls on that part; json_set/json_remove/body_replace do the same
+ *    for body and JSON strings of that part). Copy what you keep longer.
+ *  - Given to the host: anything the plugin passes in is copied before the call returns.
+ *  - int results: 1 = done; 0 = not found, invalid argument, or not allowed in this hook. A call
+ *    made where it is not allowed is refused at run time and logged; it is never undefined
+ *    behaviour.
+ *  - Threading: the host calls a filter's hooks, and the plugin calls host functions for a stream,
+ *    only on that stream's worker thread. Different streams of one config run on different threads
+ *    at once, so a config object must be read-only after config_new (or synchronise itself).
+ *    config_new runs on the control thread (start-up and reload). config_destroy runs once no
+ *    request uses that config any more (after a reload, when the last request that started
+ *    under the old config finishes), on whichever thread that request ran on; no hook of that
+ *    config runs concurrently with it.
+ *  - Versioning: SLUICE_ABI_MAJOR changes break plugins and the host refuses another major with a
+ *    message naming both versions. SLUICE_ABI_MINOR changes only append: new host functions at the
+ *    END of sluice_host_api, new hooks at the END of sluice_filter, each struct carrying its
+ *    struct_size. The host accepts any plugin minor <= its own and never reads a filter field past
+ *    the plugin's struct_size. A plugin built against a newer minor than the host is refused.
+ *
+ * Version history:
+ *  1.0  hooks for headers, body (parsed JSON), response, async completions, on_complete; host
+ *       functions for logging, metrics, headers, raw and JSON-pointer body access, metadata, local
+ *       replies and errors, resume, timers.
+ */
+#ifndef SLUICE_FILTER_H_
+#define SLUICE_FILTER_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SLUICE_ABI_MAJOR 1
+#define SLUICE_ABI_MINOR 0
+
+typedef struct sluice_str {
+  const char* ptr;
+  size_t len;
+} sluice_str;
+
+static inline sluice_str sluice_str_of(const char* p, size_t n) {
+  sluice_str s;
+  s.ptr = p;
+  s.len = n;
+  return s;
+}
+#define SLUICE_LIT(s) sluice_str_of((s), sizeof(s) - 1)
+
+typedef struct sluice_header {
+  sluice_str name; /* lower-case when it comes from the host */
+  sluice_str value;
+} sluice_header;
+
+/* Opaque host handles. A sluice_stream is one filter instance's view of one request (or of one
+ * upstream attempt, for filters after the route filter). A sluice_config is one configured filter
+ * instance from the YAML. Both are valid from the call that hands them over until stream_destroy /
+ * config_destroy returns. */
+typedef struct sluice_stream sluice_stream;
+typedef struct sluice_config sluice_config;
+
+typedef enum sluice_status {
+  SLUICE_CONTINUE = 0,    /* hand the message to the next filter */
+  SLUICE_STOP = 1,        /* pause here; the filter later calls resume() or send_local_reply() */
+  SLUICE_LOCAL_REPLY = 2, /* send_local_reply()/send_error() was called in this hook */
+  SLUICE_FAIL = 3         /* the host applies the filter's failure_policy: closed = 500,
+                             open = carry on as if CONTINUE */
+} sluice_status;
+
+typedef enum sluice_part { SLUICE_REQUEST = 0, SLUICE_RESPONSE = 1 } sluice_part;
+
+typedef enum sluice_log_level {
+  SLUICE_LOG_DEBUG = 0,
+  SLUICE_LOG_INFO = 1,
+  SLUICE_LOG_WARN = 2,
+  SLUICE_LOG_ERROR = 3
+} sluice_log_level;
+
+typedef enum sluice_metric_kind {
+  SLUICE_COUNTER = 0,  /* metric_record adds value */
+  SLUICE_GAUGE = 1,    /* metric_record sets value */
+  SLUICE_HISTOGRAM = 2 /* metric_record observes value (seconds for latencies) */
+} sluice_metric_kind;
+
+typedef enum sluice_op_kind { SLUICE_OP_TIMER = 0 } sluice_op_kind;
+typedef enum sluice_op_result {
+  SLUICE_OP_OK = 0,
+  SLUICE_OP_NOT_FOUND = 1,
+  SLUICE_OP_TIMEOUT = 2,
+  SLUICE_OP_FAILED = 3
+} sluice_op_result;
+
+/* Completion of an async operation, delivered to on_op_done on the stream's thread. Borrowed:
+ * valid during the on_op_done call only. Later minors append fields (HTTP, key-value results). */
+typedef struct sluice_op_done {
+  uint32_t struct_size;
+  uint64_t op_id;
+  uint64_t token; /* the value the plugin passed when it started the op */
+  sluice_op_kind kind;
+  sluice_op_result result;
+} sluice_op_done;
+
+/* ---- what the host provides ---------------------------------------------------------------- */
+
+/* Handed to config_new (and init); valid until the plugin is unloaded, which happens only after
+ * every config and stream of the plugin is destroyed. Append-only (see Versioning above). */
+typedef struct sluice_host_api {
+  uint32_t struct_size;
+  uint32_t abi_major, abi_minor; /* the host's version */
+
+  /* -- logging and metrics: any thread, any time -- */
+  int (*log_enabled)(sluice_log_level level);
+  /* One structured log line tagged with the filter instance and, when s is not NULL, the request
+   * id. Never log a secret. */
+  void (*log)(sluice_config* c, sluice_stream* s, sluice_log_level level, sluice_str message);
+  /* Declares a metric shown on /metrics as sluice_plugin_<name>. Only inside config_new. Returns
+   * an id > 0, or 0 on a bad name or a clash with an existing metric of another shape. Declaring
+   * the same metric again (e.g. after a reload) returns the same series. */
+  uint32_t (*metric_define)(sluice_config* c, sluice_metric_kind kind, sluice_str name,
+                            sluice_str help, const sluice_str* label_names, size_t label_count);
+  /* Records a value; label_values must match the declaration in count. Any thread. */
+  int (*metric_record)(sluice_config* c, uint32_t metric_id, const sluice_str* label_values,
+                       size_t label_count, double value);
+
+  /* -- headers: SLUICE_REQUEST in request hooks, SLUICE_RESPONSE in response hooks (both may be
+   *    read later, e.g. in on_complete) -- */
+  size_t (*header_count)(sluice_stream* s, sluice_part part);
+  int (*header_at)(sluice_stream* s, sluice_part part, size_t index, sluice_header* out);
+  /* First value of name (case-insensitive). */
+  int (*header_get)(sluice_stream* s, sluice_part part, sluice_str name, sluice_str* out);
+  /* Replaces every value of name with one; value.ptr == NULL removes the header. */
+  int (*header_set)(sluice_stream* s, sluice_part part, sluice_str name, sluice_str value);
+  int (*header_add)(sluice_stream* s, sluice_part part, sluice_str name, sluice_str value);
+
+  /* -- body: the whole request body, or the current response body / SSE event data -- */
+  int (*body_get)(sluice_stream* s, sluice_part part, sluice_str* out);
+  /* Replaces the body; when it is JSON the JSON view below is re-parsed. */
+  int (*body_replace)(sluice_stream* s, sluice_part part, sluice_str data);
+
+  /* -- JSON view of that body, parsed once by the host, addressed by RFC 6901 pointers
+   *    ("/messages/0/content"; "" is the whole document). 0 when the body is not JSON. -- */
+  int (*json_get)(sluice_stream* s, sluice_part part, sluice_str pointer, sluice_str* out_json);
+  int (*json_get_string)(sluice_stream* s, sluice_part part, sluice_str pointer, sluice_str* out);
+  int (*json_get_number)(sluice_stream* s, sluice_part part, sluice_str pointer, double* out);
+  /* Sets the value at pointer (parent must exist; the last member is created) to json_value. */
+  int (*json_set)(sluice_stream* s, sluice_part part, sluice_str pointer, sluice_str json_value);
+  int (*json_remove)(sluice_stream* s, sluice_part part, sluice_str pointer);
+
+  /* -- per-request metadata, shared by all filters of the request (and its attempts). The host
+   *    sets "request.id", "request.chain", "request.method", "request.path". -- */
+  int (*meta_set)(sluice_stream* s, sluice_str key, sluice_str value);
+  int (*meta_get)(sluice_stream* s, sluice_str key, sluice_str* out);
+
+  /* -- flow control -- */
+  /* Answers the request now with exactly this status, headers and body; the filter's hook then
+   * returns SLUICE_LOCAL_REPLY (or, after SLUICE_STOP, simply does not resume). Response hooks of
+   * the filters before this one still run. 0 once the response head has gone to the client. */
+  int (*send_local_reply)(sluice_stream* s, uint32_t status, const sluice_header* headers,
+                          size_t header_count, sluice_str body);
+  /* Like send_local_reply with an error body in the client API's own shape (OpenAI's
+   * {"error":{"message","type","param","code"}} on the OpenAI interface). code may be empty. */
+  int (*send_error)(sluice_stream* s, uint32_t status, sluice_str message, sluice_str code);
+  /* Continues the direction this filter paused with SLUICE_STOP. Must be called from a later
+   * callback (on_op_done), not from the hook that returned STOP. */
+  int (*resume)(sluice_stream* s);
+
+  /* -- async operations: return an op id > 0 (0 = refused); completion arrives once through
+   *    on_op_done. The host cancels every pending op of a stream before stream_destroy. -- */
+  uint64_t (*timer_start)(sluice_stream* s, uint32_t delay_ms, uint64_t token);
+  /* Cancels a pending op; its on_op_done is never called. 0 when it is not pending. */
+  int (*op_cancel)(sluice_stream* s, uint64_t op_id);
+
+} sluice_host_api;
+
+/* ---- what a plugin provides ---------------------------------------------------------------- */
+
+/* One filter type. Every hook may be NULL (not interested); the host then skips it. */
+typedef struct sluice_filter {
+  uint32_t struct_size;  /* sizeof(sluice_filter) as the plugin was compiled */
+  const char* type_name; /* matches `type:` in the YAML, e.g. "direct_response"; static storage */
+
+  /* Validates and builds one configured instance from its YAML block as JSON. Returns the config
+   * object (owned by the plugin until config_destroy), or NULL with a NUL-terminated message of at
+   * most err_cap bytes written to err (the host prefixes the file, line and path). c lives until
+   * config_destroy. */
+  void* (*config_new)(const sluice_host_api* api, sluice_config* c, sluice_str config_json,
+                      char* err, size_t err_cap);
+  void (*config_destroy)(void* config);
+
+  /* One instance per request (or per attempt). NULL = fail, handled as SLUICE_FAIL. */
+  void* (*stream_new)(void* config, sluice_stream* s);
+  /* After on_complete; no host call for s is valid afterwards. */
+  void (*stream_destroy)(void* self);
+
+  /* Request hooks, in chain order. The body is whole (bounded by the server's limit) and already
+   * parsed when it is JSON. end_of_stream = 1 on headers when the request has no body. */
+  sluice_status (*on_request_headers)(sluice_stream* s, void* self, int end_of_stream);
+  sluice_status (*on_request_body)(sluice_stream* s, void* self);
+  /* Response hooks, in reverse chain order. on_response_body gets the whole body of a plain
+   * response, or one SSE event's data per call when streaming; end_of_stream = 1 on the last. */
+  sluice_status (*on_response_headers)(sluice_stream* s, void* self, int end_of_stream);
+  sluice_status (*on_response_body)(sluice_stream* s, void* self, int end_of_stream);
+  /* An async op completed. The filter may call resume, send_local_reply or start more ops. */
+  void (*on_op_done)(sluice_stream* s, void* self, const sluice_op_done* done);
+  /* Exactly once per instance: after the last byte went to the client, after an error reply, or
+   * when the client went away (aborted = 1). Metadata and headers may be read; nothing can be
+   * sent. Logging and spend belong here. */
+  void (*on_complete)(sluice_stream* s, void* self, int aborted);
+
+} sluice_filter;
+
+typedef struct sluice_plugin {
+  uint32_t abi_major, abi_minor; /* SLUICE_ABI_MAJOR / SLUICE_ABI_MINOR when compiled */
+  uint32_t struct_size;          /* sizeof(sluice_plugin) */
+  const char* name;              /* for logs: "sluice-examples" */
+  const char* version;           /* the plugin's own version string */
+  /* Optional one-time set-up after the version check; 1 = ok, 0 = refuse with err. */
+  int (*init)(const sluice_host_api* api, char* err, size_t err_cap);
+  const sluice_filter* const* filters; /* pointers, so sluice_filter can grow */
+  size_t filter_count;
+} sluice_plugin;
+
+/* The only exported symbol. Must not fail or allocate; set-up belongs in init(). */
+#define SLUICE_EXPORT __attribute__((visibility("default")))
+SLUICE_EXPORT const sluice_plugin* sluice_plugin_entry(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+#endif /* SLUICE_FILTER_H_ */
