@@ -134,10 +134,10 @@ typedef struct sluice_target {
 
 typedef struct sluice_retry_policy {
   uint32_t struct_size;
-  uint32_t max_attempts;       /* total across all targets, >= 1 */
-  uint32_t per_try_timeout_ms; /* 0 = none */
-  uint32_t backoff_base_ms;    /* jittered exponential backoff before retrying */
-  uint32_t backoff_max_ms;     /* cap on one back-off */
+  uint32_t max_attempts;          /* total across all targets, >= 1 */
+  uint32_t per_try_timeout_ms;    /* 0 = none */
+  uint32_t backoff_base_ms;       /* jittered exponential backoff before retrying */
+  uint32_t backoff_max_ms;        /* cap on one back-off */
   const uint32_t* retry_statuses; /* e.g. 429, 500, 502, 503, 504; borrowed for the call */
   size_t retry_status_count;
   int retry_on_connect_failure; /* connect failure, reset or timeout before response headers */
@@ -145,10 +145,10 @@ typedef struct sluice_retry_policy {
 
 typedef struct sluice_attempt {
   uint32_t struct_size;
-  uint32_t number;       /* 1-based, across all targets */
-  uint32_t target_index; /* index into the plan's targets */
-  sluice_target target;  /* borrowed: valid while the request lives */
-  uint32_t http_status;  /* 0 when no response headers arrived */
+  uint32_t number;         /* 1-based, across all targets */
+  uint32_t target_index;   /* index into the plan's targets */
+  sluice_target target;    /* borrowed: valid while the request lives */
+  uint32_t http_status;    /* 0 when no response headers arrived */
   uint32_t retry_after_ms; /* from the upstream's retry-after header, 0 when absent */
 } sluice_attempt;
 
