@@ -1,0 +1,137 @@
+// Request routing, control gathering, the choice between error and answer, and logging.
+
+#include "tools/fake-llm/handler.h"
+
+#include <chrono>
+#include <string>
+#include <utility>
+
+#include "core/observability/log.h"
+#include "tools/fake-llm/answers.h"
+#include "tools/fake-llm/bedrock_responses.h"
+#include "tools/fake-llm/control_api.h"
+#include "tools/fake-llm/directives.h"
+#include "tools/fake-llm/openai_responses.h"
+#include "tools/fake-llm/planning.h"
+#include "tools/fake-llm/responder.h"
+#include "tools/fake-llm/routes.h"
+
+namespace fake_llm {
+
+using sluice::http::Request;
+
+FakeHandler::FakeHandler(event_base* base, SharedState& shared, uint64_t seed)
+    : base_(base), shared_(shared), random_(seed) {}
+
+std::unique_ptr<sluice::http::Exchange> FakeHandler::start(Request request,
+                                                           sluice::http::ResponseSink& sink) {
+  const auto arrival = std::chrono::steady_clock::now();
+  const Route route = match_route(request.path);
+  const Provider provider = provider_of(route.kind);
+  if (provider == Provider::control) {
+    handle_control(request, route, shared_, sink);
+    return nullptr;
+  }
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  const bool bedrock = provider == Provider::bedrock;
+  const std::string request_id = bedrock ? random_.uuid() : random_.id("req_", 32);
+
+  // Controls, weakest first: a programmed entry, the message's directive, the headers.
+  Controls controls;
+  const bool known = route.kind != RouteKind::unknown;
+  const bool programmed = known && shared_.program.pop(route.prefix, &controls);
+  const bool method_ok = request.method == route_method(route.kind);
+  ParsedRequest parsed;
+  if (known && method_ok) parse_request(request, route, &parsed);
+  std::string control_error;
+  Controls from_message;
+  Controls from_headers;
+  bool controls_ok = true;
+  if (parsed.ok && parsed.user_text != nullptr) {
+    controls_ok = extract_directives(parsed.user_text, &from_message, &control_error);
+  }
+  if (controls_ok) {
+    controls_ok = read_control_headers(request.headers, &from_headers, &control_error);
+  }
+  controls.overlay(from_message);
+  controls.overlay(from_headers);
+  if (controls.profile == Profile::guide && !controls.delay_ms) {
+    controls.delay_ms = random_.between(kGuideFirstMinMs, kGuideFirstMaxMs);
+  }
+
+  Plan plan;
+  const auto fail = [&](const ApiError& error) {
+    if (bedrock) {
+      bedrock_error(&plan, error.status, error.message, request_id);
+    } else {
+      openai_error(&plan, error, request_id);
+    }
+  };
+  const int status = controls.status.value_or(200);
+  if (!known) {
+    ApiError error;
+    error.status = 404;
+    error.message = "Invalid URL (" + request.method + " " + request.path + ")";
+    openai_error(&plan, error, request_id);
+  } else if (!method_ok) {
+    ApiError error;
+    error.status = 405;
+    error.message = "Invalid method for URL (" + request.method + " " + request.path + ")";
+    fail(error);
+  } else if (!controls_ok) {
+    ApiError error;
+    error.message = control_error;
+    fail(error);
+  } else if (status >= 300) {
+    if (bedrock) {
+      bedrock_status_error(&plan, status, request_id);
+    } else {
+      openai_status_error(&plan, status, request_id);
+    }
+  } else if (!parsed.ok) {
+    fail(parsed.error);
+  } else {
+    AnswerContext answer_context;
+    answer_context.random = &random_;
+    answer_context.now_ms = now_ms;
+    answer_context.arrival = arrival;
+    answer_context.request_id = request_id;
+    answer_context.embedding_dim = shared_.embedding_dim;
+    build_answer(route.kind, parsed, controls, answer_context, &plan);
+    if (status != 200) plan.head.status = status;  // an injected 2xx other than 200
+  }
+  apply_controls(&plan, controls, random_);
+
+  if (shared_.verbose) {
+    sluice::log::info("request", {{"method", request.method},
+                                  {"path", request.path},
+                                  {"route", route_name(route.kind)},
+                                  {"status", plan.head.status},
+                                  {"fault", plan.fault}});
+  }
+  ResponderContext context;
+  context.base = base_;
+  context.local_port = shared_.port.load(std::memory_order_relaxed);
+  context.peer = request.peer;
+  context.arrival = arrival;
+  if (shared_.log) {
+    LogEntry entry;
+    entry.time_ms = now_ms;
+    entry.prefix = std::string(route.prefix);  // a view into request.path: copy it first
+    entry.method = std::move(request.method);
+    entry.path = std::move(request.path);
+    entry.route = std::string(route_name(route.kind));
+    entry.model = std::move(parsed.model);
+    entry.headers = std::move(request.headers);
+    entry.body = std::move(request.body);
+    entry.fault = plan.fault;
+    entry.programmed = programmed;
+    context.log.log = shared_.log.get();
+    context.log.seq = shared_.log->add(std::move(entry));
+  }
+  return Responder::start(std::move(context), sink, std::move(plan));
+}
+
+}  // namespace fake_llm

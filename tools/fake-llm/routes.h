@@ -1,0 +1,41 @@
+#pragma once
+// Which route a request path names, and the optional deployment prefix before it
+// ("/d1/v1/chat/completions" → chat completions with prefix "/d1"). Bedrock model ids come
+// URL-decoded from "/model/{modelId}/converse".
+
+#include <string>
+#include <string_view>
+
+namespace fake_llm {
+
+enum class RouteKind {
+  unknown,
+  chat_completions,  // POST [prefix]/v1/chat/completions, [prefix]/chat/completions
+  completions,       // POST [prefix]/v1/completions, [prefix]/completions
+  embeddings,        // POST [prefix]/v1/embeddings, [prefix]/embeddings
+  models,            // GET  [prefix]/v1/models, [prefix]/models
+  converse,          // POST [prefix]/model/{modelId}/converse (Amazon Bedrock)
+  control_program,   // [prefix]/_fake/program
+  control_requests,  // [prefix]/_fake/requests
+};
+
+enum class Provider { openai, bedrock, control };
+
+struct Route {
+  RouteKind kind = RouteKind::unknown;
+  std::string_view prefix;    // a view into the path; empty when none
+  std::string model_id;       // converse: the decoded modelId
+  bool bad_model_id = false;  // converse: the modelId segment is empty or badly escaped
+};
+
+Route match_route(std::string_view path);
+Provider provider_of(RouteKind kind);
+// The method a route answers ("POST" or "GET"; control routes take several).
+std::string_view route_method(RouteKind kind);
+// A short name for logs ("chat.completions", "converse", ...).
+std::string_view route_name(RouteKind kind);
+
+// Decodes %XX escapes ('+' stays '+'). False on a malformed escape.
+bool percent_decode(std::string_view text, std::string* out);
+
+}  // namespace fake_llm

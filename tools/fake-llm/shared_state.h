@@ -1,0 +1,23 @@
+#pragma once
+// SharedState: what every worker of one fake-llm process shares — settings, the request log and
+// the program queue. Settings are fixed before the workers start; the log and the queue lock
+// internally.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "tools/fake-llm/program_queue.h"
+#include "tools/fake-llm/request_log.h"
+
+namespace fake_llm {
+
+struct SharedState {
+  uint32_t embedding_dim = 8;       // default vector size for /v1/embeddings
+  bool verbose = false;             // one log line per request
+  std::unique_ptr<RequestLog> log;  // null with --no-log
+  ProgramQueue program;
+  std::atomic<uint16_t> port{0};  // the listening port, once bound
+};
+
+}  // namespace fake_llm
