@@ -257,7 +257,12 @@ int api_json_remove(sluice_stream* s, sluice_part part, sluice_str pointer) {
 int api_meta_set(sluice_stream* s, sluice_str key, sluice_str value) {
   if (!live(s)) return refuse(s, "meta_set", "stream not live");
   std::string_view k = view(key);
-  if (k.starts_with("request.")) return refuse(s, "meta_set", "request.* keys are the host's");
+  if (k.starts_with("request.") || k.starts_with("response.") || k.starts_with("timing.") ||
+      k == "upstream.attempts") {
+    return refuse(s, "meta_set",
+                  "request.*, response.*, timing.* and upstream.attempts are the "
+                  "host's");
+  }
   return s->owner->meta_set(k, view(value)) ? 1 : 0;
 }
 

@@ -87,6 +87,7 @@ RequestStream::RequestStream(const WorkerServices& services,
   unsigned depth = runtime_->bootstrap().limits().max_json_depth();
   max_json_depth_ = depth ? depth : 64;
   request_.headers = std::move(request.headers);
+  request_bytes_ = request.body.size();
   request_.body.assign(std::move(request.body), false, max_json_depth_);
   metadata_ = {{"request.id", request_id_},
                {"request.chain", chain_.name},
@@ -160,6 +161,10 @@ void RequestStream::run() {
       if (step == Step::next) ++cursor_;
       continue;
     }
+    if (phase_ == Phase::response && streaming_) {
+      stream_pass_done();
+      continue;
+    }
     // End of a pass: headers first, then the body pass when there is a body.
     const Message& message = phase_ == Phase::response  ? response_
                              : phase_ == Phase::request ? request_
@@ -227,9 +232,10 @@ RequestStream::Step RequestStream::call_response_hook(sluice_stream* slot, bool 
   sluice_status status = SLUICE_CONTINUE;
   in_hook_ = slot;
   if (body && hooks.on_response_body) {
-    status = hooks.on_response_body(slot, slot->self, 1);
+    status = hooks.on_response_body(slot, slot->self, !streaming_ || final_pass_ ? 1 : 0);
   } else if (!body && hooks.on_response_headers) {
-    status = hooks.on_response_headers(slot, slot->self, response_.body.raw().empty() ? 1 : 0);
+    status = hooks.on_response_headers(slot, slot->self,
+                                       !streaming_ && response_.body.raw().empty() ? 1 : 0);
   }
   in_hook_ = nullptr;
   scratch_.clear();
@@ -361,6 +367,9 @@ void RequestStream::send_upstream() {
     request.headers = attempt_->request.headers;
     request.body = attempt_->request.body.raw();
     if (plan_.per_try_timeout_ms) request.timeouts.first_byte_ms = plan_.per_try_timeout_ms;
+    if (upstream_started_ == std::chrono::steady_clock::time_point{}) {
+      upstream_started_ = std::chrono::steady_clock::now();
+    }
     attempt_->call = services_.upstream->start(request, *this);
     if (attempt_->call) return;  // a callback continues
     attempt_->failure = "upstream client refused the request";
@@ -373,13 +382,52 @@ void RequestStream::on_upstream_headers(int status, http::Headers headers) {
   attempt_->retry_after_ms = parse_retry_after_ms(headers);
   response_.status = status;
   response_.headers = std::move(headers);
+  const std::string* type = http::find_header(response_.headers, "content-type");
+  if (status >= 200 && status < 300 && type && type->starts_with("text/event-stream")) {
+    begin_stream();
+    run();
+  }
 }
 
 void RequestStream::on_upstream_body(std::string_view data) {
-  upstream_body_.append(data);
+  if (!streaming_) {
+    if (upstream_body_.size() + data.size() > runtime_->bootstrap().limits().max_body_bytes()) {
+      attempt_->call.reset();
+      on_upstream_failure(UpstreamFailure::other, "upstream response larger than max_body_bytes");
+      return;
+    }
+    upstream_body_.append(data);
+    return;
+  }
+  std::vector<SseEvent> parsed;
+  if (!sse_->feed(data, &parsed)) {
+    attempt_->call.reset();
+    on_upstream_failure(UpstreamFailure::other, "upstream event larger than the event bound");
+    return;
+  }
+  for (auto& event : parsed) events_.push_back(std::move(event));
+  if (events_.size() > 256 && attempt_->call && !upstream_paused_) {
+    attempt_->call->pause_body();  // hooks are behind (a filter paused): stop reading
+    upstream_paused_ = true;
+  }
+  if (phase_ == Phase::upstream && head_sent_) {  // waiting between events
+    phase_ = Phase::response;
+    next_stream_event();
+    run();
+  }
 }
 
 void RequestStream::on_upstream_complete() {
+  upstream_finished_ = std::chrono::steady_clock::now();
+  if (streaming_) {
+    upstream_done_ = true;
+    if (phase_ == Phase::upstream && head_sent_) {
+      phase_ = Phase::response;
+      next_stream_event();
+      run();
+    }
+    return;
+  }
   bool json = is_json_content_type(response_.headers) || looks_like_json(upstream_body_);
   response_.body.assign(std::move(upstream_body_), json, max_json_depth_);
   upstream_body_.clear();
@@ -392,10 +440,116 @@ void RequestStream::on_upstream_complete() {
 }
 
 void RequestStream::on_upstream_failure(UpstreamFailure, std::string reason) {
+  upstream_finished_ = std::chrono::steady_clock::now();
+  if (streaming_) {
+    // The head (or the decision to stream) is out: no retry; the client gets an error event.
+    upstream_error_ = reason.empty() ? "upstream failed" : std::move(reason);
+    if (phase_ == Phase::upstream && head_sent_) {
+      phase_ = Phase::response;
+      next_stream_event();
+      run();
+    }
+    return;
+  }
   attempt_->http_status = 0;
   attempt_->failure = std::move(reason);
   decide_after_attempt();
   run();
+}
+
+// ---- streaming ------------------------------------------------------------------------------
+
+void RequestStream::begin_stream() {
+  // A 2xx stream is accepted as it starts (retries stop once a byte may reach the client); the
+  // router still hears about the attempt.
+  ask_router();
+  streaming_ = true;
+  sse_ = std::make_unique<SseParser>(runtime_->bootstrap().limits().max_body_bytes());
+  std::vector<sluice_stream*> order;
+  for (auto it = attempt_->slots.rbegin(); it != attempt_->slots.rend(); ++it) {
+    order.push_back(it->get());
+  }
+  for (size_t i = chain_.router_index + 1; i-- > 0;) order.push_back(slots_[i].get());
+  response_.body.assign(std::string(), false, max_json_depth_);
+  begin_response(std::move(order), false);
+}
+
+void RequestStream::stream_pass_done() {
+  if (!body_pass_) {  // the header pass: the head goes out now, chunked
+    http::ResponseHead head = make_head();
+    head_sent_ = true;
+    response_status_ = head.status;
+    sink_.send_head(std::move(head), false);
+    body_pass_ = true;
+    next_stream_event();
+    return;
+  }
+  if (final_pass_) {
+    phase_ = Phase::done;
+    sink_.send_body({}, true);
+    complete(false);
+    return;
+  }
+  current_event_.data = response_.body.raw();
+  std::string bytes = serialize_sse(current_event_);
+  response_bytes_ += bytes.size();
+  if (first_body_byte_ == std::chrono::steady_clock::time_point{}) {
+    first_body_byte_ = std::chrono::steady_clock::now();  // time to first token, as sent
+  }
+  sink_.send_body(bytes, false);
+  if (!upstream_paused_ && attempt_ && attempt_->call &&
+      sink_.buffered_bytes() > runtime_->bootstrap().limits().max_response_buffer_bytes()) {
+    attempt_->call->pause_body();  // the client reads slower than the provider writes
+    upstream_paused_ = true;
+  }
+  next_stream_event();
+}
+
+void RequestStream::next_stream_event() {
+  cursor_ = 0;
+  if (!events_.empty()) {
+    current_event_ = std::move(events_.front());
+    events_.pop_front();
+    bool json = looks_like_json(current_event_.data);
+    std::string data = current_event_.data;
+    response_.body.assign(std::move(data), json, max_json_depth_);
+    if (upstream_paused_ && events_.size() < 64 && attempt_ && attempt_->call &&
+        sink_.buffered_bytes() <= runtime_->bootstrap().limits().max_response_buffer_bytes()) {
+      attempt_->call->resume_body();
+      upstream_paused_ = false;
+    }
+    return;
+  }
+  if (!upstream_error_.empty()) {
+    end_stream_with_error(upstream_error_);
+    return;
+  }
+  if (upstream_done_) {
+    final_pass_ = true;
+    response_.body.assign(std::string(), false, max_json_depth_);
+    return;
+  }
+  phase_ = Phase::upstream;  // wait for the next event (on_upstream_body resumes)
+}
+
+void RequestStream::end_stream_with_error(std::string_view reason) {
+  meta_set("upstream.error", reason);
+  SseEvent event;
+  event.data = http::openai_error_body(502, fmt::format("upstream stream failed: {}", reason),
+                                       "upstream_error");
+  std::string bytes = serialize_sse(event);
+  response_bytes_ += bytes.size();
+  phase_ = Phase::done;
+  if (attempt_) attempt_->call.reset();
+  sink_.send_body(bytes, true);
+  complete(false);
+}
+
+void RequestStream::on_response_drained() {
+  if (upstream_paused_ && events_.size() < 64 && attempt_ && attempt_->call) {
+    attempt_->call->resume_body();
+    upstream_paused_ = false;
+  }
 }
 
 void RequestStream::decide_after_attempt() {
@@ -404,24 +558,7 @@ void RequestStream::decide_after_attempt() {
       .upstream_attempts
       ->counter({chain_.name, attempt.http_status ? std::to_string(attempt.http_status) : "failed"})
       ->inc();
-  sluice_stream* router = slots_[chain_.router_index].get();
-  sluice_verdict verdict = SLUICE_USE_POLICY;
-  if (const auto hook = router->filter->type->hooks.on_attempt_done) {
-    sluice_attempt info = {};
-    info.struct_size = sizeof(info);
-    info.number = attempt.number;
-    info.target_index = attempt.target_index;
-    const Plan::Target& target = plan_.targets[attempt.target_index];
-    info.target = {sluice_str_of(target.deployment.data(), target.deployment.size()),
-                   sluice_str_of(target.provider.data(), target.provider.size()),
-                   sluice_str_of(target.model.data(), target.model.size())};
-    info.http_status = attempt.http_status;
-    info.retry_after_ms = attempt.retry_after_ms;
-    in_hook_ = router;
-    verdict = hook(router, router->self, &info);
-    in_hook_ = nullptr;
-    scratch_.clear();
-  }
+  sluice_verdict verdict = ask_router();
   bool has_next_target = attempt.target_index + 1 < plan_.targets.size();
   if (verdict == SLUICE_USE_POLICY) {
     bool retryable = attempt.http_status == 0
@@ -471,6 +608,29 @@ void RequestStream::decide_after_attempt() {
   begin_response(std::move(order), false);
 }
 
+sluice_verdict RequestStream::ask_router() {
+  const Attempt& attempt = *attempt_;
+  sluice_stream* router = slots_[chain_.router_index].get();
+  sluice_verdict verdict = SLUICE_USE_POLICY;
+  if (const auto hook = router->filter->type->hooks.on_attempt_done) {
+    sluice_attempt info = {};
+    info.struct_size = sizeof(info);
+    info.number = attempt.number;
+    info.target_index = attempt.target_index;
+    const Plan::Target& target = plan_.targets[attempt.target_index];
+    info.target = {sluice_str_of(target.deployment.data(), target.deployment.size()),
+                   sluice_str_of(target.provider.data(), target.provider.size()),
+                   sluice_str_of(target.model.data(), target.model.size())};
+    info.http_status = attempt.http_status;
+    info.retry_after_ms = attempt.retry_after_ms;
+    in_hook_ = router;
+    verdict = hook(router, router->self, &info);
+    in_hook_ = nullptr;
+    scratch_.clear();
+  }
+  return verdict;
+}
+
 // ---- response -------------------------------------------------------------------------------
 
 void RequestStream::begin_response(std::vector<sluice_stream*> order, bool upstream_segment) {
@@ -493,6 +653,11 @@ void RequestStream::finish_response_segment() {
 void RequestStream::take_reply() {
   Reply reply = std::move(*reply_);
   reply_.reset();
+  if (head_sent_) {  // a filter failed mid-stream: the status is out, end with an error event
+    end_stream_with_error(reply.from ? fmt::format("filter '{}' failed", reply.from->filter->name)
+                                     : std::string("internal error"));
+    return;
+  }
   if (attempt_) attempt_->call.reset();
   if (backoff_timer_) evtimer_del(backoff_timer_);
   response_ = Message{};
@@ -516,19 +681,30 @@ void RequestStream::take_reply() {
   begin_response(std::move(order), false);
 }
 
-void RequestStream::send_to_client() {
+http::ResponseHead RequestStream::make_head() {
   http::ResponseHead head;
   head.status = response_.status ? response_.status : 200;
-  for (auto& header : response_.headers) {
-    if (!is_framing_header(header.name) && header.name != "x-request-id") {
-      head.headers.push_back(std::move(header));
+  for (const auto& header : response_.headers) {
+    if (!is_framing_header(header.name) && header.name != "x-request-id" &&
+        header.name != "content-length") {
+      head.headers.push_back(header);
     }
   }
   head.headers.push_back({"x-request-id", request_id_});
+  return head;
+}
+
+void RequestStream::send_to_client() {
+  http::ResponseHead head = make_head();
   head_sent_ = true;
   phase_ = Phase::done;  // from here the sink owns the bytes; an abort no longer concerns us
-  sink_.send_whole(std::move(head), response_.body.raw());
-  response_status_ = response_.status ? response_.status : 200;
+  response_status_ = head.status;
+  const std::string& body = response_.body.raw();
+  response_bytes_ = body.size();
+  if (first_body_byte_ == std::chrono::steady_clock::time_point{}) {
+    first_body_byte_ = std::chrono::steady_clock::now();
+  }
+  sink_.send_whole(std::move(head), body);
   complete(false);
 }
 
@@ -536,14 +712,35 @@ void RequestStream::complete(bool aborted) {
   phase_ = Phase::done;
   if (backoff_timer_) evtimer_del(backoff_timer_);
   if (run_event_) event_del(run_event_);
-  if (attempt_) {
-    attempt_->call.reset();
-    complete_slots(attempt_->slots, aborted);
-  }
+  if (attempt_) attempt_->call.reset();
+  publish_completion_metadata(aborted);
+  if (attempt_) complete_slots(attempt_->slots, aborted);
   complete_slots(slots_, aborted);
   chain_.stats->count_request(aborted ? 0 : response_status_);
   chain_.stats->duration->observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
+}
+
+void RequestStream::publish_completion_metadata(bool aborted) {
+  using std::chrono::duration_cast;
+  using std::chrono::microseconds;
+  auto us = [](auto d) { return std::to_string(duration_cast<microseconds>(d).count()); };
+  auto now = std::chrono::steady_clock::now();
+  auto set = [this](std::string_view key, const std::string& value) { meta_set(key, value); };
+  set("response.status", std::to_string(aborted ? 0 : response_status_));
+  set("response.bytes", std::to_string(response_bytes_));
+  set("request.bytes", std::to_string(request_bytes_));
+  set("request.aborted", aborted ? "1" : "0");
+  set("upstream.attempts", std::to_string(attempt_ ? attempt_->number : 0));
+  set("timing.total_us", us(now - started_));
+  if (upstream_started_ != std::chrono::steady_clock::time_point{}) {
+    auto end =
+        upstream_finished_ != std::chrono::steady_clock::time_point{} ? upstream_finished_ : now;
+    set("timing.upstream_us", us(end - upstream_started_));
+  }
+  if (first_body_byte_ != std::chrono::steady_clock::time_point{}) {
+    set("timing.ttft_us", us(first_body_byte_ - started_));
+  }
 }
 
 void RequestStream::complete_slots(std::vector<std::unique_ptr<sluice_stream>>& slots,

@@ -21,9 +21,11 @@
 #include <vector>
 
 #include "core/http/exchange.h"
+#include "core/http/flow_control.h"
 #include "core/runtime/chain.h"
 #include "core/runtime/host_api.h"
 #include "core/runtime/json_body.h"
+#include "core/runtime/sse_parser.h"
 #include "core/runtime/upstream.h"
 
 namespace sluice::metrics {
@@ -69,7 +71,9 @@ struct Attempt {
   std::string failure;  // why no response arrived
 };
 
-class RequestStream : public http::Exchange, private UpstreamCallbacks {
+class RequestStream : public http::Exchange,
+                      public http::ResponseDrainListener,
+                      private UpstreamCallbacks {
  public:
   RequestStream(const WorkerServices& services, std::shared_ptr<const RuntimeConfig> runtime,
                 const Chain& chain, http::Request request, http::ResponseSink& sink,
@@ -79,6 +83,8 @@ class RequestStream : public http::Exchange, private UpstreamCallbacks {
   // Runs the chain until it pauses or answers. Call once.
   void start();
   void on_abort() override;
+  // The client's output buffer fell back under its bound: resume a paused upstream stream.
+  void on_response_drained() override;
 
   // ---- for the host API table (host_api.cc); `slot` is the caller's handle ----
   Message* message(sluice_stream* slot, sluice_part part);
@@ -129,6 +135,14 @@ class RequestStream : public http::Exchange, private UpstreamCallbacks {
   void finish_response_segment();
   void take_reply();
   void send_to_client();
+  http::ResponseHead make_head();
+  sluice_verdict ask_router();
+  // Streaming (SSE) responses: one response-body pass per event.
+  void begin_stream();
+  void stream_pass_done();
+  void next_stream_event();
+  void end_stream_with_error(std::string_view reason);
+  void publish_completion_metadata(bool aborted);
   void complete(bool aborted);
   void complete_slots(std::vector<std::unique_ptr<sluice_stream>>& slots, bool aborted);
   void cancel_ops(sluice_stream* slot);
@@ -171,6 +185,20 @@ class RequestStream : public http::Exchange, private UpstreamCallbacks {
   std::string upstream_body_;            // the current attempt's response body as it arrives
   event* backoff_timer_ = nullptr;
   int response_status_ = 0;  // what went to the client; 0 until then
+
+  // Streaming: an upstream 2xx text/event-stream response goes out event by event.
+  bool streaming_ = false;
+  bool final_pass_ = false;       // the closing body pass (empty body, end_of_stream = 1)
+  bool upstream_done_ = false;    // the upstream finished the stream
+  bool upstream_paused_ = false;  // paused for backpressure
+  std::string upstream_error_;    // the stream broke after the head went out
+  std::unique_ptr<SseParser> sse_;
+  std::deque<SseEvent> events_;  // parsed, not yet through the hooks
+  SseEvent current_event_;
+  uint64_t response_bytes_ = 0;
+  uint64_t request_bytes_ = 0;
+  std::chrono::steady_clock::time_point upstream_started_{}, upstream_finished_{},
+      first_body_byte_{};
 
   std::map<uint64_t, std::unique_ptr<Timer>> timers_;
   uint64_t next_op_id_ = 1;

@@ -290,7 +290,11 @@ typedef struct sluice_filter {
   sluice_status (*on_request_headers)(sluice_stream* s, void* self, int end_of_stream);
   sluice_status (*on_request_body)(sluice_stream* s, void* self);
   /* Response hooks, in reverse chain order. on_response_body gets the whole body of a plain
-   * response, or one SSE event's data per call when streaming; end_of_stream = 1 on the last. */
+   * response (end_of_stream = 1). When the upstream streams (a 2xx text/event-stream response),
+   * on_response_headers runs once with end_of_stream = 0, then on_response_body once per SSE
+   * event with that event's data as the body (its JSON view parsed when the data is JSON;
+   * end_of_stream = 0), then once more with an empty body and end_of_stream = 1. A filter that
+   * returns STOP holds the stream back until it resumes. */
   sluice_status (*on_response_headers)(sluice_stream* s, void* self, int end_of_stream);
   sluice_status (*on_response_body)(sluice_stream* s, void* self, int end_of_stream);
   /* An async op completed. The filter may call resume, send_local_reply or start more ops. */

@@ -142,25 +142,57 @@ class FakeTransport::Call : public UpstreamCall {
   // when it decides), so nothing of `this` is touched once the call may be gone.
   static void fire(evutil_socket_t, short, void* arg) {
     auto* self = static_cast<Call*>(arg);
-    self->answered_ = true;
-    ++self->owner_.answered;
     std::shared_ptr<bool> alive = self->alive_;
     UpstreamCallbacks& callbacks = self->callbacks_;
-    FakeResponse response = std::move(self->response_);
-    if (response.fail) {
-      callbacks.on_upstream_failure(UpstreamFailure::connect, response.reason);
+    if (self->stage_ > 0) {  // a later chunk of a streamed answer
+      self->next_chunk();
       return;
     }
-    callbacks.on_upstream_headers(response.status, response.headers);
+    self->stage_ = 1;
+    if (self->response_.fail) {
+      self->answered_ = true;
+      ++self->owner_.answered;
+      callbacks.on_upstream_failure(UpstreamFailure::connect, self->response_.reason);
+      return;
+    }
+    callbacks.on_upstream_headers(self->response_.status, self->response_.headers);
     if (!*alive) return;
-    if (!response.body.empty()) callbacks.on_upstream_body(response.body);
+    if (!self->response_.chunks.empty()) {
+      self->next_chunk();
+      return;
+    }
+    self->answered_ = true;
+    ++self->owner_.answered;
+    if (!self->response_.body.empty()) callbacks.on_upstream_body(self->response_.body);
     if (!*alive) return;
     callbacks.on_upstream_complete();
+  }
+
+  // Delivers the next chunk now and arms the timer for the one after, or finishes.
+  void next_chunk() {
+    std::shared_ptr<bool> alive = alive_;
+    if (chunk_ < response_.chunks.size()) {
+      std::string chunk = response_.chunks[chunk_++];
+      callbacks_.on_upstream_body(chunk);
+      if (!*alive) return;
+      timeval tv = {0, static_cast<suseconds_t>(response_.chunk_delay_ms * 1000)};
+      evtimer_add(event_, &tv);
+      return;
+    }
+    answered_ = true;
+    ++owner_.answered;
+    if (response_.fail_after_chunks) {
+      callbacks_.on_upstream_failure(UpstreamFailure::reset, "connection reset mid-stream");
+    } else {
+      callbacks_.on_upstream_complete();
+    }
   }
 
   FakeTransport& owner_;
   FakeResponse response_;
   UpstreamCallbacks& callbacks_;
+  int stage_ = 0;
+  size_t chunk_ = 0;
   event* event_ = nullptr;
   bool answered_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -84,6 +84,11 @@ struct FakeResponse {
   bool fail = false;  // connect failure instead of a response
   std::string reason = "connection refused";
   uint32_t delay_ms = 1;
+  // Streaming: after the head, each chunk is delivered by its own timer (chunk_delay_ms apart),
+  // then the call completes, or fails when fail_after_chunks is set.
+  std::vector<std::string> chunks;
+  uint32_t chunk_delay_ms = 1;
+  bool fail_after_chunks = false;
 };
 
 class FakeTransport : public UpstreamTransport {
