@@ -89,7 +89,7 @@ bool is_variable_name(std::string_view name) {
   return true;
 }
 
-Expansion expand_variables(std::string_view text, const EnvLookup& env) {
+Expansion expand_variables(std::string_view text, const EnvLookup& env, UnsetOsEnviron unset) {
   Expansion out;
   if (text.substr(0, kOsEnviron.size()) == kOsEnviron) {
     out.expanded = true;
@@ -99,6 +99,10 @@ Expansion expand_variables(std::string_view text, const EnvLookup& env) {
       return out;
     }
     std::optional<std::string> value = env(name);
+    if (!value && unset == UnsetOsEnviron::kEmpty) {
+      out.unset_os_environ = std::string(name);
+      return out;
+    }
     if (!value) {
       out.errors.push_back("environment variable '" + std::string(name) +
                            "' is not set (os.environ/" + std::string(name) + ")");

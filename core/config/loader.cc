@@ -1,6 +1,6 @@
-// load_file / load_text: the pipeline YAML -> JSON tree -> schema walk -> protobuf JSON parser
-// -> defaults -> command-line overrides -> semantic validation; plus Diagnostic::format,
-// LoadedConfig::line_of and process_env.
+// load_file / load_text: the pipeline YAML -> JSON tree (-> LiteLLM translation) -> schema walk
+// -> protobuf JSON parser -> defaults -> command-line overrides -> semantic validation; plus
+// Diagnostic::format, LoadedConfig::line_of and process_env.
 
 #include "core/config/loader.h"
 
@@ -18,6 +18,7 @@
 
 #include "core/config/defaults.h"
 #include "core/config/json_tree.h"
+#include "core/config/litellm.h"
 #include "core/config/schema_check.h"
 #include "core/config/validate.h"
 #include "core/config/yaml_to_json.h"
@@ -147,23 +148,25 @@ int LoadedConfig::line_of(std::string_view yaml_path) const {
   }
 }
 
-LoadResult load_text(std::string_view yaml, const std::string& file_name,
-                     const LoadOptions& options) {
-  std::vector<Diagnostic> errors;
-  detail::JsonNode root;
-  const EnvLookup env = options.env ? options.env : process_env();
-  if (!detail::yaml_to_json(yaml, file_name, env, &root, &errors)) return fail(std::move(errors));
+namespace {
 
+// The stages after the YAML read, for a sluice document (read from the file, or translated from a
+// LiteLLM one): schema walk, protobuf parse, defaults, overrides, validation. `errors` holds what
+// the earlier stages found; `secrets` are scrubbed from every message besides the schema's own.
+LoadResult load_tree(detail::JsonNode root, std::vector<Diagnostic> errors,
+                     const std::string& file_name, const LoadOptions& options,
+                     std::vector<std::string> secrets) {
   detail::SchemaReport report = detail::check_schema(root, *v1::Bootstrap::descriptor(), file_name);
   errors.insert(errors.end(), std::make_move_iterator(report.errors.begin()),
                 std::make_move_iterator(report.errors.end()));
+  secrets.insert(secrets.end(), report.secret_values.begin(), report.secret_values.end());
   auto fail_with_blocks = [&root](std::vector<Diagnostic> all,
                                   const std::vector<std::string>& secrets) {
     LoadResult result = fail(std::move(all), secrets);
     collect_filter_blocks(root, &result);
     return result;
   };
-  if (!errors.empty()) return fail_with_blocks(std::move(errors), report.secret_values);
+  if (!errors.empty()) return fail_with_blocks(std::move(errors), secrets);
 
   auto config = std::make_unique<LoadedConfig>();
   config->file = file_name;
@@ -178,7 +181,7 @@ LoadResult load_text(std::string_view yaml, const std::string& file_name,
   if (!status.ok()) {
     errors.push_back(Diagnostic{file_name, 0, "(root)",
                                 "protobuf rejected the config: " + std::string(status.message())});
-    return fail_with_blocks(std::move(errors), report.secret_values);
+    return fail_with_blocks(std::move(errors), secrets);
   }
   config->filter_config_json = filter_configs(root, config->bootstrap);
 
@@ -196,10 +199,39 @@ LoadResult load_text(std::string_view yaml, const std::string& file_name,
   std::vector<Diagnostic> semantic = detail::validate(config->bootstrap, context);
   errors.insert(errors.end(), std::make_move_iterator(semantic.begin()),
                 std::make_move_iterator(semantic.end()));
-  if (!errors.empty()) return fail_with_blocks(std::move(errors), report.secret_values);
+  if (!errors.empty()) return fail_with_blocks(std::move(errors), secrets);
 
   LoadResult result;
   result.config = std::move(config);
+  return result;
+}
+
+}  // namespace
+
+LoadResult load_text(std::string_view yaml, const std::string& file_name,
+                     const LoadOptions& options) {
+  std::vector<Diagnostic> errors;
+  detail::JsonNode root;
+  const EnvLookup env = options.env ? options.env : process_env();
+  if (!detail::yaml_to_json(yaml, file_name, env, &root, &errors)) return fail(std::move(errors));
+  if (!detail::is_litellm_document(root)) {
+    return load_tree(std::move(root), std::move(errors), file_name, options, {});
+  }
+
+  // A LiteLLM config.yaml: read again with LiteLLM's variable rules, translated, then the same
+  // stages. Its warnings come first, in file order; the loader's own (overrides) follow.
+  detail::LitellmTranslation litellm = detail::translate_litellm(yaml, file_name, env, root);
+  if (litellm.root.kind != detail::JsonNode::Kind::kObject) {
+    return fail(std::move(litellm.errors), litellm.secrets);
+  }
+  LoadResult result = load_tree(std::move(litellm.root), std::move(litellm.errors), file_name,
+                                options, litellm.secrets);
+  if (!result.config) return result;
+  for (Diagnostic& warning : litellm.warnings) scrub(warning.message, litellm.secrets);
+  result.config->warnings.insert(result.config->warnings.begin(),
+                                 std::make_move_iterator(litellm.warnings.begin()),
+                                 std::make_move_iterator(litellm.warnings.end()));
+  result.config->litellm = std::move(litellm.extras);
   return result;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // Reads a sluice YAML config file into the Bootstrap proto: YAML -> JSON -> proto (protobuf's JSON
 // parser, unknown fields rejected), with ${VAR} / ${VAR:-default} / os.environ/VAR expansion,
-// defaults applied, and every problem reported with its file, line and YAML path.
+// defaults applied, and every problem reported with its file, line and YAML path. A LiteLLM
+// config.yaml (top-level model_list) is accepted too: it is translated into the equivalent
+// Bootstrap first (litellm.h), then goes through the same stages.
 // Not thread-safe per call; call from one thread (start-up or the reload thread).
 
 #include <cstdint>
@@ -36,6 +38,16 @@ struct LoadOptions {
   std::optional<uint16_t> port;     // `sluice run --port`: overrides listeners[0].port
 };
 
+// What a LiteLLM config.yaml said that the Bootstrap has no field for (see core/config/litellm.h).
+struct LitellmExtras {
+  bool translated = false;  // the file was a LiteLLM config.yaml, translated into `bootstrap`
+  // general_settings.master_key, expanded; empty when absent. A secret: render_yaml shows it
+  // masked, render_json leaves it out, and no message ever contains it. Kept for the auth
+  // filter; nothing enforces it yet.
+  std::string master_key;
+  int master_key_line = 0;
+};
+
 // A loaded, expanded, defaulted and validated configuration. Immutable once built.
 struct LoadedConfig {
   sluice::config::v1::Bootstrap bootstrap;
@@ -45,8 +57,10 @@ struct LoadedConfig {
   // 1-based line of a YAML path such as "chains[0].filters[1].config"; the nearest ancestor's
   // line when the path itself has none; 0 when unknown.
   int line_of(std::string_view yaml_path) const;
-  // Warnings (e.g. --host given but ignored); not fatal.
+  // Warnings (e.g. --host given but ignored, a LiteLLM setting sluice does not have); not fatal.
   std::vector<Diagnostic> warnings;
+  // Set when the file was a LiteLLM config.yaml.
+  LitellmExtras litellm;
 
   // path -> line, filled by the loader, sorted by path (line_of searches it). Paths use the
   // proto field names ("providers[0].api_key" even when the file wrote apiKey); a key written

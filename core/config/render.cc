@@ -190,6 +190,15 @@ std::string render_yaml(const LoadedConfig& config) {
   emit_message(out, masked);
   std::string text = out.c_str();
   text.push_back('\n');
+  if (config.litellm.translated) {
+    // What the Bootstrap cannot hold goes in comments, so the output still loads as a sluice file.
+    std::string header = "# Translated from the LiteLLM config " + config.file + "\n";
+    if (!config.litellm.master_key.empty()) {
+      header += "# general_settings.master_key: " + std::string(detail::kRedacted) +
+                " (kept for an auth filter; not enforced yet)\n";
+    }
+    text.insert(0, header);
+  }
   return text;
 }
 

@@ -101,8 +101,8 @@ struct Abort {};
 class Builder : public YAML::EventHandler {
  public:
   Builder(const std::string& file, const EnvLookup& env, const YamlLimits& limits,
-          std::vector<Diagnostic>* errors)
-      : file_(file), env_(env), limits_(limits), errors_(errors) {}
+          std::vector<Diagnostic>* errors, std::vector<UnsetVariable>* unset_os_environ)
+      : file_(file), env_(env), limits_(limits), errors_(errors), unset_(unset_os_environ) {}
 
   bool has_root() const { return has_root_; }
   JsonNode& root() { return root_; }
@@ -287,8 +287,12 @@ class Builder : public YAML::EventHandler {
 
   JsonNode scalar(const YAML::Mark& mark, const std::string& tag, const std::string& text) {
     const int line = child_line(mark);
-    Expansion expansion = expand_variables(text, env_);
+    Expansion expansion =
+        expand_variables(text, env_, unset_ ? UnsetOsEnviron::kEmpty : UnsetOsEnviron::kError);
     for (const std::string& message : expansion.errors) error(line, child_path(), message);
+    if (!expansion.unset_os_environ.empty()) {
+      unset_->push_back(UnsetVariable{child_path(), line, std::move(expansion.unset_os_environ)});
+    }
     JsonNode out;
     if (expansion.expanded) {
       out = make(JsonNode::Kind::kString, expansion.value, expansion.value);
@@ -317,6 +321,7 @@ class Builder : public YAML::EventHandler {
   const EnvLookup& env_;
   const YamlLimits& limits_;
   std::vector<Diagnostic>* errors_;
+  std::vector<UnsetVariable>* unset_;  // null: an unset os.environ/VAR is an error
   std::vector<Frame> stack_;
   std::vector<std::optional<Anchored>> anchors_;  // by yaml-cpp anchor id
   JsonNode root_;
@@ -381,14 +386,15 @@ JsonNode resolve_plain_scalar(std::string_view text) {
 }
 
 bool yaml_to_json(std::string_view text, const std::string& file, const EnvLookup& env,
-                  JsonNode* out, std::vector<Diagnostic>* errors, const YamlLimits& limits) {
+                  JsonNode* out, std::vector<Diagnostic>* errors, const YamlLimits& limits,
+                  std::vector<UnsetVariable>* unset_os_environ) {
   if (text.size() > limits.max_bytes) {
     errors->push_back(Diagnostic{file, 0, "(root)",
                                  "the config is " + std::to_string(text.size()) +
                                      " bytes; the limit is " + std::to_string(limits.max_bytes)});
     return false;
   }
-  Builder builder(file, env, limits, errors);
+  Builder builder(file, env, limits, errors, unset_os_environ);
   try {
     std::istringstream in{std::string(text)};
     YAML::Parser parser(in);

@@ -34,11 +34,21 @@ std::string display_path(std::string_view path);
 // "NaN"), else string. `source` and `text` of the result are set; `line` is not.
 JsonNode resolve_plain_scalar(std::string_view text);
 
+// An os.environ/VAR scalar whose VAR is unset, left empty instead of being an error.
+struct UnsetVariable {
+  std::string path;  // YAML path of the scalar, as in Diagnostic::path ("router_settings.x")
+  int line = 0;
+  std::string name;  // VAR
+};
+
 // Converts the single YAML document in `text` into `out`. Every problem is appended to `errors`
 // (in document order). Returns false when the tree is unusable (syntax error, a bound exceeded,
 // empty document, several documents); true otherwise, even when errors such as an unset
 // variable or a duplicate key (the first one is kept) were recorded.
+// When `unset_os_environ` is not null, an os.environ/VAR scalar whose VAR is unset is no error:
+// its value is the empty string and it is appended there (LiteLLM files, see litellm.h).
 bool yaml_to_json(std::string_view text, const std::string& file, const EnvLookup& env,
-                  JsonNode* out, std::vector<Diagnostic>* errors, const YamlLimits& limits = {});
+                  JsonNode* out, std::vector<Diagnostic>* errors, const YamlLimits& limits = {},
+                  std::vector<UnsetVariable>* unset_os_environ = nullptr);
 
 }  // namespace sluice::config::detail

@@ -2,6 +2,8 @@
 
 #include "core/runtime/chain.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/runtime/registry_json.h"
@@ -90,7 +92,26 @@ std::shared_ptr<const RuntimeConfig> RuntimeConfig::build(
     runtime->chains_.push_back(std::move(chain));
   }
   if (errors->size() != errors_before) return nullptr;
+  for (const auto& model : bootstrap.models()) {
+    for (int i = 0; i < model.deployments_size(); ++i) {
+      const auto& t = model.deployments(i).timeouts();
+      UpstreamTimeouts timeouts;
+      if (t.connect_ms()) timeouts.connect_ms = t.connect_ms();
+      if (t.first_byte_ms()) timeouts.first_byte_ms = t.first_byte_ms();
+      if (t.idle_ms()) timeouts.idle_ms = t.idle_ms();
+      if (t.total_ms()) timeouts.total_ms = t.total_ms();
+      runtime->timeouts_.emplace_back(model.name() + "#" + std::to_string(i), timeouts);
+    }
+  }
+  std::sort(runtime->timeouts_.begin(), runtime->timeouts_.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   return runtime;
+}
+
+UpstreamTimeouts RuntimeConfig::timeouts_for(std::string_view deployment_id) const {
+  auto it = std::lower_bound(timeouts_.begin(), timeouts_.end(), deployment_id,
+                             [](const auto& entry, std::string_view id) { return entry.first < id; });
+  return it != timeouts_.end() && it->first == deployment_id ? it->second : UpstreamTimeouts{};
 }
 
 std::optional<std::string> RuntimeConfig::check_filter(PluginCatalog& catalog,

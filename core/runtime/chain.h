@@ -15,6 +15,7 @@
 #include "core/runtime/host_api.h"
 #include "core/runtime/plugin_loader.h"
 #include "core/runtime/runtime_metrics.h"
+#include "core/runtime/upstream.h"
 
 namespace sluice::runtime {
 
@@ -68,10 +69,14 @@ class RuntimeConfig {
   const config::LoadedConfig& config() const { return *config_; }
   const config::v1::Bootstrap& bootstrap() const { return config_->bootstrap; }
   const std::vector<std::unique_ptr<Chain>>& chains() const { return chains_; }
+  // Upstream timeouts of a deployment by its registry id ("<model>#<index>"); defaults for an
+  // unknown id.
+  UpstreamTimeouts timeouts_for(std::string_view deployment_id) const;
 
  private:
   std::shared_ptr<const config::LoadedConfig> config_;
   std::vector<std::unique_ptr<Chain>> chains_;
+  std::vector<std::pair<std::string, UpstreamTimeouts>> timeouts_;  // sorted by deployment id
 };
 
 }  // namespace sluice::runtime

@@ -420,4 +420,6 @@ const sluice_host_api* host_api() {
   return &kHostApi;
 }
 
+void bump_reopen_generation() { reopen_counter.fetch_add(1, std::memory_order_relaxed); }
+
 }  // namespace sluice::runtime

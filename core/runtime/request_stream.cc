@@ -366,6 +366,7 @@ void RequestStream::send_upstream() {
     request.method = method ? *method : method_;
     request.headers = attempt_->request.headers;
     request.body = attempt_->request.body.raw();
+    request.timeouts = runtime_->timeouts_for(plan_.targets[attempt_->target_index].deployment);
     if (plan_.per_try_timeout_ms) request.timeouts.first_byte_ms = plan_.per_try_timeout_ms;
     if (upstream_started_ == std::chrono::steady_clock::time_point{}) {
       upstream_started_ = std::chrono::steady_clock::now();

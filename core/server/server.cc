@@ -18,6 +18,7 @@
 #include "core/observability/metrics.h"
 #include "core/runtime/chain.h"
 #include "core/runtime/dispatcher.h"
+#include "core/runtime/host_api.h"
 #include "core/runtime/plugin_loader.h"
 #include "core/server/admin.h"
 #include "core/server/worker.h"
@@ -130,8 +131,12 @@ class Process {
     }
     size_t count = bootstrap.workers() ? bootstrap.workers() : 1;
     for (size_t i = 0; i < count; ++i) {
-      auto worker = std::make_unique<Worker>(i, source_);
       std::string error;
+      auto worker = Worker::create(i, source_, &error);
+      if (!worker) {
+        log::error("cannot start worker", {{"error", error}});
+        return false;
+      }
       if (!worker->listen(listeners, &error)) {
         log::error("cannot listen", {{"error", error}});
         return false;
@@ -164,7 +169,7 @@ class Process {
   }
 
   void watch_signals() {
-    for (int signal : {SIGHUP, SIGTERM, SIGINT}) {
+    for (int signal : {SIGHUP, SIGTERM, SIGINT, SIGUSR1}) {
       event* ev = evsignal_new(control_, signal, &Process::on_signal, this);
       event_add(ev, nullptr);
       signal_events_.push_back(ev);
@@ -175,6 +180,9 @@ class Process {
     auto* process = static_cast<Process*>(self);
     if (signal == SIGHUP) {
       process->reload();
+    } else if (signal == SIGUSR1) {
+      runtime::bump_reopen_generation();  // log filters reopen their files
+      log::info("reopening log files", {});
     } else {
       process->begin_drain(static_cast<int>(signal));
     }

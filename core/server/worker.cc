@@ -19,11 +19,20 @@ metrics::Family* open_connections_family() {
 
 }  // namespace
 
-Worker::Worker(size_t index, const runtime::ConfigSource& source) : index_(index) {
-  loop_ = event_base_new();
+std::unique_ptr<Worker> Worker::create(size_t index, const runtime::ConfigSource& source,
+                                       std::string* error) {
+  auto worker = std::make_unique<Worker>(index);
+  worker->upstream_ = upstream::CurlTransport::create(worker->loop_, {}, error);
+  if (!worker->upstream_) return nullptr;
   runtime::WorkerServices services;
-  services.loop = loop_;
-  dispatcher_ = std::make_unique<runtime::Dispatcher>(services, source);
+  services.loop = worker->loop_;
+  services.upstream = worker->upstream_.get();
+  worker->dispatcher_ = std::make_unique<runtime::Dispatcher>(services, source);
+  return worker;
+}
+
+Worker::Worker(size_t index) : index_(index) {
+  loop_ = event_base_new();
   command_event_ = event_new(loop_, -1, EV_PERSIST, &Worker::on_command, this);
   event_add(command_event_, nullptr);
   tick_event_ = event_new(loop_, -1, EV_PERSIST, &Worker::on_tick, this);
@@ -40,6 +49,7 @@ Worker::~Worker() {
   event_free(tick_event_);
   event_free(command_event_);
   dispatcher_.reset();
+  upstream_.reset();  // after every request that could hold a call, before the loop
   event_base_free(loop_);
 }
 

@@ -13,6 +13,7 @@
 
 #include "core/http/listener.h"
 #include "core/runtime/dispatcher.h"
+#include "core/upstream/curl_transport.h"
 
 struct event_base;
 struct event;
@@ -21,7 +22,10 @@ namespace sluice::server {
 
 class Worker {
  public:
-  Worker(size_t index, const runtime::ConfigSource& source);
+  // Fails (nullptr, *error) when the worker's upstream client cannot be set up.
+  static std::unique_ptr<Worker> create(size_t index, const runtime::ConfigSource& source,
+                                        std::string* error);
+  explicit Worker(size_t index);  // only a loop; create() adds the upstream client and handler
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -50,6 +54,7 @@ class Worker {
 
   size_t index_;
   event_base* loop_ = nullptr;
+  std::unique_ptr<upstream::CurlTransport> upstream_;  // before dispatcher_: it must outlive it
   std::unique_ptr<runtime::Dispatcher> dispatcher_;
   std::vector<std::unique_ptr<http::Listener>> listeners_;
   event* command_event_ = nullptr;

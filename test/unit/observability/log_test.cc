@@ -23,33 +23,7 @@
 
 #include "test/unit/observability/flat_json.h"
 
-// Counts allocations made by the current thread, so a test can assert that a call made none.
-namespace {
-thread_local uint64_t t_allocations = 0;
-}  // namespace
-
-void* operator new(size_t size) {
-  ++t_allocations;
-  if (void* p = malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](size_t size) {
-  ++t_allocations;
-  if (void* p = malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  free(p);
-}
-void operator delete[](void* p) noexcept {
-  free(p);
-}
-void operator delete(void* p, size_t) noexcept {
-  free(p);
-}
-void operator delete[](void* p, size_t) noexcept {
-  free(p);
-}
+#include "test/unit/observability/allocation_counter.h"
 
 namespace sluice::log {
 namespace {
@@ -283,14 +257,14 @@ TEST(LogLevel, ParseAndName) {
 
 TEST_F(LogTest, DisabledLevelAllocatesNothing) {
   set_level(Level::error);
-  const uint64_t before = t_allocations;
+  const uint64_t before = sluice::testing::allocations_on_this_thread();
   debug("not written", {{"k", "v"}, {"n", 1}, {"d", 1.5}, {"b", true}});
   info("not written either", {{"k", "v"}});
-  EXPECT_EQ(t_allocations - before, 0u);
+  EXPECT_EQ(sluice::testing::allocations_on_this_thread() - before, 0u);
 
   // The counter does see an enabled write (it builds the line), so the check above can fail.
   error("written", {{"k", "v"}});
-  EXPECT_GT(t_allocations - before, 0u);
+  EXPECT_GT(sluice::testing::allocations_on_this_thread() - before, 0u);
   EXPECT_EQ(lines().size(), 1u);
 }
 
