@@ -109,8 +109,9 @@ std::shared_ptr<const RuntimeConfig> RuntimeConfig::build(
 }
 
 UpstreamTimeouts RuntimeConfig::timeouts_for(std::string_view deployment_id) const {
-  auto it = std::lower_bound(timeouts_.begin(), timeouts_.end(), deployment_id,
-                             [](const auto& entry, std::string_view id) { return entry.first < id; });
+  auto it =
+      std::lower_bound(timeouts_.begin(), timeouts_.end(), deployment_id,
+                       [](const auto& entry, std::string_view id) { return entry.first < id; });
   return it != timeouts_.end() && it->first == deployment_id ? it->second : UpstreamTimeouts{};
 }
 
