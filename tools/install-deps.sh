@@ -10,6 +10,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   curl openssl procps
 )
+# The end-to-end tests run the official SDKs on Node.js (20 or newer; see test/e2e/README.md).
+# Debian's own nodejs is installed only when no node is on the PATH.
+command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for package in "${packages[@]}"; do

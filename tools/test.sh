@@ -11,6 +11,8 @@ tools/install-deps.sh
 tools/build.sh release
 ctest --test-dir build/release --output-on-failure -j "$(nproc)" -LE integration
 ctest --test-dir build/release --output-on-failure -L integration
+(cd test/e2e && npm ci --no-audit --no-fund)
+SLUICE_BUILD=build/release node --test test/e2e/
 
 tools/build.sh asan
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"

@@ -177,6 +177,9 @@ int api_header_get(sluice_stream* s, sluice_part part, sluice_str name, sluice_s
 int api_header_set(sluice_stream* s, sluice_part part, sluice_str name, sluice_str value) {
   Message* m = writable(s, part, "header_set");
   if (!m) return 0;
+  if (part == SLUICE_RESPONSE && s->owner->response_head_sent()) {
+    return refuse(s, "header_set", "the response head has already been sent");
+  }
   if (!valid_header_name(view(name)) || (value.ptr && !valid_header_value(view(value)))) {
     return refuse(s, "header_set", "invalid header name or value");
   }
@@ -189,6 +192,9 @@ int api_header_set(sluice_stream* s, sluice_part part, sluice_str name, sluice_s
 int api_header_add(sluice_stream* s, sluice_part part, sluice_str name, sluice_str value) {
   Message* m = writable(s, part, "header_add");
   if (!m) return 0;
+  if (part == SLUICE_RESPONSE && s->owner->response_head_sent()) {
+    return refuse(s, "header_add", "the response head has already been sent");
+  }
   if (!valid_header_name(view(name)) || !valid_header_value(view(value))) {
     return refuse(s, "header_add", "invalid header name or value");
   }
@@ -420,6 +426,8 @@ const sluice_host_api* host_api() {
   return &kHostApi;
 }
 
-void bump_reopen_generation() { reopen_counter.fetch_add(1, std::memory_order_relaxed); }
+void bump_reopen_generation() {
+  reopen_counter.fetch_add(1, std::memory_order_relaxed);
+}
 
 }  // namespace sluice::runtime

@@ -788,7 +788,8 @@ bool RequestStream::may_modify(sluice_stream* slot, sluice_part part) const {
     return slot->attempt ? phase_ == Phase::attempt_request && slot->attempt == attempt_.get()
                          : phase_ == Phase::request;
   }
-  return phase_ == Phase::response && !head_sent_;
+  // While streaming, each event's body is still the filters' to edit; the head is gone.
+  return phase_ == Phase::response && (!head_sent_ || (streaming_ && body_pass_ && !final_pass_));
 }
 
 std::string_view RequestStream::keep(std::string text) {

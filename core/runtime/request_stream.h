@@ -89,6 +89,7 @@ class RequestStream : public http::Exchange,
   // ---- for the host API table (host_api.cc); `slot` is the caller's handle ----
   Message* message(sluice_stream* slot, sluice_part part);
   bool may_modify(sluice_stream* slot, sluice_part part) const;
+  bool response_head_sent() const { return head_sent_; }
   std::string_view keep(std::string text);  // scratch storage valid until the hook returns
   unsigned max_json_depth() const { return max_json_depth_; }
   bool meta_set(std::string_view key, std::string_view value);

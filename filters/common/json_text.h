@@ -1,0 +1,126 @@
+#pragma once
+// Header-only JSON text helpers shared by the built-in filters (compiled into each plugin): string
+// escaping that never emits invalid JSON (bad UTF-8 becomes U+FFFD), and the OpenAI error object
+// {"error":{"message","type","param","code"}} for errors a filter builds itself (send_error is
+// used where the host can build it). Pure functions, safe from any thread.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sluice::filters::common {
+
+// Length of the well-formed UTF-8 sequence starting at text[i], or 0 when it is not one.
+inline size_t utf8_sequence_length(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
+  const uint8_t lead = byte(i);
+  size_t length = 0;
+  uint8_t min_second = 0x80;
+  uint8_t max_second = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) min_second = 0xA0;  // overlong
+    if (lead == 0xED) max_second = 0x9F;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) min_second = 0x90;  // overlong
+    if (lead == 0xF4) max_second = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) return 0;
+  if (byte(i + 1) < min_second || byte(i + 1) > max_second) return 0;
+  for (size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+// Appends `text` as a JSON string literal, quotes included.
+inline void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<uint8_t>(text[i]);
+    if (c >= 0x80) {
+      size_t length = utf8_sequence_length(text, i);
+      if (length == 0) {
+        out += "\xEF\xBF\xBD";
+        ++i;
+      } else {
+        out.append(text.substr(i, length));
+        i += length;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          out += "\\u00";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xF]);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+    ++i;
+  }
+  out.push_back('"');
+}
+
+inline std::string json_quote(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  append_json_string(out, text);
+  return out;
+}
+
+// OpenAI's error type for an HTTP status.
+inline std::string_view openai_error_type(int status) {
+  switch (status) {
+    case 401:
+      return "authentication_error";
+    case 403:
+      return "permission_error";
+    case 429:
+      return "rate_limit_error";
+    default:
+      return status >= 500 ? "server_error" : "invalid_request_error";
+  }
+}
+
+// {"error":{"message":...,"type":...,"param":null,"code":...}}; `code` null when empty.
+inline std::string openai_error_body(int status, std::string_view message,
+                                     std::string_view code = {}) {
+  std::string out = "{\"error\":{\"message\":";
+  append_json_string(out, message);
+  out += ",\"type\":";
+  append_json_string(out, openai_error_type(status));
+  out += ",\"param\":null,\"code\":";
+  if (code.empty()) {
+    out += "null";
+  } else {
+    append_json_string(out, code);
+  }
+  out += "}}";
+  return out;
+}
+
+}  // namespace sluice::filters::common

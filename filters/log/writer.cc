@@ -1,0 +1,110 @@
+// log: the writer thread (see writer.h).
+
+#include "filters/log/writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace sluice::filters::log {
+
+LineWriter::LineWriter(Options options)
+    : options_(std::move(options)),
+      generation_(options_.api->reopen_generation()),
+      thread_([this] { run(); }) {}
+
+LineWriter::~LineWriter() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+  if (fd_ >= 0 && fd_ != STDOUT_FILENO) ::close(fd_);
+}
+
+bool LineWriter::push(std::string line) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (queue_.size() >= options_.capacity) {
+      options_.dropped.record(1);
+      return false;
+    }
+    queue_.push_back(std::move(line));
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void LineWriter::run() {
+  ensure_open();  // creates the file at once, and waits here (not in a worker) if it must
+  std::deque<std::string> batch;
+  std::string data;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything is written
+      batch.swap(queue_);
+    }
+    data.clear();
+    for (const std::string& line : batch) data += line;
+    size_t lines = batch.size();
+    batch.clear();
+    if (!ensure_open() || !write_all(data))
+      options_.write_errors.record(static_cast<double>(lines));
+  }
+}
+
+bool LineWriter::ensure_open() {
+  if (options_.path.empty()) {
+    fd_ = STDOUT_FILENO;
+    return true;
+  }
+  uint64_t generation = options_.api->reopen_generation();
+  if (generation != generation_ && fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  generation_ = generation;
+  if (fd_ >= 0) return true;
+  fd_ = ::open(options_.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    report("cannot open the access log " + options_.path + ": " + std::strerror(errno));
+    return false;
+  }
+  failing_ = false;
+  return true;
+}
+
+bool LineWriter::write_all(const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      report("cannot write the access log " +
+             (options_.path.empty() ? std::string("(stdout)") : options_.path) + ": " +
+             std::strerror(errno));
+      if (fd_ != STDOUT_FILENO) {
+        ::close(fd_);  // opened again by name for the next batch
+        fd_ = -1;
+      }
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  failing_ = false;
+  return true;
+}
+
+void LineWriter::report(const std::string& message) {
+  if (failing_) return;
+  failing_ = true;
+  options_.api->log(options_.config, nullptr, SLUICE_LOG_ERROR, detail::str(message));
+}
+
+}  // namespace sluice::filters::log

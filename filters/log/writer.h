@@ -1,0 +1,60 @@
+#pragma once
+// log: the writer thread of one configured log instance. Workers hand it finished lines through
+// a bounded queue and never wait for the disk: when the queue is full the line is dropped and
+// counted. The thread writes each batch with write(2) as soon as it has it (nothing is held in a
+// user-space buffer), reopens the file by name when the host's reopen generation moved (SIGUSR1),
+// and on destruction writes what is still queued before it exits.
+//
+// Thread-safety: push() from any thread; construction and destruction from one.
+
+#include <sluice/filter.hpp>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace sluice::filters::log {
+
+class LineWriter {
+ public:
+  struct Options {
+    std::string path;  // empty: standard output
+    size_t capacity = 10000;
+    const sluice_host_api* api = nullptr;  // for reopen_generation and logging
+    sluice_config* config = nullptr;
+    Metric dropped;       // lines refused because the queue was full
+    Metric write_errors;  // lines lost to a failed open or write
+  };
+
+  explicit LineWriter(Options options);
+  ~LineWriter();
+  LineWriter(const LineWriter&) = delete;
+  LineWriter& operator=(const LineWriter&) = delete;
+
+  // Queues one line (ending with '\n'). False when it was dropped because the queue is full.
+  bool push(std::string line);
+
+ private:
+  void run();
+  bool ensure_open();
+  bool write_all(const std::string& data);
+  void report(const std::string& message);
+
+  const Options options_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::string> queue_;  // guarded by mutex_
+  bool stopping_ = false;          // guarded by mutex_
+
+  // Writer thread only.
+  int fd_ = -1;
+  uint64_t generation_ = 0;
+  bool failing_ = false;  // the last open or write failed: report the next failure only once
+
+  std::thread thread_;  // last: starts once everything above is ready
+};
+
+}  // namespace sluice::filters::log

@@ -1,0 +1,134 @@
+// translate: config parsing (unknown fields rejected) and the upstream table from the registry.
+
+#include "filters/translate/config.h"
+
+#include <array>
+
+#include "filters/common/proto_config.h"
+#include "filters/common/registry.h"
+#include "filters/translate/translate.pb.h"
+
+namespace sluice::filters::translate {
+namespace {
+
+struct KnownType {
+  std::string_view type;
+  std::string_view api_base;
+};
+constexpr std::array<KnownType, 12> kOpenAiCompatible = {{
+    {"openai", "https://api.openai.com/v1"},
+    {"openai_compatible", ""},
+    {"groq", "https://api.groq.com/openai/v1"},
+    {"mistral", "https://api.mistral.ai/v1"},
+    {"deepseek", "https://api.deepseek.com/v1"},
+    {"together_ai", "https://api.together.xyz/v1"},
+    {"fireworks_ai", "https://api.fireworks.ai/inference/v1"},
+    {"openrouter", "https://openrouter.ai/api/v1"},
+    {"xai", "https://api.x.ai/v1"},
+    {"nvidia_nim", "https://integrate.api.nvidia.com/v1"},
+    {"hosted_vllm", ""},
+    {"ollama", ""},
+}};
+
+std::string pointer_of(std::string_view member) {
+  std::string out = "/";
+  for (char c : member) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// An absolute http(s) URL with no whitespace or control characters, without a trailing '/'.
+std::optional<std::string> clean_base(std::string_view base) {
+  if (!base.starts_with("http://") && !base.starts_with("https://")) return std::nullopt;
+  for (unsigned char c : base) {
+    if (c <= 0x20 || c == 0x7F) return std::nullopt;
+  }
+  while (base.ends_with('/')) base.remove_suffix(1);
+  if (base == "http:" || base == "https:") return std::nullopt;
+  return std::string(base);
+}
+
+// Fills the URL of `upstream` from the first non-empty of `bases`, else the type's default.
+bool resolve_base(Upstream* upstream, std::initializer_list<std::string_view> bases,
+                  std::string_view what, std::string& error) {
+  std::optional<std::string_view> fallback = default_api_base(upstream->provider_type);
+  upstream->supported = fallback.has_value();
+  if (!upstream->supported) return true;  // refused per request, naming the type
+  std::string_view chosen = *fallback;
+  for (std::string_view base : bases) {
+    if (!base.empty()) {
+      chosen = base;
+      break;
+    }
+  }
+  if (chosen.empty()) return true;  // a provider without api_base: refused if a request uses it
+  std::optional<std::string> clean = clean_base(chosen);
+  if (!clean) {
+    error = std::string(what) + ": api_base must be an absolute http:// or https:// URL";
+    return false;
+  }
+  upstream->base_url = std::move(*clean);
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string_view> default_api_base(std::string_view provider_type) {
+  for (const KnownType& known : kOpenAiCompatible) {
+    if (known.type == provider_type) return known.api_base;
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<Config> Config::create(ConfigContext& context, std::string_view json,
+                                       std::string& error) {
+  v1::Translate proto;
+  if (!common::parse_proto_config(json, &proto, error)) return nullptr;
+  common::Registry registry;
+  if (!common::read_registry(context, &registry, error)) return nullptr;
+
+  auto config = std::make_unique<Config>();
+  for (const auto& p : registry.providers) {
+    Upstream upstream;
+    upstream.provider = p.name;
+    upstream.provider_type = p.type;
+    upstream.api_key = p.api_key;
+    if (!resolve_base(&upstream, {p.api_base}, "provider '" + p.name + "'", error)) return nullptr;
+    config->providers.emplace(p.name, std::move(upstream));
+  }
+  for (const auto& model : registry.models) {
+    for (const auto& d : model.deployments) {
+      auto provider = config->providers.find(d.provider);
+      std::string_view provider_base;
+      Upstream upstream;
+      upstream.provider = d.provider;
+      upstream.provider_type = d.provider_type;
+      upstream.model = d.model;
+      if (provider != config->providers.end()) {
+        upstream.api_key = provider->second.api_key;
+        provider_base = provider->second.base_url;
+      }
+      if (!d.api_key.empty()) upstream.api_key = d.api_key;
+      std::string what = "deployment '" + d.id + "' (provider '" + d.provider + "')";
+      if (!resolve_base(&upstream, {d.api_base, provider_base}, what, error)) return nullptr;
+      if (upstream.supported && upstream.base_url.empty()) {
+        error = what + ": provider type '" + d.provider_type +
+                "' has no public endpoint; set api_base on the deployment or its provider";
+        return nullptr;
+      }
+      for (const auto& [name, value] : d.params)
+        upstream.params.emplace_back(pointer_of(name), value);
+      config->deployments.emplace(d.id, std::move(upstream));
+    }
+  }
+  return config;
+}
+
+}  // namespace sluice::filters::translate

@@ -1,0 +1,45 @@
+#pragma once
+// translate: the configuration, built once per configured instance from the host's registry:
+// for each deployment (and, for targets that name no known deployment, each provider) where its
+// requests go and with which credentials. Read-only once built: every worker thread shares it.
+// Holds credentials: nothing here is ever logged.
+
+#include <sluice/filter.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice::filters::translate {
+
+// One place requests can be sent, resolved at load.
+struct Upstream {
+  std::string provider;       // provider name, for messages
+  std::string provider_type;  // "openai", "groq", ... or an unsupported type
+  bool supported = false;     // an OpenAI-compatible type translate v1 speaks
+  std::string base_url;       // api_base without a trailing '/'; empty: none configured
+  std::string api_key;        // empty: no authorization header
+  std::string model;          // the provider's model id (empty for a provider entry)
+  // Default request parameters: JSON pointer of the member ("/temperature") and its JSON value.
+  std::vector<std::pair<std::string, std::string>> params;
+};
+
+struct Config {
+  std::map<std::string, Upstream, std::less<>> deployments;  // by deployment id ("gpt#0")
+  std::map<std::string, Upstream, std::less<>> providers;    // by provider name
+
+  static std::unique_ptr<Config> create(ConfigContext& context, std::string_view json,
+                                        std::string& error);
+};
+
+// The OpenAI-compatible provider types of v1 and their public api_base: "" when the type has
+// none (openai_compatible, hosted_vllm, ollama: api_base is required); nullopt when translate
+// v1 does not speak the type.
+std::optional<std::string_view> default_api_base(std::string_view provider_type);
+
+}  // namespace sluice::filters::translate

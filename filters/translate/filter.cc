@@ -1,0 +1,248 @@
+// translate: request and response translation for OpenAI-compatible providers.
+
+#include "filters/translate/filter.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "filters/common/json_text.h"
+
+namespace sluice::filters::translate {
+namespace {
+
+// Response headers a provider might use to hand a credential to whoever calls it.
+constexpr std::string_view kCredentialHeaders[] = {"authorization", "x-api-key", "api-key",
+                                                   "set-cookie"};
+
+// Longest upstream error text carried into a wrapped error message.
+constexpr size_t kMaxErrorText = 2048;
+
+std::string_view trim(std::string_view text) {
+  size_t begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return {};
+  size_t end = text.find_last_not_of(" \t\r\n");
+  return text.substr(begin, end - begin + 1);
+}
+
+// Replaces every occurrence of `secret` in `text`; true when there was one.
+bool redact(std::string& text, std::string_view secret) {
+  if (secret.size() < 4) return false;  // too short to tell from ordinary text
+  bool found = false;
+  for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+    text.replace(at, secret.size(), "[redacted]");
+    at += 10;
+    found = true;
+  }
+  return found;
+}
+
+}  // namespace
+
+std::string_view endpoint_for(std::string_view client_path) {
+  if (client_path == "/v1/chat/completions" || client_path == "/chat/completions") {
+    return "/chat/completions";
+  }
+  if (client_path == "/v1/completions" || client_path == "/completions") return "/completions";
+  if (client_path == "/v1/embeddings" || client_path == "/embeddings") return "/embeddings";
+  return {};
+}
+
+// ---- request ------------------------------------------------------------------------------------
+
+Status Filter::on_request_headers(bool end_of_stream) {
+  // Without a body there is no body hook: translate now. Otherwise wait for the body.
+  return end_of_stream ? prepare(false) : Continue;
+}
+
+Status Filter::on_request_body() {
+  return prepare(true);
+}
+
+const Upstream* Filter::resolve(const sluice_attempt& attempt, std::string& model) const {
+  std::string_view deployment = detail::view(attempt.target.deployment);
+  if (auto it = config_.deployments.find(deployment); it != config_.deployments.end()) {
+    model = it->second.model;
+    return &it->second;
+  }
+  // A router that plans by provider name rather than by registry deployment.
+  if (auto it = config_.providers.find(detail::view(attempt.target.provider));
+      it != config_.providers.end()) {
+    model = std::string(detail::view(attempt.target.model));
+    return &it->second;
+  }
+  return nullptr;
+}
+
+Status Filter::prepare(bool has_body) {
+  const sluice_host_api* api = stream().api();
+  sluice_attempt attempt = {};
+  attempt.struct_size = sizeof(attempt);
+  if (!api->attempt_get(stream().handle(), &attempt)) {
+    stream().error(500, "translate runs per upstream attempt: place it after a route filter",
+                   "no_route");
+    return LocalReply;
+  }
+  std::string model;
+  upstream_ = resolve(attempt, model);
+  if (!upstream_) {
+    stream().error(500,
+                   "no provider is configured for deployment '" +
+                       std::string(detail::view(attempt.target.deployment)) + "'",
+                   "unknown_deployment");
+    return LocalReply;
+  }
+  if (!upstream_->supported) {
+    stream().error(400,
+                   "provider type '" + upstream_->provider_type + "' (provider '" +
+                       upstream_->provider + "') is not supported yet",
+                   "provider_not_supported");
+    return LocalReply;
+  }
+  if (upstream_->base_url.empty()) {
+    stream().error(500, "provider '" + upstream_->provider + "' has no api_base",
+                   "provider_misconfigured");
+    return LocalReply;
+  }
+  std::string_view method = stream().meta("request.method").value_or("");
+  std::string_view path = stream().meta("request.path").value_or("");
+  std::string_view endpoint = method == "POST" ? endpoint_for(path) : std::string_view();
+  if (endpoint.empty()) {
+    stream().error(404, "Invalid URL (" + std::string(method) + " " + std::string(path) + ")",
+                   "unknown_url");
+    return LocalReply;
+  }
+
+  bool stream_requested = false;
+  if (has_body) {
+    if (!stream().json_set(Part::request, "/model", common::json_quote(model))) {
+      stream().error(400, "The request body must be a JSON object.", "invalid_request");
+      return LocalReply;
+    }
+    for (const auto& [pointer, value] : upstream_->params) {
+      if (!stream().json(Part::request, pointer)) stream().json_set(Part::request, pointer, value);
+    }
+    stream_requested = stream().json(Part::request, "/stream") == std::string_view("true");
+  }
+  replace_all_headers(stream_requested);
+  stream().set_meta("upstream.url", upstream_->base_url + std::string(endpoint));
+  stream().set_meta("upstream.method", "POST");
+  return Continue;
+}
+
+void Filter::replace_all_headers(bool stream_requested) {
+  const sluice_host_api* api = stream().api();
+  sluice_stream* handle = stream().handle();
+  std::vector<std::string> names;
+  size_t count = api->header_count(handle, SLUICE_REQUEST);
+  for (size_t i = 0; i < count; ++i) {
+    sluice_header header{};
+    if (api->header_at(handle, SLUICE_REQUEST, i, &header)) {
+      names.emplace_back(detail::view(header.name));
+    }
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  for (const std::string& name : names) stream().remove_header(Part::request, name);
+  stream().set_header(Part::request, "content-type", "application/json");
+  stream().set_header(Part::request, "accept",
+                      stream_requested ? "text/event-stream" : "application/json");
+  if (!upstream_->api_key.empty()) {
+    stream().set_header(Part::request, "authorization", "Bearer " + upstream_->api_key);
+  }
+}
+
+// ---- response -----------------------------------------------------------------------------------
+
+uint32_t Filter::upstream_status() const {
+  sluice_attempt attempt = {};
+  attempt.struct_size = sizeof(attempt);
+  if (!stream().api()->attempt_get(stream().handle(), &attempt)) return 0;
+  return attempt.http_status;
+}
+
+Status Filter::on_response_headers(bool end_of_stream) {
+  for (std::string_view name : kCredentialHeaders) {
+    if (stream().header(Part::response, name)) stream().remove_header(Part::response, name);
+  }
+  uint32_t status = upstream_status();
+  // An error without a body gets one here: there is no body hook for an empty body.
+  if (end_of_stream && status && (status < 200 || status > 299)) normalise_error(status);
+  return Continue;
+}
+
+Status Filter::on_response_body(bool) {
+  // Status 0: not the upstream's answer (a reply of a filter after this one): left alone.
+  uint32_t status = upstream_status();
+  if (status == 0) return Continue;
+  if (status < 200 || status > 299) {
+    normalise_error(status);
+  } else {
+    rewrite_success();
+  }
+  return Continue;
+}
+
+void Filter::normalise_error(uint32_t status) {
+  std::string body(stream().body(Part::response));
+  std::string_view key = upstream_ ? std::string_view(upstream_->api_key) : std::string_view();
+  if (stream().json_string(Part::response, "/error/message")) {
+    // Already OpenAI's error object: kept, but never with the provider key in it.
+    if (redact(body, key)) stream().replace_body(Part::response, body);
+    return;
+  }
+  // Other providers' shapes: {"error":"..."} (Ollama), {"message":"..."} (vLLM), {"detail":...}.
+  std::string message;
+  for (std::string_view pointer : {"/error", "/message", "/detail"}) {
+    if (auto text = stream().json_string(Part::response, pointer)) {
+      message = std::string(*text);
+      break;
+    }
+  }
+  if (message.empty()) message = std::string(trim(body).substr(0, kMaxErrorText));
+  if (message.empty()) message = "the upstream answered HTTP " + std::to_string(status);
+  redact(message, key);
+  stream().set_header(Part::response, "content-type", "application/json");
+  stream().replace_body(Part::response, common::openai_error_body(static_cast<int>(status), message,
+                                                                  "upstream_error"));
+}
+
+void Filter::rewrite_success() {
+  std::string_view body = stream().body(Part::response);
+  std::string_view text = trim(body);
+  if (text.empty() || text == "[DONE]") return;
+  std::string model(stream().meta("route.model").value_or(""));
+  Usage usage;
+  if (text.front() == '{') {
+    if (stream().json(Part::response, "/usage") || stream().json_string(Part::response, "/model")) {
+      // The host's JSON view: edited in place, no second parse.
+      read_usage_numbers(stream().json_number(Part::response, "/usage/prompt_tokens"),
+                         stream().json_number(Part::response, "/usage/completion_tokens"),
+                         stream().json_number(Part::response, "/usage/total_tokens"), &usage);
+      auto current = stream().json_string(Part::response, "/model");
+      if (!model.empty() && current && *current != model) {
+        stream().json_set(Part::response, "/model", common::json_quote(model));
+      }
+    } else if (auto rewritten = rewrite_json(text, model, &usage)) {
+      stream().replace_body(Part::response, *rewritten);  // JSON the host did not parse
+    }
+  } else if (looks_like_sse(text)) {
+    if (auto rewritten = rewrite_sse(body, model, &usage)) {
+      stream().replace_body(Part::response, *rewritten);
+    }
+  }
+  record(usage);
+}
+
+void Filter::record(const Usage& usage) {
+  if (usage.prompt_tokens) {
+    stream().set_meta("usage.prompt_tokens", std::to_string(*usage.prompt_tokens));
+  }
+  if (usage.completion_tokens) {
+    stream().set_meta("usage.completion_tokens", std::to_string(*usage.completion_tokens));
+  }
+  if (usage.total_tokens) {
+    stream().set_meta("usage.total_tokens", std::to_string(*usage.total_tokens));
+  }
+}
+
+}  // namespace sluice::filters::translate

@@ -1,0 +1,47 @@
+#pragma once
+// translate: the per-attempt filter after route. On the way out it turns the client's request
+// into the request for the attempt's deployment: the upstream URL (metadata upstream.url), only
+// the headers the provider needs (no client header passes: the client's Authorization is a
+// gateway key), the provider's model id and the deployment's default params. On the way back it
+// gives the client its own model name, records token usage, normalises error bodies to OpenAI's
+// shape and drops response headers that could carry a credential.
+//
+// Metadata read: route.model, request.path, request.method. Written: upstream.url,
+// upstream.method, usage.prompt_tokens, usage.completion_tokens, usage.total_tokens.
+
+#include <sluice/filter.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "filters/translate/config.h"
+#include "filters/translate/sse.h"
+
+namespace sluice::filters::translate {
+
+class Filter : public sluice::Filter {
+ public:
+  Filter(const Config& config, Stream stream) : sluice::Filter(stream), config_(config) {}
+  Status on_request_headers(bool end_of_stream) override;
+  Status on_request_body() override;
+  Status on_response_headers(bool end_of_stream) override;
+  Status on_response_body(bool end_of_stream) override;
+
+ private:
+  Status prepare(bool has_body);
+  const Upstream* resolve(const sluice_attempt& attempt, std::string& model) const;
+  void replace_all_headers(bool stream_requested);
+  uint32_t upstream_status() const;
+  void normalise_error(uint32_t status);
+  void rewrite_success();
+  void record(const Usage& usage);
+
+  const Config& config_;
+  const Upstream* upstream_ = nullptr;
+};
+
+// The provider path for a client path: "/chat/completions", "/completions", "/embeddings", or
+// empty for a path translate v1 does not serve.
+std::string_view endpoint_for(std::string_view client_path);
+
+}  // namespace sluice::filters::translate
