@@ -375,9 +375,35 @@ int api_config_registry(sluice_config* c, sluice_str* out_json) {
   return 1;
 }
 
-uint64_t api_http_call(sluice_stream* s, sluice_str, sluice_str, const sluice_header*, size_t,
-                       sluice_str, uint32_t, uint64_t) {
-  return refuse(s, "http_call", "this host has no upstream client on its workers");
+uint64_t api_http_call(sluice_stream* s, sluice_str method, sluice_str url,
+                       const sluice_header* headers, size_t header_count, sluice_str body,
+                       uint32_t timeout_ms, uint64_t token) {
+  if (!live(s)) return refuse(s, "http_call", "stream not live");
+  std::string_view u = view(url);
+  if (!(u.starts_with("http://") || u.starts_with("https://")) || u.size() > 8192 ||
+      !valid_header_value(u)) {
+    return refuse(s, "http_call", "url must be an absolute http(s) URL");
+  }
+  if (!valid_header_name(view(method)) || header_count > 100 || (header_count && !headers)) {
+    return refuse(s, "http_call", "invalid method or too many headers");
+  }
+  UpstreamRequest request;
+  request.url = std::string(u);
+  request.method = std::string(view(method));
+  for (size_t i = 0; i < header_count; ++i) {
+    std::string_view name = view(headers[i].name), value = view(headers[i].value);
+    if (!valid_header_name(name) || !valid_header_value(value)) {
+      return refuse(s, "http_call", "invalid header name or value");
+    }
+    request.headers.push_back({lower(name), std::string(value)});
+  }
+  request.body = std::string(view(body));
+  if (timeout_ms) {
+    request.timeouts.total_ms = timeout_ms;
+    request.timeouts.first_byte_ms = timeout_ms;
+  }
+  uint64_t id = s->owner->http_call(s, std::move(request), token);
+  return id ? id : refuse(s, "http_call", "no upstream client here, or too many calls");
 }
 
 std::atomic<uint64_t> reopen_counter{0};

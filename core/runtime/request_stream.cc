@@ -27,6 +27,63 @@ struct RequestStream::Timer {
   ~Timer() { event_free(ev); }
 };
 
+// One http_call in flight: collects the response, then hands it to the filter's on_op_done.
+struct RequestStream::HttpOp : UpstreamCallbacks {
+  static constexpr size_t kMaxBody = 16 * 1024 * 1024;
+  RequestStream* owner = nullptr;
+  sluice_stream* slot = nullptr;
+  uint64_t id = 0, token = 0;
+  std::unique_ptr<UpstreamCall> call;
+  int status = 0;
+  http::Headers headers;
+  std::string body;
+
+  void on_upstream_headers(int code, http::Headers received) override {
+    status = code;
+    headers = std::move(received);
+  }
+  void on_upstream_body(std::string_view data) override {
+    if (body.size() + data.size() > kMaxBody) {
+      finish(SLUICE_OP_FAILED);
+      return;
+    }
+    body.append(data);
+  }
+  void on_upstream_complete() override { finish(SLUICE_OP_OK); }
+  void on_upstream_failure(UpstreamFailure kind, std::string) override {
+    status = 0;
+    finish(kind == UpstreamFailure::timeout ? SLUICE_OP_TIMEOUT : SLUICE_OP_FAILED);
+  }
+
+  // Delivers the result once; the op (and its call) is freed when this returns.
+  void finish(sluice_op_result result) {
+    auto node = owner->http_ops_.extract(id);  // keeps *this alive until the end of the call
+    if (node.empty()) return;
+    std::vector<sluice_header> list;
+    for (const auto& h : headers) {
+      list.push_back({sluice_str_of(h.name.data(), h.name.size()),
+                      sluice_str_of(h.value.data(), h.value.size())});
+    }
+    sluice_op_done done = {};
+    done.struct_size = sizeof(done);
+    done.op_id = id;
+    done.token = token;
+    done.kind = SLUICE_OP_HTTP;
+    done.result = result;
+    done.http_status = static_cast<uint32_t>(result == SLUICE_OP_OK ? status : 0);
+    done.headers = list.data();
+    done.header_count = list.size();
+    done.body = sluice_str_of(body.data(), body.size());
+    if (auto hook = slot->filter->type->hooks.on_op_done) {
+      sluice_stream* previous = owner->in_hook_;
+      owner->in_hook_ = slot;
+      hook(slot, slot->self, &done);
+      owner->in_hook_ = previous;
+      owner->scratch_.clear();
+    }
+  }
+};
+
 namespace {
 
 bool is_json_content_type(const http::Headers& headers) {
@@ -889,7 +946,28 @@ uint64_t RequestStream::timer_start(sluice_stream* slot, uint32_t delay_ms, uint
   return id;
 }
 
+uint64_t RequestStream::http_call(sluice_stream* slot, UpstreamRequest request, uint64_t token) {
+  if (phase_ == Phase::done || !slot->created || slot->completed || !services_.upstream ||
+      http_ops_.size() >= 64) {
+    return 0;
+  }
+  auto op = std::make_unique<HttpOp>();
+  op->owner = this;
+  op->slot = slot;
+  op->id = next_op_id_++;
+  op->token = token;
+  op->call = services_.upstream->start(request, *op);
+  if (!op->call) return 0;
+  uint64_t id = op->id;
+  http_ops_.emplace(id, std::move(op));
+  return id;
+}
+
 bool RequestStream::op_cancel(sluice_stream* slot, uint64_t op_id) {
+  if (auto op = http_ops_.find(op_id); op != http_ops_.end() && op->second->slot == slot) {
+    http_ops_.erase(op);  // destroying the call cancels it silently
+    return true;
+  }
   auto it = timers_.find(op_id);
   if (it == timers_.end() || it->second->slot != slot) return false;
   timers_.erase(it);
@@ -898,6 +976,7 @@ bool RequestStream::op_cancel(sluice_stream* slot, uint64_t op_id) {
 
 void RequestStream::cancel_ops(sluice_stream* slot) {
   std::erase_if(timers_, [slot](const auto& entry) { return entry.second->slot == slot; });
+  std::erase_if(http_ops_, [slot](const auto& entry) { return entry.second->slot == slot; });
 }
 
 bool RequestStream::set_plan(sluice_stream* slot, Plan plan) {

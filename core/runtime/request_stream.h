@@ -98,6 +98,8 @@ class RequestStream : public http::Exchange,
   bool send_error(sluice_stream* slot, int status, std::string_view message, std::string_view code);
   bool resume(sluice_stream* slot);
   uint64_t timer_start(sluice_stream* slot, uint32_t delay_ms, uint64_t token);
+  // An HTTP callout on the worker's upstream client; 0 when refused.
+  uint64_t http_call(sluice_stream* slot, UpstreamRequest request, uint64_t token);
   bool op_cancel(sluice_stream* slot, uint64_t op_id);
   bool set_plan(sluice_stream* slot, Plan plan);
   const Attempt* attempt_of(sluice_stream* slot) const;
@@ -115,6 +117,7 @@ class RequestStream : public http::Exchange,
     std::string body;
   };
   struct Timer;
+  struct HttpOp;
 
   // Driving.
   void run();
@@ -202,6 +205,7 @@ class RequestStream : public http::Exchange,
       first_body_byte_{};
 
   std::map<uint64_t, std::unique_ptr<Timer>> timers_;
+  std::map<uint64_t, std::unique_ptr<HttpOp>> http_ops_;
   uint64_t next_op_id_ = 1;
   event* run_event_ = nullptr;
 };

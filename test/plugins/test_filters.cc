@@ -445,7 +445,41 @@ void UpstreamFilter::request_headers_extra() {
 
 }  // namespace sluice_test
 
+namespace sluice_test {
+
+// test.callout: makes one http_call to `url` (POST "ping", header x-callout: yes, token 42) from
+// on_request_headers and answers with "<result>|<http status>|<token>|<body>" when it completes.
+class CalloutFilter : public sluice::Filter {
+ public:
+  CalloutFilter(const Config& config, sluice::Stream stream)
+      : sluice::Filter(stream), config_(config) {}
+  sluice::Status on_request_headers(bool) override {
+    sluice_header header = {SLUICE_LIT("x-callout"), SLUICE_LIT("yes")};
+    uint64_t id = stream().api()->http_call(stream().handle(), SLUICE_LIT("POST"),
+                                            sluice_str_of(config_.url.data(), config_.url.size()),
+                                            &header, 1, SLUICE_LIT("ping"), 500, 42);
+    if (id == 0) {
+      stream().error(502, "http_call refused");
+      return sluice::LocalReply;
+    }
+    return sluice::Stop;
+  }
+  void on_op_done(const sluice_op_done& done) override {
+    if (done.kind != SLUICE_OP_HTTP) return;
+    std::string body = std::to_string(done.result) + "|" + std::to_string(done.http_status) + "|" +
+                       std::to_string(done.token) + "|" +
+                       std::string(done.body.ptr ? done.body.ptr : "", done.body.len);
+    stream().local_reply(200, body, {{"content-type", "text/plain"}});
+  }
+
+ private:
+  const Config& config_;
+};
+
+}  // namespace sluice_test
+
 SLUICE_PLUGIN("sluice-test-filters", "1.0.0",
               SLUICE_FILTER_TYPE("test.script", sluice_test::Config, sluice_test::ScriptFilter),
               SLUICE_FILTER_TYPE("test.router", sluice_test::Config, sluice_test::RouterFilter),
-              SLUICE_FILTER_TYPE("test.upstream", sluice_test::Config, sluice_test::UpstreamFilter))
+              SLUICE_FILTER_TYPE("test.upstream", sluice_test::Config, sluice_test::UpstreamFilter),
+              SLUICE_FILTER_TYPE("test.callout", sluice_test::Config, sluice_test::CalloutFilter))
