@@ -168,7 +168,7 @@ TEST_F(ChainConfigTest, EveryBadFilterIsReported) {
 TEST_F(ChainConfigTest, AReloadedConfigServesNewRequestsWhileTheOldOneFinishes) {
   ASSERT_TRUE(
       use(config_yaml({chain("old", "{path_prefix: /}",
-                             {script("old-a", R"(on_request_headers: "stop_then_resume:20")"),
+                             {script("old-a", R"(on_request_headers: "stop_then_resume:300")"),
                               script("old-b", R"(on_request_headers: "reply:201")")})})));
   start("GET", "/x", "", {});
   run_for(2);
