@@ -57,7 +57,7 @@ TEST_F(LifecycleTest, OnCompleteOncePerInstanceOnAnErrorReply) {
 TEST_F(LifecycleTest, ClientAbortWhileAFilterIsStoppedOnATimer) {
   ASSERT_TRUE(use(
       config_yaml({chain("abort", "{path_prefix: /}",
-                         {script("a"), script("b", R"(on_request_headers: "stop_then_resume:40")"),
+                         {script("a"), script("b", R"(on_request_headers: "stop_then_resume:250")"),
                           script("c", R"(on_request_headers: "reply:200")")})})));
   start("GET", "/x", "", {});
   run_for(5);
@@ -67,7 +67,7 @@ TEST_F(LifecycleTest, ClientAbortWhileAFilterIsStoppedOnATimer) {
   EXPECT_EQ(completions("a", true), 1);
   EXPECT_EQ(completions("b", true), 1);
   // Past b's deadline: its timer must never fire, and nothing reaches the client.
-  run_for(60);
+  run_for(300);
   EXPECT_EQ(op_done("b"), 0);
   EXPECT_FALSE(sink_.done);
   EXPECT_EQ(sink_.heads, 0);
@@ -79,13 +79,13 @@ TEST_F(LifecycleTest, ClientAbortWhileAFilterIsStoppedOnATimer) {
 
 TEST_F(LifecycleTest, ClientAbortWhileStoppedInAResponseHook) {
   ASSERT_TRUE(use(config_yaml({chain("abort-resp", "{path_prefix: /}",
-                                     {script("a", R"(on_response_headers: "stop_then_resume:40")"),
+                                     {script("a", R"(on_response_headers: "stop_then_resume:250")"),
                                       script("b", R"(on_request_headers: "reply:200")")})})));
   start("GET", "/x", "", {});
   run_for(5);
   ASSERT_FALSE(sink_.done);
   exchange_->on_abort();
-  run_for(60);
+  run_for(300);
   EXPECT_EQ(op_done("a"), 0);
   EXPECT_EQ(sink_.heads, 0);
   finish_exchange();
@@ -112,7 +112,7 @@ TEST_F(LifecycleTest, ClientAbortDuringAnUpstreamCallCancelsIt) {
       use(config_yaml({chain("abort-upstream", "{path_prefix: /}",
                              {script("a"), filter("test.router", "r", kTarget), upstream()})})));
   FakeResponse slow;
-  slow.delay_ms = 40;
+  slow.delay_ms = 250;
   transport_->script({slow});
   start("POST", "/v1/chat/completions", R"({"model":"m"})");
   run_for(5);
@@ -121,7 +121,7 @@ TEST_F(LifecycleTest, ClientAbortDuringAnUpstreamCallCancelsIt) {
   exchange_->on_abort();
   EXPECT_EQ(transport_->live, 0);
   EXPECT_EQ(transport_->cancelled, 1);
-  run_for(60);
+  run_for(300);
   EXPECT_EQ(transport_->answered, 0);
   EXPECT_EQ(sink_.heads, 0);
   finish_exchange();
@@ -159,14 +159,14 @@ TEST_F(LifecycleTest, DestroyingTheExchangeDuringAnUpstreamCallCancelsIt) {
   ASSERT_TRUE(use(config_yaml({chain("destroy-upstream", "{path_prefix: /}",
                                      {filter("test.router", "r", kTarget), upstream()})})));
   FakeResponse slow;
-  slow.delay_ms = 30;
+  slow.delay_ms = 250;
   transport_->script({slow});
   start("POST", "/v1/chat/completions", R"({"model":"m"})");
   run_for(5);
   ASSERT_EQ(transport_->live, 1);
   exchange_.reset();
   EXPECT_EQ(transport_->live, 0);
-  run_for(50);
+  run_for(300);
   EXPECT_EQ(transport_->answered, 0);
   expect_completed_once({"r", "u"}, true);
 }
