@@ -13,6 +13,14 @@ case "$flavour" in
   *) echo "usage: tools/build.sh [release|debug|asan]" >&2; exit 2 ;;
 esac
 launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  # Paths relative to the checkout, so a fresh clone elsewhere reuses the cache.
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
+fi
 cmake -S . -B "build/$flavour" -G Ninja "${args[@]}" "${launcher[@]}" >/dev/null
-cmake --build "build/$flavour" -j "$(nproc)"
+shift || true
+# Extra arguments are targets (the ASan pass builds only what it runs).
+targets=()
+for target in "$@"; do targets+=(--target "$target"); done
+cmake --build "build/$flavour" -j "$(nproc)" "${targets[@]}"

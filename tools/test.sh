@@ -14,7 +14,8 @@ ctest --test-dir build/release --output-on-failure -L integration
 (cd test/e2e && npm ci --no-audit --no-fund)
 SLUICE_BUILD=build/release node --test test/e2e/
 
-tools/build.sh asan
+tools/build.sh asan sluice fake-llm http_tests runtime_tests upstream_tests filter_tests \
+  integration_tests
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --test-dir build/asan --output-on-failure -j "$(nproc)" -L http
