@@ -393,7 +393,8 @@ JsonNode Translator::assemble(const JsonNode& doc) {
   set(match, "path_prefix", string_node("/", 0));
   set(chain, "match", std::move(match));
   JsonNode filters = array_node(0);
-  for (const char* type : {"route", "translate", "log"}) {
+  // log first: it then sees every request once, including those answered before routing.
+  for (const char* type : {"log", "route", "translate"}) {
     JsonNode filter = object_node(0);
     set(filter, "type", string_node(type, 0));
     if (std::string_view(type) == "route" && !route_config_.empty()) {

@@ -5,6 +5,7 @@
 
 #include <sluice/filter.hpp>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +21,7 @@ struct Config {
   std::string path;  // empty: standard output
   uint32_t max_queued_lines = kDefaultQueue;
   std::unique_ptr<LineWriter> writer;
+  mutable std::atomic<bool> placement_warned{false};  // the per-attempt warning, once
 
   static std::unique_ptr<Config> create(ConfigContext& context, std::string_view json,
                                         std::string& error);

@@ -1,7 +1,9 @@
 #pragma once
 // log: the per-request part. It notes when the request reached it and, in on_complete, builds
 // the access-log line from the request's metadata and queues it for the writer thread. Place it
-// first in the chain: a filter's on_complete runs only if the request reached that filter.
+// first in the chain: a filter's on_complete runs only if the request reached that filter. Placed
+// after the router it runs per upstream attempt: then only the attempt that ends the request
+// writes a line, requests answered before routing are not logged, and a warning says so once.
 //
 // Metadata read: request.id, request.chain, request.method, request.path, request.aborted,
 // request.bytes, response.status, response.bytes, upstream.attempts, timing.total_us,

@@ -316,9 +316,9 @@ export function gatewayConfig({ providers, models, route = {}, workers = 2, extr
         name: 'e2e',
         match: { path_prefix: '/' },
         filters: [
+          { type: 'log' },
           { type: 'route', config: route },
           { type: 'translate' },
-          { type: 'log' },
         ],
       },
     ],

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/runtime/host_api.h"
 #include "test/filters/filter_test_support.h"
 
 namespace sluice::filters::testing {
@@ -216,6 +217,52 @@ TEST_F(LogTest, DefaultsToStandardOutput) {
   std::vector<std::string> lines = read_lines(captured);
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(json_at(lines[0], "/model"), "\"nope\"");
+}
+
+TEST_F(LogTest, ReopensTheFileWhenTheHostsReopenGenerationMoves) {
+  ASSERT_TRUE(use(chain_yaml(file_config())));
+  post("/v1/chat/completions", R"({"model":"first"})");
+  ASSERT_EQ(wait_lines(path_, 1).size(), 1u);
+  std::string rotated = path_ + ".1";
+  ASSERT_EQ(std::rename(path_.c_str(), rotated.c_str()), 0);
+  // Until the operator asks, lines go on to the renamed file (the open descriptor).
+  reset_client();
+  post("/v1/chat/completions", R"({"model":"second"})");
+  ASSERT_EQ(wait_lines(rotated, 2).size(), 2u);
+  runtime::bump_reopen_generation();  // what the server does on SIGUSR1
+  reset_client();
+  post("/v1/chat/completions", R"({"model":"third"})");
+  std::vector<std::string> fresh = wait_lines(path_, 1);
+  ASSERT_EQ(fresh.size(), 1u);
+  EXPECT_EQ(json_at(fresh[0], "/model"), "\"third\"");
+  std::vector<std::string> old = read_lines(rotated);
+  ASSERT_EQ(old.size(), 2u);
+  EXPECT_EQ(json_at(old[0], "/model"), "\"first\"");
+  EXPECT_EQ(json_at(old[1], "/model"), "\"second\"");
+}
+
+TEST_F(LogTest, AfterTheRouterOnlyTheLastAttemptWritesALine) {
+  ASSERT_TRUE(
+      use(gateway(kRegistry, filter_item("route", "backoff_base_ms: 1") + filter_item("translate") +
+                                 filter_item("log", file_config()))));
+  transport_->script({status_answer(500), status_answer(503), chat_answer("m0", 2, 1)});
+  post("/v1/chat/completions", R"({"model":"gpt"})");
+  ASSERT_EQ(sink_.head.status, 200);
+  reset_client();
+  post("/v1/chat/completions", R"({"model":"nope"})");  // answered before routing: no line
+  ASSERT_EQ(sink_.head.status, 404);
+  reset_client();
+  transport_->script({chat_answer("m0", 5, 5)});
+  post("/v1/chat/completions", R"({"model":"gpt"})");
+  std::vector<std::string> lines = wait_lines(path_, 2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  lines = read_lines(path_);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(json_at(lines[0], "/attempts"), "3");
+  EXPECT_EQ(json_at(lines[0], "/status"), "200");
+  EXPECT_EQ(json_at(lines[0], "/total_tokens"), "3");
+  EXPECT_EQ(json_at(lines[1], "/attempts"), "1");
+  EXPECT_EQ(json_at(lines[1], "/total_tokens"), "10");
 }
 
 TEST_F(LogTest, AFullQueueDropsAndCountsLines) {

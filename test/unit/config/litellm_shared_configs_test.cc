@@ -72,10 +72,10 @@ void expect_litellm_chain(const LoadedConfig& config) {
   EXPECT_EQ(b.chains(0).name(), "litellm");
   EXPECT_EQ(b.chains(0).match().path_prefix(), "/");
   ASSERT_EQ(b.chains(0).filters_size(), 3);
-  EXPECT_EQ(b.chains(0).filters(0).type(), "route");
-  EXPECT_EQ(b.chains(0).filters(1).type(), "translate");
-  EXPECT_EQ(b.chains(0).filters(2).type(), "log");
-  EXPECT_EQ(config.filter_config_json[0][0], "{}");  // no num_retries in these files
+  EXPECT_EQ(b.chains(0).filters(0).type(), "log");
+  EXPECT_EQ(b.chains(0).filters(1).type(), "route");
+  EXPECT_EQ(b.chains(0).filters(2).type(), "translate");
+  EXPECT_EQ(config.filter_config_json[0][1], "{}");  // no num_retries in these files
   EXPECT_TRUE(config.litellm.translated);
   EXPECT_TRUE(config.litellm.master_key.empty());
 }

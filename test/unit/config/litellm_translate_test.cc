@@ -290,21 +290,21 @@ TEST(LitellmTranslate, NumRetriesAndTimeoutConfigureTheRouteFilter) {
                               "  num_retries: 1\n"   // 6
                               "  request_timeout: 600\n");
     ASSERT_TRUE(r.config) << errors_of(r);
-    EXPECT_EQ(r.config->filter_config_json[0][0], R"({"num_retries":4,"per_try_timeout_ms":2500})");
-    EXPECT_EQ(r.config->line_of("chains[0].filters[0].config.num_retries"), 3);
-    EXPECT_EQ(r.config->line_of("chains[0].filters[0].config.per_try_timeout_ms"), 4);
+    EXPECT_EQ(r.config->filter_config_json[0][1], R"({"num_retries":4,"per_try_timeout_ms":2500})");
+    EXPECT_EQ(r.config->line_of("chains[0].filters[1].config.num_retries"), 3);
+    EXPECT_EQ(r.config->line_of("chains[0].filters[1].config.per_try_timeout_ms"), 4);
     EXPECT_TRUE(r.config->warnings.empty()) << r.config->warnings[0].format();
   }
   {
     const LoadResult r = load(models + "litellm_settings: {num_retries: 3, request_timeout: 60}\n");
     ASSERT_TRUE(r.config) << errors_of(r);
-    EXPECT_EQ(r.config->filter_config_json[0][0],
+    EXPECT_EQ(r.config->filter_config_json[0][1],
               R"({"num_retries":3,"per_try_timeout_ms":60000})");
   }
   {
     const LoadResult r = load(models + "router_settings: {num_retries: 25}\n");
     ASSERT_TRUE(r.config) << errors_of(r);
-    EXPECT_EQ(r.config->filter_config_json[0][0], R"({"num_retries":10})");
+    EXPECT_EQ(r.config->filter_config_json[0][1], R"({"num_retries":10})");
     const Diagnostic* w = warning_at(*r.config, "router_settings.num_retries");
     ASSERT_NE(w, nullptr);
     EXPECT_EQ(w->line, 2);
@@ -312,7 +312,7 @@ TEST(LitellmTranslate, NumRetriesAndTimeoutConfigureTheRouteFilter) {
   {
     const LoadResult r = load(models + "router_settings: {routing_strategy: simple-shuffle}\n");
     ASSERT_TRUE(r.config) << errors_of(r);
-    EXPECT_EQ(r.config->filter_config_json[0][0], "{}");
+    EXPECT_EQ(r.config->filter_config_json[0][1], "{}");
     EXPECT_TRUE(r.config->warnings.empty());  // simple-shuffle is what sluice does
   }
 }
@@ -348,7 +348,7 @@ TEST(LitellmTranslate, OsEnvironValuesAndEnvironmentVariables) {
                   .at("max_tokens")
                   .string_value(),
               "256");
-    EXPECT_EQ(r.config->filter_config_json[0][0], R"({"num_retries":5})");
+    EXPECT_EQ(r.config->filter_config_json[0][1], R"({"num_retries":5})");
   }
   {
     // Nothing set: no error (LiteLLM resolves these lazily); each value sluice uses is left out
@@ -359,7 +359,7 @@ TEST(LitellmTranslate, OsEnvironValuesAndEnvironmentVariables) {
     EXPECT_EQ(p.api_base(), "http://10.0.0.5:8000/v1");
     EXPECT_TRUE(p.api_key().empty());
     EXPECT_FALSE(r.config->bootstrap.models(0).deployments(0).has_params());
-    EXPECT_EQ(r.config->filter_config_json[0][0], "{}");
+    EXPECT_EQ(r.config->filter_config_json[0][1], "{}");
     std::vector<std::string> unset;
     for (const Diagnostic& warning : r.config->warnings) {
       if (contains(warning.message, "is not set")) {
