@@ -1,0 +1,660 @@
+#!/usr/bin/env bash
+# Proxy benchmark: sluice with its full chain (log -> route -> translate) in front of fake-llm,
+# beside nginx `proxy_pass` (upstream keep-alive) in front of the same fake-llm and beside
+# fake-llm on its own, in one run on one machine. Measures
+#   1. throughput at CONNECTIONS connections with a ~1 KB chat request: req/s, p50, p99 of each;
+#      sluice's CPU time per request and RSS; the req/s ratio sluice/nginx (target >= 1.0x);
+#   2. latency at 1 connection: what sluice adds to fake-llm's p50/p99 (target p99 < 100 us);
+#   3. STREAMS concurrent streams of CHUNKS chunks opened at once, direct and through sluice:
+#      time to first token p50/p99, the TTFT sluice adds (target p99 < 200 us) and sluice's RSS
+#      with the streams open (target < 50 MB).
+#
+# Usage: benchmarks/proxy/run.sh [BUILD_DIR]       (default build/release of this repository)
+# Environment:
+#   BUILD=DIR           build folder (same as $1)
+#   DURATION=10s        wrk duration of each throughput run
+#   CONNECTIONS=64      wrk connections of the throughput runs
+#   THREADS=2           wrk threads of the throughput runs
+#   LAT_DURATION=5s     wrk duration of each 1-connection run
+#   WARMUP=2s           unmeasured wrk run before each measured one
+#   STREAMS=1000        concurrent streams
+#   CHUNKS=50           content chunks per stream
+#   CHUNK_DELAY_MS=20   pause between two content chunks
+#   WORKERS=<cores>     worker threads of fake-llm and sluice, worker processes of nginx
+#   BODY_BYTES=1024     size of the chat request body
+#   NGINX_ACCESS_LOG=1  nginx writes an access log to a file, as sluice's log filter does; 0: off
+#   NOFILE=8192         open-file limit raised for this script and what it starts
+#   STRICT=1            exit 3 when a target is missed
+#   VERBOSE=1           also print wrk's own output
+# Binds 127.0.0.1 only. Installs nothing. Everything it starts and writes is removed on exit.
+
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+
+BUILD=${1:-${BUILD:-build/release}}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+LAT_DURATION=${LAT_DURATION:-5s}
+WARMUP=${WARMUP:-2s}
+STREAMS=${STREAMS:-1000}
+CHUNKS=${CHUNKS:-50}
+CHUNK_DELAY_MS=${CHUNK_DELAY_MS:-20}
+WORKERS=${WORKERS:-$(nproc)}
+BODY_BYTES=${BODY_BYTES:-1024}
+NGINX_ACCESS_LOG=${NGINX_ACCESS_LOG:-1}
+NOFILE=${NOFILE:-8192}
+STRICT=${STRICT:-0}
+VERBOSE=${VERBOSE:-0}
+
+TARGET_RATIO=1.0            # (c) req/s >= 1.0 x (b) req/s
+TARGET_ADDED_P50_US=50      # ../shared DESIGN.md "Performance budgets"
+TARGET_ADDED_P99_US=100     # the issue (DESIGN.md's budget is 250 us)
+TARGET_ADDED_TTFT_P99_US=200
+TARGET_STREAM_RSS_MB=50
+
+die() {
+  echo "proxy: $*" >&2
+  exit 1
+}
+
+# ---- preflight ---------------------------------------------------------------------------
+
+if [[ "$BUILD" != /* && ! -d "$BUILD" ]]; then
+  BUILD="$REPO/$BUILD"  # relative to the repository when not relative to here
+fi
+[[ -d "$BUILD" ]] || die "build folder $BUILD not found; build it first (tools/build.sh release) or pass it as \$1"
+BUILD=$(cd "$BUILD" && pwd)
+for f in sluice fake-llm; do
+  [[ -x "$BUILD/bin/$f" ]] || die "$BUILD/bin/$f not found or not executable; build first: tools/build.sh release"
+done
+for f in libroute.so libtranslate.so liblog.so; do
+  [[ -f "$BUILD/bin/$f" ]] || die "$BUILD/bin/$f not found; the route, translate and log filters must be built next to sluice"
+done
+SLUICE_BIN="$BUILD/bin/sluice"
+FAKE_BIN="$BUILD/bin/fake-llm"
+
+missing=()
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+NGINX_BIN=$(command -v nginx 2>/dev/null || true)
+if [[ -z "$NGINX_BIN" && -x /usr/sbin/nginx ]]; then
+  NGINX_BIN=/usr/sbin/nginx  # /usr/sbin is not on every user's PATH
+fi
+[[ -n "$NGINX_BIN" ]] || missing+=(nginx-light)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+if ((${#missing[@]} > 0)); then
+  die "missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}"
+fi
+[[ -f "$HERE/streams.py" ]] || die "$HERE/streams.py (the streaming client) is missing"
+
+for value in "$DURATION" "$LAT_DURATION" "$WARMUP"; do
+  [[ "$value" =~ ^[0-9]+[smh]?$ ]] || die "durations look like 10s, 10, 2s or 1m; got '$value'"
+done
+for name in CONNECTIONS THREADS STREAMS CHUNKS WORKERS BODY_BYTES NOFILE; do
+  [[ "${!name}" =~ ^[1-9][0-9]*$ ]] || die "$name must be a positive integer; got '${!name}'"
+done
+[[ "$CHUNK_DELAY_MS" =~ ^[0-9]+$ ]] || die "CHUNK_DELAY_MS must be an integer >= 0"
+((THREADS <= CONNECTIONS)) || die "THREADS ($THREADS) must not exceed CONNECTIONS ($CONNECTIONS)"
+((CHUNKS <= 10000 && CHUNK_DELAY_MS <= 600000)) || die "fake-llm allows CHUNKS <= 10000 and CHUNK_DELAY_MS <= 600000"
+((BODY_BYTES >= 400)) || die "BODY_BYTES must be at least 400"
+
+# Every stream costs the client one descriptor, sluice two (client side and upstream side) and
+# fake-llm one; raise the soft limit for this shell and everything it starts.
+need_fds=$((2 * STREAMS + 256))
+((NOFILE >= need_fds)) || NOFILE=$need_fds
+hard=$(ulimit -Hn)
+if [[ "$hard" != unlimited ]] && ((hard < NOFILE)); then
+  ((hard >= need_fds)) || die "open-file hard limit $hard is below the $need_fds that $STREAMS streams need"
+  NOFILE=$hard
+fi
+if (($(ulimit -Sn) < NOFILE)); then
+  ulimit -Sn "$NOFILE" || die "could not raise the open-file limit to $NOFILE"
+fi
+
+CORES=$(nproc)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+BUILT=$(date -u -r "$SLUICE_BIN" '+%Y-%m-%d %H:%M:%S UTC')
+CLK_TCK=$(getconf CLK_TCK)
+
+# ---- cleanup -----------------------------------------------------------------------------
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/sluice-proxy.XXXXXX")
+FAKE_PID=""
+NGINX_PID=""
+SLUICE_PID=""
+WRK_PID=""
+CLIENT_PID=""
+
+# Stops one process by id: SIGTERM, up to ~3 s, then SIGKILL.
+stop_pid() {
+  local pid=$1 i
+  [[ -n "$pid" ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  stop_pid "$WRK_PID"
+  stop_pid "$CLIENT_PID"
+  stop_pid "$SLUICE_PID"
+  if [[ -n "$NGINX_PID" ]]; then
+    local workers pid
+    workers=$(pgrep -P "$NGINX_PID" 2>/dev/null || true)
+    stop_pid "$NGINX_PID"
+    for pid in $workers; do stop_pid "$pid"; done
+  fi
+  stop_pid "$FAKE_PID"
+  rm -rf -- "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- ports -------------------------------------------------------------------------------
+
+# Four distinct free loopback ports, held open together while the kernel picks them.
+read -r FAKE_PORT NGINX_PORT SLUICE_PORT ADMIN_PORT < <(python3 - <<'EOF'
+import socket
+socks = []
+for _ in range(4):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(*(s.getsockname()[1] for s in socks))
+for s in socks:
+    s.close()
+EOF
+)
+
+# ---- helpers -----------------------------------------------------------------------------
+
+# wait_port PORT TIMEOUT_S: returns 0 once 127.0.0.1:PORT accepts a TCP connection.
+wait_port() {
+  python3 - "$1" "$2" <<'EOF'
+import socket, sys, time
+port, deadline = int(sys.argv[1]), time.monotonic() + float(sys.argv[2])
+while time.monotonic() < deadline:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.005)
+sys.exit(1)
+EOF
+}
+
+# check PORT BODY_FILE: one POST /v1/chat/completions; prints the response's bytes and fails
+# unless the answer is a 200 chat.completion.
+check() {
+  python3 - "$1" "$2" <<'EOF'
+import socket, sys
+port, body = int(sys.argv[1]), open(sys.argv[2], "rb").read()
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+data = b""
+while b"\r\n\r\n" not in data:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+head, _, rest = data.partition(b"\r\n\r\n")
+lines = head.decode("latin-1").split("\r\n")
+status = lines[0].split(" ")[1] if len(lines[0].split(" ")) > 1 else "?"
+length = None
+for line in lines[1:]:
+    name, _, value = line.partition(":")
+    if name.strip().lower() == "content-length":
+        length = int(value.strip())
+while length is not None and len(rest) < length:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    rest += chunk
+s.close()
+print(len(head) + 4 + len(rest))
+if status != "200" or b'"object":"chat.completion"' not in rest:
+    sys.stderr.write("answer: %r\n" % (head + b"\r\n\r\n" + rest[:500]))
+    sys.exit(1)
+EOF
+}
+
+# CPU ticks (utime + stime, all threads) of a process; fields after the ")" that ends comm.
+cpu_ticks() {
+  local stat
+  stat=$(<"/proc/$1/stat")
+  stat=${stat##*) }
+  awk '{ print $12 + $13 }' <<<"$stat"
+}
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# wrk in the background and `wait` for it, so a signal interrupts at once and cleanup stops it.
+wrk_bg() {
+  wrk "$@" &
+  WRK_PID=$!
+  wait "$WRK_PID"
+  WRK_PID=""
+}
+
+# Latency as wrk prints it ("812.00us", "1.20ms", "1.02s", "2.00m") in microseconds.
+to_us() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    if (u == "ms") n *= 1000; else if (u == "s") n *= 1000000; else if (u == "m") n *= 60000000
+    else if (u != "us") { print "?"; exit }
+    printf "%.1f", n
+  }'
+}
+
+# parse FILE: sets RPS, REQS, P50_US, P99_US, ERRORS (non-2xx + socket errors) from wrk output.
+parse() {
+  local file=$1 non2xx sock
+  RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$file")
+  REQS=$(awk '/requests in/ { print $1; exit }' "$file")
+  P50_US=$(to_us "$(awk '$1 == "50%" { print $2 }' "$file")")
+  P99_US=$(to_us "$(awk '$1 == "99%" { print $2 }' "$file")")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$file")
+  sock=$(awk '/Socket errors:/ { s = 0; for (i = 3; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i + 0; print s }' "$file")
+  ERRORS=$((${non2xx:-0} + ${sock:-0}))
+  [[ -n "$RPS" && -n "$REQS" && "$P50_US" != "?" && "$P99_US" != "?" ]] || {
+    cat "$file" >&2
+    die "could not parse wrk output $file"
+  }
+}
+
+# run_wrk NAME PORT THREADS CONNECTIONS DURATION [PID...]: warm-up, then the measured run saved
+# to $WORK/wrk.NAME; the CPU ticks the PIDs used during the measured run go to $WORK/cpu.NAME.
+run_wrk() {
+  local name=$1 url="http://127.0.0.1:$2/v1/chat/completions" t=$3 c=$4 d=$5 pid before=0 after=0
+  shift 5
+  echo "  $name: -t$t -c$c, $WARMUP warm-up, $d measured ..." >&2
+  wrk_bg -t"$t" -c"$c" -d"$WARMUP" -s "$WORK/chat.lua" "$url" >/dev/null
+  sleep 0.1  # sluice's log writer catches up with the warm-up
+  log_lines >"$WORK/logline.$name"
+  for pid in "$@"; do before=$((before + $(cpu_ticks "$pid"))); done
+  wrk_bg -t"$t" -c"$c" -d"$d" --latency -s "$WORK/chat.lua" "$url" >"$WORK/wrk.$name"
+  for pid in "$@"; do after=$((after + $(cpu_ticks "$pid"))); done
+  echo $((after - before)) >"$WORK/cpu.$name"
+  if [[ "$VERBOSE" == 1 ]]; then
+    echo "--- wrk output for $name" >&2
+    cat "$WORK/wrk.$name" >&2
+  fi
+}
+
+# log_stats FIRST LAST: sluice's access lines FIRST..LAST-1 (0-based) with status 200; prints
+# "N TOTAL_P50 TOTAL_P99 UPSTREAM_P50 UPSTREAM_P99 OWN_P50 OWN_P99 TTFT_P50 TTFT_P99" in us from
+# latency_ms (request reaching the log filter .. complete), upstream_latency_ms, their difference
+# per request (OWN), and ttft_ms (request start .. first body byte sent); "?" when absent.
+log_stats() {
+  python3 - "$WORK/access.log" "$1" "$2" <<'EOF'
+import json, math, sys
+path, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+total, up, own, ttft = [], [], [], []
+with open(path) as f:
+    for i, line in enumerate(f):
+        if first <= i < last:
+            e = json.loads(line)
+            if e.get("status") != 200 or e.get("latency_ms") is None:
+                continue
+            total.append(e["latency_ms"] * 1000)
+            if e.get("upstream_latency_ms") is not None:
+                up.append(e["upstream_latency_ms"] * 1000)
+                own.append((e["latency_ms"] - e["upstream_latency_ms"]) * 1000)
+            if e.get("ttft_ms") is not None:
+                ttft.append(e["ttft_ms"] * 1000)
+def pct(a, p):
+    a = sorted(a)
+    return f"{a[max(1, math.ceil(p / 100 * len(a))) - 1]:.1f}" if a else "?"
+print(len(total), *(pct(a, p) for a in (total, up, own, ttft) for p in (50, 99)))
+EOF
+}
+log_lines() { { wc -l <"$WORK/access.log" || echo 0; } 2>/dev/null; }
+
+verdict() {  # verdict AWK_CONDITION
+  if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "MISSED"; fi
+}
+
+# ---- request bodies ----------------------------------------------------------------------
+
+# build_body FILE SIZE EXTRA_FIELDS DIRECTIVE: a chat request of exactly SIZE bytes; the user
+# message is filler text (no quote, backslash or "]]") cut to make up the size.
+build_body() {
+  local file=$1 size=$2 extra=$3 directive=$4 prefix suffix filler=""
+  prefix='{"model":"demo","messages":[{"role":"system","content":"You are a helpful assistant. Answer briefly and precisely."},{"role":"user","content":"'
+  suffix="${directive}\"}]${extra}}"
+  local want=$((size - ${#prefix} - ${#suffix}))
+  ((want > 0)) || die "BODY_BYTES=$size is too small"
+  while ((${#filler} < want)); do
+    filler+="The quick brown fox jumps over the lazy dog while the gateway forwards every byte. "
+  done
+  filler=${filler:0:want}
+  printf '%s%s%s' "$prefix" "$filler" "$suffix" >"$file"
+}
+
+build_body "$WORK/chat.json" "$BODY_BYTES" ',"temperature":0' ''
+build_body "$WORK/stream.json" "$BODY_BYTES" ',"stream":true,"temperature":0' \
+  " [[fake chunks=$CHUNKS chunk_delay_ms=$CHUNK_DELAY_MS]]"
+python3 -c 'import json, sys; [json.load(open(f)) for f in sys.argv[1:]]' \
+  "$WORK/chat.json" "$WORK/stream.json" || die "the generated request bodies are not valid JSON"
+
+{
+  echo 'wrk.method = "POST"'
+  echo 'wrk.headers["Content-Type"] = "application/json"'
+  printf 'wrk.body = [==[%s]==]\n' "$(<"$WORK/chat.json")"
+} >"$WORK/chat.lua"
+
+# ---- fake-llm ----------------------------------------------------------------------------
+
+"$FAKE_BIN" --host 127.0.0.1 --port "$FAKE_PORT" --workers "$WORKERS" --no-log \
+  </dev/null >"$WORK/fake-llm.out" 2>"$WORK/fake-llm.err" &
+FAKE_PID=$!
+if ! wait_port "$FAKE_PORT" 10; then
+  cat "$WORK/fake-llm.err" >&2 || true
+  die "fake-llm did not start listening on 127.0.0.1:$FAKE_PORT"
+fi
+
+# ---- nginx -------------------------------------------------------------------------------
+
+NGINX_V=$("$NGINX_BIN" -V 2>&1)
+temp_paths="client_body_temp_path $WORK/nginx-client_body;"
+for module in proxy fastcgi uwsgi scgi; do
+  if [[ "$NGINX_V" != *"--without-http_${module}_module"* ]]; then
+    temp_paths+=$'\n'"  ${module}_temp_path $WORK/nginx-$module;"
+  fi
+done
+if [[ "$NGINX_ACCESS_LOG" == 1 ]]; then
+  nginx_access="access_log $WORK/nginx-access.log;"
+else
+  nginx_access="access_log off;"
+fi
+
+cat >"$WORK/nginx.conf" <<EOF
+daemon off;
+master_process on;
+worker_processes $WORKERS;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+
+events {
+  worker_connections 8192;
+}
+
+http {
+  $nginx_access
+  server_tokens off;
+  keepalive_timeout 65s;
+  keepalive_requests 100000000;
+  $temp_paths
+
+  upstream fake_llm {
+    server 127.0.0.1:$FAKE_PORT;
+    keepalive 64;
+    keepalive_requests 100000000;
+  }
+
+  server {
+    listen 127.0.0.1:$NGINX_PORT reuseport;
+    location / {
+      proxy_pass http://fake_llm;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+
+"$NGINX_BIN" -t -q -p "$WORK" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf" ||
+  die "nginx rejected $WORK/nginx.conf"
+"$NGINX_BIN" -p "$WORK" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf" \
+  </dev/null >"$WORK/nginx-stdout.log" 2>&1 &
+NGINX_PID=$!
+if ! wait_port "$NGINX_PORT" 10; then
+  cat "$WORK/nginx-error.log" >&2 2>/dev/null || true
+  die "nginx did not start listening on 127.0.0.1:$NGINX_PORT"
+fi
+
+# ---- sluice ------------------------------------------------------------------------------
+
+# The full chain, log first (where filters/log/README.md places it, so it sees every request).
+cat >"$WORK/sluice.yaml" <<EOF
+listeners: [{address: 127.0.0.1, port: $SLUICE_PORT}]
+admin: {address: 127.0.0.1, port: $ADMIN_PORT}
+workers: $WORKERS
+drain_timeout_ms: 1000
+limits: {max_connections_per_worker: 10000}
+providers:
+  - {name: fake, type: openai_compatible, api_base: "http://127.0.0.1:$FAKE_PORT/v1"}
+models:
+  - name: demo
+    deployments:
+      - {provider: fake, model: fake-model}
+chains:
+  - name: bench
+    match: {path_prefix: /}
+    filters:
+      - type: log
+        config: {path: $WORK/access.log}
+      - type: route
+      - type: translate
+EOF
+
+(cd "$WORK" && exec "$SLUICE_BIN" run -c "$WORK/sluice.yaml") </dev/null >"$WORK/sluice.log" 2>&1 &
+SLUICE_PID=$!
+if ! wait_port "$SLUICE_PORT" 10; then
+  cat "$WORK/sluice.log" >&2 || true
+  die "sluice did not start listening on 127.0.0.1:$SLUICE_PORT"
+fi
+
+# ---- all three answer the chat request ---------------------------------------------------
+
+declare -A RESPONSE_BYTES
+RESPONSE_BYTES[direct]=$(check "$FAKE_PORT" "$WORK/chat.json") ||
+  die "fake-llm did not answer the chat request with a 200 chat.completion"
+RESPONSE_BYTES[nginx]=$(check "$NGINX_PORT" "$WORK/chat.json") || {
+  cat "$WORK/nginx-error.log" >&2 || true
+  die "nginx did not answer the chat request with a 200 chat.completion"
+}
+RESPONSE_BYTES[sluice]=$(check "$SLUICE_PORT" "$WORK/chat.json") || {
+  cat "$WORK/sluice.log" >&2 || true
+  die "sluice did not answer the chat request with a 200 chat.completion"
+}
+
+# ---- 1. throughput -----------------------------------------------------------------------
+
+echo "proxy: commit $COMMIT, $CORES cores, load average $LOAD_START; workers $WORKERS;" \
+  "request body $BODY_BYTES bytes" >&2
+echo "1. throughput" >&2
+run_wrk direct "$FAKE_PORT" "$THREADS" "$CONNECTIONS" "$DURATION"
+mapfile -t NGINX_WORKER_PIDS < <(pgrep -P "$NGINX_PID")
+run_wrk nginx "$NGINX_PORT" "$THREADS" "$CONNECTIONS" "$DURATION" "$NGINX_PID" "${NGINX_WORKER_PIDS[@]}"
+run_wrk sluice "$SLUICE_PORT" "$THREADS" "$CONNECTIONS" "$DURATION" "$SLUICE_PID"
+SLUICE_RSS_AFTER_KB=$(rss_kb "$SLUICE_PID")
+
+declare -A T_RPS T_P50 T_P99 T_ERR T_REQS
+for name in direct nginx sluice; do
+  parse "$WORK/wrk.$name"
+  T_RPS[$name]=$RPS T_P50[$name]=$P50_US T_P99[$name]=$P99_US T_ERR[$name]=$ERRORS
+  T_REQS[$name]=$REQS
+done
+cpu_per_req_us() {  # NAME
+  awk -v t="$(<"$WORK/cpu.$1")" -v hz="$CLK_TCK" -v n="${T_REQS[$1]}" \
+    'BEGIN { if (n > 0) printf "%.1f", t / hz / n * 1e6; else print "?" }'
+}
+SLUICE_CPU_US=$(cpu_per_req_us sluice)
+NGINX_CPU_US=$(cpu_per_req_us nginx)
+
+# ---- 2. latency at one connection --------------------------------------------------------
+
+echo "2. latency at 1 connection" >&2
+run_wrk direct1 "$FAKE_PORT" 1 1 "$LAT_DURATION"
+run_wrk sluice1 "$SLUICE_PORT" 1 1 "$LAT_DURATION"
+run_wrk nginx1 "$NGINX_PORT" 1 1 "$LAT_DURATION"
+for name in direct1 sluice1 nginx1; do
+  parse "$WORK/wrk.$name"
+  T_RPS[$name]=$RPS T_P50[$name]=$P50_US T_P99[$name]=$P99_US T_ERR[$name]=$ERRORS
+done
+
+# sluice's measured 1-connection run: from the count after its warm-up to the count after
+# nginx1's warm-up (sluice had no traffic in between).
+read -r LOG_N LOG_TOTAL50 LOG_TOTAL99 LOG_UP50 LOG_UP99 LOG_OWN50 LOG_OWN99 _ _ < <(
+  log_stats "$(<"$WORK/logline.sluice1")" "$(<"$WORK/logline.nginx1")")
+
+# ---- 3. streams --------------------------------------------------------------------------
+
+# run_streams NAME PORT PID: the client's key=value line goes to $WORK/streams.NAME.
+run_streams() {
+  local name=$1 port=$2 pid=$3 timeout
+  timeout=$((30 + CHUNKS * CHUNK_DELAY_MS * 3 / 1000))
+  echo "  $name: $STREAMS streams x $CHUNKS chunks, $CHUNK_DELAY_MS ms apart ..." >&2
+  python3 "$HERE/streams.py" "$port" "$STREAMS" "$WORK/stream.json" "$pid" $((CHUNKS + 3)) \
+    "$CHUNK_DELAY_MS" "$timeout" >"$WORK/streams.$name" &
+  CLIENT_PID=$!
+  wait "$CLIENT_PID" || die "the streaming client failed against $name"
+  CLIENT_PID=""
+}
+
+echo "3. streams" >&2
+WARNS_BEFORE=$(grep -c '"level":"warn"' "$WORK/sluice.log" || true)
+run_streams direct "$FAKE_PORT" "$FAKE_PID"
+STREAM_LOG_FIRST=$(log_lines)
+run_streams sluice "$SLUICE_PORT" "$SLUICE_PID"
+sleep 0.2  # the log writer's last lines
+read -r SLOG_N _ _ _ _ _ _ SLOG_TTFT50 SLOG_TTFT99 < <(log_stats "$STREAM_LOG_FIRST" "$(log_lines)")
+WARNS_AFTER=$(grep -c '"level":"warn"' "$WORK/sluice.log" || true)
+
+declare -A S_direct S_sluice
+for name in direct sluice; do
+  declare -n into="S_$name"
+  # shellcheck disable=SC2013,SC2034  # one line of key=value words; `into` names S_<name>
+  for kv in $(<"$WORK/streams.$name"); do
+    into[${kv%%=*}]=${kv#*=}
+  done
+  unset -n into
+done
+
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+ERRORS_SEEN=0
+for name in direct nginx sluice direct1 sluice1 nginx1; do
+  ((T_ERR[$name] == 0)) || ERRORS_SEEN=1
+done
+((S_direct[errors] == 0 && S_sluice[errors] == 0)) || ERRORS_SEEN=1
+
+# ---- report ------------------------------------------------------------------------------
+
+ms() { awk -v u="$1" 'BEGIN { printf "%.3f", u / 1000 }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+sub_us() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
+
+ratio=$(awk -v s="${T_RPS[sluice]}" -v n="${T_RPS[nginx]}" 'BEGIN { printf "%.3f", s / n }')
+added_p50=$(sub_us "${T_P50[sluice1]}" "${T_P50[direct1]}")
+added_p99=$(sub_us "${T_P99[sluice1]}" "${T_P99[direct1]}")
+nginx_added_p50=$(sub_us "${T_P50[nginx1]}" "${T_P50[direct1]}")
+nginx_added_p99=$(sub_us "${T_P99[nginx1]}" "${T_P99[direct1]}")
+added_ttft_p50=$(sub_us "${S_sluice[ttft_p50_us]}" "${S_direct[ttft_p50_us]}")
+added_ttft_p99=$(sub_us "${S_sluice[ttft_p99_us]}" "${S_direct[ttft_p99_us]}")
+stream_rss_mb=$(mb "${S_sluice[rss_all_open_kb]}")
+
+v_ratio=$(verdict "$ratio >= $TARGET_RATIO")
+v_p50=$(verdict "$added_p50 < $TARGET_ADDED_P50_US")
+v_p99=$(verdict "$added_p99 < $TARGET_ADDED_P99_US")
+v_ttft=$(verdict "$added_ttft_p99 < $TARGET_ADDED_TTFT_P99_US")
+v_rss=$(verdict "$stream_rss_mb < $TARGET_STREAM_RSS_MB")
+
+row1() { printf '%-24s %12s %10s %10s %8s\n' "$@"; }
+echo
+echo "sluice proxy benchmark: commit $COMMIT (sluice binary built $BUILT, $BUILD)"
+echo "$CORES cores, $(uname -r); load average $LOAD_START at start, $LOAD_END at end"
+echo "workers $WORKERS (fake-llm, nginx, sluice); sluice chain log -> route -> translate;" \
+  "request body $BODY_BYTES bytes; nginx access log $([[ "$NGINX_ACCESS_LOG" == 1 ]] && echo on || echo off)"
+echo
+echo "1. throughput: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency ($WARMUP warm-up each)"
+row1 target req/s "p50 (ms)" "p99 (ms)" errors
+row1 "(a) fake-llm direct" "${T_RPS[direct]}" "$(ms "${T_P50[direct]}")" "$(ms "${T_P99[direct]}")" "${T_ERR[direct]}"
+row1 "(b) nginx proxy_pass" "${T_RPS[nginx]}" "$(ms "${T_P50[nginx]}")" "$(ms "${T_P99[nginx]}")" "${T_ERR[nginx]}"
+row1 "(c) sluice" "${T_RPS[sluice]}" "$(ms "${T_P50[sluice]}")" "$(ms "${T_P99[sluice]}")" "${T_ERR[sluice]}"
+printf '%-36s %12s   %-12s %s\n' "req/s ratio (c)/(b)" "${ratio}x" ">= ${TARGET_RATIO}x" "$v_ratio"
+printf '%-36s %12s   %s\n' "sluice CPU per request" "$SLUICE_CPU_US us" "(user+system, all threads)"
+printf '%-36s %12s   %s\n' "nginx CPU per request" "$NGINX_CPU_US us" "(information; master+workers)"
+printf '%-36s %12s   %s\n' "response bytes direct/nginx/sluice" \
+  "${RESPONSE_BYTES[direct]}/${RESPONSE_BYTES[nginx]}/${RESPONSE_BYTES[sluice]}" "(one answer each, head + body)"
+printf '%-36s %12s   %s\n' "sluice RSS after the run" "$(mb "$SLUICE_RSS_AFTER_KB") MB" "(VmRSS)"
+echo
+echo "2. latency at 1 connection: wrk -t1 -c1 -d$LAT_DURATION --latency ($WARMUP warm-up each)"
+printf '%-24s %12s %10s %10s %8s\n' target req/s "p50 (us)" "p99 (us)" errors
+for pair in "direct1:(a) fake-llm direct" "sluice1:(c) sluice" "nginx1:(b) nginx proxy_pass"; do
+  name=${pair%%:*}
+  printf '%-24s %12s %10s %10s %8s\n' "${pair#*:}" "${T_RPS[$name]}" "${T_P50[$name]}" \
+    "${T_P99[$name]}" "${T_ERR[$name]}"
+done
+printf '%-36s %12s   %-12s %s\n' "added by sluice, p50" "$added_p50 us" "< $TARGET_ADDED_P50_US us" "$v_p50"
+printf '%-36s %12s   %-12s %s\n' "added by sluice, p99" "$added_p99 us" "< $TARGET_ADDED_P99_US us" "$v_p99"
+echo "sluice's access log of its run ($LOG_N requests), per request, then percentiles:"
+printf '  %-34s %12s   %s\n' "total p50 / p99" "$LOG_TOTAL50 / $LOG_TOTAL99 us" \
+  "(request reaching the log filter .. complete)"
+printf '  %-34s %12s   %s\n' "upstream p50 / p99" "$LOG_UP50 / $LOG_UP99 us" \
+  "(the upstream exchange as sluice times it)"
+printf '  %-34s %12s   %s\n' "total - upstream p50 / p99" "$LOG_OWN50 / $LOG_OWN99 us" \
+  "(information)"
+printf '%-36s %12s   %s\n' "added by nginx, p50 / p99" "$nginx_added_p50 / $nginx_added_p99 us" "(information)"
+echo "(added = percentile through the proxy minus the same percentile direct: a difference of"
+echo " two distributions measured one after the other, not a per-request measurement)"
+echo
+echo "3. streams: $STREAMS concurrent, $CHUNKS chunks $CHUNK_DELAY_MS ms apart, requests sent at once;" \
+  "TTFT = send to first data: event (${S_sluice[ts]} receive timestamps)"
+printf '%-16s %6s %6s %12s %12s %12s %10s %10s %18s\n' target "ok" errors "TTFT p50" "TTFT p99" \
+  "TTFT max" "RSS before" "RSS open" "RSS peak (open)"
+for name in direct sluice; do
+  declare -n s="S_$name"
+  label="fake-llm direct"
+  [[ "$name" == sluice ]] && label="through sluice"
+  printf '%-16s %6s %6s %12s %12s %12s %10s %10s %18s\n' "$label" "${s[ok]}" "${s[errors]}" \
+    "${s[ttft_p50_us]} us" "${s[ttft_p99_us]} us" "${s[ttft_max_us]} us" \
+    "$(mb "${s[rss_before_kb]}") MB" "$(mb "${s[rss_all_open_kb]}") MB" \
+    "$(mb "${s[rss_peak_kb]}") MB (${s[open_at_peak]})"
+  unset -n s
+done
+echo "(RSS open: highest VmRSS sampled while all $STREAMS streams were open, none finished yet;"
+echo " RSS peak: highest over the round, with the number of streams still open at that sample)"
+printf '%-36s %12s   %s\n' "added TTFT, p50" "$added_ttft_p50 us" "(information)"
+printf '%-36s %12s   %-12s %s\n' "added TTFT, p99" "$added_ttft_p99 us" "< $TARGET_ADDED_TTFT_P99_US us" "$v_ttft"
+printf '%-36s %12s   %-12s %s\n' "sluice RSS, all $STREAMS streams open" "$stream_rss_mb MB" "< $TARGET_STREAM_RSS_MB MB" "$v_rss"
+printf '%-36s %12s   %s\n' "sluice log: TTFT p50/p99" "$SLOG_TTFT50 / $SLOG_TTFT99 us" \
+  "(information: $SLOG_N streams; from sluice starting the request to its first body byte)"
+printf '%-36s %12s   %s\n' "client-observed TTFT p50/p99 direct" "${S_direct[user_p50_us]} / ${S_direct[user_p99_us]} us" "(information: includes the client's own delay)"
+printf '%-36s %12s   %s\n' "client-observed TTFT p50/p99 sluice" "${S_sluice[user_p50_us]} / ${S_sluice[user_p99_us]} us" "(information)"
+for name in direct sluice; do
+  declare -n s="S_$name"
+  if [[ "${s[late]}" != 0 ]]; then
+    echo "note ($name): ${s[late]} of ${s[measured]} first reads found the next chunk already queued;" \
+      "their TTFT may be up to $CHUNK_DELAY_MS ms late (merged receive buffers keep the newest timestamp)"
+  fi
+  if [[ "${s[ts]}" != kernel ]]; then
+    echo "note ($name): no kernel receive timestamps; TTFT is the client-observed time"
+  fi
+  unset -n s
+done
+warns=$((WARNS_AFTER - WARNS_BEFORE))
+if ((warns > 0)); then
+  echo "note: sluice logged $warns warnings during the streams; the first:"
+  grep '"level":"warn"' "$WORK/sluice.log" | sed -n "$((WARNS_BEFORE + 1))p"
+fi
+if ((ERRORS_SEEN)); then
+  echo "warning: errors above (wrk non-2xx/socket errors or failed streams); numbers include them" >&2
+fi
+
+missed=0
+for v in "$v_ratio" "$v_p50" "$v_p99" "$v_ttft" "$v_rss"; do [[ "$v" == met ]] || missed=1; done
+if [[ "$STRICT" == 1 && "$missed" == 1 ]]; then
+  exit 3
+fi
