@@ -2,6 +2,8 @@
 
 #include "core/config/json_tree.h"
 
+#include "core/observability/log.h"
+
 namespace sluice::config::detail {
 
 const JsonNode* JsonNode::find(std::string_view name, std::string_view alt) const {
@@ -31,42 +33,8 @@ std::string_view kind_name(JsonNode::Kind kind) {
 }
 
 void append_json_string(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (u < 0x20 || u == 0x7f) {
-          out += "\\u00";
-          out.push_back(kHex[u >> 4]);
-          out.push_back(kHex[u & 0xf]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
+  log::append_json_escaped(out, text);  // the host's one JSON escaper
   out.push_back('"');
 }
 

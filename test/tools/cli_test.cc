@@ -21,7 +21,7 @@ std::string binary_path() {
 
 TEST(Cli, PrintsOneListeningLineServesAndExitsZeroOnSigterm) {
   const std::string binary = binary_path();
-  if (!std::filesystem::exists(binary)) GTEST_SKIP() << "no fake-llm binary at " << binary;
+  ASSERT_TRUE(std::filesystem::exists(binary)) << "no fake-llm binary at " << binary;
   int out[2];
   ASSERT_EQ(pipe(out), 0);
   const pid_t pid = fork();
@@ -61,7 +61,7 @@ TEST(Cli, PrintsOneListeningLineServesAndExitsZeroOnSigterm) {
 
 TEST(Cli, RejectsBadOptions) {
   const std::string binary = binary_path();
-  if (!std::filesystem::exists(binary)) GTEST_SKIP() << "no fake-llm binary at " << binary;
+  ASSERT_TRUE(std::filesystem::exists(binary)) << "no fake-llm binary at " << binary;
   for (const char* bad : {"--workers=0", "--port=70000", "--bogus", "--embedding-dim=0"}) {
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
