@@ -21,7 +21,11 @@ using testing::errors_of;
 using testing::options_with;
 
 std::string data_file(const std::string& name) {
-  return (std::filesystem::path(__FILE__).parent_path() / "data" / "litellm" / name).string();
+  // From the source tree given at build time: __FILE__ may be relative to the build folder
+  // (ccache rewrites paths under its base dir), and tests run from another folder.
+  return (std::filesystem::path(SLUICE_SOURCE_DIR) / "test" / "unit" / "config" / "data" /
+          "litellm" / name)
+      .string();
 }
 
 LoadResult load_shared(const std::string& name) {
