@@ -16,6 +16,8 @@
 # Binds 127.0.0.1 only. Installs nothing. Everything it starts and writes is removed on exit.
 
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/../lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 BUILD=${1:-build/release}
 DURATION=${DURATION:-10s}
@@ -77,18 +79,6 @@ NGINX_PID=""
 SLUICE_PID=""
 WRK_PID=""
 
-# Stops one process by id: SIGTERM, up to ~3 s, then SIGKILL. Works whether or not it is our
-# child (sluice is started by the python launcher, so it is not).
-stop_pid() {
-  local pid=$1 i
-  [[ -n "$pid" ]] || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < 300; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.01
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local status=$?
@@ -112,35 +102,10 @@ trap 'exit 143' TERM
 # ---- ports -------------------------------------------------------------------------------
 
 # Three distinct free loopback ports, held open together while the kernel picks them.
-read -r NGINX_PORT SLUICE_PORT ADMIN_PORT < <(python3 - <<'EOF'
-import socket
-socks = []
-for _ in range(3):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(*(s.getsockname()[1] for s in socks))
-for s in socks:
-    s.close()
-EOF
-)
+read -r NGINX_PORT SLUICE_PORT ADMIN_PORT < <(free_ports 3)
 
 # ---- helpers in python3 ------------------------------------------------------------------
 
-# wait_port PORT TIMEOUT_S: returns 0 once 127.0.0.1:PORT accepts a TCP connection.
-wait_port() {
-  python3 - "$1" "$2" <<'EOF'
-import socket, sys, time
-port, deadline = int(sys.argv[1]), time.monotonic() + float(sys.argv[2])
-while time.monotonic() < deadline:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.001)
-sys.exit(1)
-EOF
-}
 
 # fetch PORT: one raw HTTP/1.1 GET /, prints "STATUS RESPONSE_BYTES HEADER_BYTES" and writes the
 # body to $WORK/body.PORT.
@@ -295,14 +260,6 @@ fi
 
 # ---- load --------------------------------------------------------------------------------
 
-# wrk in the background and `wait` for it: a signal then interrupts the wait at once and the
-# cleanup stops wrk, instead of bash deferring the trap until wrk finishes on its own.
-wrk_bg() {
-  wrk "$@" &
-  WRK_PID=$!
-  wait "$WRK_PID"
-  WRK_PID=""
-}
 
 # run_wrk NAME PORT: warm-up, then the measured run saved to $WORK/wrk.NAME.
 run_wrk() {

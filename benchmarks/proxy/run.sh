@@ -29,6 +29,8 @@
 # Binds 127.0.0.1 only. Installs nothing. Everything it starts and writes is removed on exit.
 
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/../lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -128,18 +130,6 @@ SLUICE_PID=""
 WRK_PID=""
 CLIENT_PID=""
 
-# Stops one process by id: SIGTERM, up to ~3 s, then SIGKILL.
-stop_pid() {
-  local pid=$1 i
-  [[ -n "$pid" ]] || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < 300; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.01
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local status=$?
@@ -164,35 +154,10 @@ trap 'exit 143' TERM
 # ---- ports -------------------------------------------------------------------------------
 
 # Four distinct free loopback ports, held open together while the kernel picks them.
-read -r FAKE_PORT NGINX_PORT SLUICE_PORT ADMIN_PORT < <(python3 - <<'EOF'
-import socket
-socks = []
-for _ in range(4):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(*(s.getsockname()[1] for s in socks))
-for s in socks:
-    s.close()
-EOF
-)
+read -r FAKE_PORT NGINX_PORT SLUICE_PORT ADMIN_PORT < <(free_ports 4)
 
 # ---- helpers -----------------------------------------------------------------------------
 
-# wait_port PORT TIMEOUT_S: returns 0 once 127.0.0.1:PORT accepts a TCP connection.
-wait_port() {
-  python3 - "$1" "$2" <<'EOF'
-import socket, sys, time
-port, deadline = int(sys.argv[1]), time.monotonic() + float(sys.argv[2])
-while time.monotonic() < deadline:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.005)
-sys.exit(1)
-EOF
-}
 
 # check PORT BODY_FILE: one POST /v1/chat/completions; prints the response's bytes and fails
 # unless the answer is a 200 chat.completion.
@@ -239,13 +204,6 @@ cpu_ticks() {
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
-# wrk in the background and `wait` for it, so a signal interrupts at once and cleanup stops it.
-wrk_bg() {
-  wrk "$@" &
-  WRK_PID=$!
-  wait "$WRK_PID"
-  WRK_PID=""
-}
 
 # Latency as wrk prints it ("812.00us", "1.20ms", "1.02s", "2.00m") in microseconds.
 to_us() {

@@ -1,0 +1,53 @@
+# shellcheck shell=bash
+# Shell helpers shared by the load benchmarks (sourced, not run). Everything binds 127.0.0.1.
+
+# free_ports N: prints N distinct free loopback ports, held open together while the kernel picks.
+free_ports() {
+  python3 - "$1" <<'PY'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(*(s.getsockname()[1] for s in socks))
+for s in socks:
+    s.close()
+PY
+}
+
+# wait_port PORT TIMEOUT_S: returns 0 once 127.0.0.1:PORT accepts a TCP connection.
+wait_port() {
+  python3 - "$1" "$2" <<'PY'
+import socket, sys, time
+port, deadline = int(sys.argv[1]), time.monotonic() + float(sys.argv[2])
+while time.monotonic() < deadline:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.001)
+sys.exit(1)
+PY
+}
+
+# stop_pid PID: SIGTERM, up to 3 s for it to exit, then SIGKILL; reaps it when it is our child.
+stop_pid() {
+  local pid=$1 i
+  [[ -n "$pid" ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# wrk in the background and `wait` for it, so a signal interrupts at once and cleanup stops it.
+wrk_bg() {
+  wrk "$@" &
+  WRK_PID=$!
+  wait "$WRK_PID"
+  WRK_PID=""
+}
