@@ -3,6 +3,7 @@
 #   release  optimised, what `tools/run.sh` serves and benchmarks measure
 #   debug    with debug info
 #   asan     debug build with AddressSanitizer and UndefinedBehaviorSanitizer
+#   profile  optimised with debug info and frame pointers, for `perf record -g` on benchmarks
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour="${1:-release}"
@@ -10,7 +11,10 @@ case "$flavour" in
   release) args=(-DCMAKE_BUILD_TYPE=Release) ;;
   debug) args=(-DCMAKE_BUILD_TYPE=Debug) ;;
   asan) args=(-DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON -DSLUICE_BUILD_BENCHMARKS=OFF) ;;
-  *) echo "usage: tools/build.sh [release|debug|asan]" >&2; exit 2 ;;
+  profile)
+    args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_BUILD_BENCHMARKS=OFF
+      "-DCMAKE_CXX_FLAGS=-fno-omit-frame-pointer" "-DCMAKE_C_FLAGS=-fno-omit-frame-pointer") ;;
+  *) echo "usage: tools/build.sh [release|debug|asan|profile]" >&2; exit 2 ;;
 esac
 launcher=()
 if command -v ccache >/dev/null; then

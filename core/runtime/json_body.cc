@@ -4,6 +4,8 @@
 
 #include "core/runtime/json_body.h"
 
+#include <algorithm>
+
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/pointer.h>
@@ -15,7 +17,13 @@
 
 namespace sluice::runtime {
 
+// The document allocates from a pool sized for the body: rapidjson's default first chunk is
+// 64 KiB, and freeing a block that large makes glibc consolidate its free lists every request.
 struct JsonBody::Doc {
+  explicit Doc(size_t text_bytes)
+      : pool(std::clamp<size_t>(text_bytes + text_bytes / 2 + 256, 1024, 64 * 1024)),
+        document(&pool) {}
+  rapidjson::MemoryPoolAllocator<> pool;
   rapidjson::Document document;
 };
 
@@ -100,12 +108,12 @@ JsonBody::~JsonBody() = default;
 JsonBody::JsonBody(JsonBody&&) noexcept = default;
 JsonBody& JsonBody::operator=(JsonBody&&) noexcept = default;
 
-JsonBody::JsonBody(const JsonBody& other) : raw_(other.raw_), dirty_(other.dirty_) {
-  if (other.doc_) {
-    doc_ = std::make_unique<Doc>();
-    doc_->document.CopyFrom(other.doc_->document, doc_->document.GetAllocator());
-  }
-}
+// Copies share the document (see writable_doc).
+JsonBody::JsonBody(const JsonBody& other)
+    : raw_(other.raw_),
+      doc_(other.doc_),
+      pending_depth_(other.pending_depth_),
+      dirty_(other.dirty_) {}
 
 JsonBody& JsonBody::operator=(const JsonBody& other) {
   if (this != &other) *this = JsonBody(other);
@@ -116,11 +124,44 @@ std::optional<std::string> JsonBody::assign(std::string raw, bool parse_json, un
   raw_ = std::move(raw);
   doc_.reset();
   dirty_ = false;
+  pending_depth_ = 0;
   if (!parse_json) return std::nullopt;
-  auto doc = std::make_unique<Doc>();
+  return parse(max_depth);
+}
+
+void JsonBody::assign_lazy(std::string raw, unsigned max_depth) {
+  raw_ = std::move(raw);
+  doc_.reset();
+  dirty_ = false;
+  pending_depth_ = std::max(max_depth, 1u);
+}
+
+std::optional<std::string> JsonBody::parse(unsigned max_depth) {
+  doc_.reset();
+  dirty_ = false;
+  pending_depth_ = 0;
+  auto doc = std::make_shared<Doc>(raw_.size());
   if (auto error = parse_bounded(doc->document, raw_, max_depth)) return error;
   doc_ = std::move(doc);
   return std::nullopt;
+}
+
+void JsonBody::parse_pending() const {
+  if (pending_depth_ == 0) return;
+  unsigned depth = std::exchange(pending_depth_, 0);
+  auto doc = std::make_shared<Doc>(raw_.size());
+  if (!parse_bounded(doc->document, raw_, depth)) doc_ = std::move(doc);
+}
+
+JsonBody::Doc* JsonBody::writable_doc() {
+  parse_pending();
+  if (!doc_) return nullptr;
+  if (doc_.use_count() > 1) {  // shared with a snapshot: edit a copy of our own
+    auto copy = std::make_shared<Doc>(raw_.size());
+    copy->document.CopyFrom(doc_->document, copy->pool);
+    doc_ = std::move(copy);
+  }
+  return doc_.get();
 }
 
 const std::string& JsonBody::raw() {
@@ -135,10 +176,12 @@ const std::string& JsonBody::raw() {
 }
 
 bool JsonBody::is_json() const {
+  parse_pending();
   return doc_ != nullptr;
 }
 
 bool JsonBody::get_json(std::string_view pointer, std::string* out) const {
+  parse_pending();
   if (!doc_) return false;
   const rapidjson::Value* value = resolve(doc_->document, pointer);
   if (!value) return false;
@@ -150,6 +193,7 @@ bool JsonBody::get_json(std::string_view pointer, std::string* out) const {
 }
 
 bool JsonBody::get_string(std::string_view pointer, std::string_view* out) const {
+  parse_pending();
   if (!doc_) return false;
   const rapidjson::Value* value = resolve(doc_->document, pointer);
   if (!value || !value->IsString()) return false;
@@ -158,6 +202,7 @@ bool JsonBody::get_string(std::string_view pointer, std::string_view* out) const
 }
 
 bool JsonBody::get_number(std::string_view pointer, double* out) const {
+  parse_pending();
   if (!doc_) return false;
   const rapidjson::Value* value = resolve(doc_->document, pointer);
   if (!value || !value->IsNumber()) return false;
@@ -166,30 +211,31 @@ bool JsonBody::get_number(std::string_view pointer, double* out) const {
 }
 
 bool JsonBody::set(std::string_view pointer, std::string_view json_value, unsigned max_depth) {
-  if (!doc_) return false;
   rapidjson::Pointer p(pointer.data(), pointer.size());
   if (!p.IsValid()) return false;
-  rapidjson::Document value(&doc_->document.GetAllocator());
+  Doc* doc = writable_doc();
+  if (!doc) return false;
+  rapidjson::Document value(&doc->pool);
   if (parse_bounded(value, json_value, max_depth)) return false;
   if (p.GetTokenCount() == 0) {
-    doc_->document.Swap(value);
+    doc->document.Swap(value);
     dirty_ = true;
     return true;
   }
   // The parent must exist: only the last member may be created.
   rapidjson::Pointer parent(p.GetTokens(), p.GetTokenCount() - 1);
-  rapidjson::Value* container = parent.Get(doc_->document);
+  rapidjson::Value* container = parent.Get(doc->document);
   if (!container || !(container->IsObject() || container->IsArray())) return false;
-  p.Set(doc_->document, value.Move());
+  p.Set(doc->document, value.Move());
   dirty_ = true;
   return true;
 }
 
 bool JsonBody::remove(std::string_view pointer) {
-  if (!doc_) return false;
   rapidjson::Pointer p(pointer.data(), pointer.size());
   if (!p.IsValid() || p.GetTokenCount() == 0) return false;
-  if (!p.Erase(doc_->document)) return false;
+  Doc* doc = writable_doc();
+  if (!doc || !p.Erase(doc->document)) return false;
   dirty_ = true;
   return true;
 }

@@ -173,8 +173,7 @@ void RequestStream::start() {
   const std::string& raw = request_.body.raw();
   bool declared_json = is_json_content_type(request_.headers);
   if (!raw.empty() && (declared_json || looks_like_json(raw))) {
-    std::string copy = raw;
-    if (auto error = request_.body.assign(std::move(copy), true, max_json_depth_)) {
+    if (auto error = request_.body.parse(max_json_depth_)) {
       if (declared_json) {
         reply_ = Reply{nullptr,
                        400,
@@ -226,7 +225,7 @@ void RequestStream::run() {
     const Message& message = phase_ == Phase::response  ? response_
                              : phase_ == Phase::request ? request_
                                                         : attempt_->request;
-    if (!body_pass_ && !const_cast<Message&>(message).body.raw().empty()) {
+    if (!body_pass_ && !message.body.empty()) {
       body_pass_ = true;
       cursor_ = 0;
       continue;
@@ -276,7 +275,7 @@ RequestStream::Step RequestStream::call_request_hook(sluice_stream* slot, bool b
   if (body && hooks.on_request_body) {
     status = hooks.on_request_body(slot, slot->self);
   } else if (!body && hooks.on_request_headers) {
-    status = hooks.on_request_headers(slot, slot->self, message.body.raw().empty() ? 1 : 0);
+    status = hooks.on_request_headers(slot, slot->self, message.body.empty() ? 1 : 0);
   }
   in_hook_ = nullptr;
   scratch_.clear();
@@ -291,8 +290,8 @@ RequestStream::Step RequestStream::call_response_hook(sluice_stream* slot, bool 
   if (body && hooks.on_response_body) {
     status = hooks.on_response_body(slot, slot->self, !streaming_ || final_pass_ ? 1 : 0);
   } else if (!body && hooks.on_response_headers) {
-    status = hooks.on_response_headers(slot, slot->self,
-                                       !streaming_ && response_.body.raw().empty() ? 1 : 0);
+    status =
+        hooks.on_response_headers(slot, slot->self, !streaming_ && response_.body.empty() ? 1 : 0);
   }
   in_hook_ = nullptr;
   scratch_.clear();
@@ -486,8 +485,11 @@ void RequestStream::on_upstream_complete() {
     }
     return;
   }
-  bool json = is_json_content_type(response_.headers) || looks_like_json(upstream_body_);
-  response_.body.assign(std::move(upstream_body_), json, max_json_depth_);
+  if (is_json_content_type(response_.headers) || looks_like_json(upstream_body_)) {
+    response_.body.assign_lazy(std::move(upstream_body_), max_json_depth_);
+  } else {
+    response_.body.assign(std::move(upstream_body_), false, max_json_depth_);
+  }
   upstream_body_.clear();
   std::vector<sluice_stream*> order;
   for (auto it = attempt_->slots.rbegin(); it != attempt_->slots.rend(); ++it) {
@@ -568,9 +570,12 @@ void RequestStream::next_stream_event() {
   if (!events_.empty()) {
     current_event_ = std::move(events_.front());
     events_.pop_front();
-    bool json = looks_like_json(current_event_.data);
-    std::string data = current_event_.data;
-    response_.body.assign(std::move(data), json, max_json_depth_);
+    if (looks_like_json(current_event_.data)) {
+      response_.body.assign_lazy(std::move(current_event_.data), max_json_depth_);
+    } else {
+      response_.body.assign(std::move(current_event_.data), false, max_json_depth_);
+    }
+    current_event_.data.clear();  // taken back from the body after the hooks
     if (upstream_paused_ && events_.size() < 64 && attempt_ && attempt_->call &&
         sink_.buffered_bytes() <= runtime_->bootstrap().limits().max_response_buffer_bytes()) {
       attempt_->call->resume_body();
@@ -724,8 +729,11 @@ void RequestStream::take_reply() {
   if (!reply.body.empty() && !http::find_header(response_.headers, "content-type")) {
     response_.headers.push_back({"content-type", "application/json"});
   }
-  bool json = is_json_content_type(response_.headers);
-  response_.body.assign(std::move(reply.body), json, max_json_depth_);
+  if (is_json_content_type(response_.headers)) {
+    response_.body.assign_lazy(std::move(reply.body), max_json_depth_);
+  } else {
+    response_.body.assign(std::move(reply.body), false, max_json_depth_);
+  }
 
   // The reply travels back through every filter before the one that sent it.
   std::vector<sluice_stream*> path;

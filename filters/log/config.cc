@@ -52,6 +52,12 @@ std::unique_ptr<Config> Config::create(ConfigContext& context, std::string_view 
             std::to_string(config->max_queued_lines);
     return nullptr;
   }
+  if (proto.has_flush_interval_ms()) config->flush_interval_ms = proto.flush_interval_ms();
+  if (config->flush_interval_ms > kMaxFlushIntervalMs) {
+    error = "flush_interval_ms must be at most " + std::to_string(kMaxFlushIntervalMs) + ", got " +
+            std::to_string(config->flush_interval_ms);
+    return nullptr;
+  }
   if (!config->path.empty() && !check_path(config->path, error)) return nullptr;
 
   // The filter's metrics, all declared here.
@@ -63,6 +69,7 @@ std::unique_ptr<Config> Config::create(ConfigContext& context, std::string_view 
                      "Access-log lines lost because the log file could not be opened or written");
   options.path = config->path;
   options.capacity = config->max_queued_lines;
+  options.flush_interval_ms = config->flush_interval_ms;
   options.api = context.api();
   options.config = context.handle();
   config->writer = std::make_unique<LineWriter>(std::move(options));

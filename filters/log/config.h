@@ -17,9 +17,12 @@ namespace sluice::filters::log {
 struct Config {
   static constexpr uint32_t kDefaultQueue = 10000;
   static constexpr uint32_t kMaxQueue = 1000000;
+  static constexpr uint32_t kDefaultFlushIntervalMs = 20;
+  static constexpr uint32_t kMaxFlushIntervalMs = 10000;
 
   std::string path;  // empty: standard output
   uint32_t max_queued_lines = kDefaultQueue;
+  uint32_t flush_interval_ms = kDefaultFlushIntervalMs;
   std::unique_ptr<LineWriter> writer;
   mutable std::atomic<bool> placement_warned{false};  // the per-attempt warning, once
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <utility>
 
@@ -34,6 +35,9 @@ bool LineWriter::push(std::string line) {
       return false;
     }
     queue_.push_back(std::move(line));
+    // Only the first line of a batch, or a batch that has grown large, wakes the thread.
+    bool wake = queue_.size() == 1 || queue_.size() == batch_lines();
+    if (!wake) return true;
   }
   wake_.notify_one();
   return true;
@@ -47,6 +51,10 @@ void LineWriter::run() {
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (options_.flush_interval_ms > 0) {
+        wake_.wait_for(lock, std::chrono::milliseconds(options_.flush_interval_ms),
+                       [this] { return stopping_ || queue_.size() >= batch_lines(); });
+      }
       if (queue_.empty()) return;  // stopping, and everything is written
       batch.swap(queue_);
     }

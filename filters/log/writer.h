@@ -1,9 +1,10 @@
 #pragma once
 // log: the writer thread of one configured log instance. Workers hand it finished lines through
 // a bounded queue and never wait for the disk: when the queue is full the line is dropped and
-// counted. The thread writes each batch with write(2) as soon as it has it (nothing is held in a
-// user-space buffer), reopens the file by name when the host's reopen generation moved (SIGUSR1),
-// and on destruction writes what is still queued before it exits.
+// counted. The first line queued into an empty queue wakes the thread; it then gathers lines for
+// flush_interval_ms (or until half the queue is used) and writes them with one write(2), so under
+// load a worker pays a mutex per line, not a thread wake-up. It reopens the file by name when the
+// host's reopen generation moved (SIGUSR1), and on destruction writes what is still queued.
 //
 // Thread-safety: push() from any thread; construction and destruction from one.
 
@@ -23,6 +24,7 @@ class LineWriter {
   struct Options {
     std::string path;  // empty: standard output
     size_t capacity = 10000;
+    uint32_t flush_interval_ms = 20;       // 0: write each line at once
     const sluice_host_api* api = nullptr;  // for reopen_generation and logging
     sluice_config* config = nullptr;
     Metric dropped;       // lines refused because the queue was full
@@ -39,6 +41,7 @@ class LineWriter {
 
  private:
   void run();
+  size_t batch_lines() const { return options_.capacity / 2 > 0 ? options_.capacity / 2 : 1; }
   bool ensure_open();
   bool write_all(const std::string& data);
   void report(const std::string& message);

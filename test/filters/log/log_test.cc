@@ -98,6 +98,8 @@ TEST_F(LogTest, ConfigRefusesUnknownFieldsAndUnwritablePaths) {
   EXPECT_NE(error_of("path: \"" + dir_ + "\"").find("is a directory"), std::string::npos);
   EXPECT_NE(error_of("max_queued_lines: 1000001").find("max_queued_lines must be at most"),
             std::string::npos);
+  EXPECT_NE(error_of("flush_interval_ms: 10001").find("flush_interval_ms must be at most"),
+            std::string::npos);
   EXPECT_EQ(error_of(file_config()), "<accepted>");
   EXPECT_EQ(error_of(""), "<accepted>");
 }

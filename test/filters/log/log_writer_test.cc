@@ -58,8 +58,8 @@ std::vector<std::string> read_lines(const std::string& path) {
   return lines;
 }
 
-std::vector<std::string> wait_lines(const std::string& path, size_t count) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+std::vector<std::string> wait_lines(const std::string& path, size_t count, int seconds = 3) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   std::vector<std::string> lines = read_lines(path);
   while (lines.size() < count && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -138,6 +138,35 @@ TEST_F(LogWriterTest, QueueBoundDropsAndCounts) {
   close(reader);
   ASSERT_GT(n, 0);
   EXPECT_EQ(std::string(buffer, static_cast<size_t>(n)), "0\n1\n2\n");
+}
+
+TEST_F(LogWriterTest, LinesAreGatheredForTheFlushIntervalThenWrittenTogether) {
+  LineWriter::Options o = options(path_);
+  o.flush_interval_ms = 1000;
+  LineWriter writer(std::move(o));
+  ASSERT_TRUE(writer.push("first\n"));
+  ASSERT_TRUE(writer.push("second\n"));
+  // Within the interval nothing is written yet (the thread is still gathering)...
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(read_lines(path_).empty());
+  // ...then both lines arrive with one write.
+  EXPECT_EQ(wait_lines(path_, 2, 10), (std::vector<std::string>{"first", "second"}));
+}
+
+TEST_F(LogWriterTest, AHalfFullQueueIsWrittenWithoutWaitingForTheInterval) {
+  LineWriter::Options o = options(path_, 8);
+  o.flush_interval_ms = 10000;  // far beyond wait_lines' three seconds
+  LineWriter writer(std::move(o));
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(writer.push(std::to_string(i) + "\n"));
+  EXPECT_EQ(wait_lines(path_, 4).size(), 4u);
+}
+
+TEST_F(LogWriterTest, ZeroIntervalWritesEachLineAtOnce) {
+  LineWriter::Options o = options(path_);
+  o.flush_interval_ms = 0;
+  LineWriter writer(std::move(o));
+  ASSERT_TRUE(writer.push("alone\n"));
+  EXPECT_EQ(wait_lines(path_, 1), std::vector<std::string>{"alone"});
 }
 
 TEST_F(LogWriterTest, OpenFailuresAreCountedAndLoggedOnce) {

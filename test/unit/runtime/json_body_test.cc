@@ -1,0 +1,101 @@
+// JsonBody on its own: copies that share a document stay independent once one is edited, and
+// lazily assigned bytes behave exactly like eagerly parsed ones.
+
+#include "core/runtime/json_body.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace sluice::runtime {
+namespace {
+
+constexpr unsigned kDepth = 64;
+
+TEST(JsonBody, ACopyEditedLaterLeavesTheOriginalAlone) {
+  JsonBody original;
+  ASSERT_FALSE(original.assign(R"({"model":"asked","n":1})", true, kDepth));
+  JsonBody snapshot = original;  // what the attempt loop keeps
+  JsonBody attempt = snapshot;
+
+  ASSERT_TRUE(attempt.set("/model", R"("provider-id")", kDepth));
+  std::string_view model;
+  ASSERT_TRUE(attempt.get_string("/model", &model));
+  EXPECT_EQ(model, "provider-id");
+  EXPECT_EQ(attempt.raw(), R"({"model":"provider-id","n":1})");
+
+  ASSERT_TRUE(snapshot.get_string("/model", &model));
+  EXPECT_EQ(model, "asked");
+  EXPECT_EQ(snapshot.raw(), R"({"model":"asked","n":1})");
+  ASSERT_TRUE(original.remove("/n"));
+  EXPECT_EQ(original.raw(), R"({"model":"asked"})");
+  EXPECT_EQ(snapshot.raw(), R"({"model":"asked","n":1})");
+
+  // A second attempt from the same snapshot starts from the untouched request again.
+  JsonBody retry = snapshot;
+  ASSERT_TRUE(retry.set("/model", R"("other-id")", kDepth));
+  EXPECT_EQ(retry.raw(), R"({"model":"other-id","n":1})");
+  EXPECT_EQ(attempt.raw(), R"({"model":"provider-id","n":1})");
+}
+
+TEST(JsonBody, ACopyOfAnEditedBodyCarriesTheEdit) {
+  JsonBody body;
+  ASSERT_FALSE(body.assign(R"({"a":1})", true, kDepth));
+  ASSERT_TRUE(body.set("/b", "2", kDepth));
+  JsonBody copy = body;
+  EXPECT_EQ(copy.raw(), R"({"a":1,"b":2})");
+  EXPECT_EQ(body.raw(), R"({"a":1,"b":2})");
+}
+
+TEST(JsonBody, LazyBytesAreParsedOnFirstUse) {
+  JsonBody body;
+  body.assign_lazy(R"( {"model":"m","usage":{"total_tokens":7}} )", kDepth);
+  EXPECT_EQ(body.raw(), R"( {"model":"m","usage":{"total_tokens":7}} )");  // untouched
+  EXPECT_TRUE(body.is_json());
+  double tokens = 0;
+  ASSERT_TRUE(body.get_number("/usage/total_tokens", &tokens));
+  EXPECT_EQ(tokens, 7);
+  ASSERT_TRUE(body.set("/model", R"("client-name")", kDepth));
+  EXPECT_EQ(body.raw(), R"({"model":"client-name","usage":{"total_tokens":7}})");
+}
+
+TEST(JsonBody, LazyBytesThatAreNotJsonStayRaw) {
+  JsonBody body;
+  body.assign_lazy("{not json", kDepth);
+  EXPECT_FALSE(body.is_json());
+  std::string out;
+  EXPECT_FALSE(body.get_json("", &out));
+  EXPECT_FALSE(body.set("/a", "1", kDepth));
+  EXPECT_EQ(body.raw(), "{not json");
+  EXPECT_FALSE(body.empty());
+}
+
+TEST(JsonBody, LazyParsingKeepsTheDepthBound) {
+  JsonBody body;
+  body.assign_lazy(std::string(10, '[') + std::string(10, ']'), 5);
+  EXPECT_FALSE(body.is_json());
+  body.assign_lazy(std::string(5, '[') + std::string(5, ']'), 5);
+  EXPECT_TRUE(body.is_json());
+}
+
+TEST(JsonBody, EmptyWithoutReserialising) {
+  JsonBody body;
+  EXPECT_TRUE(body.empty());
+  ASSERT_FALSE(body.assign("{}", true, kDepth));
+  ASSERT_TRUE(body.set("/x", "1", kDepth));
+  EXPECT_FALSE(body.empty());
+  EXPECT_EQ(body.raw(), R"({"x":1})");
+}
+
+TEST(JsonBody, ParseReportsErrorsWithTheirOffset) {
+  JsonBody body;
+  ASSERT_FALSE(body.assign(R"({"a":})", false, kDepth));
+  auto error = body.parse(kDepth);
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->find("invalid JSON at byte 5"), std::string::npos) << *error;
+  EXPECT_FALSE(body.is_json());
+  EXPECT_EQ(body.raw(), R"({"a":})");
+}
+
+}  // namespace
+}  // namespace sluice::runtime
