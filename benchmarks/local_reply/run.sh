@@ -10,6 +10,8 @@
 #   CONNECTIONS=64   wrk connections
 #   THREADS=2        wrk threads
 #   WARMUP=2s        wrk warm-up before each measured run (not reported)
+#   ROUNDS=3         measured runs of each server, alternating nginx and sluice; the table shows
+#                    the median run of each (a shared machine's noise hits both alike)
 #   SKIP_SLUICE=1    measure nginx only (checks the machine and this script before sluice exists)
 #   STRICT=1         exit 3 when a target is missed
 #   VERBOSE=1        also print wrk's own output
@@ -24,6 +26,7 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-2s}
+ROUNDS=${ROUNDS:-3}
 SKIP_SLUICE=${SKIP_SLUICE:-0}
 STRICT=${STRICT:-0}
 VERBOSE=${VERBOSE:-0}
@@ -66,8 +69,8 @@ fi
 for value in "$DURATION" "$WARMUP"; do
   [[ "$value" =~ ^[0-9]+[smh]?$ ]] || die "durations look like 10s, 2s or 1m; got '$value'"
 done
-[[ "$CONNECTIONS" =~ ^[1-9][0-9]*$ && "$THREADS" =~ ^[1-9][0-9]*$ ]] ||
-  die "CONNECTIONS and THREADS must be positive integers"
+[[ "$CONNECTIONS" =~ ^[1-9][0-9]*$ && "$THREADS" =~ ^[1-9][0-9]*$ && "$ROUNDS" =~ ^[1-9][0-9]*$ ]] ||
+  die "CONNECTIONS, THREADS and ROUNDS must be positive integers"
 ((THREADS <= CONNECTIONS)) || die "THREADS ($THREADS) must not exceed CONNECTIONS ($CONNECTIONS)"
 
 CORES=$(nproc)
@@ -261,18 +264,6 @@ fi
 # ---- load --------------------------------------------------------------------------------
 
 
-# run_wrk NAME PORT: warm-up, then the measured run saved to $WORK/wrk.NAME.
-run_wrk() {
-  local name=$1 url="http://127.0.0.1:$2/"
-  echo "  $name: ${WARMUP} warm-up, ${DURATION} measured ..." >&2
-  wrk_bg -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
-  wrk_bg -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" >"$WORK/wrk.$name"
-  if [[ "$VERBOSE" == 1 ]]; then
-    echo "--- wrk output for $name" >&2
-    cat "$WORK/wrk.$name" >&2
-  fi
-}
-
 # Latency as wrk prints it ("812.00us", "1.20ms", "1.02s", "2.00m") in milliseconds.
 to_ms() {
   awk -v v="$1" 'BEGIN {
@@ -299,15 +290,61 @@ parse() {
   }
 }
 
-echo "local_reply: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $WARMUP warm-up each;" \
-  "$CORES cores; body ${#BODY} bytes" >&2
-run_wrk nginx "$NGINX_PORT"
-parse nginx
-NGINX_RPS=$RPS NGINX_P50=$P50 NGINX_P99=$P99 NGINX_ERRORS=$ERRORS
+# cpu_ticks PID...: user + system clock ticks of these processes so far.
+cpu_ticks() {
+  local total=0 pid
+  for pid in "$@"; do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+TICKS_PER_S=$(getconf CLK_TCK)
+
+# measure NAME PORT PID...: one warm-up and one measured run; sets RPS, P50, P99, ERRORS and
+# CPU_US (CPU microseconds per request of the given processes during the measured run).
+measure() {
+  local name=$1 port=$2 before after requests
+  shift 2
+  echo "  $name: ${WARMUP} warm-up, ${DURATION} measured ..." >&2
+  wrk_bg -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port/" >/dev/null
+  before=$(cpu_ticks "$@")
+  wrk_bg -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$port/" \
+    >"$WORK/wrk.$name"
+  after=$(cpu_ticks "$@")
+  if [[ "$VERBOSE" == 1 ]]; then
+    echo "--- wrk output for $name" >&2
+    cat "$WORK/wrk.$name" >&2
+  fi
+  parse "$name"
+  requests=$(awk '/requests in/ {print $1}' "$WORK/wrk.$name")
+  CPU_US=$(awk -v t=$((after - before)) -v hz="$TICKS_PER_S" -v n="${requests:-0}" \
+    'BEGIN { if (n > 0) printf "%.1f", t / hz / n * 1e6; else print "?" }')
+}
+
+# median_row FILE: the line of FILE ("rps p50 p99 errors cpu_us" per round) with the median rps.
+median_row() {
+  sort -g -k1,1 "$1" | awk '{ row[NR] = $0 } END { print row[int((NR + 1) / 2)] }'
+}
+
+NGINX_PIDS=("$NGINX_PID")
+for pid in $(pgrep -P "$NGINX_PID" 2>/dev/null || true); do NGINX_PIDS+=("$pid"); done
+
+echo "local_reply: $ROUNDS rounds of wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency," \
+  "$WARMUP warm-up each, nginx and sluice alternating; $CORES cores; body ${#BODY} bytes" >&2
+: >"$WORK/rounds.nginx"
+: >"$WORK/rounds.sluice"
+for ((round = 1; round <= ROUNDS; round++)); do
+  measure "nginx.$round" "$NGINX_PORT" "${NGINX_PIDS[@]}"
+  echo "$RPS $P50 $P99 $ERRORS $CPU_US" >>"$WORK/rounds.nginx"
+  if [[ "$SKIP_SLUICE" != 1 ]]; then
+    measure "sluice.$round" "$SLUICE_PORT" "$SLUICE_PID"
+    echo "$RPS $P50 $P99 $ERRORS $CPU_US" >>"$WORK/rounds.sluice"
+  fi
+done
+read -r NGINX_RPS NGINX_P50 NGINX_P99 NGINX_ERRORS NGINX_CPU_US < <(median_row "$WORK/rounds.nginx")
 if [[ "$SKIP_SLUICE" != 1 ]]; then
-  run_wrk sluice "$SLUICE_PORT"
-  parse sluice
-  SLUICE_RPS=$RPS SLUICE_P50=$P50 SLUICE_P99=$P99 SLUICE_ERRORS=$ERRORS
+  read -r SLUICE_RPS SLUICE_P50 SLUICE_P99 SLUICE_ERRORS SLUICE_CPU_US \
+    < <(median_row "$WORK/rounds.sluice")
   LOADED_HWM_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$SLUICE_PID/status")
 fi
 
@@ -319,14 +356,17 @@ verdict() {  # verdict CONDITION_AS_AWK_EXPRESSION
 
 echo
 echo "local_reply benchmark: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency" \
-  "($WARMUP warm-up each), $CORES cores, $(uname -r)"
-printf '%-8s %12s %10s %10s %8s %16s\n' target req/s "p50 (ms)" "p99 (ms)" errors "response bytes"
-printf '%-8s %12s %10s %10s %8s %16s\n' nginx "$NGINX_RPS" "$NGINX_P50" "$NGINX_P99" \
-  "$NGINX_ERRORS" "$nginx_bytes ($nginx_head hdr)"
+  "($WARMUP warm-up each), median of $ROUNDS alternating rounds, $CORES cores, $(uname -r)"
+echo "rounds (req/s): nginx $(awk '{printf "%s ", $1}' "$WORK/rounds.nginx")"
+[[ "$SKIP_SLUICE" == 1 ]] || echo "                sluice $(awk '{printf "%s ", $1}' "$WORK/rounds.sluice")"
+printf '%-8s %12s %10s %10s %8s %12s %16s\n' target req/s "p50 (ms)" "p99 (ms)" errors \
+  "CPU us/req" "response bytes"
+printf '%-8s %12s %10s %10s %8s %12s %16s\n' nginx "$NGINX_RPS" "$NGINX_P50" "$NGINX_P99" \
+  "$NGINX_ERRORS" "$NGINX_CPU_US" "$nginx_bytes ($nginx_head hdr)"
 missed=0
 if [[ "$SKIP_SLUICE" != 1 ]]; then
-  printf '%-8s %12s %10s %10s %8s %16s\n' sluice "$SLUICE_RPS" "$SLUICE_P50" "$SLUICE_P99" \
-    "$SLUICE_ERRORS" "$sluice_bytes ($sluice_head hdr)"
+  printf '%-8s %12s %10s %10s %8s %12s %16s\n' sluice "$SLUICE_RPS" "$SLUICE_P50" "$SLUICE_P99" \
+    "$SLUICE_ERRORS" "$SLUICE_CPU_US" "$sluice_bytes ($sluice_head hdr)"
   echo
   ratio=$(awk -v s="$SLUICE_RPS" -v n="$NGINX_RPS" 'BEGIN { printf "%.3f", s / n }')
   rss_mb=$(awk -v k="$IDLE_RSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')

@@ -146,10 +146,6 @@ RequestStream::RequestStream(const WorkerServices& services,
   request_.headers = std::move(request.headers);
   request_bytes_ = request.body.size();
   request_.body.assign(std::move(request.body), false, max_json_depth_);
-  metadata_ = {{"request.id", request_id_},
-               {"request.chain", chain_.name},
-               {"request.method", method_},
-               {"request.path", path_}};
   size_t downstream =
       chain_.router_index == Chain::kNoRouter ? chain_.filters.size() : chain_.router_index + 1;
   for (size_t i = 0; i < downstream; ++i) {
@@ -462,8 +458,8 @@ void RequestStream::on_upstream_body(std::string_view data) {
     on_upstream_failure(UpstreamFailure::other, "upstream event larger than the event bound");
     return;
   }
-  for (auto& event : parsed) events_.push_back(std::move(event));
-  if (events_.size() > 256 && attempt_->call && !upstream_paused_) {
+  for (auto& event : parsed) events_->push_back(std::move(event));
+  if (events_->size() > 256 && attempt_->call && !upstream_paused_) {
     attempt_->call->pause_body();  // hooks are behind (a filter paused): stop reading
     upstream_paused_ = true;
   }
@@ -525,6 +521,7 @@ void RequestStream::begin_stream() {
   ask_router();
   streaming_ = true;
   sse_ = std::make_unique<SseParser>(runtime_->bootstrap().limits().max_body_bytes());
+  events_ = std::make_unique<std::deque<SseEvent>>();
   std::vector<sluice_stream*> order;
   for (auto it = attempt_->slots.rbegin(); it != attempt_->slots.rend(); ++it) {
     order.push_back(it->get());
@@ -567,16 +564,16 @@ void RequestStream::stream_pass_done() {
 
 void RequestStream::next_stream_event() {
   cursor_ = 0;
-  if (!events_.empty()) {
-    current_event_ = std::move(events_.front());
-    events_.pop_front();
+  if (!events_->empty()) {
+    current_event_ = std::move(events_->front());
+    events_->pop_front();
     if (looks_like_json(current_event_.data)) {
       response_.body.assign_lazy(std::move(current_event_.data), max_json_depth_);
     } else {
       response_.body.assign(std::move(current_event_.data), false, max_json_depth_);
     }
     current_event_.data.clear();  // taken back from the body after the hooks
-    if (upstream_paused_ && events_.size() < 64 && attempt_ && attempt_->call &&
+    if (upstream_paused_ && events_->size() < 64 && attempt_ && attempt_->call &&
         sink_.buffered_bytes() <= runtime_->bootstrap().limits().max_response_buffer_bytes()) {
       attempt_->call->resume_body();
       upstream_paused_ = false;
@@ -609,7 +606,7 @@ void RequestStream::end_stream_with_error(std::string_view reason) {
 }
 
 void RequestStream::on_response_drained() {
-  if (upstream_paused_ && events_.size() < 64 && attempt_ && attempt_->call) {
+  if (upstream_paused_ && events_ && events_->size() < 64 && attempt_ && attempt_->call) {
     attempt_->call->resume_body();
     upstream_paused_ = false;
   }
@@ -790,22 +787,27 @@ void RequestStream::complete(bool aborted) {
 void RequestStream::publish_completion_metadata(bool aborted) {
   using std::chrono::duration_cast;
   using std::chrono::microseconds;
-  auto us = [](auto d) { return std::to_string(duration_cast<microseconds>(d).count()); };
+  using Key = Completion::Key;
+  auto us = [](auto d) { return static_cast<int64_t>(duration_cast<microseconds>(d).count()); };
   auto now = std::chrono::steady_clock::now();
-  auto set = [this](std::string_view key, const std::string& value) { meta_set(key, value); };
-  set("response.status", std::to_string(aborted ? 0 : response_status_));
-  set("response.bytes", std::to_string(response_bytes_));
-  set("request.bytes", std::to_string(request_bytes_));
-  set("request.aborted", aborted ? "1" : "0");
-  set("upstream.attempts", std::to_string(attempt_ ? attempt_->number : 0));
-  set("timing.total_us", us(now - started_));
+  Completion& c = completion_.emplace();
+  auto set = [&c](Key key, int64_t value) {
+    c.value[key] = value;
+    c.present[key] = true;
+  };
+  set(Key::status, aborted ? 0 : response_status_);
+  set(Key::response_bytes, static_cast<int64_t>(response_bytes_));
+  set(Key::request_bytes, static_cast<int64_t>(request_bytes_));
+  set(Key::aborted, aborted ? 1 : 0);
+  set(Key::attempts, attempt_ ? attempt_->number : 0);
+  set(Key::total_us, us(now - started_));
   if (upstream_started_ != std::chrono::steady_clock::time_point{}) {
     auto end =
         upstream_finished_ != std::chrono::steady_clock::time_point{} ? upstream_finished_ : now;
-    set("timing.upstream_us", us(end - upstream_started_));
+    set(Key::upstream_us, us(end - upstream_started_));
   }
   if (first_body_byte_ != std::chrono::steady_clock::time_point{}) {
-    set("timing.ttft_us", us(first_body_byte_ - started_));
+    set(Key::ttft_us, us(first_body_byte_ - started_));
   }
 }
 
@@ -858,25 +860,54 @@ bool RequestStream::may_modify(sluice_stream* slot, sluice_part part) const {
 }
 
 std::string_view RequestStream::keep(std::string text) {
-  scratch_.push_back(std::move(text));
-  return scratch_.back();
+  scratch_.push_front(std::move(text));
+  return scratch_.front();
 }
 
 bool RequestStream::meta_set(std::string_view key, std::string_view value) {
   if (key.empty() || key.size() > 256 || value.size() > 65536) return false;
-  for (auto& [k, v] : metadata_) {
+  if (!metadata_) metadata_ = std::make_unique<std::deque<std::pair<std::string, std::string>>>();
+  for (auto& [k, v] : *metadata_) {
     if (k == key) {
       v.assign(value);
       return true;
     }
   }
-  if (metadata_.size() >= 256) return false;
-  metadata_.emplace_back(std::string(key), std::string(value));
+  if (metadata_->size() >= 256) return false;
+  metadata_->emplace_back(std::string(key), std::string(value));
   return true;
 }
 
 const std::string* RequestStream::meta_get(std::string_view key) const {
-  for (const auto& [k, v] : metadata_) {
+  // The host's own keys come from the request's state; nothing is copied until asked for.
+  if (key.starts_with("request.") || key.starts_with("response.") || key.starts_with("timing.") ||
+      key == "upstream.attempts") {
+    if (key == "request.id") return &request_id_;
+    if (key == "request.chain") return &chain_.name;
+    if (key == "request.method") return &method_;
+    if (key == "request.path") return &path_;
+    static constexpr std::pair<std::string_view, Completion::Key> kCompletionKeys[] = {
+        {"response.status", Completion::status},
+        {"response.bytes", Completion::response_bytes},
+        {"request.bytes", Completion::request_bytes},
+        {"request.aborted", Completion::aborted},
+        {"upstream.attempts", Completion::attempts},
+        {"timing.total_us", Completion::total_us},
+        {"timing.upstream_us", Completion::upstream_us},
+        {"timing.ttft_us", Completion::ttft_us},
+    };
+    if (!completion_) return nullptr;  // set just before on_complete
+    for (const auto& [name, index] : kCompletionKeys) {
+      if (name != key) continue;
+      if (!completion_->present[index]) return nullptr;
+      std::string& text = completion_->text[index];
+      if (text.empty()) text = std::to_string(completion_->value[index]);
+      return &text;
+    }
+    return nullptr;
+  }
+  if (!metadata_) return nullptr;
+  for (const auto& [k, v] : *metadata_) {
     if (k == key) return &v;
   }
   return nullptr;

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <deque>
+#include <forward_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -169,9 +170,29 @@ class RequestStream : public http::Exchange,
   Message request_;
   Message original_request_;  // snapshot for attempts
   Message response_;
-  std::vector<std::pair<std::string, std::string>> metadata_;
+  // Filter-set metadata, created on first use. A deque: values handed out as views must not move
+  // when later keys are added.
+  std::unique_ptr<std::deque<std::pair<std::string, std::string>>> metadata_;
+  // The host's completion figures, captured before on_complete and formatted only when asked.
+  struct Completion {
+    enum Key {
+      status,
+      response_bytes,
+      request_bytes,
+      aborted,
+      attempts,
+      total_us,
+      upstream_us,
+      ttft_us,
+      count
+    };
+    int64_t value[count] = {};
+    bool present[count] = {};
+    mutable std::string text[count];  // formatted on the first meta_get of the key
+  };
+  std::optional<Completion> completion_;
   std::vector<std::unique_ptr<sluice_stream>> slots_;  // downstream filters, chain order
-  std::deque<std::string> scratch_;
+  std::forward_list<std::string> scratch_;             // keep()'s strings; no allocation until used
 
   Phase phase_ = Phase::request;
   std::vector<sluice_stream*> order_;  // slots the current phase visits, in visiting order
@@ -197,7 +218,7 @@ class RequestStream : public http::Exchange,
   bool upstream_paused_ = false;  // paused for backpressure
   std::string upstream_error_;    // the stream broke after the head went out
   std::unique_ptr<SseParser> sse_;
-  std::deque<SseEvent> events_;  // parsed, not yet through the hooks
+  std::unique_ptr<std::deque<SseEvent>> events_;  // parsed, not yet through the hooks
   SseEvent current_event_;
   uint64_t response_bytes_ = 0;
   uint64_t request_bytes_ = 0;
