@@ -15,6 +15,7 @@
 #include <cerrno>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <utility>
 
@@ -35,9 +36,18 @@ char lower_ascii(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
 
+// RFC 9110 tchar, as a table: checked for every byte of every response header name.
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
 bool is_token_char(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  return kTokenChars[static_cast<unsigned char>(c)];
 }
 
 bool valid_field_name(std::string_view name) {
@@ -67,13 +77,16 @@ bool is_framing_field(std::string_view name) {
          name == "upgrade" || name == "proxy-connection" || name == "te" || name == "trailer";
 }
 
-std::string status_line(int status) {
-  std::string line = "HTTP/1.1 ";
-  line += std::to_string(status);
-  line += ' ';
-  line += reason_phrase(status);
-  line += "\r\n";
-  return line;
+// Appends "HTTP/1.1 <status> <reason>\r\n"; status is within 100..999.
+void append_status_line(std::string& out, int status) {
+  char digits[3] = {static_cast<char>('0' + status / 100 % 10),
+                    static_cast<char>('0' + status / 10 % 10),
+                    static_cast<char>('0' + status % 10)};
+  out.append("HTTP/1.1 ");
+  out.append(digits, 3);
+  out.push_back(' ');
+  out.append(reason_phrase(status));
+  out.append("\r\n");
 }
 
 }  // namespace
@@ -315,7 +328,9 @@ void Connection::begin_response(ResponseHead head, bool end_stream,
   response_.suppress_body = head_request_ || no_body_status;
 
   std::optional<uint64_t> declared = whole_length;
-  std::string out = status_line(status);
+  std::string out;
+  out.reserve(256);
+  append_status_line(out, status);
   for (Header& field : head.headers) {
     for (char& c : field.name) c = lower_ascii(c);
     if (field.name == "content-length") {
@@ -570,7 +585,8 @@ void Connection::on_timer() {
 void Connection::send_error(int status, std::string_view message) {
   if (phase_ != Phase::reading) return;
   const std::string body = openai_error_body(status, message);
-  std::string out = status_line(status);
+  std::string out;
+  append_status_line(out, status);
   out += "content-type: application/json\r\ncontent-length: ";
   out += std::to_string(body.size());
   out += "\r\nconnection: close\r\n\r\n";

@@ -4,6 +4,7 @@
 #include "core/http/request_parser.h"
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
 namespace sluice::http {
@@ -57,9 +58,26 @@ RequestParser* self(llhttp_t* p) {
 
 }  // namespace
 
+namespace {
+// Visible ASCII other than space: inside a line, such bytes change no scanner state.
+constexpr std::array<bool, 256> kPlainBytes = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0x21; c <= 0x7E; ++c) table[c] = true;
+  return table;
+}();
+}  // namespace
+
 const char* RequestParser::LineScanner::scan(std::string_view bytes) {
-  for (const char ch : bytes) {
-    const auto c = static_cast<unsigned char>(ch);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (!prev_cr && !line_start && kPlainBytes[static_cast<unsigned char>(bytes[i])]) {
+      // Fast path: skip the run of plain bytes in the middle of a line.
+      size_t end = i + 1;
+      while (end < bytes.size() && kPlainBytes[static_cast<unsigned char>(bytes[end])]) ++end;
+      if (in_request_line) request_line_seen = true;
+      i = end - 1;
+      continue;
+    }
+    const auto c = static_cast<unsigned char>(bytes[i]);
     if (prev_cr) {
       if (c != '\n') return "bare CR in header section";
       prev_cr = false;
@@ -125,6 +143,7 @@ void RequestParser::next_request() {
   scanner_ = LineScanner{};
   scanning_ = true;
   request_ = Request{};
+  request_.headers.reserve(16);  // one allocation for a typical request's fields, not five
   field_.clear();
   value_.clear();
   version_text_.clear();

@@ -287,6 +287,7 @@ int api_send_local_reply(sluice_stream* s, uint32_t status, const sluice_header*
     return refuse(s, "send_local_reply", "too many headers");
   }
   http::Headers list;
+  list.reserve(header_count + 1);  // room for the content-type the host may add
   for (size_t i = 0; i < header_count; ++i) {
     std::string_view name = view(headers[i].name), value = view(headers[i].value);
     if (!valid_header_name(name) || !valid_header_value(value)) {

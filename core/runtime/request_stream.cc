@@ -180,6 +180,7 @@ void RequestStream::start() {
     }
   }
   std::vector<sluice_stream*> order;
+  order.reserve(slots_.size());
   for (auto& slot : slots_) order.push_back(slot.get());
   run_request_phase(std::move(order), Phase::request);
   run();
@@ -747,6 +748,7 @@ void RequestStream::take_reply() {
 http::ResponseHead RequestStream::make_head() {
   http::ResponseHead head;
   head.status = response_.status ? response_.status : 200;
+  head.headers.reserve(response_.headers.size() + 1);
   for (const auto& header : response_.headers) {
     if (!is_framing_header(header.name) && header.name != "x-request-id" &&
         header.name != "content-length") {

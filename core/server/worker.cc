@@ -22,8 +22,12 @@ metrics::Family* open_connections_family() {
 std::unique_ptr<Worker> Worker::create(size_t index, const runtime::ConfigSource& source,
                                        std::string* error) {
   auto worker = std::make_unique<Worker>(index);
-  worker->upstream_ = upstream::CurlTransport::create(worker->loop_, {}, error);
-  if (!worker->upstream_) return nullptr;
+  auto curl = upstream::CurlTransport::create(worker->loop_, {}, error);
+  if (!curl) return nullptr;
+  auto native = upstream::NativeTransport::create(worker->loop_, {}, error);
+  if (!native) return nullptr;
+  worker->upstream_ = std::make_unique<upstream::TransportRouter>(
+      std::move(native), std::move(curl), upstream::ProxyEnvironment::read());
   runtime::WorkerServices services;
   services.loop = worker->loop_;
   services.upstream = worker->upstream_.get();

@@ -13,7 +13,7 @@
 
 #include "core/http/listener.h"
 #include "core/runtime/dispatcher.h"
-#include "core/upstream/curl_transport.h"
+#include "core/upstream/transport_router.h"
 
 struct event_base;
 struct event;
@@ -54,7 +54,7 @@ class Worker {
 
   size_t index_;
   event_base* loop_ = nullptr;
-  std::unique_ptr<upstream::CurlTransport> upstream_;  // before dispatcher_: it must outlive it
+  std::unique_ptr<upstream::TransportRouter> upstream_;  // before dispatcher_: it must outlive it
   std::unique_ptr<runtime::Dispatcher> dispatcher_;
   std::vector<std::unique_ptr<http::Listener>> listeners_;
   event* command_event_ = nullptr;

@@ -1,0 +1,139 @@
+#pragma once
+// One exchange of the native HTTP/1.1 client, and the handle start() gives the caller
+// (runtime::UpstreamCall): gets a connection (an idle one from the pool, else resolve and
+// connect), sends the request in one send(), parses the response as it is read and hands it to
+// the callbacks, then gives the connection back to the pool or closes it.
+//
+// Re-entrancy: callers may pause, resume or destroy the call, and start others, from inside any
+// callback. So callbacks are made only from the loop (socket readiness or the call's one timer
+// event, which also runs deferred work via event_active), every callback is the last thing its
+// caller does with the call's state unless a guard on the stack says the call still exists, and
+// failures found outside those places (in start(), or while connecting) are reported from the
+// timer event. Nothing is parsed while the body is paused: bytes read before the pause wait in
+// a buffer of the call's own and are parsed after resume_body(), from the timer event.
+//
+// A connection that came from the pool and breaks before any response byte arrived (the upstream
+// closed it while idle) is replaced by a fresh connection once, and the request sent again.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/runtime/upstream.h"
+#include "core/upstream/dns_resolver.h"
+#include "core/upstream/native_connection.h"
+#include "core/upstream/native_request.h"
+#include "core/upstream/response_parser.h"
+
+struct event;
+
+namespace sluice::upstream {
+
+class NativeTransport;
+
+class NativeCall final : public runtime::UpstreamCall,
+                         private ConnectionOwner,
+                         private ResolveWaiter {
+ public:
+  NativeCall(NativeTransport& transport, runtime::UpstreamCallbacks& callbacks, HttpUrl url,
+             std::string request_bytes, bool head_request, runtime::UpstreamTimeouts timeouts);
+  // Cancels at once and silently: the connection is closed (a half-read one never goes back to
+  // the pool), a name lookup forgotten, and no callback comes after this returns.
+  ~NativeCall() override;
+  NativeCall(const NativeCall&) = delete;
+  NativeCall& operator=(const NativeCall&) = delete;
+
+  // Stop reading the connection (the response headers still come) and start again. Neither
+  // calls back from inside.
+  void pause_body() override;
+  void resume_body() override;
+
+  // For the transport. begin(): start the exchange (from start(); never calls back); false when
+  // out of memory. detach(): the transport is going away; end silently, after which the handle
+  // does nothing.
+  bool begin();
+  void detach();
+
+  // The transport's list of running calls.
+  NativeCall* prev = nullptr;
+  NativeCall* next = nullptr;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  enum class State {
+    resolving,   // waiting for the resolver
+    connecting,  // a fresh connection's connect is under way
+    exchanging,  // sending the request and/or reading the response
+    failing,     // a failure waits to be reported from the timer event
+    finished,    // reported (or cancelled, or detached): holds nothing
+  };
+
+  void on_connection_ready(NativeConnection& connection, short what) override;
+  void on_resolved(const std::vector<SocketAddress>& addresses, const std::string& error) override;
+  static void on_timer(int fd, short what, void* arg);
+
+  void open_connection();
+  void connect_next();
+  void start_exchange();
+  // False when the call ended or was destroyed (touch nothing then).
+  bool send_more();
+  bool read_some();
+  void read_eof();
+  bool process(const char* data, size_t length);
+  bool deliver_held();
+  void hold(std::string_view rest);
+  void connection_broke(int error_number);
+
+  void complete(bool clean_end);
+  // Ends the exchange (closes the connection, stops a lookup) and records why.
+  void stop(runtime::UpstreamFailure kind, std::string reason);
+  // stop() and report from the timer event.
+  void fail(runtime::UpstreamFailure kind, std::string reason);
+  void report_failure();
+  // Leaves the transport's list and frees the timer: the call is finished.
+  void release();
+
+  bool reading_paused() const { return paused_ && headers_delivered_; }
+  bool request_sent() const { return sent_ == request_.size(); }
+  bool check_deadlines();
+  void arm_timer();
+
+  NativeTransport* transport_;
+  runtime::UpstreamCallbacks* callbacks_;
+  HttpUrl url_;
+  std::string request_;  // request line, headers and body; freed once the response has begun
+  size_t sent_ = 0;
+  bool head_request_;
+  runtime::UpstreamTimeouts timeouts_;
+
+  State state_ = State::resolving;
+  std::unique_ptr<NativeConnection> connection_;
+  std::vector<SocketAddress> addresses_;
+  size_t next_address_ = 0;
+  std::string connect_error_;  // the last connect failure, for the reason
+  ResponseParser parser_;
+
+  bool reused_ = false;   // the connection came from the pool
+  bool retried_ = false;  // the one retry on a fresh connection was used
+  bool response_started_ = false;
+  bool headers_delivered_ = false;
+  bool paused_ = false;
+  bool resume_pending_ = false;    // the timer event delivers what is held
+  bool complete_pending_ = false;  // the response ended while paused
+  std::string held_;               // bytes read but not parsed while paused
+
+  runtime::UpstreamFailure failure_kind_ = runtime::UpstreamFailure::other;
+  std::string failure_reason_;
+  bool* alive_ = nullptr;  // a guard on the stack while a callback runs; cleared by ~NativeCall
+
+  event* timer_ = nullptr;
+  bool timer_armed_ = false;
+  Clock::time_point timer_at_;
+  Clock::time_point started_at_;
+  Clock::time_point connect_started_at_;
+  Clock::time_point request_started_at_;  // restarted when the last request byte left
+  Clock::time_point last_read_at_;
+};
+
+}  // namespace sluice::upstream

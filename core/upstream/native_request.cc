@@ -1,0 +1,197 @@
+// URL parts and request bytes for the native HTTP/1.1 client (see native_request.h).
+
+#include "core/upstream/native_request.h"
+
+#include <arpa/inet.h>
+
+#include <array>
+
+namespace sluice::upstream {
+
+namespace {
+
+char lower_ascii(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (lower_ascii(a[i]) != lower_ascii(b[i])) return false;
+  }
+  return true;
+}
+
+bool is_tchar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool is_token(std::string_view text) {
+  if (text.empty()) return false;
+  for (const char c : text) {
+    if (!is_tchar(c)) return false;
+  }
+  return true;
+}
+
+// Framing and hop-by-hop fields: this client writes its own.
+bool is_dropped(std::string_view name) {
+  static constexpr std::array<std::string_view, 7> kDropped = {
+      "content-length",   "transfer-encoding", "connection", "keep-alive",
+      "proxy-connection", "upgrade",           "te"};
+  for (const std::string_view dropped : kDropped) {
+    if (iequals(name, dropped)) return true;
+  }
+  return false;
+}
+
+bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+}
+
+bool parse_port(std::string_view text, uint16_t* port) {
+  if (text.empty()) return true;  // "host:" means the default port
+  if (text.size() > 5) return false;
+  uint32_t value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (value == 0 || value > 65535) return false;
+  *port = static_cast<uint16_t>(value);
+  return true;
+}
+
+}  // namespace
+
+bool parse_http_url(std::string_view url, HttpUrl* out, std::string* error) {
+  *out = HttpUrl{};
+  constexpr std::string_view kScheme = "http://";
+  if (url.size() < kScheme.size() || !iequals(url.substr(0, kScheme.size()), kScheme)) {
+    *error = "upstream URL is not an absolute http:// URL";
+    return false;
+  }
+  url.remove_prefix(kScheme.size());
+  const size_t authority_end = url.find_first_of("/?#");
+  std::string_view authority = url.substr(0, authority_end);
+  std::string_view rest =
+      authority_end == std::string_view::npos ? std::string_view() : url.substr(authority_end);
+  if (authority.find('@') != std::string_view::npos) {
+    *error = "upstream URL carries user information";
+    return false;
+  }
+
+  std::string_view host;
+  std::string_view port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) {
+      *error = "upstream URL has a malformed IPv6 address";
+      return false;
+    }
+    host = authority.substr(1, close - 1);
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && after.front() != ':') {
+      *error = "upstream URL has a malformed authority";
+      return false;
+    }
+    if (!after.empty()) port_text = after.substr(1);
+    in6_addr address{};
+    const std::string text(host);
+    if (::inet_pton(AF_INET6, text.c_str(), &address) != 1) {
+      *error = "upstream URL has a malformed IPv6 address";
+      return false;
+    }
+    out->ip_literal = true;
+  } else {
+    const size_t colon = authority.find(':');
+    host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+  }
+  if (host.empty()) {
+    *error = "upstream URL has no host";
+    return false;
+  }
+  if (!parse_port(port_text, &out->port)) {
+    *error = "upstream URL has a malformed port";
+    return false;
+  }
+  out->host.reserve(host.size());
+  for (const char c : host) out->host += lower_ascii(c);
+  if (!out->ip_literal) {
+    for (const char c : out->host) {
+      if (!is_name_char(c)) {
+        *error = "upstream URL has a malformed host";
+        return false;
+      }
+    }
+    in_addr v4{};
+    out->ip_literal = ::inet_pton(AF_INET, out->host.c_str(), &v4) == 1;
+  }
+  const bool v6 = authority.front() == '[';
+  std::string bracketed = v6 ? "[" + out->host + "]" : out->host;
+  out->pool_key = bracketed + ":" + std::to_string(out->port);
+  out->authority = out->port == 80 ? bracketed : out->pool_key;
+
+  const size_t fragment = rest.find('#');
+  if (fragment != std::string_view::npos) rest = rest.substr(0, fragment);
+  for (const char c : rest) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte >= 0x7F) {
+      *error = "upstream URL has characters in its path that need encoding";
+      return false;
+    }
+  }
+  if (rest.empty() || rest.front() == '?') out->target = "/";
+  out->target.append(rest);
+  return true;
+}
+
+bool serialize_request(const runtime::UpstreamRequest& request, const HttpUrl& url,
+                       std::string* out, std::string* error) {
+  if (!is_token(request.method)) {
+    *error = "request method is not a token";
+    return false;
+  }
+  if (request.method == "HEAD" && !request.body.empty()) {
+    *error = "HEAD request with a body";
+    return false;
+  }
+  bool has_host = false;
+  size_t size = request.method.size() + url.target.size() + 64 + url.authority.size();
+  for (const http::Header& header : request.headers) {
+    if (!is_token(header.name)) {
+      *error = "request header name is not a token";
+      return false;
+    }
+    if (header.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      *error = "request header value contains CR, LF or NUL";
+      return false;
+    }
+    has_host = has_host || iequals(header.name, "host");
+    size += header.name.size() + header.value.size() + 4;
+  }
+  const bool send_length = !request.body.empty() || request.method == "POST" ||
+                           request.method == "PUT" || request.method == "PATCH";
+
+  std::string& bytes = *out;
+  bytes.clear();
+  bytes.reserve(size + request.body.size());
+  bytes.append(request.method).append(" ").append(url.target).append(" HTTP/1.1\r\n");
+  if (!has_host) bytes.append("Host: ").append(url.authority).append("\r\n");
+  for (const http::Header& header : request.headers) {
+    if (is_dropped(header.name)) continue;
+    bytes.append(header.name).append(":");
+    if (!header.value.empty()) bytes.append(" ").append(header.value);
+    bytes.append("\r\n");
+  }
+  if (send_length) {
+    bytes.append("Content-Length: ").append(std::to_string(request.body.size())).append("\r\n");
+  }
+  bytes.append("\r\n");
+  bytes.append(request.body);
+  return true;
+}
+
+}  // namespace sluice::upstream

@@ -1,0 +1,265 @@
+// Strict HTTP/1.1 response parsing over llhttp, one event per step (see response_parser.h).
+
+#include "core/upstream/response_parser.h"
+
+namespace sluice::upstream {
+
+namespace {
+
+ResponseParser* self(llhttp_t* p) {
+  return static_cast<ResponseParser*>(p->data);
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+const char* ResponseParser::LineScanner::scan(std::string_view bytes) {
+  for (const char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (prev_cr) {
+      if (c != '\n') return "bare CR in header section";
+      prev_cr = false;
+      line_start = true;
+      continue;
+    }
+    if (c == '\r') {
+      prev_cr = true;
+      continue;
+    }
+    if (c == '\n') return "bare LF in header section";
+    if ((c < 0x20 && c != '\t') || c == 0x7F) return "control character in header section";
+    if (line_start && (c == ' ' || c == '\t')) return "obsolete line folding in header section";
+    line_start = false;
+  }
+  return nullptr;
+}
+
+const llhttp_settings_t* ResponseParser::settings() {
+  static const llhttp_settings_t settings = [] {
+    llhttp_settings_t s;
+    llhttp_settings_init(&s);
+    s.on_header_field = &ResponseParser::on_header_field;
+    s.on_header_value = &ResponseParser::on_header_value;
+    s.on_header_field_complete = &ResponseParser::on_header_field_complete;
+    s.on_header_value_complete = &ResponseParser::on_header_value_complete;
+    s.on_headers_complete = &ResponseParser::on_headers_complete;
+    s.on_body = &ResponseParser::on_body;
+    s.on_chunk_complete = &ResponseParser::on_chunk_complete;
+    s.on_message_complete = &ResponseParser::on_message_complete;
+    return s;
+  }();
+  return &settings;
+}
+
+ResponseParser::ResponseParser(Limits limits) : limits_(limits) {
+  start(false);
+}
+
+void ResponseParser::start(bool head_request) {
+  llhttp_init(&parser_, HTTP_RESPONSE, settings());
+  parser_.data = this;
+  head_request_ = head_request;
+  paused_ = false;
+  failed_ = false;
+  interim_ = false;
+  headers_done_ = false;
+  headers_ready_ = false;
+  complete_ = false;
+  complete_reported_ = false;
+  keep_alive_ = false;
+  scanner_ = LineScanner{};
+  head_bytes_ = 0;
+  field_count_ = 0;
+  status_ = 0;
+  field_.clear();
+  value_.clear();
+  headers_.clear();
+  body_ = {};
+  error_.clear();
+}
+
+ResponseParser::Step ResponseParser::fail(std::string message) {
+  failed_ = true;
+  if (error_.empty()) error_ = std::move(message);
+  Step step;
+  step.error = true;
+  return step;
+}
+
+int ResponseParser::set_error(std::string message) {
+  if (error_.empty()) error_ = std::move(message);
+  return HPE_USER;
+}
+
+void ResponseParser::resume_if_paused() {
+  if (paused_) {
+    llhttp_resume(&parser_);
+    paused_ = false;
+  }
+}
+
+ResponseParser::Step ResponseParser::collect(size_t consumed) {
+  Step step;
+  step.consumed = consumed;
+  step.headers = headers_ready_;
+  headers_ready_ = false;
+  step.body = body_;
+  body_ = {};
+  if (complete_ && !complete_reported_) {
+    complete_reported_ = true;
+    step.complete = true;
+  }
+  return step;
+}
+
+ResponseParser::Step ResponseParser::feed(std::string_view data) {
+  static const char kEmpty[1] = {0};
+  if (failed_) return fail({});
+  if (complete_) return collect(0);
+  resume_if_paused();
+
+  // The header section never gets more than max_header_bytes bytes, interim blocks included.
+  const bool in_head = !headers_done_;
+  std::string_view slice = data;
+  if (in_head) {
+    const size_t room = limits_.max_header_bytes - head_bytes_;
+    if (slice.size() > room) slice = slice.substr(0, room);
+  }
+  const char* begin = slice.empty() ? kEmpty : slice.data();
+  const llhttp_errno_t err = llhttp_execute(&parser_, begin, slice.size());
+  size_t used = slice.size();
+  if (err == HPE_PAUSED) {
+    used = static_cast<size_t>(llhttp_get_error_pos(&parser_) - begin);
+    paused_ = true;
+  } else if (err != HPE_OK) {
+    return fail(std::string("malformed response: ") + llhttp_get_error_reason(&parser_));
+  }
+  if (in_head) {
+    if (const char* problem = scanner_.scan(slice.substr(0, used))) {
+      return fail(std::string("malformed response: ") + problem);
+    }
+    head_bytes_ += used;
+    if (!headers_done_ && used == slice.size() && slice.size() < data.size()) {
+      return fail("response header block exceeds " + std::to_string(limits_.max_header_bytes) +
+                  " bytes");
+    }
+  }
+  return collect(used);
+}
+
+ResponseParser::Step ResponseParser::finish() {
+  if (failed_) return fail({});
+  if (complete_) return collect(0);
+  if (paused_) {
+    // Let llhttp act on the state it paused in (say a body framed by the end of the connection
+    // that has not begun yet) before it hears of the end.
+    Step step = feed({});
+    if (step.error || step.headers || step.complete || !step.body.empty()) return step;
+  }
+  const llhttp_errno_t err = llhttp_finish(&parser_);
+  if ((err == HPE_OK || err == HPE_PAUSED) && complete_) return collect(0);
+  return fail("the connection closed before the response ended");
+}
+
+int ResponseParser::on_header_field(llhttp_t* p, const char* at, size_t length) {
+  ResponseParser* s = self(p);
+  if (!s->headers_done_) s->field_.append(at, length);  // trailers are dropped
+  return 0;
+}
+
+int ResponseParser::on_header_value(llhttp_t* p, const char* at, size_t length) {
+  ResponseParser* s = self(p);
+  if (!s->headers_done_) s->value_.append(at, length);
+  return 0;
+}
+
+int ResponseParser::on_header_field_complete(llhttp_t* p) {
+  ResponseParser* s = self(p);
+  if (s->headers_done_) return 0;
+  if (++s->field_count_ > s->limits_.max_header_count) {
+    return s->set_error("response has more than " + std::to_string(s->limits_.max_header_count) +
+                        " header fields");
+  }
+  return 0;
+}
+
+int ResponseParser::on_header_value_complete(llhttp_t* p) {
+  ResponseParser* s = self(p);
+  if (s->headers_done_) return 0;
+  http::Header header;
+  header.name = std::move(s->field_);
+  for (char& c : header.name) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  header.value = std::string(trim(s->value_));
+  s->headers_.push_back(std::move(header));
+  s->field_.clear();
+  s->value_.clear();
+  return 0;
+}
+
+int ResponseParser::on_headers_complete(llhttp_t* p) {
+  ResponseParser* s = self(p);
+  const int status = llhttp_get_status_code(p);
+  if (status < 100 || status > 599) {
+    s->set_error("malformed response: status code out of range");
+    return -1;
+  }
+  if (status == 101) {
+    s->set_error("the upstream switched protocols (101)");
+    return -1;
+  }
+  if (status < 200) {
+    // An interim response (100 Continue, 103 Early Hints, ...): its block is forgotten once the
+    // message ends; a final one follows on the same connection.
+    s->interim_ = true;
+    p->flags |= F_SKIPBODY;
+    return 0;
+  }
+  // RFC 9112 section 6.3: no body for HEAD, 204 and 304, whatever the framing headers say. This
+  // is what returning 1 tells llhttp; pausing instead keeps the header block a step of its own.
+  if (s->head_request_ || status == 204 || status == 304) p->flags |= F_SKIPBODY;
+  s->status_ = status;
+  s->headers_done_ = true;
+  s->headers_ready_ = true;
+  return HPE_PAUSED;
+}
+
+int ResponseParser::on_body(llhttp_t* p, const char* at, size_t length) {
+  ResponseParser* s = self(p);
+  if (s->body_.empty()) {
+    s->body_ = std::string_view(at, length);
+  } else if (s->body_.data() + s->body_.size() == at) {
+    s->body_ = std::string_view(s->body_.data(), s->body_.size() + length);
+  } else {
+    // Cannot happen: every chunk ends in a pause (on_chunk_complete), and other bodies are one
+    // contiguous run per execute.
+    return s->set_error("internal error: body bytes out of order");
+  }
+  return 0;
+}
+
+int ResponseParser::on_chunk_complete(llhttp_t* p) {
+  // One chunk per step: its bytes are a view that the caller delivers before parsing on.
+  return self(p)->body_.empty() ? 0 : HPE_PAUSED;
+}
+
+int ResponseParser::on_message_complete(llhttp_t* p) {
+  ResponseParser* s = self(p);
+  if (s->interim_) {
+    s->interim_ = false;
+    s->field_count_ = 0;
+    s->headers_.clear();
+    return 0;
+  }
+  s->keep_alive_ = llhttp_should_keep_alive(p) != 0;
+  s->complete_ = true;
+  return HPE_PAUSED;  // bytes after the response are the connection's, not this response's
+}
+
+}  // namespace sluice::upstream

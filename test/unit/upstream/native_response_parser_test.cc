@@ -1,0 +1,257 @@
+// Strict response parsing for the native client (response_parser.h), fed whole and byte by byte.
+
+#include "core/upstream/response_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace sluice::upstream {
+namespace {
+
+struct Parsed {
+  bool headers = false;
+  int header_steps = 0;
+  int status = 0;
+  http::Headers fields;
+  std::string body;
+  bool complete = false;
+  bool keep_alive = false;
+  size_t leftover = 0;  // bytes after the response
+  std::string error;
+};
+
+// Feeds `wire` in pieces of `piece` bytes (0: all at once), like a connection would, then EOF
+// when `eof` holds.
+Parsed parse(const std::string& wire, size_t piece = 0, bool head = false, bool eof = false,
+             ResponseParser::Limits limits = {}) {
+  ResponseParser parser(limits);
+  parser.start(head);
+  Parsed out;
+  const auto take = [&](const ResponseParser::Step& step) {
+    if (step.error) out.error = parser.error();
+    if (step.headers) {
+      ++out.header_steps;
+      out.headers = true;
+      out.status = parser.status();
+      out.fields = parser.take_headers();
+    }
+    out.body.append(step.body);
+    if (step.complete) {
+      out.complete = true;
+      out.keep_alive = parser.keep_alive();
+    }
+    return step.error || step.complete;
+  };
+  size_t at = 0;
+  while (at < wire.size()) {
+    const size_t n = piece == 0 ? wire.size() - at : std::min(piece, wire.size() - at);
+    std::string_view rest(wire.data() + at, n);
+    at += n;
+    while (true) {
+      const ResponseParser::Step step = parser.feed(rest);
+      rest.remove_prefix(step.consumed);
+      if (take(step)) {
+        out.leftover = rest.size() + (wire.size() - at);
+        return out;
+      }
+      if (!step.headers && step.body.empty() && rest.empty()) break;
+    }
+  }
+  if (eof) take(parser.finish());
+  return out;
+}
+
+const std::string* field(const Parsed& parsed, std::string_view name) {
+  return http::find_header(parsed.fields, name);
+}
+
+TEST(NativeResponseParser, ContentLengthAndHeaders) {
+  const std::string wire =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Pad:  v  \r\nContent-Length: 5\r\n\r\n"
+      "hello";
+  for (const size_t piece : {size_t{0}, size_t{1}, size_t{7}}) {
+    const Parsed p = parse(wire, piece);
+    EXPECT_EQ(p.error, "") << piece;
+    EXPECT_EQ(p.status, 200);
+    EXPECT_EQ(p.header_steps, 1);
+    ASSERT_NE(field(p, "content-type"), nullptr);
+    EXPECT_EQ(*field(p, "content-type"), "text/plain");
+    ASSERT_NE(field(p, "x-pad"), nullptr);
+    EXPECT_EQ(*field(p, "x-pad"), "v");
+    EXPECT_EQ(p.body, "hello");
+    EXPECT_TRUE(p.complete);
+    EXPECT_TRUE(p.keep_alive);
+  }
+}
+
+TEST(NativeResponseParser, ChunkedDecodedTrailersDropped) {
+  const std::string wire =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nhello\r\n1;ext=1\r\n \r\n6\r\nworld!\r\n0\r\nX-Trailer: t\r\n\r\n";
+  for (const size_t piece : {size_t{0}, size_t{1}, size_t{3}}) {
+    const Parsed p = parse(wire, piece);
+    EXPECT_EQ(p.error, "") << piece;
+    EXPECT_EQ(p.body, "hello world!");
+    EXPECT_TRUE(p.complete);
+    EXPECT_TRUE(p.keep_alive);
+    EXPECT_EQ(field(p, "x-trailer"), nullptr);
+  }
+}
+
+TEST(NativeResponseParser, ReadUntilCloseNeedsEof) {
+  const std::string wire = "HTTP/1.1 200 OK\r\n\r\nall of it";
+  Parsed p = parse(wire);
+  EXPECT_FALSE(p.complete);
+  EXPECT_EQ(p.body, "all of it");
+  p = parse(wire, 4, false, true);
+  EXPECT_TRUE(p.complete) << p.error;
+  EXPECT_FALSE(p.keep_alive);
+  EXPECT_EQ(p.body, "all of it");
+  // Headers, then EOF straight away: an empty body.
+  p = parse("HTTP/1.1 200 OK\r\n\r\n", 0, false, true);
+  EXPECT_TRUE(p.complete) << p.error;
+  EXPECT_EQ(p.body, "");
+}
+
+TEST(NativeResponseParser, EofInsideLengthDelimitedBodyIsError) {
+  const Parsed p = parse("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", 0, false, true);
+  EXPECT_FALSE(p.complete);
+  EXPECT_EQ(p.body, "abc");
+  EXPECT_EQ(p.error, "the connection closed before the response ended");
+}
+
+TEST(NativeResponseParser, NoBodyForHead204And304) {
+  Parsed p = parse("HTTP/1.1 200 OK\r\nContent-Length: 42\r\n\r\n", 0, true);
+  EXPECT_TRUE(p.complete) << p.error;
+  EXPECT_TRUE(p.keep_alive);
+  EXPECT_EQ(p.body, "");
+  for (const char* status : {"204 No Content", "304 Not Modified"}) {
+    p = parse(std::string("HTTP/1.1 ") + status + "\r\nContent-Length: 3\r\n\r\nabc");
+    EXPECT_TRUE(p.complete) << status << p.error;
+    EXPECT_EQ(p.body, "");
+    EXPECT_EQ(p.leftover, 3u);  // not part of the response
+  }
+}
+
+TEST(NativeResponseParser, InterimResponsesDropped) {
+  const std::string wire =
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+      "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
+  for (const size_t piece : {size_t{0}, size_t{1}}) {
+    const Parsed p = parse(wire, piece);
+    EXPECT_EQ(p.error, "");
+    EXPECT_EQ(p.header_steps, 1);
+    EXPECT_EQ(p.status, 201);
+    EXPECT_EQ(field(p, "link"), nullptr);
+    EXPECT_EQ(p.body, "ok");
+    EXPECT_TRUE(p.complete);
+  }
+}
+
+TEST(NativeResponseParser, ConnectionCloseAndHttp10AreNotKeptAlive) {
+  Parsed p = parse("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_TRUE(p.complete);
+  EXPECT_FALSE(p.keep_alive);
+  p = parse("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_TRUE(p.complete);
+  EXPECT_FALSE(p.keep_alive);
+}
+
+TEST(NativeResponseParser, SwitchingProtocolsIsError) {
+  const Parsed p =
+      parse("HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: ws\r\n\r\n");
+  EXPECT_FALSE(p.headers);
+  EXPECT_EQ(p.error, "the upstream switched protocols (101)");
+}
+
+TEST(NativeResponseParser, MalformedResponsesFail) {
+  const std::string cases[] = {
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nX-A: one\r\n  folded\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200 OK\nContent-Length: 0\n\n",
+      "HTTP/1.1 200 OK\r\nX-A: a\rb\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nX-A: a\x01\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+      "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      "HTTP/1.1 20 OK\r\n\r\n",
+      "HTTP/1.1 999 What\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/9.9 200 OK\r\nContent-Length: 0\r\n\r\n",
+      "garbage\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nBad Name: x\r\nContent-Length: 0\r\n\r\n",
+  };
+  for (const std::string& wire : cases) {
+    for (const size_t piece : {size_t{0}, size_t{1}}) {
+      const Parsed p = parse(wire, piece, false, true);
+      EXPECT_FALSE(p.complete) << wire;
+      EXPECT_FALSE(p.error.empty()) << wire;
+    }
+  }
+}
+
+TEST(NativeResponseParser, BareLfInChunkFramingFails) {
+  const Parsed p =
+      parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\n0\n\n", 0, false, true);
+  EXPECT_FALSE(p.complete);
+  EXPECT_FALSE(p.error.empty());
+}
+
+TEST(NativeResponseParser, HeaderCountBound) {
+  std::string wire = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 11; ++i) wire += "x-" + std::to_string(i) + ": v\r\n";
+  wire += "\r\n";
+  ResponseParser::Limits limits;
+  limits.max_header_count = 10;
+  const Parsed p = parse(wire, 0, false, false, limits);
+  EXPECT_FALSE(p.headers);
+  EXPECT_EQ(p.error, "response has more than 10 header fields");
+  limits.max_header_count = 11;
+  EXPECT_TRUE(parse(wire + "", 0, false, true, limits).headers);
+}
+
+TEST(NativeResponseParser, HeaderBytesBoundCountsInterimBlocks) {
+  ResponseParser::Limits limits;
+  limits.max_header_bytes = 100;
+  const std::string big = "HTTP/1.1 200 OK\r\nX-Big: " + std::string(100, 'v') + "\r\n\r\n";
+  for (const size_t piece : {size_t{0}, size_t{1}, size_t{30}}) {
+    const Parsed p = parse(big, piece, false, false, limits);
+    EXPECT_FALSE(p.headers);
+    EXPECT_EQ(p.error, "response header block exceeds 100 bytes") << piece;
+  }
+  const std::string interim = "HTTP/1.1 103 Early\r\nLink: " + std::string(50, 'l') + "\r\n\r\n";
+  const std::string final_block = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  ASSERT_LT(final_block.size(), 100u);
+  EXPECT_TRUE(parse(final_block, 0, false, false, limits).complete);
+  const Parsed p = parse(interim + final_block, 0, false, false, limits);
+  EXPECT_EQ(p.error, "response header block exceeds 100 bytes");
+  // Exactly at the bound is fine, and the body does not count.
+  limits.max_header_bytes = final_block.size();
+  const Parsed exact = parse(final_block, 0, false, false, limits);
+  EXPECT_TRUE(exact.complete) << exact.error;
+}
+
+TEST(NativeResponseParser, EmptyHeaderValueKeepsNextField) {
+  const Parsed p = parse("HTTP/1.1 200 OK\r\nX-Empty:\r\nX-Next: n\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(p.complete) << p.error;
+  ASSERT_NE(field(p, "x-empty"), nullptr);
+  EXPECT_EQ(*field(p, "x-empty"), "");
+  ASSERT_NE(field(p, "x-next"), nullptr);
+  EXPECT_EQ(*field(p, "x-next"), "n");
+}
+
+TEST(NativeResponseParser, ReusableAfterStart) {
+  ResponseParser parser({});
+  for (int round = 0; round < 2; ++round) {
+    parser.start(false);
+    std::string_view wire = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx";
+    ResponseParser::Step step = parser.feed(wire);
+    EXPECT_TRUE(step.headers);
+    wire.remove_prefix(step.consumed);
+    step = parser.feed(wire);
+    EXPECT_EQ(step.body, "x");
+    EXPECT_TRUE(step.complete) << round;
+  }
+}
+
+}  // namespace
+}  // namespace sluice::upstream
