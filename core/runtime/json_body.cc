@@ -66,10 +66,12 @@ class DepthLimitedHandler {
 
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag;
 
-// Parses text into doc; returns an error message or nullopt.
-std::optional<std::string> parse_bounded(rapidjson::Document& doc, std::string_view text,
+// Parses text into doc; returns an error message or nullopt. `text` must be followed by a NUL
+// (std::string's is): rapidjson scans strings with SIMD only over NUL-terminated streams. A NUL
+// inside the text ends the stream early and is then reported as an error, never skipped.
+std::optional<std::string> parse_bounded(rapidjson::Document& doc, const std::string& text,
                                          unsigned max_depth) {
-  rapidjson::MemoryStream stream(text.data(), text.size());
+  rapidjson::StringStream stream(text.c_str());
   rapidjson::Reader reader;
   DepthLimitedHandler handler(doc, max_depth);
   bool too_deep = false;
@@ -95,10 +97,58 @@ std::optional<std::string> parse_bounded(rapidjson::Document& doc, std::string_v
   return std::nullopt;
 }
 
+// RFC 6901 lookup without building a rapidjson::Pointer (which allocates its tokens): filters
+// read a handful of pointers per request and most of them are absent. The URI-fragment form
+// ("#/a") is left to rapidjson.
 const rapidjson::Value* resolve(const rapidjson::Document& doc, std::string_view pointer) {
-  rapidjson::Pointer p(pointer.data(), pointer.size());
-  if (!p.IsValid()) return nullptr;
-  return p.Get(doc);
+  if (!pointer.empty() && pointer.front() == '#') {
+    rapidjson::Pointer p(pointer.data(), pointer.size());
+    return p.IsValid() ? p.Get(doc) : nullptr;
+  }
+  const rapidjson::Value* value = &doc;
+  if (pointer.empty()) return value;
+  if (pointer.front() != '/') return nullptr;
+  std::string unescaped;
+  size_t start = 1;
+  for (;;) {
+    size_t end = pointer.find('/', start);
+    std::string_view token =
+        pointer.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    if (token.find('~') != std::string_view::npos) {
+      unescaped.clear();
+      for (size_t i = 0; i < token.size(); ++i) {
+        if (token[i] != '~') {
+          unescaped.push_back(token[i]);
+          continue;
+        }
+        if (i + 1 == token.size() || (token[i + 1] != '0' && token[i + 1] != '1')) return nullptr;
+        unescaped.push_back(token[++i] == '0' ? '~' : '/');
+      }
+      token = unescaped;
+    }
+    if (value->IsObject()) {
+      rapidjson::Value key(rapidjson::StringRef(token.data(), token.size()));
+      auto member = value->FindMember(key);
+      if (member == value->MemberEnd()) return nullptr;
+      value = &member->value;
+    } else if (value->IsArray()) {
+      // An index is "0" or digits without a leading zero; "-" (past the end) resolves to nothing.
+      if (token.empty() || token.size() > 9 || (token.size() > 1 && token.front() == '0')) {
+        return nullptr;
+      }
+      size_t index = 0;
+      for (char c : token) {
+        if (c < '0' || c > '9') return nullptr;
+        index = index * 10 + static_cast<size_t>(c - '0');
+      }
+      if (index >= value->Size()) return nullptr;
+      value = &(*value)[static_cast<rapidjson::SizeType>(index)];
+    } else {
+      return nullptr;
+    }
+    if (end == std::string_view::npos) return value;
+    start = end + 1;
+  }
 }
 
 }  // namespace
@@ -216,7 +266,7 @@ bool JsonBody::set(std::string_view pointer, std::string_view json_value, unsign
   Doc* doc = writable_doc();
   if (!doc) return false;
   rapidjson::Document value(&doc->pool);
-  if (parse_bounded(value, json_value, max_depth)) return false;
+  if (parse_bounded(value, std::string(json_value), max_depth)) return false;
   if (p.GetTokenCount() == 0) {
     doc->document.Swap(value);
     dirty_ = true;

@@ -213,12 +213,13 @@ void Filter::rewrite_success() {
   std::string model(stream().meta("route.model").value_or(""));
   Usage usage;
   if (text.front() == '{') {
-    if (stream().json(Part::response, "/usage") || stream().json_string(Part::response, "/model")) {
-      // The host's JSON view: edited in place, no second parse.
-      read_usage_numbers(stream().json_number(Part::response, "/usage/prompt_tokens"),
-                         stream().json_number(Part::response, "/usage/completion_tokens"),
-                         stream().json_number(Part::response, "/usage/total_tokens"), &usage);
-      auto current = stream().json_string(Part::response, "/model");
+    auto current = stream().json_string(Part::response, "/model");
+    auto prompt = stream().json_number(Part::response, "/usage/prompt_tokens");
+    auto completion = stream().json_number(Part::response, "/usage/completion_tokens");
+    auto total = stream().json_number(Part::response, "/usage/total_tokens");
+    if (current || prompt || completion || total) {
+      // The host's JSON view: read and edited in place, no second parse.
+      read_usage_numbers(prompt, completion, total, &usage);
       if (!model.empty() && current && *current != model) {
         stream().json_set(Part::response, "/model", common::json_quote(model));
       }

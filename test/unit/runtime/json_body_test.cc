@@ -97,5 +97,46 @@ TEST(JsonBody, ParseReportsErrorsWithTheirOffset) {
   EXPECT_EQ(body.raw(), R"({"a":})");
 }
 
+TEST(JsonBody, PointersFollowRfc6901) {
+  JsonBody body;
+  ASSERT_FALSE(
+      body.assign(R"({"a/b":1,"m~n":2,"":3,"list":[10,20,{"x":"y"}],"s":"t"})", true, kDepth));
+  double n = 0;
+  EXPECT_TRUE(body.get_number("/a~1b", &n));
+  EXPECT_EQ(n, 1);
+  EXPECT_TRUE(body.get_number("/m~0n", &n));
+  EXPECT_EQ(n, 2);
+  EXPECT_TRUE(body.get_number("/", &n));  // the member named ""
+  EXPECT_EQ(n, 3);
+  EXPECT_TRUE(body.get_number("/list/1", &n));
+  EXPECT_EQ(n, 20);
+  std::string_view text;
+  EXPECT_TRUE(body.get_string("/list/2/x", &text));
+  EXPECT_EQ(text, "y");
+  std::string json;
+  EXPECT_TRUE(body.get_json("", &json));
+  EXPECT_TRUE(body.get_json("#/list/0", &json));  // URI fragment form
+  EXPECT_EQ(json, "10");
+
+  EXPECT_FALSE(body.get_number("/list/01", &n));  // leading zero
+  EXPECT_FALSE(body.get_number("/list/-", &n));   // past the end
+  EXPECT_FALSE(body.get_number("/list/3", &n));
+  EXPECT_FALSE(body.get_number("/list/x", &n));
+  EXPECT_FALSE(body.get_number("/m~2n", &n));  // not an escape
+  EXPECT_FALSE(body.get_number("/a~", &n));
+  EXPECT_FALSE(body.get_string("/s/0", &text));  // into a string
+  EXPECT_FALSE(body.get_json("list", &json));    // no leading slash
+  EXPECT_FALSE(body.get_json("/missing", &json));
+}
+
+TEST(JsonBody, ANulInsideTheBytesIsAnErrorNotAnEnd) {
+  JsonBody body;
+  auto error = body.assign(std::string("{\"a\":1}\0{\"b\":2}", 15), true, kDepth);
+  ASSERT_TRUE(error);
+  EXPECT_FALSE(body.is_json());
+  error = body.assign(std::string("{\"a\":\"x\0y\"}", 11), true, kDepth);
+  EXPECT_TRUE(error);
+}
+
 }  // namespace
 }  // namespace sluice::runtime
