@@ -151,6 +151,92 @@ const rapidjson::Value* resolve(const rapidjson::Document& doc, std::string_view
   }
 }
 
+// ---- raw-text splicing ----------------------------------------------------------------------
+// Providers and clients differ mostly in one top-level string ("model"): rewriting it in the raw
+// text keeps the bytes in sync without serialising the whole document again. These helpers read
+// text that rapidjson has already accepted, but still check every bound.
+
+size_t skip_whitespace(std::string_view text, size_t i) {
+  while (i < text.size() &&
+         (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) {
+    ++i;
+  }
+  return i;
+}
+
+// From an opening quote to just past the closing one; npos when unterminated.
+size_t skip_string(std::string_view text, size_t i) {
+  for (++i; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      ++i;
+    } else if (text[i] == '"') {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Past one value starting at i; npos when malformed.
+size_t skip_value(std::string_view text, size_t i) {
+  if (i >= text.size()) return std::string_view::npos;
+  if (text[i] == '"') return skip_string(text, i);
+  if (text[i] == '{' || text[i] == '[') {
+    size_t depth = 0;
+    while (i < text.size()) {
+      char c = text[i];
+      if (c == '"') {
+        i = skip_string(text, i);
+        if (i == std::string_view::npos) return i;
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      if ((c == '}' || c == ']') && --depth == 0) return i + 1;
+      ++i;
+    }
+    return std::string_view::npos;
+  }
+  while (i < text.size() && text[i] != ',' && text[i] != '}' && text[i] != ']' && text[i] != ' ' &&
+         text[i] != '\t' && text[i] != '\r' && text[i] != '\n') {
+    ++i;
+  }
+  return i;
+}
+
+// The byte range of the value of the first top-level member named `key`, as rapidjson's
+// FindMember would pick it. nullopt when absent, or when a key before it is escaped (its decoded
+// name might equal `key`, so only the document can say).
+std::optional<std::pair<size_t, size_t>> top_level_value_span(std::string_view text,
+                                                              std::string_view key) {
+  size_t i = skip_whitespace(text, 0);
+  if (i >= text.size() || text[i] != '{') return std::nullopt;
+  for (i = skip_whitespace(text, i + 1); i < text.size() && text[i] == '"';) {
+    size_t key_end = skip_string(text, i);
+    if (key_end == std::string_view::npos) return std::nullopt;
+    std::string_view name = text.substr(i + 1, key_end - i - 2);
+    if (name.find('\\') != std::string_view::npos) return std::nullopt;
+    i = skip_whitespace(text, key_end);
+    if (i >= text.size() || text[i] != ':') return std::nullopt;
+    size_t value_begin = skip_whitespace(text, i + 1);
+    size_t value_end = skip_value(text, value_begin);
+    if (value_end == std::string_view::npos) return std::nullopt;
+    if (name == key) return std::make_pair(value_begin, value_end);
+    i = skip_whitespace(text, value_end);
+    if (i >= text.size() || text[i] != ',') return std::nullopt;
+    i = skip_whitespace(text, i + 1);
+  }
+  return std::nullopt;
+}
+
+std::string_view trim_json(std::string_view text) {
+  size_t begin = skip_whitespace(text, 0);
+  size_t end = text.size();
+  while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\t' || text[end - 1] == '\r' ||
+                         text[end - 1] == '\n')) {
+    --end;
+  }
+  return text.substr(begin, end - begin);
+}
+
 }  // namespace
 
 JsonBody::JsonBody() = default;
@@ -271,6 +357,21 @@ bool JsonBody::set(std::string_view pointer, std::string_view json_value, unsign
     doc->document.Swap(value);
     dirty_ = true;
     return true;
+  }
+  // A top-level string replaced by a string while the raw text is current: splice the new text
+  // in, so the raw bytes need no re-serialisation.
+  if (!dirty_ && p.GetTokenCount() == 1 && value.IsString() && doc->document.IsObject()) {
+    const auto& token = p.GetTokens()[0];
+    std::string_view name(token.name, token.length);
+    auto member =
+        doc->document.FindMember(rapidjson::Value(rapidjson::StringRef(token.name, token.length)));
+    if (member != doc->document.MemberEnd() && member->value.IsString()) {
+      if (auto span = top_level_value_span(raw_, name)) {
+        raw_.replace(span->first, span->second - span->first, trim_json(json_value));
+        member->value = value.Move();
+        return true;
+      }
+    }
   }
   // The parent must exist: only the last member may be created.
   rapidjson::Pointer parent(p.GetTokens(), p.GetTokenCount() - 1);

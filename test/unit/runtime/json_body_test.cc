@@ -56,7 +56,7 @@ TEST(JsonBody, LazyBytesAreParsedOnFirstUse) {
   ASSERT_TRUE(body.get_number("/usage/total_tokens", &tokens));
   EXPECT_EQ(tokens, 7);
   ASSERT_TRUE(body.set("/model", R"("client-name")", kDepth));
-  EXPECT_EQ(body.raw(), R"({"model":"client-name","usage":{"total_tokens":7}})");
+  EXPECT_EQ(body.raw(), R"( {"model":"client-name","usage":{"total_tokens":7}} )");  // spliced
 }
 
 TEST(JsonBody, LazyBytesThatAreNotJsonStayRaw) {
@@ -95,6 +95,53 @@ TEST(JsonBody, ParseReportsErrorsWithTheirOffset) {
   EXPECT_NE(error->find("invalid JSON at byte 5"), std::string::npos) << *error;
   EXPECT_FALSE(body.is_json());
   EXPECT_EQ(body.raw(), R"({"a":})");
+}
+
+TEST(JsonBody, ATopLevelStringIsRewrittenInTheRawTextAsSent) {
+  JsonBody body;
+  const std::string sent = R"({ "messages" : [ {"role":"user","content":"a \"model\": x"} ],
+  "model" : "asked", "stream": true })";
+  ASSERT_FALSE(body.assign(sent, true, kDepth));
+  ASSERT_TRUE(body.set("/model", R"( "provider/id-1" )", kDepth));
+  EXPECT_EQ(body.raw(), R"({ "messages" : [ {"role":"user","content":"a \"model\": x"} ],
+  "model" : "provider/id-1", "stream": true })");
+  std::string_view model;
+  ASSERT_TRUE(body.get_string("/model", &model));
+  EXPECT_EQ(model, "provider/id-1");
+  // The document and the text agree: a later edit elsewhere serialises the new model.
+  ASSERT_TRUE(body.set("/stream", "false", kDepth));
+  EXPECT_EQ(body.raw(),
+            R"({"messages":[{"role":"user","content":"a \"model\": x"}],"model":"provider/id-1",)"
+            R"("stream":false})");
+}
+
+TEST(JsonBody, RawRewritingDefersToTheDocumentWhenUnsure) {
+  JsonBody escaped;  // an escaped key may be the same name: the document decides
+  ASSERT_FALSE(escaped.assign(R"({"mod\u0065l":"a"})", true, kDepth));
+  ASSERT_TRUE(escaped.set("/model", R"("b")", kDepth));
+  EXPECT_EQ(escaped.raw(), R"({"model":"b"})");
+
+  JsonBody duplicate;  // the first of two members, as the document reads it
+  ASSERT_FALSE(duplicate.assign(R"({"model":"a","model":"c"})", true, kDepth));
+  ASSERT_TRUE(duplicate.set("/model", R"("b")", kDepth));
+  std::string_view model;
+  ASSERT_TRUE(duplicate.get_string("/model", &model));
+  EXPECT_EQ(model, "b");
+  EXPECT_EQ(duplicate.raw(), R"({"model":"b","model":"c"})");
+
+  JsonBody number;  // not a string before: re-serialised
+  ASSERT_FALSE(number.assign(R"({ "model": 7 })", true, kDepth));
+  ASSERT_TRUE(number.set("/model", R"("b")", kDepth));
+  EXPECT_EQ(number.raw(), R"({"model":"b"})");
+
+  JsonBody shared;  // a snapshot sharing the document keeps its own text
+  ASSERT_FALSE(shared.assign(R"({"model":"a"})", true, kDepth));
+  JsonBody copy = shared;
+  ASSERT_TRUE(copy.set("/model", R"("b")", kDepth));
+  EXPECT_EQ(copy.raw(), R"({"model":"b"})");
+  EXPECT_EQ(shared.raw(), R"({"model":"a"})");
+  ASSERT_TRUE(shared.get_string("/model", &model));
+  EXPECT_EQ(model, "a");
 }
 
 TEST(JsonBody, PointersFollowRfc6901) {
