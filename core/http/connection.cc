@@ -21,6 +21,7 @@
 
 #include "core/http/error_body.h"
 #include "core/http/flow_control.h"
+#include "core/http/token.h"
 #include "core/observability/log.h"
 
 namespace sluice::http {
@@ -36,22 +37,8 @@ char lower_ascii(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
 
-// RFC 9110 tchar, as a table: checked for every byte of every response header name.
-constexpr std::array<bool, 256> kTokenChars = [] {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
-  return table;
-}();
-
-bool is_token_char(char c) {
-  return kTokenChars[static_cast<unsigned char>(c)];
-}
-
 bool valid_field_name(std::string_view name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), is_token_char);
+  return is_token(name);
 }
 
 bool valid_field_value(std::string_view value) {

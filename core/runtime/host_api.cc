@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "core/http/token.h"
 #include "core/observability/log.h"
 #include "core/observability/metrics.h"
 #include "core/runtime/chain.h"
@@ -56,10 +57,7 @@ bool live(sluice_stream* s) {
 
 // Header names are tokens; values must not carry CR, LF or NUL (no header injection).
 bool valid_header_name(std::string_view name) {
-  if (name.empty() || name.size() > 256) return false;
-  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
+  return name.size() <= 256 && http::is_token(name);
 }
 bool valid_header_value(std::string_view value) {
   return value.size() <= 16384 &&

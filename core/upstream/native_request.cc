@@ -6,6 +6,8 @@
 
 #include <array>
 
+#include "core/http/token.h"
+
 namespace sluice::upstream {
 
 namespace {
@@ -18,19 +20,6 @@ bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (lower_ascii(a[i]) != lower_ascii(b[i])) return false;
-  }
-  return true;
-}
-
-bool is_tchar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool is_token(std::string_view text) {
-  if (text.empty()) return false;
-  for (const char c : text) {
-    if (!is_tchar(c)) return false;
   }
   return true;
 }
@@ -150,7 +139,7 @@ bool parse_http_url(std::string_view url, HttpUrl* out, std::string* error) {
 
 bool serialize_request(const runtime::UpstreamRequest& request, const HttpUrl& url,
                        std::string* out, std::string* error) {
-  if (!is_token(request.method)) {
+  if (!http::is_token(request.method)) {
     *error = "request method is not a token";
     return false;
   }
@@ -161,7 +150,7 @@ bool serialize_request(const runtime::UpstreamRequest& request, const HttpUrl& u
   bool has_host = false;
   size_t size = request.method.size() + url.target.size() + 64 + url.authority.size();
   for (const http::Header& header : request.headers) {
-    if (!is_token(header.name)) {
+    if (!http::is_token(header.name)) {
       *error = "request header name is not a token";
       return false;
     }

@@ -7,24 +7,13 @@
 #include <array>
 #include <string_view>
 
+#include "core/http/token.h"
+
 namespace sluice::upstream {
 
 namespace {
 
 constexpr size_t kMinSecretLength = 4;
-
-bool is_tchar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool is_token(std::string_view text) {
-  if (text.empty()) return false;
-  for (const char c : text) {
-    if (!is_tchar(c)) return false;
-  }
-  return true;
-}
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -87,7 +76,7 @@ bool prepare_request(const runtime::UpstreamRequest& request, PreparedRequest* o
   *out = PreparedRequest{};
   if (!check_url(request.url, out, error)) return false;
 
-  if (!is_token(request.method)) {
+  if (!http::is_token(request.method)) {
     *error = "request method is not a token";
     return false;
   }
@@ -112,7 +101,7 @@ bool prepare_request(const runtime::UpstreamRequest& request, PreparedRequest* o
   bool has_content_type = false;
   out->header_lines.reserve(request.headers.size() + 3);
   for (const http::Header& header : request.headers) {
-    if (!is_token(header.name)) {
+    if (!http::is_token(header.name)) {
       *error = "request header name is not a token";
       return false;
     }

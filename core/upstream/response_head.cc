@@ -2,33 +2,11 @@
 
 #include "core/upstream/response_head.h"
 
+#include "core/http/token.h"
+
 namespace sluice::upstream {
 
 namespace {
-
-bool is_tchar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
 
 bool is_space(char c) {
   return c == ' ' || c == '\t';
@@ -110,7 +88,7 @@ ResponseHeadParser::Step ResponseHeadParser::feed(std::string_view line) {
   http::Header header;
   header.name.reserve(colon);
   for (const char c : line.substr(0, colon)) {
-    if (!is_tchar(c)) return fail("malformed response header name");
+    if (!http::is_token_char(c)) return fail("malformed response header name");
     header.name += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   }
   if (headers_.size() >= max_count_) {
