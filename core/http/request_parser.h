@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/http/header_scanner.h"
 #include "core/http/limits.h"
 #include "core/http/message.h"
 
@@ -68,16 +69,6 @@ class RequestParser {
 
   // Checks the raw bytes of the header section (and trailers): CRLF line ends only, no obs-fold,
   // no control characters, exactly two spaces in the request line.
-  struct LineScanner {
-    bool prev_cr = false;
-    bool line_start = true;
-    bool in_request_line = true;  // until the first non-empty line ended
-    bool request_line_seen = false;
-    int request_line_spaces = 0;
-    // Returns nullptr when fine, else what is wrong.
-    const char* scan(std::string_view bytes);
-  };
-
   Progress fail(int status, std::string message, size_t consumed);
   int set_error(int status, std::string message);  // from callbacks; returns HPE_USER
   bool check_headers();                            // at headers-complete; false after set_error
@@ -102,7 +93,7 @@ class RequestParser {
   bool parser_paused_ = false;
   Phase phase_ = Phase::idle;
   Pause pause_ = Pause::none;
-  LineScanner scanner_;
+  HeaderScanner scanner_;
   bool scanning_ = true;  // header section or trailers: raw bytes go through scanner_
 
   Request request_;

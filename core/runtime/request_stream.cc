@@ -98,6 +98,15 @@ bool looks_like_json(std::string_view body) {
   return i != std::string_view::npos && (body[i] == '{' || body[i] == '[');
 }
 
+// An answer's body: JSON (parsed when a filter first reads it) or raw bytes.
+void assign_answer(JsonBody& body, std::string bytes, bool json, unsigned max_depth) {
+  if (json) {
+    body.assign_lazy(std::move(bytes), max_depth);
+  } else {
+    body.assign(std::move(bytes), false, max_depth);
+  }
+}
+
 bool is_framing_header(std::string_view name) {
   return name == "content-length" || name == "transfer-encoding" || name == "connection";
 }
@@ -482,11 +491,8 @@ void RequestStream::on_upstream_complete() {
     }
     return;
   }
-  if (is_json_content_type(response_.headers) || looks_like_json(upstream_body_)) {
-    response_.body.assign_lazy(std::move(upstream_body_), max_json_depth_);
-  } else {
-    response_.body.assign(std::move(upstream_body_), false, max_json_depth_);
-  }
+  bool json = is_json_content_type(response_.headers) || looks_like_json(upstream_body_);
+  assign_answer(response_.body, std::move(upstream_body_), json, max_json_depth_);
   upstream_body_.clear();
   std::vector<sluice_stream*> order;
   for (auto it = attempt_->slots.rbegin(); it != attempt_->slots.rend(); ++it) {
@@ -568,11 +574,8 @@ void RequestStream::next_stream_event() {
   if (!events_->empty()) {
     current_event_ = std::move(events_->front());
     events_->pop_front();
-    if (looks_like_json(current_event_.data)) {
-      response_.body.assign_lazy(std::move(current_event_.data), max_json_depth_);
-    } else {
-      response_.body.assign(std::move(current_event_.data), false, max_json_depth_);
-    }
+    bool json = looks_like_json(current_event_.data);
+    assign_answer(response_.body, std::move(current_event_.data), json, max_json_depth_);
     current_event_.data.clear();  // taken back from the body after the hooks
     if (upstream_paused_ && events_->size() < 64 && attempt_ && attempt_->call &&
         sink_.buffered_bytes() <= runtime_->bootstrap().limits().max_response_buffer_bytes()) {
@@ -727,11 +730,8 @@ void RequestStream::take_reply() {
   if (!reply.body.empty() && !http::find_header(response_.headers, "content-type")) {
     response_.headers.push_back({"content-type", "application/json"});
   }
-  if (is_json_content_type(response_.headers)) {
-    response_.body.assign_lazy(std::move(reply.body), max_json_depth_);
-  } else {
-    response_.body.assign(std::move(reply.body), false, max_json_depth_);
-  }
+  assign_answer(response_.body, std::move(reply.body), is_json_content_type(response_.headers),
+                max_json_depth_);
 
   // The reply travels back through every filter before the one that sent it.
   std::vector<sluice_stream*> path;

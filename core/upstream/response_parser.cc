@@ -18,27 +18,6 @@ std::string_view trim(std::string_view text) {
 
 }  // namespace
 
-const char* ResponseParser::LineScanner::scan(std::string_view bytes) {
-  for (const char ch : bytes) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (prev_cr) {
-      if (c != '\n') return "bare CR in header section";
-      prev_cr = false;
-      line_start = true;
-      continue;
-    }
-    if (c == '\r') {
-      prev_cr = true;
-      continue;
-    }
-    if (c == '\n') return "bare LF in header section";
-    if ((c < 0x20 && c != '\t') || c == 0x7F) return "control character in header section";
-    if (line_start && (c == ' ' || c == '\t')) return "obsolete line folding in header section";
-    line_start = false;
-  }
-  return nullptr;
-}
-
 const llhttp_settings_t* ResponseParser::settings() {
   static const llhttp_settings_t settings = [] {
     llhttp_settings_t s;
@@ -72,7 +51,7 @@ void ResponseParser::start(bool head_request) {
   complete_ = false;
   complete_reported_ = false;
   keep_alive_ = false;
-  scanner_ = LineScanner{};
+  scanner_ = http::HeaderScanner{.in_request_line = false};
   head_bytes_ = 0;
   field_count_ = 0;
   status_ = 0;

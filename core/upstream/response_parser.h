@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/http/header_scanner.h"
 #include "core/http/message.h"
 
 namespace sluice::upstream {
@@ -67,12 +68,6 @@ class ResponseParser {
 
  private:
   // The checks llhttp leaves out of the header section, byte by byte across feeds.
-  struct LineScanner {
-    bool prev_cr = false;
-    bool line_start = true;
-    const char* scan(std::string_view bytes);
-  };
-
   static const llhttp_settings_t* settings();
   static int on_header_field(llhttp_t* p, const char* at, size_t length);
   static int on_header_value(llhttp_t* p, const char* at, size_t length);
@@ -99,7 +94,7 @@ class ResponseParser {
   bool complete_ = false;
   bool complete_reported_ = false;
   bool keep_alive_ = false;
-  LineScanner scanner_;
+  http::HeaderScanner scanner_{.in_request_line = false};
   size_t head_bytes_ = 0;
   size_t field_count_ = 0;
   int status_ = 0;
