@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache git
   libevent-dev node-llhttp rapidjson-dev libyaml-cpp-dev libhiredis-dev libpq-dev libssl-dev
   libcurl4-openssl-dev libfmt-dev libprotobuf-dev protobuf-compiler libsqlite3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libjemalloc-dev libgtest-dev libgmock-dev libbenchmark-dev
   curl openssl procps
 )
 # The end-to-end tests run the official SDKs on Node.js (20 or newer; see test/e2e/README.md).
