@@ -7,18 +7,25 @@
 namespace sluice::filters::log {
 
 void Filter::on_complete(bool aborted) {
+  const Stream& s = stream();
+  MetaValues meta;
   sluice_attempt attempt = {};
   attempt.struct_size = sizeof(attempt);
-  if (stream().api()->attempt_get(stream().handle(), &attempt)) {
+  if (s.api()->attempt_get(s.handle(), &attempt)) {
     // Placed after route, this filter runs once per upstream attempt. Only the attempt that ends
     // the request (the host has published its completion metadata) writes the line; requests
     // answered before routing never reach it, hence the warning.
     if (!config_.placement_warned.exchange(true)) {
-      stream().log(LogLevel::warn,
-                   "the log filter is placed after the router, so it runs per upstream attempt "
-                   "and misses requests answered before routing: place it first in the chain");
+      s.log(LogLevel::warn,
+            "the log filter is placed after the router, so it runs per upstream attempt "
+            "and misses requests answered before routing: place it first in the chain");
     }
-    if (!stream().meta("timing.total_us")) return;
+    meta[kTimingTotalUs] = s.meta(kMetaKeys[kTimingTotalUs]);
+    if (!meta[kTimingTotalUs]) return;
+  }
+  // Each key crosses into the host once (timing.total_us is not asked again when known).
+  for (size_t key = 0; key < kMetaKeyCount; ++key) {
+    if (!meta[key]) meta[key] = s.meta(kMetaKeys[key]);
   }
   LineFacts facts;
   facts.start = start_;
@@ -27,8 +34,11 @@ void Filter::on_complete(bool aborted) {
       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                 std::chrono::steady_clock::now() - steady_start_)
                                 .count());
-  const Stream& s = stream();
-  config_.writer->push(format_line([&s](std::string_view key) { return s.meta(key); }, facts));
+  // Per worker thread: the line is formatted into a reused buffer and copied into the writer's
+  // queue, so a request allocates nothing here.
+  thread_local LineScratch scratch;
+  config_.writer->push(format_line(meta, facts, scratch));
+  scratch.trim();
 }
 
 }  // namespace sluice::filters::log

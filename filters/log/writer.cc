@@ -27,16 +27,17 @@ LineWriter::~LineWriter() {
   if (fd_ >= 0 && fd_ != STDOUT_FILENO) ::close(fd_);
 }
 
-bool LineWriter::push(std::string line) {
+bool LineWriter::push(std::string_view line) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (queue_.size() >= options_.capacity) {
+    if (queued_lines_ >= options_.capacity) {
       options_.dropped.record(1);
       return false;
     }
-    queue_.push_back(std::move(line));
+    queue_.append(line);
+    ++queued_lines_;
     // Only the first line of a batch, or a batch that has grown large, wakes the thread.
-    bool wake = queue_.size() == 1 || queue_.size() == batch_lines();
+    bool wake = queued_lines_ == 1 || queued_lines_ == batch_lines();
     if (!wake) return true;
   }
   wake_.notify_one();
@@ -45,25 +46,28 @@ bool LineWriter::push(std::string line) {
 
 void LineWriter::run() {
   ensure_open();  // creates the file at once, and waits here (not in a worker) if it must
-  std::deque<std::string> batch;
+  // The batch being written. Swapped with the queue, so the two buffers take turns and keep
+  // their capacity; one that a burst made large is given back after its write.
+  constexpr size_t kKeepBytes = 1 << 20;
   std::string data;
   for (;;) {
+    size_t lines = 0;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      wake_.wait(lock, [this] { return stopping_ || queued_lines_ > 0; });
       if (options_.flush_interval_ms > 0) {
         wake_.wait_for(lock, std::chrono::milliseconds(options_.flush_interval_ms),
-                       [this] { return stopping_ || queue_.size() >= batch_lines(); });
+                       [this] { return stopping_ || queued_lines_ >= batch_lines(); });
       }
-      if (queue_.empty()) return;  // stopping, and everything is written
-      batch.swap(queue_);
+      if (queued_lines_ == 0) return;  // stopping, and everything is written
+      data.swap(queue_);
+      lines = queued_lines_;
+      queued_lines_ = 0;
     }
-    data.clear();
-    for (const std::string& line : batch) data += line;
-    size_t lines = batch.size();
-    batch.clear();
     if (!ensure_open() || !write_all(data))
       options_.write_errors.record(static_cast<double>(lines));
+    data.clear();
+    if (data.capacity() > kKeepBytes) std::string().swap(data);
   }
 }
 

@@ -5,6 +5,8 @@
 // flush_interval_ms (or until half the queue is used) and writes them with one write(2), so under
 // load a worker pays a mutex per line, not a thread wake-up. It reopens the file by name when the
 // host's reopen generation moved (SIGUSR1), and on destruction writes what is still queued.
+// The queue is one byte buffer that the thread swaps with its own: once both have grown to a
+// batch's size, queueing a line is a copy into it, with no allocation.
 //
 // Thread-safety: push() from any thread; construction and destruction from one.
 
@@ -12,9 +14,9 @@
 
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace sluice::filters::log {
@@ -36,8 +38,9 @@ class LineWriter {
   LineWriter(const LineWriter&) = delete;
   LineWriter& operator=(const LineWriter&) = delete;
 
-  // Queues one line (ending with '\n'). False when it was dropped because the queue is full.
-  bool push(std::string line);
+  // Queues a copy of one line (ending with '\n'). False when it was dropped because the queue
+  // is full.
+  bool push(std::string_view line);
 
  private:
   void run();
@@ -49,8 +52,9 @@ class LineWriter {
   const Options options_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::string> queue_;  // guarded by mutex_
-  bool stopping_ = false;          // guarded by mutex_
+  std::string queue_;        // guarded by mutex_: the queued lines, back to back
+  size_t queued_lines_ = 0;  // guarded by mutex_
+  bool stopping_ = false;    // guarded by mutex_
 
   // Writer thread only.
   int fd_ = -1;
