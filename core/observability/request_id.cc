@@ -3,7 +3,6 @@
 
 #include "core/observability/request_id.h"
 
-#include <array>
 #include <cstdint>
 #include <random>
 
@@ -17,15 +16,17 @@ bool is_request_id_char(char c) {
          c == '_' || c == ':' || c == '-';
 }
 
-std::mt19937_64& generator() {
-  thread_local std::mt19937_64 engine = [] {
+// splitmix64 over a per-thread counter with a random start: ids must be unique, not secret, and
+// mt19937_64 cost more than the rest of a local reply's bookkeeping.
+uint64_t next_random() {
+  thread_local uint64_t state = [] {
     std::random_device device;
-    std::array<std::random_device::result_type, 8> seed_words;
-    for (auto& word : seed_words) word = device();
-    std::seed_seq seed(seed_words.begin(), seed_words.end());
-    return std::mt19937_64(seed);
+    return (static_cast<uint64_t>(device()) << 32) ^ device();
   }();
-  return engine;
+  uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
 }
 
 }  // namespace
@@ -40,8 +41,7 @@ bool is_valid_request_id(std::string_view id) {
 
 std::string new_request_id() {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::mt19937_64& engine = generator();
-  const uint64_t halves[2] = {engine(), engine()};
+  const uint64_t halves[2] = {next_random(), next_random()};
   std::string id(32, '0');
   for (size_t h = 0; h < 2; ++h) {
     for (size_t i = 0; i < 16; ++i) {

@@ -65,7 +65,9 @@ bool valid_header_value(std::string_view value) {
 }
 std::string lower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));  // ASCII only, no locale
+  }
   return out;
 }
 
@@ -183,7 +185,7 @@ int api_header_set(sluice_stream* s, sluice_part part, sluice_str name, sluice_s
   }
   std::string key = lower(view(name));
   std::erase_if(m->headers, [&](const http::Header& h) { return h.name == key; });
-  if (value.ptr) m->headers.push_back({key, std::string(view(value))});
+  if (value.ptr) m->headers.push_back({std::move(key), std::string(view(value))});
   return 1;
 }
 

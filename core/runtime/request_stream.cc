@@ -188,10 +188,10 @@ void RequestStream::start() {
       }
     }
   }
-  std::vector<sluice_stream*> order;
-  order.reserve(slots_.size());
-  for (auto& slot : slots_) order.push_back(slot.get());
-  run_request_phase(std::move(order), Phase::request);
+  // Every phase refills order_ in place: its capacity, reserved once, serves the whole request.
+  order_.reserve(chain_.filters.size() + 1);
+  for (auto& slot : slots_) order_.push_back(slot.get());
+  run_request_phase(Phase::request);
   run();
 }
 
@@ -346,9 +346,8 @@ RequestStream::Step RequestStream::after_hook(sluice_stream* slot, sluice_status
 
 // ---- request phases and attempts ----------------------------------------------------------------
 
-void RequestStream::run_request_phase(std::vector<sluice_stream*> order, Phase phase) {
+void RequestStream::run_request_phase(Phase phase) {
   phase_ = phase;
-  order_ = std::move(order);
   cursor_ = 0;
   body_pass_ = false;
 }
@@ -409,9 +408,9 @@ void RequestStream::start_attempt() {
   attempt_ = std::move(attempt);
   response_ = Message{};
   upstream_body_.clear();
-  std::vector<sluice_stream*> order;
-  for (auto& slot : attempt_->slots) order.push_back(slot.get());
-  run_request_phase(std::move(order), Phase::attempt_request);
+  order_.clear();
+  for (auto& slot : attempt_->slots) order_.push_back(slot.get());
+  run_request_phase(Phase::attempt_request);
 }
 
 void RequestStream::send_upstream() {
@@ -494,11 +493,11 @@ void RequestStream::on_upstream_complete() {
   bool json = is_json_content_type(response_.headers) || looks_like_json(upstream_body_);
   assign_answer(response_.body, std::move(upstream_body_), json, max_json_depth_);
   upstream_body_.clear();
-  std::vector<sluice_stream*> order;
+  order_.clear();
   for (auto it = attempt_->slots.rbegin(); it != attempt_->slots.rend(); ++it) {
-    order.push_back(it->get());
+    order_.push_back(it->get());
   }
-  begin_response(std::move(order), true);
+  begin_response(true);
   run();
 }
 
@@ -529,13 +528,13 @@ void RequestStream::begin_stream() {
   streaming_ = true;
   sse_ = std::make_unique<SseParser>(runtime_->bootstrap().limits().max_body_bytes());
   events_ = std::make_unique<std::deque<SseEvent>>();
-  std::vector<sluice_stream*> order;
+  order_.clear();
   for (auto it = attempt_->slots.rbegin(); it != attempt_->slots.rend(); ++it) {
-    order.push_back(it->get());
+    order_.push_back(it->get());
   }
-  for (size_t i = chain_.router_index + 1; i-- > 0;) order.push_back(slots_[i].get());
+  for (size_t i = chain_.router_index + 1; i-- > 0;) order_.push_back(slots_[i].get());
   response_.body.assign(std::string(), false, max_json_depth_);
-  begin_response(std::move(order), false);
+  begin_response(false);
 }
 
 void RequestStream::stream_pass_done() {
@@ -618,10 +617,7 @@ void RequestStream::on_response_drained() {
 
 void RequestStream::decide_after_attempt() {
   Attempt& attempt = *attempt_;
-  RuntimeMetrics::get()
-      .upstream_attempts
-      ->counter({chain_.name, attempt.http_status ? std::to_string(attempt.http_status) : "failed"})
-      ->inc();
+  chain_.stats->count_attempt(static_cast<int>(attempt.http_status));
   sluice_verdict verdict = ask_router();
   bool has_next_target = attempt.target_index + 1 < plan_.targets.size();
   if (verdict == SLUICE_USE_POLICY) {
@@ -667,9 +663,9 @@ void RequestStream::decide_after_attempt() {
                                 "upstream_error"),
         true, max_json_depth_);
   }
-  std::vector<sluice_stream*> order;
-  for (size_t i = chain_.router_index + 1; i-- > 0;) order.push_back(slots_[i].get());
-  begin_response(std::move(order), false);
+  order_.clear();
+  for (size_t i = chain_.router_index + 1; i-- > 0;) order_.push_back(slots_[i].get());
+  begin_response(false);
 }
 
 sluice_verdict RequestStream::ask_router() {
@@ -697,9 +693,8 @@ sluice_verdict RequestStream::ask_router() {
 
 // ---- response -------------------------------------------------------------------------------
 
-void RequestStream::begin_response(std::vector<sluice_stream*> order, bool upstream_segment) {
+void RequestStream::begin_response(bool upstream_segment) {
   phase_ = Phase::response;
-  order_ = std::move(order);
   cursor_ = 0;
   body_pass_ = false;
   upstream_segment_ = upstream_segment;
@@ -734,15 +729,18 @@ void RequestStream::take_reply() {
                 max_json_depth_);
 
   // The reply travels back through every filter before the one that sent it.
-  std::vector<sluice_stream*> path;
-  for (auto& slot : slots_) path.push_back(slot.get());
-  if (attempt_) {
-    for (auto& slot : attempt_->slots) path.push_back(slot.get());
-  }
-  size_t end = path.size();
-  if (reply.from) end = std::find(path.begin(), path.end(), reply.from) - path.begin();
-  std::vector<sluice_stream*> order(path.rend() - static_cast<long>(end), path.rend());
-  begin_response(std::move(order), false);
+  // Filled in chain order up to the sender, then reversed.
+  order_.clear();
+  auto add_until_sender = [&](std::vector<std::unique_ptr<sluice_stream>>& slots) {
+    for (auto& slot : slots) {
+      if (slot.get() == reply.from) return true;
+      order_.push_back(slot.get());
+    }
+    return false;
+  };
+  if (!add_until_sender(slots_) && attempt_) add_until_sender(attempt_->slots);
+  std::reverse(order_.begin(), order_.end());
+  begin_response(false);
 }
 
 http::ResponseHead RequestStream::make_head() {

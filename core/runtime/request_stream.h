@@ -130,13 +130,13 @@ class RequestStream : public http::Exchange,
   bool create_instance(sluice_stream* slot);
 
   // Phases.
-  void run_request_phase(std::vector<sluice_stream*> order, Phase phase);
+  void run_request_phase(Phase phase);  // over order_, which the caller filled
   void finish_request_phase();
   void start_attempt();
   void send_upstream();
   void finish_attempt_response();
   void decide_after_attempt();
-  void begin_response(std::vector<sluice_stream*> order, bool upstream_segment);
+  void begin_response(bool upstream_segment);  // over order_, which the caller filled
   void finish_response_segment();
   void take_reply();
   void send_to_client();

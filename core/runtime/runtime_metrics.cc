@@ -31,16 +31,32 @@ ChainStats::ChainStats(std::string chain)
     : duration(RuntimeMetrics::get().request_seconds->histogram({chain})),
       chain_(std::move(chain)) {}
 
-void ChainStats::count_request(int status) {
+namespace {
+
+// The series for `status` in `family`, resolved once per status. Racing workers resolve the same
+// series (the registry returns one object per labels).
+metrics::Counter* by_status(std::array<std::atomic<metrics::Counter*>, 600>& cache,
+                            metrics::Family* family, const std::string& chain, int status,
+                            const char* no_status_label) {
   size_t slot = status >= 100 && status < 600 ? static_cast<size_t>(status) : 0;
-  metrics::Counter* counter = by_status_[slot].load(std::memory_order_acquire);
+  metrics::Counter* counter = cache[slot].load(std::memory_order_acquire);
   if (!counter) {
-    // Racing workers resolve the same series (the registry returns one object per labels).
-    std::string label = slot ? std::to_string(slot) : "client_abort";
-    counter = RuntimeMetrics::get().requests->counter({chain_, label});
-    by_status_[slot].store(counter, std::memory_order_release);
+    std::string label = slot ? std::to_string(slot) : no_status_label;
+    counter = family->counter({chain, label});
+    cache[slot].store(counter, std::memory_order_release);
   }
-  counter->inc();
+  return counter;
+}
+
+}  // namespace
+
+void ChainStats::count_request(int status) {
+  by_status(by_status_, RuntimeMetrics::get().requests, chain_, status, "client_abort")->inc();
+}
+
+void ChainStats::count_attempt(int status) {
+  by_status(attempts_by_status_, RuntimeMetrics::get().upstream_attempts, chain_, status, "failed")
+      ->inc();
 }
 
 }  // namespace sluice::runtime

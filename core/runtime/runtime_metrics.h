@@ -25,11 +25,14 @@ class ChainStats {
   explicit ChainStats(std::string chain);
   // status 0 counts a client abort (label "client_abort").
   void count_request(int status);
+  // status 0 counts an attempt that got no HTTP answer (label "failed").
+  void count_attempt(int status);
   metrics::Histogram* const duration;
 
  private:
   std::string chain_;
   std::array<std::atomic<metrics::Counter*>, 600> by_status_{};  // resolved on first use
+  std::array<std::atomic<metrics::Counter*>, 600> attempts_by_status_{};
 };
 
 }  // namespace sluice::runtime

@@ -44,7 +44,7 @@ std::unique_ptr<runtime::UpstreamCall> NativeTransport::start(
     return nullptr;
   }
   HttpUrl url;
-  if (!parse_http_url(request.url, &url, &last_start_error_)) return nullptr;
+  if (!parsed_url(request.url, &url)) return nullptr;
   std::string bytes;
   if (!serialize_request(request, url, &bytes, &last_start_error_)) return nullptr;
   auto call = std::make_unique<NativeCall>(*this, callbacks, std::move(url), std::move(bytes),
@@ -55,6 +55,24 @@ std::unique_ptr<runtime::UpstreamCall> NativeTransport::start(
     return nullptr;
   }
   return call;
+}
+
+bool NativeTransport::parsed_url(std::string_view text, HttpUrl* out) {
+  for (const ParsedUrl& entry : url_cache_) {
+    if (entry.text == text) {
+      *out = entry.url;
+      return true;
+    }
+  }
+  if (!parse_http_url(text, out, &last_start_error_)) return false;
+  ParsedUrl entry{std::string(text), *out};
+  if (url_cache_.size() < kUrlCacheSize) {
+    url_cache_.push_back(std::move(entry));
+  } else {
+    url_cache_[url_cache_next_] = std::move(entry);
+    url_cache_next_ = (url_cache_next_ + 1) % kUrlCacheSize;
+  }
+  return true;
 }
 
 void NativeTransport::link(NativeCall* call) {

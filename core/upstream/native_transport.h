@@ -34,10 +34,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/runtime/upstream.h"
 #include "core/upstream/connection_pool.h"
 #include "core/upstream/dns_resolver.h"
+#include "core/upstream/native_request.h"
 #include "core/upstream/response_parser.h"
 
 struct event_base;
@@ -82,6 +85,9 @@ class NativeTransport final : public runtime::UpstreamTransport {
   NativeTransport(event_base* base, NativeTransportOptions options);
   void link(NativeCall* call);
   void unlink(NativeCall* call);
+  // The parsed form of `url`, from a small cache: a worker sends to a handful of deployment URLs,
+  // and parsing one costs more than the rest of starting a call.
+  bool parsed_url(std::string_view url, HttpUrl* out);
 
   event_base* base_;
   NativeTransportOptions options_;
@@ -93,6 +99,13 @@ class NativeTransport final : public runtime::UpstreamTransport {
   size_t live_calls_ = 0;
   uint64_t connections_opened_ = 0;
   std::string last_start_error_;
+  struct ParsedUrl {
+    std::string text;
+    HttpUrl url;
+  };
+  static constexpr size_t kUrlCacheSize = 16;
+  std::vector<ParsedUrl> url_cache_;  // valid URLs only; replaced round-robin when full
+  size_t url_cache_next_ = 0;
 };
 
 }  // namespace sluice::upstream

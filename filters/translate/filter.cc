@@ -132,17 +132,19 @@ Status Filter::prepare(bool has_body) {
 void Filter::replace_all_headers(bool stream_requested) {
   const sluice_host_api* api = stream().api();
   sluice_stream* handle = stream().handle();
-  std::vector<std::string> names;
-  size_t count = api->header_count(handle, SLUICE_REQUEST);
-  for (size_t i = 0; i < count; ++i) {
+  // The provider gets only the headers set below: remove by the first header's name (every
+  // header of that name goes) until none is left. No copies: the host lower-cases the name
+  // before it erases anything.
+  for (size_t left = api->header_count(handle, SLUICE_REQUEST); left > 0;) {
     sluice_header header{};
-    if (api->header_at(handle, SLUICE_REQUEST, i, &header)) {
-      names.emplace_back(detail::view(header.name));
+    if (!api->header_at(handle, SLUICE_REQUEST, 0, &header) ||
+        !api->header_set(handle, SLUICE_REQUEST, header.name, sluice_str{nullptr, 0})) {
+      break;
     }
+    size_t now = api->header_count(handle, SLUICE_REQUEST);
+    if (now >= left) break;  // nothing was removed: never loop forever
+    left = now;
   }
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  for (const std::string& name : names) stream().remove_header(Part::request, name);
   stream().set_header(Part::request, "content-type", "application/json");
   stream().set_header(Part::request, "accept",
                       stream_requested ? "text/event-stream" : "application/json");
