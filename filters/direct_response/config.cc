@@ -61,6 +61,10 @@ std::unique_ptr<Config> Config::create(ConfigContext&, std::string_view json, st
   if (!config->body.empty() && !has_content_type) {
     config->headers.emplace_back("content-type", "application/json");
   }
+  config->abi_headers.reserve(config->headers.size());
+  for (const auto& [name, value] : config->headers) {
+    config->abi_headers.push_back({detail::str(name), detail::str(value)});
+  }
   return config;
 }
 

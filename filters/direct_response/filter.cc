@@ -7,14 +7,9 @@
 namespace sluice::filters::direct_response {
 
 Status Filter::on_request_headers(bool) {
-  std::vector<sluice_header> headers;
-  headers.reserve(config_.headers.size());
-  for (const auto& [name, value] : config_.headers) {
-    headers.push_back({detail::str(name), detail::str(value)});
-  }
   const sluice_host_api* api = stream().api();
-  if (!api->send_local_reply(stream().handle(), config_.status, headers.data(), headers.size(),
-                             detail::str(config_.body))) {
+  if (!api->send_local_reply(stream().handle(), config_.status, config_.abi_headers.data(),
+                             config_.abi_headers.size(), detail::str(config_.body))) {
     return Fail;
   }
   return LocalReply;

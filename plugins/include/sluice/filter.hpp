@@ -174,10 +174,15 @@ class Stream {
   bool local_reply(
       uint32_t status, std::string_view body,
       std::initializer_list<std::pair<std::string_view, std::string_view>> headers = {}) const {
-    std::vector<sluice_header> list;
-    for (const auto& [name, value] : headers)
-      list.push_back(sluice_header{detail::str(name), detail::str(value)});
-    return api_->send_local_reply(stream_, status, list.data(), list.size(), detail::str(body));
+    // On the stack: a reply has a handful of headers (the host refuses more than 100).
+    constexpr size_t kMax = 100;
+    sluice_header list[kMax];
+    size_t count = 0;
+    for (const auto& [name, value] : headers) {
+      if (count == kMax) return false;
+      list[count++] = sluice_header{detail::str(name), detail::str(value)};
+    }
+    return api_->send_local_reply(stream_, status, list, count, detail::str(body));
   }
   bool error(uint32_t status, std::string_view message, std::string_view code = {}) const {
     return api_->send_error(stream_, status, detail::str(message), detail::str(code));
