@@ -5,9 +5,23 @@
 #   1. throughput at CONNECTIONS connections with a ~1 KB chat request: req/s, p50, p99 of each;
 #      sluice's CPU time per request and RSS; the req/s ratio sluice/nginx (target >= 1.0x);
 #   2. latency at 1 connection: what sluice adds to fake-llm's p50/p99 (target p99 < 100 us);
-#   3. STREAMS concurrent streams of CHUNKS chunks opened at once, direct and through sluice:
-#      time to first token p50/p99, the TTFT sluice adds (target p99 < 200 us) and sluice's RSS
-#      with the streams open (target < 50 MB).
+#   3. streams, direct, through nginx (proxy_buffering off) and through sluice:
+#      a. probes (the targets): STREAMS background streams of CHUNKS chunks, their requests spread
+#         evenly over RAMP_MS; once every one has had its first event (all open and flowing),
+#         PROBES streaming requests one at a time, each on a new connection (request sent
+#         PROBE_GAP_MS after the connection is made), while the background streams go on
+#         streaming. The time to first token (TTFT) of the probes: p50/p99 of each target, the
+#         TTFT sluice adds (probe p99 through sluice minus direct, target < 200 us), and sluice's
+#         RSS while all STREAMS background streams are open and flowing (target < 50 MB); also,
+#         for information, the background streams' TTFT during the ramp and sluice's own
+#         ttft_ms of the probes. With 200 probes the p99 is the third-largest sample; on a shared
+#         2-core machine it is set by scheduling delays of a few ms, in both rows, so the p99
+#         difference is mostly noise there (README.md, "Reading the numbers");
+#      b. burst (information, BURST=1): STREAMS requests sent at once, direct and through
+#         sluice, as before: their p99 is the time a server needs to work through a queue of
+#         STREAMS requests arriving in the same millisecond, not what a proxy adds to a request,
+#         so it is not held to the target.
+#      TTFT = from the request's send() to the kernel receive timestamp of the first data: event.
 #
 # Usage: benchmarks/proxy/run.sh [BUILD_DIR]       (default build/release of this repository)
 # Environment:
@@ -17,9 +31,17 @@
 #   THREADS=2           wrk threads of the throughput runs
 #   LAT_DURATION=5s     wrk duration of each 1-connection run
 #   WARMUP=2s           unmeasured wrk run before each measured one
-#   STREAMS=1000        concurrent streams
-#   CHUNKS=50           content chunks per stream
-#   CHUNK_DELAY_MS=20   pause between two content chunks
+#   STREAMS=1000        concurrent (background) streams
+#   CHUNKS=50           content chunks per stream (at least 2)
+#   CHUNK_DELAY_MS=auto pause between two content chunks of a background stream; auto: long
+#                       enough that the background streams outlast the probes (203 ms with the
+#                       defaults; the formula is in the preflight below)
+#   RAMP_MS=1000        the background streams' requests are spread evenly over this time
+#   PROBES=200          probe requests, one at a time
+#   PROBE_GAP_MS=10     pause between a probe's connection being made and its request
+#   PROBE_CHUNK_DELAY_MS=10  a probe streams 2 content chunks this far apart
+#   BURST=1             also run the burst rounds (information); 0: skip them
+#   BURST_CHUNK_DELAY_MS=20  pause between two content chunks in the burst rounds
 #   WORKERS=<cores>     worker threads of fake-llm and sluice, worker processes of nginx
 #   BODY_BYTES=1024     size of the chat request body
 #   NGINX_ACCESS_LOG=1  nginx writes an access log to a file, as sluice's log filter does; 0: off
@@ -43,7 +65,13 @@ LAT_DURATION=${LAT_DURATION:-5s}
 WARMUP=${WARMUP:-2s}
 STREAMS=${STREAMS:-1000}
 CHUNKS=${CHUNKS:-50}
-CHUNK_DELAY_MS=${CHUNK_DELAY_MS:-20}
+CHUNK_DELAY_MS=${CHUNK_DELAY_MS:-auto}
+RAMP_MS=${RAMP_MS:-1000}
+PROBES=${PROBES:-200}
+PROBE_GAP_MS=${PROBE_GAP_MS:-10}
+PROBE_CHUNK_DELAY_MS=${PROBE_CHUNK_DELAY_MS:-10}
+BURST=${BURST:-1}
+BURST_CHUNK_DELAY_MS=${BURST_CHUNK_DELAY_MS:-20}
 WORKERS=${WORKERS:-$(nproc)}
 BODY_BYTES=${BODY_BYTES:-1024}
 NGINX_ACCESS_LOG=${NGINX_ACCESS_LOG:-1}
@@ -94,12 +122,33 @@ fi
 for value in "$DURATION" "$LAT_DURATION" "$WARMUP"; do
   [[ "$value" =~ ^[0-9]+[smh]?$ ]] || die "durations look like 10s, 10, 2s or 1m; got '$value'"
 done
-for name in CONNECTIONS THREADS STREAMS CHUNKS WORKERS BODY_BYTES NOFILE; do
+for name in CONNECTIONS THREADS STREAMS CHUNKS WORKERS BODY_BYTES NOFILE PROBES; do
   [[ "${!name}" =~ ^[1-9][0-9]*$ ]] || die "$name must be a positive integer; got '${!name}'"
 done
-[[ "$CHUNK_DELAY_MS" =~ ^[0-9]+$ ]] || die "CHUNK_DELAY_MS must be an integer >= 0"
+for name in RAMP_MS PROBE_GAP_MS PROBE_CHUNK_DELAY_MS BURST_CHUNK_DELAY_MS; do
+  [[ "${!name}" =~ ^[0-9]+$ ]] || die "$name must be an integer >= 0; got '${!name}'"
+done
+[[ "$BURST" == 0 || "$BURST" == 1 ]] || die "BURST must be 0 or 1"
 ((THREADS <= CONNECTIONS)) || die "THREADS ($THREADS) must not exceed CONNECTIONS ($CONNECTIONS)"
-((CHUNKS <= 10000 && CHUNK_DELAY_MS <= 600000)) || die "fake-llm allows CHUNKS <= 10000 and CHUNK_DELAY_MS <= 600000"
+((CHUNKS >= 2)) || die "CHUNKS must be at least 2 (the background streams must go on streaming)"
+# A probe takes about PROBE_GAP_MS + PROBE_CHUNK_DELAY_MS plus a few ms (connect, TTFT, this
+# client's loop: 4 to 14 ms on a busy 2-core machine, 8 in the estimate); the first background
+# stream, sent at the start of the ramp, ends (CHUNKS - 1) x CHUNK_DELAY_MS later (its first
+# content chunk comes with the head). auto makes that outlast the ramp and 1.5 x the estimated
+# probe time, plus 0.5 s.
+PROBE_EST_MS=$((PROBE_GAP_MS + PROBE_CHUNK_DELAY_MS + 8))
+if [[ "$CHUNK_DELAY_MS" == auto ]]; then
+  need_ms=$((RAMP_MS + PROBES * PROBE_EST_MS * 3 / 2 + 500))
+  CHUNK_DELAY_MS=$(((need_ms + CHUNKS - 2) / (CHUNKS - 1)))
+  CHUNK_DELAY_SOURCE="auto"
+else
+  [[ "$CHUNK_DELAY_MS" =~ ^[0-9]+$ ]] || die "CHUNK_DELAY_MS must be auto or an integer >= 0"
+  CHUNK_DELAY_SOURCE="set"
+fi
+for name in CHUNK_DELAY_MS PROBE_CHUNK_DELAY_MS BURST_CHUNK_DELAY_MS; do
+  ((${!name} <= 600000)) || die "fake-llm allows chunk delays up to 600000 ms; $name is ${!name}"
+done
+((CHUNKS <= 10000)) || die "fake-llm allows CHUNKS <= 10000"
 ((BODY_BYTES >= 400)) || die "BODY_BYTES must be at least 400"
 
 # Every stream costs the client one descriptor, sluice two (client side and upstream side) and
@@ -130,7 +179,6 @@ SLUICE_PID=""
 WRK_PID=""
 CLIENT_PID=""
 
-
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
@@ -153,8 +201,9 @@ trap 'exit 143' TERM
 
 # ---- ports -------------------------------------------------------------------------------
 
-# Four distinct free loopback ports, held open together while the kernel picks them.
-read -r FAKE_PORT NGINX_PORT SLUICE_PORT ADMIN_PORT < <(free_ports 4)
+# Five distinct free loopback ports, held open together while the kernel picks them. nginx
+# listens on two: NGINX_PORT for parts 1 and 2, NGINX_STREAM_PORT (proxy_buffering off) for 3.
+read -r FAKE_PORT NGINX_PORT NGINX_STREAM_PORT SLUICE_PORT ADMIN_PORT < <(free_ports 5)
 
 # ---- helpers -----------------------------------------------------------------------------
 
@@ -303,8 +352,13 @@ build_body() {
 build_body "$WORK/chat.json" "$BODY_BYTES" ',"temperature":0' ''
 build_body "$WORK/stream.json" "$BODY_BYTES" ',"stream":true,"temperature":0' \
   " [[fake chunks=$CHUNKS chunk_delay_ms=$CHUNK_DELAY_MS]]"
+build_body "$WORK/probe.json" "$BODY_BYTES" ',"stream":true,"temperature":0' \
+  " [[fake chunks=2 chunk_delay_ms=$PROBE_CHUNK_DELAY_MS]]"
+build_body "$WORK/burst.json" "$BODY_BYTES" ',"stream":true,"temperature":0' \
+  " [[fake chunks=$CHUNKS chunk_delay_ms=$BURST_CHUNK_DELAY_MS]]"
 python3 -c 'import json, sys; [json.load(open(f)) for f in sys.argv[1:]]' \
-  "$WORK/chat.json" "$WORK/stream.json" || die "the generated request bodies are not valid JSON"
+  "$WORK/chat.json" "$WORK/stream.json" "$WORK/probe.json" "$WORK/burst.json" ||
+  die "the generated request bodies are not valid JSON"
 
 {
   echo 'wrk.method = "POST"'
@@ -369,6 +423,18 @@ http {
       proxy_set_header Connection "";
     }
   }
+
+  # Part 3: nginx passes a proxied response on as it arrives only without buffering (with the
+  # default proxy_buffering on, server-sent events may wait in its buffers).
+  server {
+    listen 127.0.0.1:$NGINX_STREAM_PORT reuseport;
+    location / {
+      proxy_pass http://fake_llm;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
 }
 EOF
 
@@ -377,7 +443,7 @@ EOF
 "$NGINX_BIN" -p "$WORK" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf" \
   </dev/null >"$WORK/nginx-stdout.log" 2>&1 &
 NGINX_PID=$!
-if ! wait_port "$NGINX_PORT" 10; then
+if ! wait_port "$NGINX_PORT" 10 || ! wait_port "$NGINX_STREAM_PORT" 10; then
   cat "$WORK/nginx-error.log" >&2 2>/dev/null || true
   die "nginx did not start listening on 127.0.0.1:$NGINX_PORT"
 fi
@@ -422,6 +488,10 @@ RESPONSE_BYTES[direct]=$(check "$FAKE_PORT" "$WORK/chat.json") ||
 RESPONSE_BYTES[nginx]=$(check "$NGINX_PORT" "$WORK/chat.json") || {
   cat "$WORK/nginx-error.log" >&2 || true
   die "nginx did not answer the chat request with a 200 chat.completion"
+}
+check "$NGINX_STREAM_PORT" "$WORK/chat.json" >/dev/null || {
+  cat "$WORK/nginx-error.log" >&2 || true
+  die "nginx (streaming server, proxy_buffering off) did not answer the chat request with a 200 chat.completion"
 }
 RESPONSE_BYTES[sluice]=$(check "$SLUICE_PORT" "$WORK/chat.json") || {
   cat "$WORK/sluice.log" >&2 || true
@@ -470,48 +540,112 @@ read -r LOG_N LOG_TOTAL50 LOG_TOTAL99 LOG_UP50 LOG_UP99 LOG_OWN50 LOG_OWN99 _ _ 
 
 # ---- 3. streams --------------------------------------------------------------------------
 
-# run_streams NAME PORT PID: the client's key=value line goes to $WORK/streams.NAME.
-run_streams() {
-  local name=$1 port=$2 pid=$3 timeout
-  timeout=$((30 + CHUNKS * CHUNK_DELAY_MS * 3 / 1000))
-  echo "  $name: $STREAMS streams x $CHUNKS chunks, $CHUNK_DELAY_MS ms apart ..." >&2
-  python3 "$HERE/streams.py" "$port" "$STREAMS" "$WORK/stream.json" "$pid" $((CHUNKS + 3)) \
-    "$CHUNK_DELAY_MS" "$timeout" >"$WORK/streams.$name" &
-  CLIENT_PID=$!
-  wait "$CLIENT_PID" || die "the streaming client failed against $name"
-  CLIENT_PID=""
+# stream_log_stats FIRST LAST: sluice's access lines FIRST..LAST-1 (0-based) with status 200 and
+# a ttft_ms, split into the short probe streams and the long ones by response_bytes (below or
+# above the middle of the smallest and the largest; all long when they differ by less than 2x);
+# prints "N_SHORT SHORT_TTFT_P50 SHORT_TTFT_P99 N_LONG LONG_TTFT_P50 LONG_TTFT_P99" in us.
+stream_log_stats() {
+  python3 - "$WORK/access.log" "$1" "$2" <<'EOF'
+import json, math, sys
+path, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rows = []
+with open(path) as f:
+    for i, line in enumerate(f):
+        if first <= i < last:
+            e = json.loads(line)
+            if e.get("status") == 200 and e.get("ttft_ms") is not None:
+                rows.append((e.get("response_bytes") or 0, e["ttft_ms"] * 1000))
+def pct(a, p):
+    a = sorted(a)
+    return f"{a[max(1, math.ceil(p / 100 * len(a))) - 1]:.1f}" if a else "?"
+short, long_ = [], []
+if rows:
+    lo, hi = min(r[0] for r in rows), max(r[0] for r in rows)
+    cut = (lo + hi) / 2 if hi >= 2 * lo else -1
+    for size, ttft in rows:
+        (short if size < cut else long_).append(ttft)
+print(len(short), pct(short, 50), pct(short, 99), len(long_), pct(long_, 50), pct(long_, 99))
+EOF
 }
 
-echo "3. streams" >&2
-WARNS_BEFORE=$(grep -c '"level":"warn"' "$WORK/sluice.log" || true)
-run_streams direct "$FAKE_PORT" "$FAKE_PID"
-STREAM_LOG_FIRST=$(log_lines)
-run_streams sluice "$SLUICE_PORT" "$SLUICE_PID"
-sleep 0.2  # the log writer's last lines
-read -r SLOG_N _ _ _ _ _ _ SLOG_TTFT50 SLOG_TTFT99 < <(log_stats "$STREAM_LOG_FIRST" "$(log_lines)")
-WARNS_AFTER=$(grep -c '"level":"warn"' "$WORK/sluice.log" || true)
-
-declare -A S_direct S_sluice
-for name in direct sluice; do
+# run_client NAME ARGS...: streams.py ARGS, its key=value line to $WORK/streams.NAME, loaded
+# into the associative array S_NAME (declared below).
+declare -A S_p_direct S_p_nginx S_p_sluice S_b_direct S_b_sluice
+run_client() {
+  local name=$1 kv
+  shift
+  python3 "$HERE/streams.py" "$@" >"$WORK/streams.$name" &
+  CLIENT_PID=$!
+  wait "$CLIENT_PID" || die "the streaming client failed ($name)"
+  CLIENT_PID=""
   declare -n into="S_$name"
   # shellcheck disable=SC2013,SC2034  # one line of key=value words; `into` names S_<name>
   for kv in $(<"$WORK/streams.$name"); do
     into[${kv%%=*}]=${kv#*=}
   done
   unset -n into
-done
+}
+
+# run_probe NAME PORT PIDS (comma-separated; VmRSS is summed)
+run_probe() {
+  local name=$1 port=$2 pids=$3 timeout
+  timeout=$((30 + (RAMP_MS + (CHUNKS - 1) * CHUNK_DELAY_MS + PROBES * PROBE_EST_MS) * 2 / 1000))
+  echo "  $name: $STREAMS background streams over ${RAMP_MS} ms, then $PROBES probes ..." >&2
+  run_client "p_$name" probe "$port" "$STREAMS" "$WORK/stream.json" "$pids" $((CHUNKS + 3)) \
+    "$CHUNK_DELAY_MS" "$timeout" "$RAMP_MS" "$PROBES" "$WORK/probe.json" 5 \
+    "$PROBE_CHUNK_DELAY_MS" "$PROBE_GAP_MS"
+}
+
+# run_burst NAME PORT PIDS
+run_burst() {
+  local name=$1 port=$2 pids=$3 timeout
+  timeout=$((30 + CHUNKS * BURST_CHUNK_DELAY_MS * 3 / 1000))
+  echo "  $name: burst of $STREAMS streams sent at once ..." >&2
+  run_client "b_$name" burst "$port" "$STREAMS" "$WORK/burst.json" "$pids" $((CHUNKS + 3)) \
+    "$BURST_CHUNK_DELAY_MS" "$timeout"
+}
+
+echo "3. streams" >&2
+NGINX_PIDS=$(IFS=,; echo "$NGINX_PID,${NGINX_WORKER_PIDS[*]}")
+WARNS_BEFORE=$(grep -c '"level":"warn"' "$WORK/sluice.log" || true)
+run_probe direct "$FAKE_PORT" "$FAKE_PID"
+run_probe nginx "$NGINX_STREAM_PORT" "$NGINX_PIDS"
+STREAM_LOG_FIRST=$(log_lines)
+run_probe sluice "$SLUICE_PORT" "$SLUICE_PID"
+sleep 0.2  # the log writer's last lines
+STREAM_LOG_LAST=$(log_lines)
+read -r PLOG_N PLOG_TTFT50 PLOG_TTFT99 _ _ _ < <(stream_log_stats "$STREAM_LOG_FIRST" "$STREAM_LOG_LAST")
+if [[ "$BURST" == 1 ]]; then
+  run_burst direct "$FAKE_PORT" "$FAKE_PID"
+  run_burst sluice "$SLUICE_PORT" "$SLUICE_PID"
+  sleep 0.2
+  read -r _ _ _ BLOG_N BLOG_TTFT50 BLOG_TTFT99 < <(stream_log_stats "$STREAM_LOG_LAST" "$(log_lines)")
+fi
+WARNS_AFTER=$(grep -c '"level":"warn"' "$WORK/sluice.log" || true)
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ERRORS_SEEN=0
 for name in direct nginx sluice direct1 sluice1 nginx1; do
   ((T_ERR[$name] == 0)) || ERRORS_SEEN=1
 done
-((S_direct[errors] == 0 && S_sluice[errors] == 0)) || ERRORS_SEEN=1
+PROBE_TARGETS=(direct nginx sluice)
+for name in "${PROBE_TARGETS[@]}"; do
+  declare -n s="S_p_$name"
+  [[ "${s[errors]}" == 0 && "${s[probe_errors]}" == 0 ]] || ERRORS_SEEN=1
+  unset -n s
+done
+BURST_TARGETS=()
+[[ "$BURST" == 1 ]] && BURST_TARGETS=(direct sluice)
+for name in "${BURST_TARGETS[@]}"; do
+  declare -n s="S_b_$name"
+  [[ "${s[errors]}" == 0 ]] || ERRORS_SEEN=1
+  unset -n s
+done
 
 # ---- report ------------------------------------------------------------------------------
 
 ms() { awk -v u="$1" 'BEGIN { printf "%.3f", u / 1000 }'; }
-mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+mb() { [[ "$1" =~ ^[0-9]+$ ]] && awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }' || echo "?"; }
 sub_us() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
 
 ratio=$(awk -v s="${T_RPS[sluice]}" -v n="${T_RPS[nginx]}" 'BEGIN { printf "%.3f", s / n }')
@@ -519,15 +653,21 @@ added_p50=$(sub_us "${T_P50[sluice1]}" "${T_P50[direct1]}")
 added_p99=$(sub_us "${T_P99[sluice1]}" "${T_P99[direct1]}")
 nginx_added_p50=$(sub_us "${T_P50[nginx1]}" "${T_P50[direct1]}")
 nginx_added_p99=$(sub_us "${T_P99[nginx1]}" "${T_P99[direct1]}")
-added_ttft_p50=$(sub_us "${S_sluice[ttft_p50_us]}" "${S_direct[ttft_p50_us]}")
-added_ttft_p99=$(sub_us "${S_sluice[ttft_p99_us]}" "${S_direct[ttft_p99_us]}")
-stream_rss_mb=$(mb "${S_sluice[rss_all_open_kb]}")
+added_ttft_p50=$(sub_us "${S_p_sluice[ttft_p50_us]}" "${S_p_direct[ttft_p50_us]}")
+added_ttft_p99=$(sub_us "${S_p_sluice[ttft_p99_us]}" "${S_p_direct[ttft_p99_us]}")
+nginx_added_ttft_p50=$(sub_us "${S_p_nginx[ttft_p50_us]}" "${S_p_direct[ttft_p50_us]}")
+nginx_added_ttft_p99=$(sub_us "${S_p_nginx[ttft_p99_us]}" "${S_p_direct[ttft_p99_us]}")
+stream_rss_mb=$(mb "${S_p_sluice[rss_all_open_kb]}")
 
 v_ratio=$(verdict "$ratio >= $TARGET_RATIO")
 v_p50=$(verdict "$added_p50 < $TARGET_ADDED_P50_US")
 v_p99=$(verdict "$added_p99 < $TARGET_ADDED_P99_US")
 v_ttft=$(verdict "$added_ttft_p99 < $TARGET_ADDED_TTFT_P99_US")
-v_rss=$(verdict "$stream_rss_mb < $TARGET_STREAM_RSS_MB")
+if [[ "$stream_rss_mb" == "?" ]]; then
+  v_rss="MISSED (not measured: the background streams were never all open)"
+else
+  v_rss=$(verdict "$stream_rss_mb < $TARGET_STREAM_RSS_MB")
+fi
 
 row1() { printf '%-24s %12s %10s %10s %8s\n' "$@"; }
 echo
@@ -568,40 +708,105 @@ printf '%-36s %12s   %s\n' "added by nginx, p50 / p99" "$nginx_added_p50 / $ngin
 echo "(added = percentile through the proxy minus the same percentile direct: a difference of"
 echo " two distributions measured one after the other, not a per-request measurement)"
 echo
-echo "3. streams: $STREAMS concurrent, $CHUNKS chunks $CHUNK_DELAY_MS ms apart, requests sent at once;" \
-  "TTFT = send to first data: event (${S_sluice[ts]} receive timestamps)"
-printf '%-16s %6s %6s %12s %12s %12s %10s %10s %18s\n' target "ok" errors "TTFT p50" "TTFT p99" \
-  "TTFT max" "RSS before" "RSS open" "RSS peak (open)"
-for name in direct sluice; do
-  declare -n s="S_$name"
-  label="fake-llm direct"
-  [[ "$name" == sluice ]] && label="through sluice"
-  printf '%-16s %6s %6s %12s %12s %12s %10s %10s %18s\n' "$label" "${s[ok]}" "${s[errors]}" \
+label_of() {
+  case $1 in
+    direct) echo "(a) fake-llm direct" ;;
+    nginx) echo "(b) nginx, unbuffered" ;;
+    sluice) echo "(c) sluice" ;;
+  esac
+}
+echo "3. streams: TTFT = send() to the first data: event (${S_p_sluice[ts]} receive timestamps)"
+echo "3a. probes: $STREAMS background streams of $CHUNKS chunks ${CHUNK_DELAY_MS} ms apart" \
+  "($CHUNK_DELAY_SOURCE), requests spread over $RAMP_MS ms;"
+echo "    once all were open and flowing, $PROBES probe streams (2 chunks $PROBE_CHUNK_DELAY_MS ms apart)" \
+  "one at a time,"
+echo "    each on a new connection, its request sent $PROBE_GAP_MS ms after connecting"
+printf '%-22s %13s %13s %11s %11s %11s %10s %10s\n' target "background ok" "probes ok" \
+  "TTFT p50" "TTFT p99" "TTFT max" "RSS before" "RSS open"
+for name in "${PROBE_TARGETS[@]}"; do
+  declare -n s="S_p_$name"
+  printf '%-22s %13s %13s %11s %11s %11s %10s %10s\n' "$(label_of "$name")" \
+    "${s[ok]}/$STREAMS" "${s[probe_ok]}/${s[probes]}" \
     "${s[ttft_p50_us]} us" "${s[ttft_p99_us]} us" "${s[ttft_max_us]} us" \
-    "$(mb "${s[rss_before_kb]}") MB" "$(mb "${s[rss_all_open_kb]}") MB" \
-    "$(mb "${s[rss_peak_kb]}") MB (${s[open_at_peak]})"
+    "$(mb "${s[rss_before_kb]}") MB" "$(mb "${s[rss_all_open_kb]}") MB"
   unset -n s
 done
-echo "(RSS open: highest VmRSS sampled while all $STREAMS streams were open, none finished yet;"
-echo " RSS peak: highest over the round, with the number of streams still open at that sample)"
-printf '%-36s %12s   %s\n' "added TTFT, p50" "$added_ttft_p50 us" "(information)"
-printf '%-36s %12s   %-12s %s\n' "added TTFT, p99" "$added_ttft_p99 us" "< $TARGET_ADDED_TTFT_P99_US us" "$v_ttft"
+echo "(TTFT: of the $PROBES probes; RSS open: highest VmRSS sampled while all $STREAMS background streams"
+echo " were open and flowing, probes running; nginx: master and workers summed)"
+printf '%-36s %12s   %s\n' "added TTFT by sluice, p50" "$added_ttft_p50 us" "(information)"
+printf '%-36s %12s   %-12s %s\n' "added TTFT by sluice, p99" "$added_ttft_p99 us" "< $TARGET_ADDED_TTFT_P99_US us" "$v_ttft"
 printf '%-36s %12s   %-12s %s\n' "sluice RSS, all $STREAMS streams open" "$stream_rss_mb MB" "< $TARGET_STREAM_RSS_MB MB" "$v_rss"
-printf '%-36s %12s   %s\n' "sluice log: TTFT p50/p99" "$SLOG_TTFT50 / $SLOG_TTFT99 us" \
-  "(information: $SLOG_N streams; from sluice starting the request to its first body byte)"
-printf '%-36s %12s   %s\n' "client-observed TTFT p50/p99 direct" "${S_direct[user_p50_us]} / ${S_direct[user_p99_us]} us" "(information: includes the client's own delay)"
-printf '%-36s %12s   %s\n' "client-observed TTFT p50/p99 sluice" "${S_sluice[user_p50_us]} / ${S_sluice[user_p99_us]} us" "(information)"
-for name in direct sluice; do
-  declare -n s="S_$name"
+printf '%-36s %12s   %s\n' "added TTFT by nginx, p50 / p99" "$nginx_added_ttft_p50 / $nginx_added_ttft_p99 us" "(information)"
+printf '%-36s %12s   %s\n' "sluice log: probe TTFT p50 / p99" "$PLOG_TTFT50 / $PLOG_TTFT99 us" \
+  "(information: $PLOG_N probes; sluice starting the request .. its first body byte)"
+printf '%-36s %12s   %s\n' "client-observed probe TTFT p50/p99" \
+  "${S_p_direct[user_p50_us]} / ${S_p_nginx[user_p50_us]} / ${S_p_sluice[user_p50_us]}" "(a / b / c p50, us)"
+printf '%-36s %12s   %s\n' "" \
+  "${S_p_direct[user_p99_us]} / ${S_p_nginx[user_p99_us]} / ${S_p_sluice[user_p99_us]}" "(a / b / c p99, us; information: includes the client's own delay)"
+printf '%-36s %12s   %s\n' "background TTFT during the ramp" \
+  "${S_p_direct[ramp_p50_us]} / ${S_p_nginx[ramp_p50_us]} / ${S_p_sluice[ramp_p50_us]}" "(a / b / c p50, us)"
+printf '%-36s %12s   %s\n' "" \
+  "${S_p_direct[ramp_p99_us]} / ${S_p_nginx[ramp_p99_us]} / ${S_p_sluice[ramp_p99_us]}" "(a / b / c p99, us; information)"
+printf '%-36s %12s   %s\n' "probe phase took" \
+  "${S_p_direct[probes_s]} / ${S_p_nginx[probes_s]} / ${S_p_sluice[probes_s]} s" "(a / b / c)"
+printf '%-36s %12s   %s\n' "first background end after it" \
+  "${S_p_direct[bg_margin_ms]} / ${S_p_nginx[bg_margin_ms]} / ${S_p_sluice[bg_margin_ms]} ms" \
+  "(a / b / c; must be > 0: the background streams outlast the probes)"
+for name in "${PROBE_TARGETS[@]}"; do
+  declare -n s="S_p_$name"
+  if [[ "${s[bg_open_min]}" != "$STREAMS" || "${s[bg_margin_ms]}" == -* || "${s[bg_margin_ms]}" == "?" ]]; then
+    echo "note ($name): not every background stream was open for every probe (fewest open at a" \
+      "probe's send: ${s[bg_open_min]} of $STREAMS); raise CHUNK_DELAY_MS"
+  fi
+  if [[ "${s[probe_late]}" != 0 ]]; then
+    echo "note ($name): ${s[probe_late]} of ${s[probe_measured]} probes' first reads found the next chunk" \
+      "already queued; their TTFT may be up to $PROBE_CHUNK_DELAY_MS ms late"
+  fi
   if [[ "${s[late]}" != 0 ]]; then
-    echo "note ($name): ${s[late]} of ${s[measured]} first reads found the next chunk already queued;" \
-      "their TTFT may be up to $CHUNK_DELAY_MS ms late (merged receive buffers keep the newest timestamp)"
+    echo "note ($name): ${s[late]} of ${s[measured]} background first reads found the next chunk" \
+      "already queued; their ramp TTFT may be up to $CHUNK_DELAY_MS ms late"
   fi
   if [[ "${s[ts]}" != kernel ]]; then
     echo "note ($name): no kernel receive timestamps; TTFT is the client-observed time"
   fi
   unset -n s
 done
+
+if [[ "$BURST" == 1 ]]; then
+  added_burst_p50=$(sub_us "${S_b_sluice[ttft_p50_us]}" "${S_b_direct[ttft_p50_us]}")
+  added_burst_p99=$(sub_us "${S_b_sluice[ttft_p99_us]}" "${S_b_direct[ttft_p99_us]}")
+  echo
+  echo "3b. burst: all requests sent at once (information, not a target): $STREAMS streams of $CHUNKS" \
+    "chunks $BURST_CHUNK_DELAY_MS ms apart"
+  printf '%-22s %13s %11s %11s %11s %10s %10s %17s\n' target "ok" "TTFT p50" "TTFT p99" \
+    "TTFT max" "RSS before" "RSS open" "RSS peak (open)"
+  for name in "${BURST_TARGETS[@]}"; do
+    declare -n s="S_b_$name"
+    printf '%-22s %13s %11s %11s %11s %10s %10s %17s\n' "$(label_of "$name")" "${s[ok]}/$STREAMS" \
+      "${s[ttft_p50_us]} us" "${s[ttft_p99_us]} us" "${s[ttft_max_us]} us" \
+      "$(mb "${s[rss_before_kb]}") MB" "$(mb "${s[rss_all_open_kb]}") MB" \
+      "$(mb "${s[rss_peak_kb]}") MB (${s[open_at_peak]})"
+    unset -n s
+  done
+  echo "(the last requests of the burst wait behind the processing of all before them, direct and"
+  echo " through sluice: the p99 is that queue, not what sluice adds to one request; RSS open: highest"
+  echo " VmRSS while all were open, none finished; RSS peak: highest over the round, streams then open)"
+  printf '%-36s %12s   %s\n' "burst: added TTFT p50 / p99" "$added_burst_p50 / $added_burst_p99 us" "(information)"
+  printf '%-36s %12s   %s\n' "burst: sluice log TTFT p50 / p99" "$BLOG_TTFT50 / $BLOG_TTFT99 us" \
+    "(information: $BLOG_N streams)"
+  printf '%-36s %12s   %s\n' "burst: client-observed TTFT p50/p99" \
+    "${S_b_direct[user_p50_us]} / ${S_b_direct[user_p99_us]} us" "(a; information)"
+  printf '%-36s %12s   %s\n' "" \
+    "${S_b_sluice[user_p50_us]} / ${S_b_sluice[user_p99_us]} us" "(c; information)"
+  for name in "${BURST_TARGETS[@]}"; do
+    declare -n s="S_b_$name"
+    if [[ "${s[late]}" != 0 ]]; then
+      echo "note (burst, $name): ${s[late]} of ${s[measured]} first reads found the next chunk already" \
+        "queued; their TTFT may be up to $BURST_CHUNK_DELAY_MS ms late"
+    fi
+    unset -n s
+  done
+fi
 warns=$((WARNS_AFTER - WARNS_BEFORE))
 if ((warns > 0)); then
   echo "note: sluice logged $warns warnings during the streams; the first:"
