@@ -461,13 +461,13 @@ void RequestStream::on_upstream_body(std::string_view data) {
     upstream_body_.append(data);
     return;
   }
-  std::vector<SseEvent> parsed;
-  if (!sse_->feed(data, &parsed)) {
+  parsed_.clear();  // kept between reads: its capacity serves the whole stream
+  if (!sse_->feed(data, &parsed_)) {
     attempt_->call.reset();
     on_upstream_failure(UpstreamFailure::other, "upstream event larger than the event bound");
     return;
   }
-  for (auto& event : parsed) events_->push_back(std::move(event));
+  for (auto& event : parsed_) events_->push_back(std::move(event));
   if (events_->size() > 256 && attempt_->call && !upstream_paused_) {
     attempt_->call->pause_body();  // hooks are behind (a filter paused): stop reading
     upstream_paused_ = true;

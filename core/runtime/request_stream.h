@@ -219,6 +219,7 @@ class RequestStream : public http::Exchange,
   std::string upstream_error_;    // the stream broke after the head went out
   std::unique_ptr<SseParser> sse_;
   std::unique_ptr<std::deque<SseEvent>> events_;  // parsed, not yet through the hooks
+  std::vector<SseEvent> parsed_;                  // one read's events, on their way to events_
   SseEvent current_event_;
   uint64_t response_bytes_ = 0;
   uint64_t request_bytes_ = 0;

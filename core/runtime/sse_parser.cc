@@ -2,7 +2,21 @@
 
 #include "core/runtime/sse_parser.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace sluice::runtime {
+namespace {
+
+// The position of `byte` in `text` at or after `from`; npos when absent.
+size_t find_byte(std::string_view text, char byte, size_t from) {
+  if (from >= text.size()) return std::string_view::npos;
+  const void* hit = std::memchr(text.data() + from, byte, text.size() - from);
+  return hit ? static_cast<size_t>(static_cast<const char*>(hit) - text.data())
+             : std::string_view::npos;
+}
+
+}  // namespace
 
 SseParser::SseParser(size_t max_event_bytes) : max_event_bytes_(max_event_bytes) {}
 
@@ -22,27 +36,41 @@ bool SseParser::feed(std::string_view bytes, std::vector<SseEvent>* out) {
       bytes.remove_prefix(from_bytes);
     }
   }
+  // Lines are found with memchr and handed to line() straight from `bytes`; only a line split
+  // across two reads is gathered in partial_. A CR is rare: its position is looked up once and
+  // again only after it has been passed.
+  const size_t size = bytes.size();
   size_t start = 0;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    char c = bytes[i];
-    if (c != '\r' && c != '\n') {
-      skip_lf_ = false;
-      continue;
-    }
-    if (c == '\n' && skip_lf_) {  // the LF of a CRLF whose CR ended the previous line
-      skip_lf_ = false;
-      start = i + 1;
-      continue;
-    }
-    partial_.append(bytes.substr(start, i - start));
-    if (partial_.size() > max_event_bytes_) return false;
-    line(partial_, out);
-    partial_.clear();
-    skip_lf_ = c == '\r';
-    start = i + 1;
-    if (current_bytes_ > max_event_bytes_) return false;
+  if (skip_lf_ && size > 0) {
+    skip_lf_ = false;
+    if (bytes[0] == '\n') start = 1;  // the LF of a CRLF whose CR ended the previous read
   }
-  partial_.append(bytes.substr(start));
+  size_t next_cr = find_byte(bytes, '\r', start);
+  while (start < size) {
+    if (next_cr < start) next_cr = find_byte(bytes, '\r', start);
+    const size_t end = std::min(find_byte(bytes, '\n', start), next_cr);
+    if (end == std::string_view::npos) break;
+    const std::string_view piece = bytes.substr(start, end - start);
+    if (partial_.empty()) {
+      if (piece.size() > max_event_bytes_) return false;
+      line(piece, out);
+    } else {
+      partial_.append(piece);
+      if (partial_.size() > max_event_bytes_) return false;
+      line(partial_, out);
+      partial_.clear();
+    }
+    if (current_bytes_ > max_event_bytes_) return false;
+    start = end + 1;
+    if (bytes[end] == '\r') {
+      if (start == size) {
+        skip_lf_ = true;  // the LF, if any, comes with the next read
+      } else if (bytes[start] == '\n') {
+        ++start;
+      }
+    }
+  }
+  if (start < size) partial_.append(bytes.substr(start));
   return partial_.size() <= max_event_bytes_;
 }
 

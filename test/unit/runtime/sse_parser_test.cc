@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <iterator>
+#include <random>
+
 namespace sluice::runtime {
 namespace {
 
@@ -87,6 +91,50 @@ TEST(SseParser, EverySplitPointOfAStreamGivesTheSameEvents) {
         EXPECT_EQ(events[i].event, whole[i].event) << a << "," << b;
       }
     }
+  }
+}
+
+// Random streams mixing LF, CR and CRLF line ends, comments, fields and blank lines, fed whole,
+// one byte at a time and in random pieces: the events must not depend on where reads split,
+// in particular not between a CR and its LF.
+TEST(SseParser, RandomStreamsGiveTheSameEventsHoweverTheyAreSplit) {
+  static constexpr std::string_view kPieces[] = {
+      "data: a", "data:b",   "data", "event: e", "id: 7",
+      ": ping",  "retry: 5", "x",    "",         "data: {\"k\":\"\xE2\x82\xAC\"}"};
+  static constexpr std::string_view kEnds[] = {"\n", "\r", "\r\n"};
+  auto same = [](const std::vector<SseEvent>& a, const std::vector<SseEvent>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i].data != b[i].data || a[i].event != b[i].event || a[i].id != b[i].id ||
+          a[i].has_id != b[i].has_id) {
+        return false;
+      }
+    }
+    return true;
+  };
+  std::minstd_rand rng(20261122);
+  for (int round = 0; round < 500; ++round) {
+    std::string text;
+    const int lines = 1 + static_cast<int>(rng() % 30);
+    for (int i = 0; i < lines; ++i) {
+      text += kPieces[rng() % std::size(kPieces)];
+      text += kEnds[rng() % std::size(kEnds)];
+    }
+    const auto whole = parse_all(text);
+
+    SseParser bytewise;
+    std::vector<SseEvent> by_byte;
+    for (char c : text) ASSERT_TRUE(bytewise.feed(std::string_view(&c, 1), &by_byte));
+    EXPECT_TRUE(same(whole, by_byte)) << "round " << round;
+
+    SseParser pieces;
+    std::vector<SseEvent> by_piece;
+    for (size_t at = 0; at < text.size();) {
+      const size_t n = std::min<size_t>(text.size() - at, rng() % 9);
+      ASSERT_TRUE(pieces.feed(std::string_view(text).substr(at, n), &by_piece));
+      at += n;
+    }
+    EXPECT_TRUE(same(whole, by_piece)) << "round " << round;
   }
 }
 
