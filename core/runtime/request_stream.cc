@@ -553,13 +553,13 @@ void RequestStream::stream_pass_done() {
     complete(false);
     return;
   }
-  current_event_.data = response_.body.raw();
-  std::string bytes = serialize_sse(current_event_);
-  response_bytes_ += bytes.size();
+  sse_out_.clear();  // one buffer for every event of the stream
+  append_sse(current_event_, response_.body.raw(), &sse_out_);
+  response_bytes_ += sse_out_.size();
   if (first_body_byte_ == std::chrono::steady_clock::time_point{}) {
     first_body_byte_ = std::chrono::steady_clock::now();  // time to first token, as sent
   }
-  sink_.send_body(bytes, false);
+  sink_.send_body(sse_out_, false);
   if (!upstream_paused_ && attempt_ && attempt_->call &&
       sink_.buffered_bytes() > runtime_->bootstrap().limits().max_response_buffer_bytes()) {
     attempt_->call->pause_body();  // the client reads slower than the provider writes

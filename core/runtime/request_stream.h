@@ -221,6 +221,7 @@ class RequestStream : public http::Exchange,
   std::unique_ptr<std::deque<SseEvent>> events_;  // parsed, not yet through the hooks
   std::vector<SseEvent> parsed_;                  // one read's events, on their way to events_
   SseEvent current_event_;
+  std::string sse_out_;  // the current event as it goes to the client
   uint64_t response_bytes_ = 0;
   uint64_t request_bytes_ = 0;
   std::chrono::steady_clock::time_point upstream_started_{}, upstream_finished_{},

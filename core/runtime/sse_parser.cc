@@ -105,28 +105,29 @@ void SseParser::line(std::string_view text, std::vector<SseEvent>* out) {
 
 std::string serialize_sse(const SseEvent& event) {
   std::string out;
-  out.reserve(event.data.size() + event.event.size() + 16);
+  append_sse(event, event.data, &out);
+  return out;
+}
+
+void append_sse(const SseEvent& event, std::string_view data, std::string* out) {
+  out->reserve(out->size() + data.size() + event.event.size() + event.id.size() + 24);
   if (!event.event.empty()) {
-    out += "event: ";
-    out += event.event;
-    out += '\n';
+    out->append("event: ").append(event.event).push_back('\n');
   }
   if (event.has_id) {
-    out += "id: ";
-    out += event.id;
-    out += '\n';
+    out->append("id: ").append(event.id).push_back('\n');
   }
   size_t start = 0;
   while (true) {
-    size_t end = event.data.find('\n', start);
-    out += "data: ";
-    out.append(event.data, start, end == std::string::npos ? std::string::npos : end - start);
-    out += '\n';
-    if (end == std::string::npos) break;
+    const size_t end = data.find('\n', start);
+    out->append("data: ");
+    out->append(
+        data.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    out->push_back('\n');
+    if (end == std::string_view::npos) break;
     start = end + 1;
   }
-  out += '\n';
-  return out;
+  out->push_back('\n');
 }
 
 }  // namespace sluice::runtime

@@ -41,5 +41,8 @@ class SseParser {
 
 // `event: …\n` (when named), `id: …\n` (when set), one `data: …\n` per line of data, then "\n".
 std::string serialize_sse(const SseEvent& event);
+// The same for `event` with `data` in place of event.data, appended to *out (streams reuse one
+// buffer for every event).
+void append_sse(const SseEvent& event, std::string_view data, std::string* out);
 
 }  // namespace sluice::runtime
