@@ -1,19 +1,20 @@
 // JsonBody: parse-once JSON bodies with pointer access, on rapidjson.
 // Parsing is iterative and depth-bounded so a hostile body cannot exhaust the stack, neither while
-// parsing nor while the document is destroyed (rapidjson frees values recursively).
+// parsing nor while the document is destroyed (rapidjson frees values recursively). Validation and
+// the shallow reads are JsonIndex's; the document is built only for what the index cannot answer.
 
 #include "core/runtime/json_body.h"
 
 #include <algorithm>
+#include <limits>
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/pointer.h>
 #include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <fmt/format.h>
+#include "core/runtime/json_index.h"
 
 namespace sluice::runtime {
 
@@ -56,7 +57,6 @@ class DepthLimitedHandler {
     --depth_;
     return doc_.EndArray(elements);
   }
-  bool too_deep() const { return depth_ > max_depth_; }
 
  private:
   rapidjson::Document& doc_;
@@ -66,35 +66,26 @@ class DepthLimitedHandler {
 
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag;
 
-// Parses text into doc; returns an error message or nullopt. `text` must be followed by a NUL
-// (std::string's is): rapidjson scans strings with SIMD only over NUL-terminated streams. A NUL
-// inside the text ends the stream early and is then reported as an error, never skipped.
-std::optional<std::string> parse_bounded(rapidjson::Document& doc, const std::string& text,
-                                         unsigned max_depth) {
+// Parses text into doc: the body's text once JsonIndex has accepted it, or a value to set. `text`
+// must be followed by a NUL (std::string's is): rapidjson scans strings with SIMD only over
+// NUL-terminated streams. A NUL inside the text ends the stream early and is then an error.
+bool parse_bounded(rapidjson::Document& doc, const std::string& text, unsigned max_depth) {
   rapidjson::StringStream stream(text.c_str());
   rapidjson::Reader reader;
   DepthLimitedHandler handler(doc, max_depth);
-  bool too_deep = false;
   rapidjson::ParseResult result;
   auto generate = [&](rapidjson::Document&) {
-    result = reader.Parse<kParseFlags>(stream, handler);
-    too_deep = handler.too_deep();
+    result = reader.Parse<kParseFlags>(stream, handler);  // too deep: a handler-ended error
     return static_cast<bool>(result);
   };
   doc.Populate(generate);
-  if (too_deep) return fmt::format("JSON nesting deeper than {} levels", max_depth);
-  if (!result) {
-    return fmt::format("invalid JSON at byte {}: {}", result.Offset(),
-                       rapidjson::GetParseError_En(result.Code()));
-  }
+  if (!result) return false;
   // Only whitespace may follow the document.
   for (size_t i = stream.Tell(); i < text.size(); ++i) {
     char c = text[i];
-    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-      return fmt::format("invalid JSON at byte {}: text after the document", i);
-    }
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
   }
-  return std::nullopt;
+  return true;
 }
 
 // RFC 6901 lookup without building a rapidjson::Pointer (which allocates its tokens): filters
@@ -153,8 +144,10 @@ const rapidjson::Value* resolve(const rapidjson::Document& doc, std::string_view
 
 // ---- raw-text splicing ----------------------------------------------------------------------
 // Providers and clients differ mostly in one top-level string ("model"): rewriting it in the raw
-// text keeps the bytes in sync without serialising the whole document again. These helpers read
-// text that rapidjson has already accepted, but still check every bound.
+// text keeps the bytes in sync without serialising the whole document again. JsonBody::
+// splice_string does it from the index; these helpers are for a document whose text is not
+// indexed (serialised from the document, or the new string has escapes). They read text that has
+// already been accepted, but still check every bound.
 
 size_t skip_whitespace(std::string_view text, size_t i) {
   while (i < text.size() &&
@@ -237,6 +230,16 @@ std::string_view trim_json(std::string_view text) {
   return text.substr(begin, end - begin);
 }
 
+// A JSON string without escapes or control characters, which decodes to the bytes between its
+// quotes: these are spliced without parsing them.
+bool plain_json_string(std::string_view text) {
+  if (text.size() < 2 || text.front() != '"' || text.back() != '"') return false;
+  for (char c : text.substr(1, text.size() - 2)) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 JsonBody::JsonBody() = default;
@@ -244,9 +247,10 @@ JsonBody::~JsonBody() = default;
 JsonBody::JsonBody(JsonBody&&) noexcept = default;
 JsonBody& JsonBody::operator=(JsonBody&&) noexcept = default;
 
-// Copies share the document (see writable_doc).
+// Copies share the index and the document (see splice_string and writable_doc).
 JsonBody::JsonBody(const JsonBody& other)
     : raw_(other.raw_),
+      index_(other.index_),
       doc_(other.doc_),
       pending_depth_(other.pending_depth_),
       dirty_(other.dirty_) {}
@@ -258,6 +262,7 @@ JsonBody& JsonBody::operator=(const JsonBody& other) {
 
 std::optional<std::string> JsonBody::assign(std::string raw, bool parse_json, unsigned max_depth) {
   raw_ = std::move(raw);
+  index_.reset();
   doc_.reset();
   dirty_ = false;
   pending_depth_ = 0;
@@ -267,31 +272,42 @@ std::optional<std::string> JsonBody::assign(std::string raw, bool parse_json, un
 
 void JsonBody::assign_lazy(std::string raw, unsigned max_depth) {
   raw_ = std::move(raw);
+  index_.reset();
   doc_.reset();
   dirty_ = false;
   pending_depth_ = std::max(max_depth, 1u);
 }
 
 std::optional<std::string> JsonBody::parse(unsigned max_depth) {
+  index_.reset();
   doc_.reset();
   dirty_ = false;
   pending_depth_ = 0;
-  auto doc = std::make_shared<Doc>(raw_.size());
-  if (auto error = parse_bounded(doc->document, raw_, max_depth)) return error;
-  doc_ = std::move(doc);
+  return build_index(max_depth);
+}
+
+std::optional<std::string> JsonBody::build_index(unsigned max_depth) const {
+  auto index = std::make_shared<JsonIndex>();
+  if (auto error = index->build(raw_, max_depth)) return error;
+  index_ = std::move(index);
   return std::nullopt;
 }
 
 void JsonBody::parse_pending() const {
-  if (pending_depth_ == 0) return;
-  unsigned depth = std::exchange(pending_depth_, 0);
-  auto doc = std::make_shared<Doc>(raw_.size());
-  if (!parse_bounded(doc->document, raw_, depth)) doc_ = std::move(doc);
+  if (pending_depth_ != 0) build_index(std::exchange(pending_depth_, 0));
+}
+
+const JsonBody::Doc* JsonBody::document() const {
+  if (!doc_ && index_) {  // the text is valid: parsing it again cannot fail
+    auto doc = std::make_shared<Doc>(raw_.size());
+    if (parse_bounded(doc->document, raw_, index_->max_depth())) doc_ = std::move(doc);
+  }
+  return doc_.get();
 }
 
 JsonBody::Doc* JsonBody::writable_doc() {
   parse_pending();
-  if (!doc_) return nullptr;
+  if (!document()) return nullptr;
   if (doc_.use_count() > 1) {  // shared with a snapshot: edit a copy of our own
     auto copy = std::make_shared<Doc>(raw_.size());
     copy->document.CopyFrom(doc_->document, copy->pool);
@@ -313,13 +329,23 @@ const std::string& JsonBody::raw() {
 
 bool JsonBody::is_json() const {
   parse_pending();
-  return doc_ != nullptr;
+  return index_ || doc_;
 }
 
+// Each read asks the index first and the document only when the index cannot tell.
 bool JsonBody::get_json(std::string_view pointer, std::string* out) const {
   parse_pending();
-  if (!doc_) return false;
-  const rapidjson::Value* value = resolve(doc_->document, pointer);
+  if (index_) {
+    JsonIndex::Lookup hit = index_->find(raw_, pointer);
+    if (hit.status == JsonIndex::Status::found) {
+      auto [begin, end] = index_->span(hit.entry);
+      out->assign(raw_, begin, end - begin);
+      return true;
+    }
+    if (hit.status == JsonIndex::Status::absent) return false;
+  }
+  const Doc* doc = document();
+  const rapidjson::Value* value = doc ? resolve(doc->document, pointer) : nullptr;
   if (!value) return false;
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
@@ -330,8 +356,18 @@ bool JsonBody::get_json(std::string_view pointer, std::string* out) const {
 
 bool JsonBody::get_string(std::string_view pointer, std::string_view* out) const {
   parse_pending();
-  if (!doc_) return false;
-  const rapidjson::Value* value = resolve(doc_->document, pointer);
+  if (index_) {
+    JsonIndex::Lookup hit = index_->find(raw_, pointer);
+    if (hit.status == JsonIndex::Status::found) {
+      const JsonIndex::Entry& entry = index_->entry(hit.entry);
+      if (entry.type != JsonIndex::Type::string) return false;
+      *out = index_->string(entry, raw_);
+      return true;
+    }
+    if (hit.status == JsonIndex::Status::absent) return false;
+  }
+  const Doc* doc = document();
+  const rapidjson::Value* value = doc ? resolve(doc->document, pointer) : nullptr;
   if (!value || !value->IsString()) return false;
   *out = std::string_view(value->GetString(), value->GetStringLength());
   return true;
@@ -339,23 +375,63 @@ bool JsonBody::get_string(std::string_view pointer, std::string_view* out) const
 
 bool JsonBody::get_number(std::string_view pointer, double* out) const {
   parse_pending();
-  if (!doc_) return false;
-  const rapidjson::Value* value = resolve(doc_->document, pointer);
+  if (index_) {
+    JsonIndex::Lookup hit = index_->find(raw_, pointer);
+    if (hit.status == JsonIndex::Status::found) {
+      const JsonIndex::Entry& entry = index_->entry(hit.entry);
+      if (entry.type != JsonIndex::Type::number) return false;
+      *out = entry.number;
+      return true;
+    }
+    if (hit.status == JsonIndex::Status::absent) return false;
+  }
+  const Doc* doc = document();
+  const rapidjson::Value* value = doc ? resolve(doc->document, pointer) : nullptr;
   if (!value || !value->IsNumber()) return false;
   *out = value->GetDouble();
   return true;
 }
 
+// What the document path below would do for this case, without the document: the index gives
+// the member and the span of its value; the new bytes are their own decoded value.
+bool JsonBody::splice_string(std::string_view pointer, std::string_view json_value) {
+  if (!index_) return false;
+  std::string_view text = trim_json(json_value);
+  if (!plain_json_string(text)) return false;
+  JsonIndex::Lookup hit = index_->find(raw_, pointer);
+  if (hit.status != JsonIndex::Status::found || hit.entry == 0 ||
+      index_->entry(hit.entry).type != JsonIndex::Type::string) {
+    return false;
+  }
+  auto [begin, end] = index_->span(hit.entry);
+  if (raw_.size() - (end - begin) + text.size() >= std::numeric_limits<uint32_t>::max()) {
+    return false;  // past the index's offsets
+  }
+  if (index_.use_count() > 1) index_ = std::make_shared<JsonIndex>(*index_);  // a snapshot's
+  raw_.replace(begin, end - begin, text);
+  index_->string_replaced(hit.entry, text.size());
+  doc_.reset();  // rebuilt from the new text if a read ever needs it
+  return true;
+}
+
+// The document is now ahead of the raw text, which the index describes.
+void JsonBody::edited() {
+  dirty_ = true;
+  index_.reset();
+}
+
 bool JsonBody::set(std::string_view pointer, std::string_view json_value, unsigned max_depth) {
+  parse_pending();
+  if (splice_string(pointer, json_value)) return true;
   rapidjson::Pointer p(pointer.data(), pointer.size());
   if (!p.IsValid()) return false;
   Doc* doc = writable_doc();
   if (!doc) return false;
   rapidjson::Document value(&doc->pool);
-  if (parse_bounded(value, std::string(json_value), max_depth)) return false;
+  if (!parse_bounded(value, std::string(json_value), max_depth)) return false;
   if (p.GetTokenCount() == 0) {
     doc->document.Swap(value);
-    dirty_ = true;
+    edited();
     return true;
   }
   // A top-level string replaced by a string while the raw text is current: splice the new text
@@ -369,6 +445,7 @@ bool JsonBody::set(std::string_view pointer, std::string_view json_value, unsign
       if (auto span = top_level_value_span(raw_, name)) {
         raw_.replace(span->first, span->second - span->first, trim_json(json_value));
         member->value = value.Move();
+        index_.reset();  // the text changed under it; the document (not dirty) answers now
         return true;
       }
     }
@@ -378,7 +455,7 @@ bool JsonBody::set(std::string_view pointer, std::string_view json_value, unsign
   rapidjson::Value* container = parent.Get(doc->document);
   if (!container || !(container->IsObject() || container->IsArray())) return false;
   p.Set(doc->document, value.Move());
-  dirty_ = true;
+  edited();
   return true;
 }
 
@@ -387,7 +464,7 @@ bool JsonBody::remove(std::string_view pointer) {
   if (!p.IsValid() || p.GetTokenCount() == 0) return false;
   Doc* doc = writable_doc();
   if (!doc || !p.Erase(doc->document)) return false;
-  dirty_ = true;
+  edited();
   return true;
 }
 

@@ -6,6 +6,11 @@
 // the attempt loop takes cost nothing until a per-attempt filter changes the body. A body assigned
 // with assign_lazy() is parsed on its first JSON access: replies and upstream answers that no
 // filter reads are never parsed.
+//
+// Parsing is in two steps. The first validates the text and indexes the members near the root
+// (json_index.h); reads that stay within those members, and the replacement of a string member by
+// a string, are served from the raw text and the index. Everything else (an array on the path, a
+// deeper member, any other edit) builds the document first, once.
 
 #include <memory>
 #include <optional>
@@ -13,6 +18,8 @@
 #include <string_view>
 
 namespace sluice::runtime {
+
+class JsonIndex;
 
 class JsonBody {
  public:
@@ -23,13 +30,14 @@ class JsonBody {
   JsonBody(const JsonBody& other);
   JsonBody& operator=(const JsonBody& other);
 
-  // Takes raw bytes. With parse_json, parses them (iterative, at most max_depth levels of
-  // nesting); returns an error message when they are not valid JSON, and then keeps them raw.
+  // Takes raw bytes. With parse_json, validates and indexes them (iterative, at most max_depth
+  // levels of nesting); returns an error message when they are not valid JSON, and then keeps
+  // them raw.
   std::optional<std::string> assign(std::string raw, bool parse_json, unsigned max_depth);
   // Takes raw bytes that are JSON if they parse; parsed on the first JSON access (is_json, get_*,
   // set, remove). Bytes that turn out not to be JSON stay raw, as with assign().
   void assign_lazy(std::string raw, unsigned max_depth);
-  // Parses the raw bytes held now (as assign with parse_json would).
+  // Validates and indexes the raw bytes held now (as assign with parse_json would).
   std::optional<std::string> parse(unsigned max_depth);
 
   // The raw body, re-serialised if the JSON was edited since.
@@ -39,21 +47,33 @@ class JsonBody {
   bool is_json() const;
 
   // RFC 6901 access; false when the body is not JSON or the pointer does not resolve.
+  // get_json gives valid JSON for the value: its bytes as they stand in the raw text while the
+  // body has not been edited through the document (whitespace and escapes as sent), otherwise
+  // the document's compact serialisation. A string from get_string stays valid until the body is
+  // next assigned, edited, moved or destroyed.
   bool get_json(std::string_view pointer, std::string* out) const;
   bool get_string(std::string_view pointer, std::string_view* out) const;
   bool get_number(std::string_view pointer, double* out) const;
-  // Sets the value at pointer to the parsed json_value (the parent must exist).
+  // Sets the value at pointer to the parsed json_value (the parent must exist). A string member
+  // set to a string is rewritten in the raw text as it stands (the rest of the bytes as sent).
   bool set(std::string_view pointer, std::string_view json_value, unsigned max_depth);
   bool remove(std::string_view pointer);
 
  private:
   struct Doc;
+  std::optional<std::string> build_index(unsigned max_depth) const;
   void parse_pending() const;
-  Doc* writable_doc();  // the document, copied first when another body shares it
+  const Doc* document() const;  // the document, built from the indexed text on first use
+  Doc* writable_doc();          // the document, copied first when another body shares it
+  bool splice_string(std::string_view pointer, std::string_view json_value);
+  void edited();
 
+  // raw_ is JSON when index_ or doc_ is set. index_ describes raw_ exactly and is dropped on any
+  // edit made through the document; doc_ agrees with raw_ unless dirty_ (then it is the truth).
   std::string raw_;
-  mutable std::shared_ptr<Doc> doc_;    // null when the body is not JSON (or not parsed yet)
-  mutable unsigned pending_depth_ = 0;  // > 0: assign_lazy() bytes not parsed yet
+  mutable std::shared_ptr<JsonIndex> index_;  // shared by copies; copied before a splice
+  mutable std::shared_ptr<Doc> doc_;          // shared by copies; copied before an edit
+  mutable unsigned pending_depth_ = 0;        // > 0: assign_lazy() bytes not validated yet
   bool dirty_ = false;
 };
 

@@ -1,5 +1,7 @@
-// JsonBody on its own: copies that share a document stay independent once one is edited, and
-// lazily assigned bytes behave exactly like eagerly parsed ones.
+// JsonBody on its own: copies that share a document stay independent once one is edited, lazily
+// assigned bytes behave exactly like eagerly parsed ones, and a string member rewritten in the raw
+// text (through the index, without a document) reads back right from every path.
+// json_index_test.cc compares the index's answers with the document's on a corpus.
 
 #include "core/runtime/json_body.h"
 
@@ -116,10 +118,10 @@ TEST(JsonBody, ATopLevelStringIsRewrittenInTheRawTextAsSent) {
 }
 
 TEST(JsonBody, RawRewritingDefersToTheDocumentWhenUnsure) {
-  JsonBody escaped;  // an escaped key may be the same name: the document decides
+  JsonBody escaped;  // the index knows an escaped key's name: spliced where it stands
   ASSERT_FALSE(escaped.assign(R"({"mod\u0065l":"a"})", true, kDepth));
   ASSERT_TRUE(escaped.set("/model", R"("b")", kDepth));
-  EXPECT_EQ(escaped.raw(), R"({"model":"b"})");
+  EXPECT_EQ(escaped.raw(), R"({"mod\u0065l":"b"})");
 
   JsonBody duplicate;  // the first of two members, as the document reads it
   ASSERT_FALSE(duplicate.assign(R"({"model":"a","model":"c"})", true, kDepth));
@@ -183,6 +185,151 @@ TEST(JsonBody, ANulInsideTheBytesIsAnErrorNotAnEnd) {
   EXPECT_FALSE(body.is_json());
   error = body.assign(std::string("{\"a\":\"x\0y\"}", 11), true, kDepth);
   EXPECT_TRUE(error);
+}
+
+const std::string kRequest =
+    R"({"model":"demo","messages":[{"role":"user","content":"hi"}],"stream":true,)"
+    R"("temperature":0.5,"n":{"a":1}})";
+const std::string kResponse =
+    R"({"id":"c1","model":"fake-model","choices":[{"message":{"content":"Hello"}}],)"
+    R"("usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15},"tail":"t"})";
+
+TEST(JsonBody, ASplicedRequestReadsBackFromTheIndex) {
+  JsonBody body;
+  EXPECT_TRUE(body.parse(kDepth));  // nothing held: not JSON
+  ASSERT_FALSE(body.assign(kRequest, true, kDepth));
+  std::string json;
+  EXPECT_FALSE(body.get_json("/api_key", &json));
+  ASSERT_TRUE(body.set("/model", R"("provider-model-id-that-is-longer")", kDepth));
+  std::string_view model;
+  ASSERT_TRUE(body.get_string("/model", &model));
+  EXPECT_EQ(model, "provider-model-id-that-is-longer");
+  ASSERT_TRUE(body.get_json("/stream", &json));
+  EXPECT_EQ(json, "true");
+  ASSERT_TRUE(body.get_json("/n", &json));
+  EXPECT_EQ(json, R"({"a":1})");
+  double number = 0;
+  ASSERT_TRUE(body.get_number("/temperature", &number));
+  EXPECT_EQ(number, 0.5);
+  ASSERT_TRUE(body.get_number("/n/a", &number));
+  EXPECT_EQ(number, 1);
+  ASSERT_TRUE(body.set("/model", R"("m")", kDepth));  // shorter: later positions move back
+  ASSERT_TRUE(body.get_json("/stream", &json));
+  EXPECT_EQ(json, "true");
+  ASSERT_TRUE(body.get_json("/messages", &json));
+  EXPECT_EQ(json, R"([{"role":"user","content":"hi"}])");
+  EXPECT_EQ(body.raw(), R"({"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,)"
+                        R"("temperature":0.5,"n":{"a":1}})");
+}
+
+TEST(JsonBody, ASplicedResponseReadsBackFromTheIndex) {
+  JsonBody body;
+  body.assign_lazy(kResponse, kDepth);
+  std::string_view text;
+  ASSERT_TRUE(body.get_string("/model", &text));
+  EXPECT_EQ(text, "fake-model");
+  ASSERT_TRUE(body.set("/model", R"("demo")", kDepth));
+  double tokens = 0;
+  ASSERT_TRUE(body.get_number("/usage/prompt_tokens", &tokens));
+  EXPECT_EQ(tokens, 12);
+  ASSERT_TRUE(body.get_number("/usage/total_tokens", &tokens));
+  EXPECT_EQ(tokens, 15);
+  ASSERT_TRUE(body.get_string("/tail", &text));
+  EXPECT_EQ(text, "t");
+  ASSERT_TRUE(body.get_string("/model", &text));
+  EXPECT_EQ(text, "demo");
+  EXPECT_FALSE(body.get_string("/error/message", &text));
+  std::string json;
+  ASSERT_TRUE(body.get_json("/usage", &json));
+  EXPECT_EQ(json, R"({"prompt_tokens":12,"completion_tokens":3,"total_tokens":15})");
+  EXPECT_EQ(body.raw(),
+            R"({"id":"c1","model":"demo","choices":[{"message":{"content":"Hello"}}],)"
+            R"("usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15},"tail":"t"})");
+}
+
+TEST(JsonBody, ASnapshotKeepsItsAnswersWhenACopyIsSpliced) {
+  JsonBody original;
+  ASSERT_FALSE(original.assign(kResponse, true, kDepth));
+  JsonBody attempt = original;  // shares the index
+  ASSERT_TRUE(attempt.set("/model", R"("a-much-longer-model-name")", kDepth));
+  ASSERT_TRUE(attempt.set("/id", R"("c-two")", kDepth));  // before the spliced model: it moves
+  std::string_view text;
+  ASSERT_TRUE(original.get_string("/model", &text));
+  EXPECT_EQ(text, "fake-model");
+  ASSERT_TRUE(original.get_string("/id", &text));
+  EXPECT_EQ(text, "c1");
+  std::string json;
+  ASSERT_TRUE(original.get_json("/tail", &json));
+  EXPECT_EQ(json, R"("t")");
+  EXPECT_EQ(original.raw(), kResponse);
+  ASSERT_TRUE(attempt.get_string("/model", &text));
+  EXPECT_EQ(text, "a-much-longer-model-name");
+  ASSERT_TRUE(attempt.get_json("/model", &json));
+  EXPECT_EQ(json, R"("a-much-longer-model-name")");
+  ASSERT_TRUE(attempt.get_string("/id", &text));
+  EXPECT_EQ(text, "c-two");
+  ASSERT_TRUE(attempt.get_json("/tail", &json));
+  EXPECT_EQ(json, R"("t")");
+  double tokens = 0;
+  ASSERT_TRUE(attempt.get_number("/usage/completion_tokens", &tokens));
+  EXPECT_EQ(tokens, 3);
+  EXPECT_EQ(attempt.raw(),
+            R"({"id":"c-two","model":"a-much-longer-model-name",)"
+            R"("choices":[{"message":{"content":"Hello"}}],)"
+            R"("usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15},"tail":"t"})");
+}
+
+TEST(JsonBody, PointersIntoArraysAskTheDocument) {
+  JsonBody body;
+  body.assign_lazy(kRequest, kDepth);
+  std::string_view text;
+  ASSERT_TRUE(body.get_string("/messages/0/content", &text));  // builds the document
+  EXPECT_EQ(text, "hi");
+  ASSERT_TRUE(body.set("/model", R"("spliced")", kDepth));  // the document is now stale: dropped
+  ASSERT_TRUE(body.get_string("/model", &text));
+  EXPECT_EQ(text, "spliced");
+  std::string json;
+  ASSERT_TRUE(body.get_json("/messages/0", &json));  // rebuilt from the spliced text
+  EXPECT_EQ(json, R"({"role":"user","content":"hi"})");
+  ASSERT_TRUE(body.get_json("#/model", &json));  // the URI-fragment form, from the document
+  EXPECT_EQ(json, R"("spliced")");
+  EXPECT_FALSE(body.get_string("/messages/1/content", &text));
+  // An edit through the document: reads follow the document from now on.
+  ASSERT_TRUE(body.set("/messages/0/content", R"("bye")", kDepth));
+  ASSERT_TRUE(body.get_string("/messages/0/content", &text));
+  EXPECT_EQ(text, "bye");
+  ASSERT_TRUE(body.get_string("/model", &text));
+  EXPECT_EQ(text, "spliced");
+  EXPECT_EQ(body.raw(),
+            R"({"model":"spliced","messages":[{"role":"user","content":"bye"}],"stream":true,)"
+            R"("temperature":0.5,"n":{"a":1}})");
+}
+
+TEST(JsonBody, OnlyPlainStringsReplacingStringsAreSplicedByTheIndex) {
+  JsonBody escaped;  // a new value with escapes: the document decodes it (and still splices)
+  ASSERT_FALSE(escaped.assign(R"({ "model" : "a", "x" : 1 })", true, kDepth));
+  ASSERT_TRUE(escaped.set("/model", R"("say \"hi\"")", kDepth));
+  std::string_view text;
+  ASSERT_TRUE(escaped.get_string("/model", &text));
+  EXPECT_EQ(text, R"(say "hi")");
+  EXPECT_EQ(escaped.raw(), R"({ "model" : "say \"hi\"", "x" : 1 })");
+
+  JsonBody nested;  // a string member below the root is spliced too
+  ASSERT_FALSE(nested.assign(R"({"a":{"b":"c","d":2}})", true, kDepth));
+  ASSERT_TRUE(nested.set("/a/b", R"("e")", kDepth));
+  EXPECT_EQ(nested.raw(), R"({"a":{"b":"e","d":2}})");
+  double number = 0;
+  ASSERT_TRUE(nested.get_number("/a/d", &number));
+  EXPECT_EQ(number, 2);
+
+  JsonBody other;  // other shapes, missing members and bad values go through the document
+  ASSERT_FALSE(other.assign(R"({"s":"t","o":{}})", true, kDepth));
+  EXPECT_FALSE(other.set("/s", R"("unterminated)", kDepth));
+  EXPECT_FALSE(other.set("/missing/x", R"("v")", kDepth));
+  EXPECT_EQ(other.raw(), R"({"s":"t","o":{}})");
+  ASSERT_TRUE(other.set("/o", R"("now a string")", kDepth));
+  ASSERT_TRUE(other.set("/s", "[1]", kDepth));
+  EXPECT_EQ(other.raw(), R"({"s":[1],"o":"now a string"})");
 }
 
 }  // namespace

@@ -1,0 +1,76 @@
+#pragma once
+// A shallow index of a JSON text, so the few questions filters ask of every body (is /model a
+// string, is /api_key there, what is /usage/total_tokens) need no document. One validating pass
+// accepts what the document parse in json_body.cc accepts (rapidjson's grammar with its flags,
+// the same depth bound, only whitespace after the document; json_index.cc has the one deliberate
+// difference) and records the members of the objects nearest the root: the root's members and,
+// through objects only, theirs, down to kLevels objects. Anything else (an array on the path, a
+// deeper member, the "#" pointer form) is for the document to answer.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice::runtime {
+
+class JsonIndex {
+ public:
+  // Objects whose members are indexed: the root and two levels below (/usage/total_tokens needs 2).
+  static constexpr unsigned kLevels = 3;
+
+  enum class Type : uint8_t { null, boolean, number, string, object, array };
+
+  // The root (entry 0) or a member of an indexed object. Positions are offsets in the text (32-bit:
+  // a longer text is validated but not indexed). A name or string value with escapes is decoded
+  // into the index's own buffer; one without is read from the text.
+  struct Entry {
+    uint32_t parent = 0;         // the entry of the object it is a member of
+    uint32_t next = UINT32_MAX;  // the next member of that object
+    uint32_t begin = 0;          // its value's bytes in the text
+    uint32_t end = 0;
+    uint32_t key_at = 0;  // its name
+    uint32_t key_size = 0;
+    uint32_t str_at = 0;  // strings: the decoded value
+    uint32_t str_size = 0;
+    double number = 0;  // numbers: the value as the document's GetDouble gives it
+    Type type = Type::null;
+    bool members_indexed = false;  // objects: every member has an entry
+    bool key_decoded = false;      // the name is in the decoded buffer, not the text
+    bool str_decoded = false;      // likewise the string value
+  };
+
+  enum class Status { found, absent, unknown };  // unknown: ask the document
+  struct Lookup {
+    Status status;
+    uint32_t entry;
+  };
+
+  // Validates text and indexes it; the reason when it is not JSON (worded by rapidjson).
+  std::optional<std::string> build(const std::string& text, unsigned max_depth);
+
+  // RFC 6901, resolved as json_body.cc's resolve does (first member of a name, like FindMember).
+  // `text` is the text the index describes.
+  Lookup find(std::string_view text, std::string_view pointer) const;
+  const Entry& entry(uint32_t i) const { return entries_[i]; }
+  std::string_view string(const Entry& e, std::string_view text) const;
+  // The bytes of entry i's value in the text.
+  std::pair<size_t, size_t> span(uint32_t i) const { return {entries_[i].begin, entries_[i].end}; }
+  unsigned max_depth() const { return max_depth_; }
+
+  // Entry i's string value in the text was replaced by `size` bytes of a JSON string without
+  // escapes: the entry now reads its value there, and later positions move.
+  void string_replaced(uint32_t i, size_t size);
+
+ private:
+  uint32_t member(uint32_t object, std::string_view name, std::string_view text) const;
+
+  std::vector<Entry> entries_;  // the root first, then members in document order
+  std::string decoded_;         // names and strings that had escapes, decoded
+  unsigned max_depth_ = 0;
+};
+
+}  // namespace sluice::runtime
