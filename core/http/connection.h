@@ -9,10 +9,16 @@
 // on_abort() then destruction) and calls `on_closed`; the owner may destroy it there. Destroying
 // it at any other time is also allowed: an Exchange still in flight gets on_abort() first. So an
 // Exchange is never aborted or destroyed inside a call it is making, even when that call closes
-// connections (drain, admin actions).
+// connections (drain, admin actions). A response finished inside RequestHandler::start() has its
+// Exchange destroyed as soon as start() has returned; one finished later, from a later loop turn.
+//
+// Plain sockets bypass the bufferevent's buffers (it only owns the socket): the connection reads
+// and writes the socket itself with its own reused buffers, so a request answered at once costs
+// one recv() and one send() and no allocation. TLS connections use the bufferevent throughout.
 //
 // Everything runs on the thread of the bufferevent's event_base.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -93,6 +99,31 @@ class Connection {
     uint64_t remaining = 0;  // BodyMode::fixed
   };
 
+  // A byte queue for plain sockets: appended at the back, consumed from the front. Its storage
+  // is kept (and compacted) between requests, so steady traffic allocates nothing.
+  class Buffer {
+   public:
+    size_t size() const { return end_ - begin_; }
+    bool empty() const { return begin_ == end_; }
+    std::string_view view() const { return {data_.get() + begin_, size()}; }
+    void append(std::string_view bytes);
+    // At least `n` bytes of room at the back: write there, then commit() what was written.
+    char* prepare(size_t n);
+    void commit(size_t n) { end_ += n; }
+    void consume(size_t n);  // n <= size()
+    void clear() { begin_ = end_ = 0; }
+    // Once empty, frees storage grown beyond `keep` bytes (one large response must not pin it).
+    void trim(size_t keep);
+
+   private:
+    std::unique_ptr<char[]> data_;
+    size_t capacity_ = 0;
+    size_t begin_ = 0;
+    size_t end_ = 0;
+  };
+
+  using Clock = std::chrono::steady_clock;
+
   static void read_cb(bufferevent* bev, void* arg);
   static void write_cb(bufferevent* bev, void* arg);
   static void event_cb(bufferevent* bev, short what, void* arg);
@@ -101,25 +132,39 @@ class Connection {
   static void closed_cb(int fd, short what, void* arg);
   static void flush_cb(int fd, short what, void* arg);
   static void socket_read_cb(int fd, short what, void* arg);
+  static void socket_write_cb(int fd, short what, void* arg);
 
   void on_read();
   void on_write();
   void on_event(short what);
+  void on_timer_wakeup();
   void on_timer();
   void after_response();
+  bool end_exchange();
 
   void process_input();
   void process_input_once();
+  std::string_view pending_input();
+  void consume_input(size_t n);
+  void discard_input();
+  void keep_unparsed_input();
   void dispatch();
+  Request take_request();
   void begin_response(ResponseHead head, bool end_stream, std::optional<uint64_t> whole_length);
   void write_body(std::string_view data, bool end_stream);
   void finish_response();
   bool sink_usable() const;
   void write(std::string_view bytes);
+  char* reserve_output(size_t n);
+  void commit_output(size_t n);
+  void after_output();
+  void begin_batch();
+  void end_batch();
   void flush();
+  bool send_output();
+  void watch_writable(bool on);
   void read_socket();
   void resume_reading_if_room();
-  void note_buffered();
 
   void send_error(int status, std::string_view message);
   void begin_close();
@@ -127,6 +172,9 @@ class Connection {
   void close_now();
   void abort_exchange();
   void arm(Timer timer);
+  void schedule_wakeup(Clock::time_point now);
+  void cancel_timer();
+  std::chrono::milliseconds timeout_of(Timer timer) const;
   bool tls_handshake_done() const;
 
   bufferevent* bev_;
@@ -139,10 +187,28 @@ class Connection {
   event* timer_ev_ = nullptr;
   event* after_response_ev_ = nullptr;
   event* closed_ev_ = nullptr;
-  event* flush_ev_ = nullptr;  // plain sockets: one direct write per loop turn (see write())
+  event* flush_ev_ = nullptr;  // plain sockets: one send per loop turn (see after_output())
   event* read_ev_ = nullptr;   // plain sockets: our own reads (see read_socket())
+  event* write_ev_ = nullptr;  // plain sockets: created when the kernel buffer first fills up
+  int fd_ = -1;                // plain sockets: the bufferevent's socket
   bool reading_paused_ = false;
+  bool writable_watched_ = false;
+  bool flush_scheduled_ = false;
+  bool batch_output_ = false;  // inside our own callback: output leaves when it ends
+  bool dispatching_ = false;   // inside dispatch(): a finished response is completed by its caller
+
+  // Plain sockets. input_ holds only what a read brought beyond what could be parsed at once;
+  // fresh_ is the unparsed rest of the current read, still in the thread's read buffer.
+  Buffer input_;
+  std::string_view fresh_;
+  Buffer output_;  // TLS: only stages what reserve_output() formats, then goes to the bufferevent
+
+  // Timers are lazy: timer_ev_ may wake up before deadline_ (then it re-arms for the rest), so
+  // pushing a deadline back costs no libevent call.
   Timer timer_ = Timer::none;
+  Clock::time_point deadline_;
+  bool wakeup_scheduled_ = false;
+  Clock::time_point wakeup_;
   size_t flush_mark_ = 0;  // output still queued when the flush timer was armed
 
   RequestParser parser_;

@@ -9,8 +9,9 @@
 //    at a time per connection (pipelined requests wait, and are answered in order).
 //  - The returned Exchange is owned by the connection. The handler answers through the
 //    ResponseSink, now or later (after timers or I/O).
-//  - Once the sink has been given end_stream, the connection destroys the Exchange on a later
-//    loop turn, never inside a call the Exchange is making.
+//  - Once the sink has been given end_stream, the connection destroys the Exchange, never inside a
+//    call the Exchange is making: right after start() returns when it answered inside start(),
+//    otherwise on a later loop turn.
 //  - If the client goes away (close, reset, write error, timeout) before end_stream, the connection
 //    calls Exchange::on_abort() exactly once, then destroys the Exchange; the sink must not be used
 //    after on_abort() returns.

@@ -7,7 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
+#include <string>
 #include <thread>
+#include <utility>
 
 #include "test/unit/http/test_support.h"
 
@@ -17,6 +20,54 @@ namespace {
 using test::Client;
 using test::ClientResponse;
 using test::TestServer;
+
+// Answers every request at once with a fixed set of response fields and the body "ok".
+class FixedFieldsHandler : public RequestHandler {
+ public:
+  explicit FixedFieldsHandler(Headers fields) : fields_(std::move(fields)) {}
+  std::unique_ptr<Exchange> start(Request, ResponseSink& sink) override {
+    ResponseHead head;
+    head.headers = fields_;
+    sink.send_whole(std::move(head), "ok");
+    return nullptr;
+  }
+
+ private:
+  Headers fields_;
+};
+
+// A listener on its own loop served by `handler` (which must outlive it).
+class HandlerServer {
+ public:
+  explicit HandlerServer(RequestHandler& handler) {
+    loop_.run([&] {
+      ListenerOptions options;
+      options.limits = test::test_limits();
+      std::string error;
+      listener_ = Listener::create(
+          loop_.base(), options, [&handler]() -> RequestHandler& { return handler; }, &error);
+      ASSERT_TRUE(listener_) << error;
+      port_ = listener_->port();
+    });
+  }
+  ~HandlerServer() {
+    loop_.run([&] { listener_.reset(); });
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  test::LoopThread loop_;
+  std::unique_ptr<Listener> listener_;
+  uint16_t port_ = 0;
+};
+
+std::string pipelined_gets(int count) {
+  std::string requests;
+  for (int i = 0; i < count; ++i) {
+    requests += "GET /echo/" + std::to_string(i) + " HTTP/1.1\r\nHost: t\r\n\r\n";
+  }
+  return requests;
+}
 
 // Polls `condition` for up to two seconds.
 template <typename Fn>
@@ -377,6 +428,121 @@ TEST(Connection, DestroyedWithPendingCallbacksIsSafe) {
   EXPECT_EQ(stats.misuse, 0);
   EXPECT_GE(stats.aborted, 2);
   EXPECT_TRUE(hanging.wait_closed());
+}
+
+TEST(Connection, ManyPipelinedLocalRepliesComeBackInOrder) {
+  // Answered inside start(), each one is finished by the read that brought it, in a loop: the
+  // output (well beyond one read and one early flush) must come back whole and in order.
+  TestServer server;
+  Client client(server.port());
+  constexpr int kCount = 3000;
+  ASSERT_TRUE(client.send(pipelined_gets(kCount)));
+  for (int i = 0; i < kCount; ++i) {
+    const auto response = client.read_response();
+    ASSERT_TRUE(response) << i;
+    ASSERT_EQ(response->body, "GET /echo/" + std::to_string(i) + "\n");
+  }
+  EXPECT_TRUE(eventually([&] { return server.stats().destroyed == kCount; }));
+  EXPECT_EQ(server.stats().misuse, 0);
+  EXPECT_EQ(server.connection_count(), 1u);
+}
+
+TEST(Connection, PipelinedInputBeyondTheReadBoundWaitsForALateAnswer) {
+  // More than 128 KiB of pipelined requests behind one answered late: reading pauses at the bound
+  // and resumes once the first response is done; every request is answered, in order.
+  TestServer server;
+  Client client(server.port());
+  constexpr int kCount = 5000;
+  const std::string later = pipelined_gets(kCount);
+  ASSERT_GT(later.size(), 160u * 1024);
+  ASSERT_TRUE(client.send("GET /delay/100 HTTP/1.1\r\nHost: t\r\n\r\n" + later));
+  const auto first = client.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "delayed /delay/100");
+  for (int i = 0; i < kCount; ++i) {
+    const auto response = client.read_response();
+    ASSERT_TRUE(response) << i;
+    ASSERT_EQ(response->body, "GET /echo/" + std::to_string(i) + "\n");
+  }
+  EXPECT_TRUE(eventually([&] { return server.stats().destroyed == kCount + 1; }));
+  EXPECT_EQ(server.stats().misuse, 0);
+}
+
+TEST(Connection, ConnectionCloseStopsPipelinedRequestsAnsweredAtOnce) {
+  TestServer server;
+  Client client(server.port());
+  ASSERT_TRUE(
+      client.send("GET /echo/1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+                  "GET /echo/2 HTTP/1.1\r\nHost: t\r\n\r\n"));
+  const auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "GET /echo/1\n");
+  std::string rest;
+  EXPECT_TRUE(client.wait_closed(3000, &rest));
+  EXPECT_TRUE(rest.empty()) << rest;
+  EXPECT_EQ(server.stats().started, 1);
+}
+
+TEST(Connection, KeepAliveDeadlineOutlivesAnEarlierTimerWakeUp) {
+  // The header timer armed at accept wakes up first; by then the keep-alive deadline (later) is
+  // what counts, so the connection must stay open until it.
+  ServerLimits limits = test::test_limits();
+  limits.header_timeout_ms = 150;
+  limits.keepalive_idle_timeout_ms = 400;
+  TestServer server(limits);
+  Client client(server.port());
+  ASSERT_TRUE(client.send("GET /echo HTTP/1.1\r\nHost: t\r\n\r\n"));
+  ASSERT_TRUE(client.read_response());
+  const auto answered = std::chrono::steady_clock::now();
+  std::string rest;
+  EXPECT_TRUE(client.wait_closed(3000, &rest));
+  const auto idle = std::chrono::steady_clock::now() - answered;
+  EXPECT_TRUE(rest.empty()) << rest;
+  EXPECT_GE(idle, std::chrono::milliseconds(390));
+  EXPECT_LT(idle, std::chrono::milliseconds(2000));
+}
+
+TEST(Connection, ResponseFieldNamesAreLowerCasedAndUnsafeFieldsDropped) {
+  const char kUtf8[] = "cr\xc3\xa8me br\xc3\xbbl\xc3\xa9 au caf\xc3\xa9";  // bytes >= 0x80 are fine
+  FixedFieldsHandler handler({
+      {"X-Mixed-Case", "kept"},
+      {"x-tab", "a\tb"},
+      {"x-utf8", kUtf8},
+      {"x-long", std::string(100, 'v')},
+      {"bad name", "x"},
+      {"", "no name"},
+      {"x-ctl", "a\x01b"},
+      {"x-crlf", "a\r\nx-injected: 1"},
+      {"x-del-late",
+       "0123456789abc\x7f"
+       "def"},
+      {"x-ctl-tail", "0123456789abcdefghi\x1f"},
+      {"Transfer-Encoding", "gzip"},
+      {"Connection", "upgrade"},
+      {"Keep-Alive", "timeout=5"},
+      {"TE", "trailers"},
+      {"Content-Length", "99"},
+  });
+  HandlerServer server(handler);
+  Client client(server.port());
+  ASSERT_TRUE(client.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+  std::string raw;
+  ASSERT_TRUE(client.wait_closed(3000, &raw));
+  const std::string expected =
+      "HTTP/1.1 200 OK\r\n"
+      "x-mixed-case: kept\r\n"
+      "x-tab: a\tb\r\n"
+      "x-utf8: " +
+      std::string(kUtf8) +
+      "\r\n"
+      "x-long: " +
+      std::string(100, 'v') +
+      "\r\n"
+      "content-length: 2\r\n"
+      "connection: close\r\n"
+      "\r\n"
+      "ok";
+  EXPECT_EQ(raw, expected);
 }
 
 }  // namespace
