@@ -28,4 +28,13 @@ constexpr bool is_token(std::string_view text) {
   return true;
 }
 
+// Whether a header value holds CR, LF or NUL, which must never be sent (header injection). One
+// pass: find_first_of over a three-byte set costs a memchr per byte of the value.
+constexpr bool has_cr_lf_or_nul(std::string_view value) {
+  for (char c : value) {
+    if (c == '\r' || c == '\n' || c == '\0') return true;
+  }
+  return false;
+}
+
 }  // namespace sluice::http

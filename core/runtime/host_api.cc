@@ -60,8 +60,7 @@ bool valid_header_name(std::string_view name) {
   return name.size() <= 256 && http::is_token(name);
 }
 bool valid_header_value(std::string_view value) {
-  return value.size() <= 16384 &&
-         value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+  return value.size() <= 16384 && !http::has_cr_lf_or_nul(value);
 }
 std::string lower(std::string_view text) {
   std::string out(text);

@@ -154,7 +154,7 @@ bool serialize_request(const runtime::UpstreamRequest& request, const HttpUrl& u
       *error = "request header name is not a token";
       return false;
     }
-    if (header.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+    if (http::has_cr_lf_or_nul(header.value)) {
       *error = "request header value contains CR, LF or NUL";
       return false;
     }

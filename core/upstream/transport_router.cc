@@ -27,9 +27,12 @@ TransportRouter::TransportRouter(std::unique_ptr<NativeTransport> native,
 bool TransportRouter::goes_native(std::string_view url) const {
   constexpr std::string_view kScheme = "http://";
   if (!native_ || http_proxied_ || !starts_with_ignoring_case(url, kScheme)) return false;
-  std::string_view rest = url.substr(kScheme.size());
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  return authority.find('@') == std::string_view::npos;  // credentials: libcurl sends them
+  // Credentials ('@' before the path, query or fragment): libcurl sends them.
+  for (char c : url.substr(kScheme.size())) {
+    if (c == '/' || c == '?' || c == '#') break;
+    if (c == '@') return false;
+  }
+  return true;
 }
 
 std::unique_ptr<runtime::UpstreamCall> TransportRouter::start(
