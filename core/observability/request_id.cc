@@ -3,6 +3,7 @@
 
 #include "core/observability/request_id.h"
 
+#include <array>
 #include <cstdint>
 #include <random>
 
@@ -40,12 +41,23 @@ bool is_valid_request_id(std::string_view id) {
 }
 
 std::string new_request_id() {
-  static constexpr char kHex[] = "0123456789abcdef";
+  // Two hex digits per table lookup: a request id is made for every request.
+  static constexpr std::array<char[2], 256> kHexPairs = [] {
+    constexpr char kHex[] = "0123456789abcdef";
+    std::array<char[2], 256> table{};
+    for (size_t b = 0; b < 256; ++b) {
+      table[b][0] = kHex[b >> 4];
+      table[b][1] = kHex[b & 0xF];
+    }
+    return table;
+  }();
   const uint64_t halves[2] = {next_random(), next_random()};
   std::string id(32, '0');
   for (size_t h = 0; h < 2; ++h) {
-    for (size_t i = 0; i < 16; ++i) {
-      id[h * 16 + i] = kHex[(halves[h] >> (60 - 4 * i)) & 0xF];
+    for (size_t i = 0; i < 8; ++i) {
+      const char* pair = kHexPairs[(halves[h] >> (56 - 8 * i)) & 0xFF];
+      id[h * 16 + 2 * i] = pair[0];
+      id[h * 16 + 2 * i + 1] = pair[1];
     }
   }
   return id;
