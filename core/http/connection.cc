@@ -246,7 +246,10 @@ void Connection::start() {
     // path costs two epoll_ctl calls per response).
     bufferevent_disable(bev_, EV_READ | EV_WRITE);
     fd_ = bufferevent_getfd(bev_);
-    read_ev_ = event_new(bufferevent_get_base(bev_), fd_, EV_READ | EV_PERSIST,
+    // Edge-triggered: a level-triggered socket stays on epoll's ready list after each read and
+    // costs the kernel another poll of it on the next epoll_wait. A read that fills the buffer
+    // or is interrupted schedules the next one itself (read_socket), since no new edge comes.
+    read_ev_ = event_new(bufferevent_get_base(bev_), fd_, EV_READ | EV_PERSIST | EV_ET,
                          &Connection::socket_read_cb, this);
     event_add(read_ev_, nullptr);
   }
@@ -350,12 +353,21 @@ void Connection::read_socket() {
     }
     on_read();
     keep_unparsed_input();
+    if (static_cast<size_t>(n) == landing.size()) read_again();  // more may be waiting
   } else if (n == 0) {
     event_del(read_ev_);  // EOF stays readable: watching on would spin
     on_event(BEV_EVENT_READING | BEV_EVENT_EOF);
-  } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+  } else if (errno == EINTR) {
+    read_again();
+  } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
     event_del(read_ev_);
     on_event(BEV_EVENT_READING | BEV_EVENT_ERROR);
+  }
+}
+
+void Connection::read_again() {
+  if (read_ev_ != nullptr && phase_ != Phase::closed && !reading_paused_) {
+    event_active(read_ev_, EV_READ, 0);
   }
 }
 

@@ -164,6 +164,7 @@ class Connection {
   bool send_output();
   void watch_writable(bool on);
   void read_socket();
+  void read_again();  // the socket may hold more than one read took: read on the next turn
   void resume_reading_if_room();
 
   void send_error(int status, std::string_view message);
