@@ -38,11 +38,24 @@ inline size_t utf8_sequence_length(std::string_view text, size_t i) {
   return length;
 }
 
-// Appends `text` as a JSON string literal, quotes included.
+// The bytes a JSON string holds as they are: printable ASCII but '"' and '\\'.
+inline constexpr bool is_plain_json_byte(uint8_t c) {
+  return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+}
+
+// Appends `text` as a JSON string literal, quotes included. Runs of plain bytes (most text) are
+// appended at once; the rest is escaped byte by byte.
 inline void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   for (size_t i = 0; i < text.size();) {
+    size_t run = i;
+    while (run < text.size() && is_plain_json_byte(static_cast<uint8_t>(text[run]))) ++run;
+    if (run > i) {
+      out.append(text.data() + i, run - i);
+      i = run;
+      continue;
+    }
     const auto c = static_cast<uint8_t>(text[i]);
     if (c >= 0x80) {
       size_t length = utf8_sequence_length(text, i);
@@ -71,14 +84,10 @@ inline void append_json_string(std::string& out, std::string_view text) {
       case '\t':
         out += "\\t";
         break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
+      default:  // the other control characters and DEL
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
     }
     ++i;
   }

@@ -70,14 +70,14 @@ class TimestampFormatter {
 
 // What format_line reuses from line to line: one per thread (not thread-safe).
 struct LineScratch {
-  // Kept at its largest size so far (the line is written through data()), so a line costs no
-  // allocation; trim() gives back what an exceptionally long line took.
+  // Cleared, not freed, between lines, so a line costs no allocation; trim() gives back what an
+  // exceptionally long line took.
   std::string text;
   TimestampFormatter clock;
 
   static constexpr size_t kKeepBytes = 64 * 1024;
   void trim() {
-    if (text.size() > kKeepBytes) std::string().swap(text);
+    if (text.capacity() > kKeepBytes) std::string().swap(text);
   }
 };
 

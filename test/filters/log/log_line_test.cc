@@ -339,8 +339,8 @@ TEST(LogLine, MatchesTheFirstVersionOnRandomInput) {
   }
 }
 
-// The fast paths read short texts in overlapping words: every length, with one byte that needs
-// care (or is not a digit) at every position.
+// Escaping and count parsing at every length, with one byte that needs care (or is not a digit)
+// at every position.
 TEST(LogLine, EveryLengthWithAnOddByteAtEveryPosition) {
   LineScratch scratch;
   for (size_t length = 0; length <= 40; ++length) {
