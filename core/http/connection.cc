@@ -20,6 +20,7 @@
 #include <cstring>
 #include <utility>
 
+#include "core/http/ascii_case.h"
 #include "core/http/error_body.h"
 #include "core/http/flow_control.h"
 #include "core/http/token.h"
@@ -46,10 +47,6 @@ constexpr uint32_t kLingerMs = 1000;
 // CLOCK_MONOTONIC_COARSE (kernel ticks, often 4 ms), so it may wake up a little before our
 // steady_clock deadline.
 constexpr auto kTimerSlack = std::chrono::milliseconds(5);
-
-constexpr char lower_ascii(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
 
 // What a byte is in a field name: kLowerToken (can be sent as it is), kUpperCase (a token
 // character once lower-cased) or kNotToken.
@@ -89,19 +86,12 @@ bool has_control_char(std::string_view value) {
   return std::any_of(value.data() + i, value.data() + value.size(), is_control);
 }
 
-// `text` equals `lower` (lower-case) ignoring ASCII case.
-bool equals_lower(std::string_view text, std::string_view lower) {
-  return text.size() == lower.size() &&
-         std::equal(text.begin(), text.end(), lower.begin(),
-                    [](char a, char b) { return lower_ascii(a) == b; });
-}
-
 // Framing and hop-by-hop fields the connection writes itself (or never forwards).
 bool is_framing_field(std::string_view name) {
-  return equals_lower(name, "transfer-encoding") || equals_lower(name, "connection") ||
-         equals_lower(name, "keep-alive") || equals_lower(name, "upgrade") ||
-         equals_lower(name, "proxy-connection") || equals_lower(name, "te") ||
-         equals_lower(name, "trailer");
+  return iequals_ascii(name, "transfer-encoding") || iequals_ascii(name, "connection") ||
+         iequals_ascii(name, "keep-alive") || iequals_ascii(name, "upgrade") ||
+         iequals_ascii(name, "proxy-connection") || iequals_ascii(name, "te") ||
+         iequals_ascii(name, "trailer");
 }
 
 std::optional<uint64_t> parse_length(std::string_view text) {
@@ -562,7 +552,7 @@ void Connection::begin_response(ResponseHead head, bool end_stream,
 
   std::optional<uint64_t> declared = whole_length;
   for (const Header& field : head.headers) {
-    if (equals_lower(field.name, "content-length")) {
+    if (iequals_ascii(field.name, "content-length")) {
       if (!whole_length) declared = parse_length(field.value);
       continue;
     }

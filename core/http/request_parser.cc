@@ -3,6 +3,8 @@
 
 #include "core/http/request_parser.h"
 
+#include "core/http/ascii_case.h"
+
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -13,26 +15,10 @@ namespace {
 // Chunked framing bytes allowed per chunk (hex size, CRLFs) before extensions count as abuse.
 constexpr uint64_t kChunkFramingAllowance = 32;
 
-char lower_ascii(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = lower_ascii(c);
-  return out;
-}
-
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   return text;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return lower_ascii(x) == lower_ascii(y);
-         });
 }
 
 // Calls `fn` with each trimmed, non-empty element of a comma-separated header value.
@@ -279,7 +265,7 @@ int RequestParser::on_header_value_complete(llhttp_t* p) {
 void RequestParser::commit_header() {
   // Trailer fields are checked and bounded but not kept: Request carries no trailers.
   if (!in_trailers_) {
-    request_.headers.push_back(Header{lower(field_), std::string(trim(value_))});
+    request_.headers.push_back(Header{lower_ascii(field_), std::string(trim(value_))});
   }
   field_.clear();
   value_.clear();
@@ -312,7 +298,7 @@ bool RequestParser::check_headers() {
       int codings = 0;
       for_each_token(h.value, [&](std::string_view coding) {
         ++codings;
-        if (!iequals(coding, "chunked")) te_is_chunked = false;
+        if (!iequals_ascii(coding, "chunked")) te_is_chunked = false;
       });
       if (codings != 1) te_is_chunked = false;
     } else if (h.name == "host") {
@@ -322,11 +308,11 @@ bool RequestParser::check_headers() {
       return false;
     } else if (h.name == "connection") {
       for_each_token(h.value, [&](std::string_view option) {
-        if (iequals(option, "close")) connection_close = true;
-        if (iequals(option, "keep-alive")) connection_keep_alive = true;
+        if (iequals_ascii(option, "close")) connection_close = true;
+        if (iequals_ascii(option, "keep-alive")) connection_keep_alive = true;
       });
     } else if (h.name == "expect") {
-      if (!iequals(h.value, "100-continue")) {
+      if (!iequals_ascii(h.value, "100-continue")) {
         set_error(417, "unsupported Expect header value");
         return false;
       }

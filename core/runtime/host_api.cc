@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "core/http/ascii_case.h"
 #include "core/http/token.h"
 #include "core/observability/log.h"
 #include "core/observability/metrics.h"
@@ -61,13 +62,6 @@ bool valid_header_name(std::string_view name) {
 }
 bool valid_header_value(std::string_view value) {
   return value.size() <= 16384 && !http::has_cr_lf_or_nul(value);
-}
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));  // ASCII only, no locale
-  }
-  return out;
 }
 
 // ---- logging and metrics --------------------------------------------------------------------
@@ -167,7 +161,7 @@ int api_header_at(sluice_stream* s, sluice_part part, size_t index, sluice_heade
 int api_header_get(sluice_stream* s, sluice_part part, sluice_str name, sluice_str* out) {
   Message* m = readable(s, part, "header_get");
   if (!m || !out) return 0;
-  const std::string* value = http::find_header(m->headers, lower(view(name)));
+  const std::string* value = http::find_header(m->headers, http::lower_ascii(view(name)));
   if (!value) return 0;
   *out = str(*value);
   return 1;
@@ -182,7 +176,7 @@ int api_header_set(sluice_stream* s, sluice_part part, sluice_str name, sluice_s
   if (!valid_header_name(view(name)) || (value.ptr && !valid_header_value(view(value)))) {
     return refuse(s, "header_set", "invalid header name or value");
   }
-  std::string key = lower(view(name));
+  std::string key = http::lower_ascii(view(name));
   std::erase_if(m->headers, [&](const http::Header& h) { return h.name == key; });
   if (value.ptr) m->headers.push_back({std::move(key), std::string(view(value))});
   return 1;
@@ -198,7 +192,7 @@ int api_header_add(sluice_stream* s, sluice_part part, sluice_str name, sluice_s
     return refuse(s, "header_add", "invalid header name or value");
   }
   if (m->headers.size() >= 1000) return refuse(s, "header_add", "too many headers");
-  m->headers.push_back({lower(view(name)), std::string(view(value))});
+  m->headers.push_back({http::lower_ascii(view(name)), std::string(view(value))});
   return 1;
 }
 
@@ -292,7 +286,7 @@ int api_send_local_reply(sluice_stream* s, uint32_t status, const sluice_header*
     if (!valid_header_name(name) || !valid_header_value(value)) {
       return refuse(s, "send_local_reply", "invalid header name or value");
     }
-    list.push_back({lower(name), std::string(value)});
+    list.push_back({http::lower_ascii(name), std::string(value)});
   }
   if (!s->owner->send_local_reply(s, static_cast<int>(status), std::move(list),
                                   std::string(view(body)))) {
@@ -395,7 +389,7 @@ uint64_t api_http_call(sluice_stream* s, sluice_str method, sluice_str url,
     if (!valid_header_name(name) || !valid_header_value(value)) {
       return refuse(s, "http_call", "invalid header name or value");
     }
-    request.headers.push_back({lower(name), std::string(value)});
+    request.headers.push_back({http::lower_ascii(name), std::string(value)});
   }
   request.body = std::string(view(body));
   if (timeout_ms) {

@@ -6,23 +6,12 @@
 
 #include <array>
 
+#include "core/http/ascii_case.h"
 #include "core/http/token.h"
 
 namespace sluice::upstream {
 
 namespace {
-
-char lower_ascii(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower_ascii(a[i]) != lower_ascii(b[i])) return false;
-  }
-  return true;
-}
 
 // Framing and hop-by-hop fields: this client writes its own.
 bool is_dropped(std::string_view name) {
@@ -30,7 +19,7 @@ bool is_dropped(std::string_view name) {
       "content-length",   "transfer-encoding", "connection", "keep-alive",
       "proxy-connection", "upgrade",           "te"};
   for (const std::string_view dropped : kDropped) {
-    if (iequals(name, dropped)) return true;
+    if (http::iequals_ascii(name, dropped)) return true;
   }
   return false;
 }
@@ -57,7 +46,7 @@ bool parse_port(std::string_view text, uint16_t* port) {
 bool parse_http_url(std::string_view url, HttpUrl* out, std::string* error) {
   *out = HttpUrl{};
   constexpr std::string_view kScheme = "http://";
-  if (url.size() < kScheme.size() || !iequals(url.substr(0, kScheme.size()), kScheme)) {
+  if (url.size() < kScheme.size() || !http::iequals_ascii(url.substr(0, kScheme.size()), kScheme)) {
     *error = "upstream URL is not an absolute http:// URL";
     return false;
   }
@@ -107,7 +96,7 @@ bool parse_http_url(std::string_view url, HttpUrl* out, std::string* error) {
     return false;
   }
   out->host.reserve(host.size());
-  for (const char c : host) out->host += lower_ascii(c);
+  for (const char c : host) out->host += http::lower_ascii(c);
   if (!out->ip_literal) {
     for (const char c : out->host) {
       if (!is_name_char(c)) {
@@ -158,7 +147,7 @@ bool serialize_request(const runtime::UpstreamRequest& request, const HttpUrl& u
       *error = "request header value contains CR, LF or NUL";
       return false;
     }
-    has_host = has_host || iequals(header.name, "host");
+    has_host = has_host || http::iequals_ascii(header.name, "host");
     size += header.name.size() + header.value.size() + 4;
   }
   const bool send_length = !request.body.empty() || request.method == "POST" ||

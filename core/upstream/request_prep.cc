@@ -7,6 +7,7 @@
 #include <array>
 #include <string_view>
 
+#include "core/http/ascii_case.h"
 #include "core/http/token.h"
 
 namespace sluice::upstream {
@@ -14,14 +15,6 @@ namespace sluice::upstream {
 namespace {
 
 constexpr size_t kMinSecretLength = 4;
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 bool is_dropped(const std::string& lower_name) {
   static constexpr std::array<std::string_view, 7> kDropped = {
@@ -46,7 +39,7 @@ bool check_url(const std::string& url, PreparedRequest* out, std::string* error)
   } else {
     char* scheme = nullptr;
     if (curl_url_get(parsed, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK && scheme != nullptr) {
-      out->scheme = lower(scheme);
+      out->scheme = http::lower_ascii(scheme);
     }
     curl_free(scheme);
     if (out->scheme != "http" && out->scheme != "https") {
@@ -109,7 +102,7 @@ bool prepare_request(const runtime::UpstreamRequest& request, PreparedRequest* o
       *error = "request header value contains CR, LF or NUL";
       return false;
     }
-    const std::string name = lower(header.name);
+    const std::string name = http::lower_ascii(header.name);
     if (is_dropped(name)) continue;
     has_expect = has_expect || name == "expect";
     has_accept = has_accept || name == "accept";

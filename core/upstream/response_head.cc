@@ -2,6 +2,7 @@
 
 #include "core/upstream/response_head.h"
 
+#include "core/http/ascii_case.h"
 #include "core/http/token.h"
 
 namespace sluice::upstream {
@@ -89,7 +90,7 @@ ResponseHeadParser::Step ResponseHeadParser::feed(std::string_view line) {
   header.name.reserve(colon);
   for (const char c : line.substr(0, colon)) {
     if (!http::is_token_char(c)) return fail("malformed response header name");
-    header.name += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    header.name += http::lower_ascii(c);
   }
   if (headers_.size() >= max_count_) {
     return fail("response has more than " + std::to_string(max_count_) + " header fields");

@@ -2,6 +2,8 @@
 
 #include "core/upstream/response_parser.h"
 
+#include "core/http/ascii_case.h"
+
 namespace sluice::upstream {
 
 namespace {
@@ -173,9 +175,7 @@ int ResponseParser::on_header_value_complete(llhttp_t* p) {
   if (s->headers_done_) return 0;
   http::Header header;
   header.name = std::move(s->field_);
-  for (char& c : header.name) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  for (char& c : header.name) c = http::lower_ascii(c);
   header.value = std::string(trim(s->value_));
   s->headers_.push_back(std::move(header));
   s->field_.clear();

@@ -4,20 +4,9 @@
 
 #include <utility>
 
+#include "core/http/ascii_case.h"
+
 namespace sluice::upstream {
-namespace {
-
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 TransportRouter::TransportRouter(std::unique_ptr<NativeTransport> native,
                                  std::unique_ptr<CurlTransport> curl,
@@ -26,7 +15,8 @@ TransportRouter::TransportRouter(std::unique_ptr<NativeTransport> native,
 
 bool TransportRouter::goes_native(std::string_view url) const {
   constexpr std::string_view kScheme = "http://";
-  if (!native_ || http_proxied_ || !starts_with_ignoring_case(url, kScheme)) return false;
+  if (!native_ || http_proxied_ || !http::iequals_ascii(url.substr(0, kScheme.size()), kScheme))
+    return false;
   // Credentials ('@' before the path, query or fragment): libcurl sends them.
   for (char c : url.substr(kScheme.size())) {
     if (c == '/' || c == '?' || c == '#') break;
