@@ -51,3 +51,17 @@ wrk_bg() {
   wait "$WRK_PID"
   WRK_PID=""
 }
+
+# nginx_temp_paths NGINX_BIN DIR: the nginx.conf directives that keep every nginx temp folder in
+# DIR (only modules compiled in accept their temp path directive).
+nginx_temp_paths() {
+  local version module paths
+  version=$("$1" -V 2>&1)
+  paths="client_body_temp_path $2/nginx-client_body;"
+  for module in proxy fastcgi uwsgi scgi; do
+    if [[ "$version" != *"--without-http_${module}_module"* ]]; then
+      paths+=$'\n'"  ${module}_temp_path $2/nginx-$module;"
+    fi
+  done
+  printf '%s' "$paths"
+}

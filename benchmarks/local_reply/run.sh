@@ -148,14 +148,7 @@ EOF
 
 # ---- nginx -------------------------------------------------------------------------------
 
-NGINX_V=$("$NGINX_BIN" -V 2>&1)
-temp_paths="client_body_temp_path $WORK/nginx-client_body;"
-for module in proxy fastcgi uwsgi scgi; do
-  # Only modules compiled in accept their temp path directive.
-  if [[ "$NGINX_V" != *"--without-http_${module}_module"* ]]; then
-    temp_paths+=$'\n'"  ${module}_temp_path $WORK/nginx-$module;"
-  fi
-done
+temp_paths=$(nginx_temp_paths "$NGINX_BIN" "$WORK")
 
 cat >"$WORK/nginx.conf" <<EOF
 daemon off;

@@ -378,13 +378,7 @@ fi
 
 # ---- nginx -------------------------------------------------------------------------------
 
-NGINX_V=$("$NGINX_BIN" -V 2>&1)
-temp_paths="client_body_temp_path $WORK/nginx-client_body;"
-for module in proxy fastcgi uwsgi scgi; do
-  if [[ "$NGINX_V" != *"--without-http_${module}_module"* ]]; then
-    temp_paths+=$'\n'"  ${module}_temp_path $WORK/nginx-$module;"
-  fi
-done
+temp_paths=$(nginx_temp_paths "$NGINX_BIN" "$WORK")
 if [[ "$NGINX_ACCESS_LOG" == 1 ]]; then
   nginx_access="access_log $WORK/nginx-access.log;"
 else
