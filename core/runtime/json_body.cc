@@ -143,11 +143,8 @@ const rapidjson::Value* resolve(const rapidjson::Document& doc, std::string_view
 }
 
 // ---- raw-text splicing ----------------------------------------------------------------------
-// Providers and clients differ mostly in one top-level string ("model"): rewriting it in the raw
-// text keeps the bytes in sync without serialising the whole document again. JsonBody::
-// splice_string does it from the index; these helpers are for a document whose text is not
-// indexed (serialised from the document, or the new string has escapes). They read text that has
-// already been accepted, but still check every bound.
+// Providers and clients differ mostly in one string ("model"): JsonBody::splice_string rewrites
+// it in the raw text, found through the index, so the bytes need no re-serialisation.
 
 size_t skip_whitespace(std::string_view text, size_t i) {
   while (i < text.size() &&
@@ -155,69 +152,6 @@ size_t skip_whitespace(std::string_view text, size_t i) {
     ++i;
   }
   return i;
-}
-
-// From an opening quote to just past the closing one; npos when unterminated.
-size_t skip_string(std::string_view text, size_t i) {
-  for (++i; i < text.size(); ++i) {
-    if (text[i] == '\\') {
-      ++i;
-    } else if (text[i] == '"') {
-      return i + 1;
-    }
-  }
-  return std::string_view::npos;
-}
-
-// Past one value starting at i; npos when malformed.
-size_t skip_value(std::string_view text, size_t i) {
-  if (i >= text.size()) return std::string_view::npos;
-  if (text[i] == '"') return skip_string(text, i);
-  if (text[i] == '{' || text[i] == '[') {
-    size_t depth = 0;
-    while (i < text.size()) {
-      char c = text[i];
-      if (c == '"') {
-        i = skip_string(text, i);
-        if (i == std::string_view::npos) return i;
-        continue;
-      }
-      if (c == '{' || c == '[') ++depth;
-      if ((c == '}' || c == ']') && --depth == 0) return i + 1;
-      ++i;
-    }
-    return std::string_view::npos;
-  }
-  while (i < text.size() && text[i] != ',' && text[i] != '}' && text[i] != ']' && text[i] != ' ' &&
-         text[i] != '\t' && text[i] != '\r' && text[i] != '\n') {
-    ++i;
-  }
-  return i;
-}
-
-// The byte range of the value of the first top-level member named `key`, as rapidjson's
-// FindMember would pick it. nullopt when absent, or when a key before it is escaped (its decoded
-// name might equal `key`, so only the document can say).
-std::optional<std::pair<size_t, size_t>> top_level_value_span(std::string_view text,
-                                                              std::string_view key) {
-  size_t i = skip_whitespace(text, 0);
-  if (i >= text.size() || text[i] != '{') return std::nullopt;
-  for (i = skip_whitespace(text, i + 1); i < text.size() && text[i] == '"';) {
-    size_t key_end = skip_string(text, i);
-    if (key_end == std::string_view::npos) return std::nullopt;
-    std::string_view name = text.substr(i + 1, key_end - i - 2);
-    if (name.find('\\') != std::string_view::npos) return std::nullopt;
-    i = skip_whitespace(text, key_end);
-    if (i >= text.size() || text[i] != ':') return std::nullopt;
-    size_t value_begin = skip_whitespace(text, i + 1);
-    size_t value_end = skip_value(text, value_begin);
-    if (value_end == std::string_view::npos) return std::nullopt;
-    if (name == key) return std::make_pair(value_begin, value_end);
-    i = skip_whitespace(text, value_end);
-    if (i >= text.size() || text[i] != ',') return std::nullopt;
-    i = skip_whitespace(text, i + 1);
-  }
-  return std::nullopt;
 }
 
 std::string_view trim_json(std::string_view text) {
@@ -397,7 +331,13 @@ bool JsonBody::get_number(std::string_view pointer, double* out) const {
 bool JsonBody::splice_string(std::string_view pointer, std::string_view json_value) {
   if (!index_) return false;
   std::string_view text = trim_json(json_value);
-  if (!plain_json_string(text)) return false;
+  const bool plain = plain_json_string(text);
+  if (!plain) {  // escapes: the new value is checked on its own, as the document path would
+    JsonIndex value;
+    if (value.build(std::string(text), 1) || value.entry(0).type != JsonIndex::Type::string) {
+      return false;
+    }
+  }
   JsonIndex::Lookup hit = index_->find(raw_, pointer);
   if (hit.status != JsonIndex::Status::found || hit.entry == 0 ||
       index_->entry(hit.entry).type != JsonIndex::Type::string) {
@@ -407,10 +347,18 @@ bool JsonBody::splice_string(std::string_view pointer, std::string_view json_val
   if (raw_.size() - (end - begin) + text.size() >= std::numeric_limits<uint32_t>::max()) {
     return false;  // past the index's offsets
   }
+  doc_.reset();  // rebuilt from the new text if a read ever needs it
+  if (!plain) {
+    // The index keeps a plain string's bytes as its value; an escaped one is decoded when the
+    // text is indexed again, on the next read.
+    raw_.replace(begin, end - begin, text);
+    pending_depth_ = index_->max_depth();
+    index_.reset();
+    return true;
+  }
   if (index_.use_count() > 1) index_ = std::make_shared<JsonIndex>(*index_);  // a snapshot's
   raw_.replace(begin, end - begin, text);
   index_->string_replaced(hit.entry, text.size());
-  doc_.reset();  // rebuilt from the new text if a read ever needs it
   return true;
 }
 
@@ -433,22 +381,6 @@ bool JsonBody::set(std::string_view pointer, std::string_view json_value, unsign
     doc->document.Swap(value);
     edited();
     return true;
-  }
-  // A top-level string replaced by a string while the raw text is current: splice the new text
-  // in, so the raw bytes need no re-serialisation.
-  if (!dirty_ && p.GetTokenCount() == 1 && value.IsString() && doc->document.IsObject()) {
-    const auto& token = p.GetTokens()[0];
-    std::string_view name(token.name, token.length);
-    auto member =
-        doc->document.FindMember(rapidjson::Value(rapidjson::StringRef(token.name, token.length)));
-    if (member != doc->document.MemberEnd() && member->value.IsString()) {
-      if (auto span = top_level_value_span(raw_, name)) {
-        raw_.replace(span->first, span->second - span->first, trim_json(json_value));
-        member->value = value.Move();
-        index_.reset();  // the text changed under it; the document (not dirty) answers now
-        return true;
-      }
-    }
   }
   // The parent must exist: only the last member may be created.
   rapidjson::Pointer parent(p.GetTokens(), p.GetTokenCount() - 1);

@@ -306,12 +306,20 @@ TEST(JsonBody, PointersIntoArraysAskTheDocument) {
 }
 
 TEST(JsonBody, OnlyPlainStringsReplacingStringsAreSplicedByTheIndex) {
-  JsonBody escaped;  // a new value with escapes: the document decodes it (and still splices)
+  JsonBody escaped;  // a new value with escapes: spliced, the text indexed again on the next read
   ASSERT_FALSE(escaped.assign(R"({ "model" : "a", "x" : 1 })", true, kDepth));
+  JsonBody before = escaped;
   ASSERT_TRUE(escaped.set("/model", R"("say \"hi\"")", kDepth));
   std::string_view text;
   ASSERT_TRUE(escaped.get_string("/model", &text));
   EXPECT_EQ(text, R"(say "hi")");
+  double x = 0;
+  ASSERT_TRUE(escaped.get_number("/x", &x));
+  EXPECT_EQ(x, 1);
+  EXPECT_EQ(escaped.raw(), R"({ "model" : "say \"hi\"", "x" : 1 })");
+  ASSERT_TRUE(before.get_string("/model", &text));  // a copy made before keeps its value
+  EXPECT_EQ(text, "a");
+  EXPECT_FALSE(escaped.set("/model", R"("bad \q escape")", kDepth));
   EXPECT_EQ(escaped.raw(), R"({ "model" : "say \"hi\"", "x" : 1 })");
 
   JsonBody nested;  // a string member below the root is spliced too
