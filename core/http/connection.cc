@@ -518,8 +518,8 @@ bool Connection::sink_usable() const {
   return phase_ == Phase::dispatched && !response_.finished;
 }
 
-void Connection::Sink::send_head(ResponseHead head, bool end_stream) {
-  connection_.begin_response(std::move(head), end_stream, std::nullopt);
+void Connection::Sink::send_head(const ResponseHead& head, bool end_stream) {
+  connection_.begin_response(head, end_stream, std::nullopt);
 }
 
 void Connection::Sink::send_body(std::string_view data, bool end_stream) {
@@ -527,13 +527,13 @@ void Connection::Sink::send_body(std::string_view data, bool end_stream) {
   connection_.write_body(data, end_stream);
 }
 
-void Connection::Sink::send_whole(ResponseHead head, std::string_view body) {
+void Connection::Sink::send_whole(const ResponseHead& head, std::string_view body) {
   if (!connection_.sink_usable() || connection_.response_.head_sent) return;
-  connection_.begin_response(std::move(head), false, body.size());
+  connection_.begin_response(head, false, body.size());
   connection_.write_body(body, true);
 }
 
-void Connection::begin_response(ResponseHead head, bool end_stream,
+void Connection::begin_response(const ResponseHead& head, bool end_stream,
                                 std::optional<uint64_t> whole_length) {
   if (!sink_usable() || response_.head_sent) return;
   response_.head_sent = true;

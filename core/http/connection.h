@@ -82,9 +82,9 @@ class Connection {
   class Sink final : public ResponseSink {
    public:
     explicit Sink(Connection& connection) : connection_(connection) {}
-    void send_head(ResponseHead head, bool end_stream) override;
+    void send_head(const ResponseHead& head, bool end_stream) override;
     void send_body(std::string_view data, bool end_stream) override;
-    void send_whole(ResponseHead head, std::string_view body) override;
+    void send_whole(const ResponseHead& head, std::string_view body) override;
     size_t buffered_bytes() const override { return connection_.buffered_bytes(); }
 
    private:
@@ -150,7 +150,8 @@ class Connection {
   void keep_unparsed_input();
   void dispatch();
   Request take_request();
-  void begin_response(ResponseHead head, bool end_stream, std::optional<uint64_t> whole_length);
+  void begin_response(const ResponseHead& head, bool end_stream,
+                      std::optional<uint64_t> whole_length);
   void write_body(std::string_view data, bool end_stream);
   void finish_response();
   bool sink_usable() const;

@@ -30,11 +30,11 @@ class ResponseSink {
   // Starts the response. With end_stream the response has no body beyond what send_body may not
   // add; the server adds Content-Length: 0. Without end_stream the body follows in send_body calls
   // and is sent chunked, unless the head carried content-length (then exactly that many bytes).
-  virtual void send_head(ResponseHead head, bool end_stream) = 0;
+  virtual void send_head(const ResponseHead& head, bool end_stream) = 0;
   // Appends body bytes; end_stream finishes the response.
   virtual void send_body(std::string_view data, bool end_stream) = 0;
   // Convenience: a whole response with a known body (sets Content-Length).
-  virtual void send_whole(ResponseHead head, std::string_view body) = 0;
+  virtual void send_whole(const ResponseHead& head, std::string_view body) = 0;
   // Bytes queued for the client and not yet written to the socket (for backpressure).
   virtual size_t buffered_bytes() const = 0;
 };

@@ -256,8 +256,7 @@ int api_json_remove(sluice_stream* s, sluice_part part, sluice_str pointer) {
 int api_meta_set(sluice_stream* s, sluice_str key, sluice_str value) {
   if (!live(s)) return refuse(s, "meta_set", "stream not live");
   std::string_view k = view(key);
-  if (k.starts_with("request.") || k.starts_with("response.") || k.starts_with("timing.") ||
-      k == "upstream.attempts") {
+  if (is_host_meta_key(k)) {
     return refuse(s, "meta_set",
                   "request.*, response.*, timing.* and upstream.attempts are the "
                   "host's");
@@ -267,7 +266,7 @@ int api_meta_set(sluice_stream* s, sluice_str key, sluice_str value) {
 
 int api_meta_get(sluice_stream* s, sluice_str key, sluice_str* out) {
   if (!s || !s->owner || !out) return 0;
-  const std::string* value = s->owner->meta_get(view(key));
+  std::optional<std::string_view> value = s->owner->meta_get(view(key));
   if (!value) return 0;
   *out = str(*value);
   return 1;

@@ -7,6 +7,8 @@
 #include "core/runtime/request_stream.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 #include <random>
 #include <utility>
 
@@ -375,9 +377,8 @@ void RequestStream::finish_request_phase() {
                                            "no_route")};
     return;
   }
-  original_request_.status = 0;
-  original_request_.headers = request_.headers;
-  original_request_.body = request_.body;
+  // From here request_ is frozen (no filter may modify it once the request phase ended), so it
+  // is the untouched copy every attempt starts from.
   start_attempt();
 }
 
@@ -395,8 +396,8 @@ void RequestStream::start_attempt() {
   auto attempt = std::make_unique<Attempt>();
   attempt->number = number;
   attempt->target_index = target;
-  attempt->request.headers = original_request_.headers;
-  attempt->request.body = original_request_.body;
+  attempt->request.headers = request_.headers;
+  attempt->request.body = request_.body;
   for (size_t i = chain_.router_index + 1; i < chain_.filters.size(); ++i) {
     auto slot = std::make_unique<sluice_stream>();
     slot->owner = this;
@@ -415,16 +416,16 @@ void RequestStream::start_attempt() {
 
 void RequestStream::send_upstream() {
   phase_ = Phase::upstream;
-  const std::string* url = meta_get("upstream.url");
+  std::optional<std::string_view> url = meta_get("upstream.url");
   if (!services_.upstream) {
     attempt_->failure = "no upstream client on this worker";
   } else if (!url || url->empty()) {
     attempt_->failure = "no per-attempt filter set upstream.url";
   } else {
     UpstreamRequest request;
-    request.url = *url;
-    const std::string* method = meta_get("upstream.method");
-    request.method = method ? *method : method_;
+    request.url = std::string(*url);
+    std::optional<std::string_view> method = meta_get("upstream.method");
+    request.method = method ? std::string(*method) : method_;
     request.headers = attempt_->request.headers;
     request.body = attempt_->request.body.raw();
     request.timeouts = runtime_->timeouts_for(plan_.targets[attempt_->target_index].deployment);
@@ -539,10 +540,11 @@ void RequestStream::begin_stream() {
 
 void RequestStream::stream_pass_done() {
   if (!body_pass_) {  // the header pass: the head goes out now, chunked
-    http::ResponseHead head = make_head();
+    http::ResponseHead head = take_head();
     head_sent_ = true;
     response_status_ = head.status;
-    sink_.send_head(std::move(head), false);
+    sink_.send_head(head, false);
+    response_.headers = std::move(head.headers);
     body_pass_ = true;
     next_stream_event();
     return;
@@ -743,22 +745,20 @@ void RequestStream::take_reply() {
   begin_response(false);
 }
 
-http::ResponseHead RequestStream::make_head() {
+http::ResponseHead RequestStream::take_head() {
   http::ResponseHead head;
   head.status = response_.status ? response_.status : 200;
-  head.headers.reserve(response_.headers.size() + 1);
-  for (const auto& header : response_.headers) {
-    if (!is_framing_header(header.name) && header.name != "x-request-id" &&
-        header.name != "content-length") {
-      head.headers.push_back(header);
-    }
-  }
+  head.headers = std::move(response_.headers);
+  std::erase_if(head.headers, [](const http::Header& header) {
+    return is_framing_header(header.name) || header.name == "x-request-id" ||
+           header.name == "content-length";
+  });
   head.headers.push_back({"x-request-id", request_id_});
   return head;
 }
 
 void RequestStream::send_to_client() {
-  http::ResponseHead head = make_head();
+  http::ResponseHead head = take_head();
   head_sent_ = true;
   phase_ = Phase::done;  // from here the sink owns the bytes; an abort no longer concerns us
   response_status_ = head.status;
@@ -767,7 +767,8 @@ void RequestStream::send_to_client() {
   if (first_body_byte_ == std::chrono::steady_clock::time_point{}) {
     first_body_byte_ = std::chrono::steady_clock::now();
   }
-  sink_.send_whole(std::move(head), body);
+  sink_.send_whole(head, body);
+  response_.headers = std::move(head.headers);  // what went out, for on_complete to read
   complete(false);
 }
 
@@ -865,52 +866,98 @@ std::string_view RequestStream::keep(std::string text) {
 }
 
 bool RequestStream::meta_set(std::string_view key, std::string_view value) {
-  if (key.empty() || key.size() > 256 || value.size() > 65536) return false;
-  if (!metadata_) metadata_ = std::make_unique<std::deque<std::pair<std::string, std::string>>>();
-  for (auto& [k, v] : *metadata_) {
-    if (k == key) {
-      v.assign(value);
-      return true;
-    }
-  }
-  if (metadata_->size() >= 256) return false;
-  metadata_->emplace_back(std::string(key), std::string(value));
-  return true;
+  return metadata_.set(key, value);
 }
 
-const std::string* RequestStream::meta_get(std::string_view key) const {
+namespace {
+
+// The host's own metadata keys. A request reads about two dozen keys, so they are told apart by
+// length first; each comparison is then of a constant size.
+enum class HostKey { none, id, chain, method, path, completion };
+struct HostKeyMatch {
+  HostKey key = HostKey::none;
+  int completion = 0;  // Completion::Key for HostKey::completion
+};
+
+HostKeyMatch find_host_key(std::string_view key) {
+  constexpr auto completion = [](int index) { return HostKeyMatch{HostKey::completion, index}; };
+  switch (key.size()) {
+    case 10:
+      if (key == "request.id") return {HostKey::id};
+      break;
+    case 12:
+      if (key == "request.path") return {HostKey::path};
+      break;
+    case 13:
+      if (key == "request.chain") return {HostKey::chain};
+      if (key == "request.bytes") return completion(2);
+      break;
+    case 14:
+      if (key == "request.method") return {HostKey::method};
+      if (key == "response.bytes") return completion(1);
+      if (key == "timing.ttft_us") return completion(7);
+      break;
+    case 15:
+      if (key == "response.status") return completion(0);
+      if (key == "request.aborted") return completion(3);
+      if (key == "timing.total_us") return completion(5);
+      break;
+    case 17:
+      if (key == "upstream.attempts") return completion(4);
+      break;
+    case 18:
+      if (key == "timing.upstream_us") return completion(6);
+      break;
+    default:
+      break;
+  }
+  return {};
+}
+
+// The host's namespaces, which hold only the keys above.
+bool in_host_namespace(std::string_view key) {
+  if (key.empty()) return false;
+  if (key[0] == 'r') return key.starts_with("request.") || key.starts_with("response.");
+  return key[0] == 't' && key.starts_with("timing.");
+}
+
+}  // namespace
+
+bool is_host_meta_key(std::string_view key) {
+  return find_host_key(key).key != HostKey::none || in_host_namespace(key);
+}
+
+std::optional<std::string_view> RequestStream::meta_get(std::string_view key) const {
   // The host's own keys come from the request's state; nothing is copied until asked for.
-  if (key.starts_with("request.") || key.starts_with("response.") || key.starts_with("timing.") ||
-      key == "upstream.attempts") {
-    if (key == "request.id") return &request_id_;
-    if (key == "request.chain") return &chain_.name;
-    if (key == "request.method") return &method_;
-    if (key == "request.path") return &path_;
-    static constexpr std::pair<std::string_view, Completion::Key> kCompletionKeys[] = {
-        {"response.status", Completion::status},
-        {"response.bytes", Completion::response_bytes},
-        {"request.bytes", Completion::request_bytes},
-        {"request.aborted", Completion::aborted},
-        {"upstream.attempts", Completion::attempts},
-        {"timing.total_us", Completion::total_us},
-        {"timing.upstream_us", Completion::upstream_us},
-        {"timing.ttft_us", Completion::ttft_us},
-    };
-    if (!completion_) return nullptr;  // set just before on_complete
-    for (const auto& [name, index] : kCompletionKeys) {
-      if (name != key) continue;
-      if (!completion_->present[index]) return nullptr;
-      std::string& text = completion_->text[index];
-      if (text.empty()) text = std::to_string(completion_->value[index]);
-      return &text;
+  if (const HostKeyMatch host = find_host_key(key); host.key != HostKey::none) {
+    switch (host.key) {
+      case HostKey::id:
+        return request_id_;
+      case HostKey::chain:
+        return chain_.name;
+      case HostKey::method:
+        return method_;
+      case HostKey::path:
+        return path_;
+      case HostKey::none:
+      case HostKey::completion:
+        break;
     }
-    return nullptr;
+    static_assert(Completion::status == 0 && Completion::response_bytes == 1 &&
+                  Completion::request_bytes == 2 && Completion::aborted == 3 &&
+                  Completion::attempts == 4 && Completion::total_us == 5 &&
+                  Completion::upstream_us == 6 && Completion::ttft_us == 7);  // find_host_key
+    if (!completion_ || !completion_->present[host.completion]) return std::nullopt;
+    Completion::Text& text = completion_->text[host.completion];
+    if (text.size == 0) {
+      const int64_t value = completion_->value[host.completion];
+      char* end = std::to_chars(text.bytes, text.bytes + sizeof(text.bytes), value).ptr;
+      text.size = static_cast<uint8_t>(end - text.bytes);
+    }
+    return std::string_view(text.bytes, text.size);
   }
-  if (!metadata_) return nullptr;
-  for (const auto& [k, v] : *metadata_) {
-    if (k == key) return &v;
-  }
-  return nullptr;
+  if (in_host_namespace(key)) return std::nullopt;
+  return metadata_.get(key);
 }
 
 bool RequestStream::send_local_reply(sluice_stream* slot, int status, http::Headers headers,

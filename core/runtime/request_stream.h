@@ -26,6 +26,7 @@
 #include "core/runtime/chain.h"
 #include "core/runtime/host_api.h"
 #include "core/runtime/json_body.h"
+#include "core/runtime/meta_store.h"
 #include "core/runtime/sse_parser.h"
 #include "core/runtime/upstream.h"
 
@@ -72,6 +73,10 @@ struct Attempt {
   std::string failure;  // why no response arrived
 };
 
+// Whether a metadata key is the host's (request.*, response.*, timing.*, upstream.attempts):
+// plugins may read such keys, never set them.
+bool is_host_meta_key(std::string_view key);
+
 class RequestStream : public http::Exchange,
                       public http::ResponseDrainListener,
                       private UpstreamCallbacks {
@@ -94,7 +99,7 @@ class RequestStream : public http::Exchange,
   std::string_view keep(std::string text);  // scratch storage valid until the hook returns
   unsigned max_json_depth() const { return max_json_depth_; }
   bool meta_set(std::string_view key, std::string_view value);
-  const std::string* meta_get(std::string_view key) const;
+  std::optional<std::string_view> meta_get(std::string_view key) const;
   bool send_local_reply(sluice_stream* slot, int status, http::Headers headers, std::string body);
   bool send_error(sluice_stream* slot, int status, std::string_view message, std::string_view code);
   bool resume(sluice_stream* slot);
@@ -140,7 +145,10 @@ class RequestStream : public http::Exchange,
   void finish_response_segment();
   void take_reply();
   void send_to_client();
-  http::ResponseHead make_head();
+  // The response head as it goes out: response_'s headers moved in (not copied) without the
+  // framing ones and any upstream x-request-id, plus ours. The caller moves them back once sent,
+  // so on_complete reads what the client got.
+  http::ResponseHead take_head();
   sluice_verdict ask_router();
   // Streaming (SSE) responses: one response-body pass per event.
   void begin_stream();
@@ -167,12 +175,9 @@ class RequestStream : public http::Exchange,
   unsigned max_json_depth_;
   std::chrono::steady_clock::time_point started_;
 
-  Message request_;
-  Message original_request_;  // snapshot for attempts
+  Message request_;  // after the request phase, the untouched copy each attempt starts from
   Message response_;
-  // Filter-set metadata, created on first use. A deque: values handed out as views must not move
-  // when later keys are added.
-  std::unique_ptr<std::deque<std::pair<std::string, std::string>>> metadata_;
+  MetaStore metadata_;  // what filters set
   // The host's completion figures, captured before on_complete and formatted only when asked.
   struct Completion {
     enum Key {
@@ -188,7 +193,11 @@ class RequestStream : public http::Exchange,
     };
     int64_t value[count] = {};
     bool present[count] = {};
-    mutable std::string text[count];  // formatted on the first meta_get of the key
+    struct Text {
+      char bytes[20];  // an int64_t in decimal
+      uint8_t size = 0;
+    };
+    mutable Text text[count];  // formatted on the first meta_get of the key
   };
   std::optional<Completion> completion_;
   std::vector<std::unique_ptr<sluice_stream>> slots_;  // downstream filters, chain order

@@ -80,9 +80,9 @@ Built build(std::string_view yaml) {
 
 // ---- FakeSink ------------------------------------------------------------------------------
 
-void FakeSink::send_head(http::ResponseHead h, bool end_stream) {
+void FakeSink::send_head(const http::ResponseHead& h, bool end_stream) {
   ++heads;
-  head = std::move(h);
+  head = h;
   if (end_stream) {
     done = true;
     done_at = Clock::now();
@@ -97,9 +97,9 @@ void FakeSink::send_body(std::string_view data, bool end_stream) {
   }
 }
 
-void FakeSink::send_whole(http::ResponseHead h, std::string_view b) {
+void FakeSink::send_whole(const http::ResponseHead& h, std::string_view b) {
   ++heads;
-  head = std::move(h);
+  head = h;
   body.assign(b);
   done = true;
   done_at = Clock::now();

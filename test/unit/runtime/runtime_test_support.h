@@ -61,9 +61,9 @@ Built build(std::string_view yaml);
 
 class FakeSink : public http::ResponseSink {
  public:
-  void send_head(http::ResponseHead head, bool end_stream) override;
+  void send_head(const http::ResponseHead& head, bool end_stream) override;
   void send_body(std::string_view data, bool end_stream) override;
-  void send_whole(http::ResponseHead head, std::string_view body) override;
+  void send_whole(const http::ResponseHead& head, std::string_view body) override;
   size_t buffered_bytes() const override { return 0; }
 
   // The value of response header `name`, or "<absent>".
