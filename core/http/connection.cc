@@ -147,6 +147,7 @@ class Writer {
 // the blank line add to a head.
 constexpr size_t kStatusLineBytes = 15;
 constexpr size_t kFramingBytes = 40 + 28 + 24 + 2;
+constexpr std::string_view kRequestIdField = "x-request-id: ";
 
 }  // namespace
 
@@ -546,6 +547,7 @@ void Connection::begin_response(const ResponseHead& head, bool end_stream,
   const std::string_view reason = reason_phrase(status);
   size_t room = kStatusLineBytes + reason.size() + kFramingBytes;
   for (const Header& field : head.headers) room += field.name.size() + field.value.size() + 4;
+  room += kRequestIdField.size() + head.request_id.size() + 2;
   char* const start = reserve_output(room);
   Writer out(start);
   out.put_status_line(status, reason);
@@ -560,6 +562,11 @@ void Connection::begin_response(const ResponseHead& head, bool end_stream,
     if (!out.put_field_name(field.name)) continue;
     out.put(": ");
     out.put(field.value);
+    out.put("\r\n");
+  }
+  if (!head.request_id.empty() && !has_control_char(head.request_id)) {
+    out.put(kRequestIdField);
+    out.put(head.request_id);
     out.put("\r\n");
   }
   const auto put_length = [&out](uint64_t length) {

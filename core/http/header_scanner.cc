@@ -3,6 +3,8 @@
 #include "core/http/header_scanner.h"
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 
 namespace sluice::http {
 
@@ -13,14 +15,33 @@ constexpr std::array<bool, 256> kPlainBytes = [] {
   for (int c = 0x21; c <= 0x7E; ++c) table[c] = true;
   return table;
 }();
+
+// Whether all 8 bytes of `word` are plain (0x21..0x7E). May answer false for a plain word (a
+// borrow or carry spills into the next byte), never true for one that is not.
+bool plain_word(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  const uint64_t below_bang = (word - kOnes * 0x21) & ~word & kHighs;  // under 0x21
+  const uint64_t at_least_del = ((word + kOnes) | word) & kHighs;      // 0x7F and above
+  return (below_bang | at_least_del) == 0;
+}
+
+// The end of the run of plain bytes that starts at i.
+size_t plain_run_end(std::string_view bytes, size_t i) {
+  for (uint64_t word; i + 8 <= bytes.size(); i += 8) {
+    std::memcpy(&word, bytes.data() + i, 8);
+    if (!plain_word(word)) break;
+  }
+  while (i < bytes.size() && kPlainBytes[static_cast<unsigned char>(bytes[i])]) ++i;
+  return i;
+}
 }  // namespace
 
 const char* HeaderScanner::scan(std::string_view bytes) {
   for (size_t i = 0; i < bytes.size(); ++i) {
     if (!prev_cr && !line_start && kPlainBytes[static_cast<unsigned char>(bytes[i])]) {
-      // Fast path: skip the run of plain bytes in the middle of a line.
-      size_t end = i + 1;
-      while (end < bytes.size() && kPlainBytes[static_cast<unsigned char>(bytes[end])]) ++end;
+      // Fast path: skip the run of plain bytes in the middle of a line, 8 at a time.
+      size_t end = plain_run_end(bytes, i + 1);
       if (in_request_line) request_line_seen = true;
       i = end - 1;
       continue;

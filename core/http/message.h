@@ -38,6 +38,8 @@ struct ResponseHead {
   int status = 200;
   Headers headers;  // must not contain Content-Length, Transfer-Encoding or Connection: the
                     // server frames the response itself
+  // When set, the server adds it as x-request-id (a view: it must outlive the send call).
+  std::string_view request_id;
 };
 
 // Reason phrase for a status code ("Not Found"), or "Unknown".

@@ -753,7 +753,7 @@ http::ResponseHead RequestStream::take_head() {
     return is_framing_header(header.name) || header.name == "x-request-id" ||
            header.name == "content-length";
   });
-  head.headers.push_back({"x-request-id", request_id_});
+  head.request_id = request_id_;
   return head;
 }
 

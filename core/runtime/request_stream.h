@@ -146,8 +146,8 @@ class RequestStream : public http::Exchange,
   void take_reply();
   void send_to_client();
   // The response head as it goes out: response_'s headers moved in (not copied) without the
-  // framing ones and any upstream x-request-id, plus ours. The caller moves them back once sent,
-  // so on_complete reads what the client got.
+  // framing ones and any upstream x-request-id; ours goes as the head's request_id. The caller
+  // moves the headers back once sent, for on_complete to read.
   http::ResponseHead take_head();
   sluice_verdict ask_router();
   // Streaming (SSE) responses: one response-body pass per event.

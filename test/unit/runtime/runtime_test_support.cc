@@ -80,9 +80,17 @@ Built build(std::string_view yaml) {
 
 // ---- FakeSink ------------------------------------------------------------------------------
 
+// The head as the server writes it: the request id becomes an x-request-id field (the view does
+// not outlive the call).
+void FakeSink::as_sent(http::ResponseHead& h) {
+  if (!h.request_id.empty()) h.headers.push_back({"x-request-id", std::string(h.request_id)});
+  h.request_id = {};
+}
+
 void FakeSink::send_head(const http::ResponseHead& h, bool end_stream) {
   ++heads;
   head = h;
+  as_sent(head);
   if (end_stream) {
     done = true;
     done_at = Clock::now();
@@ -100,6 +108,7 @@ void FakeSink::send_body(std::string_view data, bool end_stream) {
 void FakeSink::send_whole(const http::ResponseHead& h, std::string_view b) {
   ++heads;
   head = h;
+  as_sent(head);
   body.assign(b);
   done = true;
   done_at = Clock::now();

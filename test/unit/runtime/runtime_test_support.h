@@ -64,6 +64,7 @@ class FakeSink : public http::ResponseSink {
   void send_head(const http::ResponseHead& head, bool end_stream) override;
   void send_body(std::string_view data, bool end_stream) override;
   void send_whole(const http::ResponseHead& head, std::string_view body) override;
+  static void as_sent(http::ResponseHead& head);
   size_t buffered_bytes() const override { return 0; }
 
   // The value of response header `name`, or "<absent>".
