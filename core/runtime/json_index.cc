@@ -9,6 +9,11 @@
 // means 0x1F, so it lets raw bytes 0x1A-0x1F through strings or not depending on where they fall
 // in a 16-byte block. The scanner refuses every control character, as JSON and rapidjson's scalar
 // code do.
+//
+// Lookups: filters ask about a score of pointers a request, most of them absent members of the
+// root. Each indexed object keeps a bit per initial of its members' names, which settles most of
+// those at once; and while no indexed name holds a '/', a '~' or an escape (the scanner notes it),
+// a pointer is compared with the names as it stands, with no token cut out or decoded.
 
 #include "core/runtime/json_index.h"
 
@@ -35,7 +40,8 @@ using Type = JsonIndex::Type;
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 constexpr size_t kNpos = std::string_view::npos;
 
-// Entry::initials' bit for a name that starts with `initial` (0 for an empty name).
+// Entry::initials' bit for a name whose first byte is `initial`, '"' for an empty name (the byte
+// after its opening quote; no plain name starts with '"', which would be escaped).
 uint32_t initial_bit(char initial) {
   return uint32_t{1} << (static_cast<unsigned char>(initial) & 31);
 }
@@ -121,12 +127,12 @@ bool is_stop(char c) {
          (kStops == Stops::name && (c == '/' || c == '~'));
 }
 
-// The first stop at or after i in s, which holds n bytes and then a NUL: at the latest that NUL.
-// Most strings end within sixteen bytes; a few run long.
+// The first stop at or after p, in a text followed by a NUL at `end`: at the latest `end`. Most
+// strings end within sixteen bytes; a few run long.
 template <Stops kStops>
-size_t next_stop_near(const char* s, size_t i) {
-  while (!is_stop<kStops>(s[i])) ++i;
-  return i;
+const char* next_stop_near(const char* p) {
+  while (!is_stop<kStops>(*p)) ++p;
+  return p;
 }
 
 #if defined(__SSE2__)
@@ -135,10 +141,12 @@ size_t next_stop_near(const char* s, size_t i) {
 template <Stops kStops>
 unsigned stop_mask(const char* p) {
   const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m128i control = _mm_set1_epi8(0x1F);
-  __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')),
-                                            _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))),
-                               _mm_cmpeq_epi8(_mm_max_epu8(bytes, control), control));  // <= 0x1F
+  // With bit 1 flipped, '"' (0x22) becomes 0x20 and the control bytes stay below it: one unsigned
+  // comparison finds both.
+  const __m128i flipped = _mm_xor_si128(bytes, _mm_set1_epi8(0x02));
+  const __m128i space = _mm_set1_epi8(0x20);
+  __m128i stops = _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(flipped, space), space),
+                               _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\')));
   if constexpr (kStops == Stops::name) {
     stops = _mm_or_si128(stops, _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('/')),
                                              _mm_cmpeq_epi8(bytes, _mm_set1_epi8('~'))));
@@ -147,30 +155,30 @@ unsigned stop_mask(const char* p) {
 }
 
 template <Stops kStops>
-size_t next_stop_far(const char* s, size_t n, size_t i) {
+const char* next_stop_far(const char* p, const char* end) {
   // Sixty-four bytes a test while nothing shows, then sixteen to find the byte.
-  for (; i + 64 <= n; i += 64) {
-    if ((stop_mask<kStops>(s + i) | stop_mask<kStops>(s + i + 16) | stop_mask<kStops>(s + i + 32) |
-         stop_mask<kStops>(s + i + 48)) != 0) {
+  for (; end - p >= 64; p += 64) {
+    if ((stop_mask<kStops>(p) | stop_mask<kStops>(p + 16) | stop_mask<kStops>(p + 32) |
+         stop_mask<kStops>(p + 48)) != 0) {
       break;
     }
   }
-  for (; i + 16 <= n; i += 16) {
-    if (const unsigned mask = stop_mask<kStops>(s + i)) return i + __builtin_ctz(mask);
+  for (; end - p >= 16; p += 16) {
+    if (const unsigned mask = stop_mask<kStops>(p)) return p + __builtin_ctz(mask);
   }
-  return next_stop_near<kStops>(s, i);
+  return next_stop_near<kStops>(p);
 }
 
 template <Stops kStops>
-size_t next_stop(const char* s, size_t n, size_t i) {
-  if (i + 16 > n) return next_stop_near<kStops>(s, i);
-  if (const unsigned mask = stop_mask<kStops>(s + i)) return i + __builtin_ctz(mask);
-  return next_stop_far<kStops>(s, n, i + 16);
+const char* next_stop(const char* p, const char* end) {
+  if (end - p < 16) return next_stop_near<kStops>(p);
+  if (const unsigned mask = stop_mask<kStops>(p)) return p + __builtin_ctz(mask);
+  return next_stop_far<kStops>(p + 16, end);
 }
 #else
 template <Stops kStops>
-size_t next_stop(const char* s, size_t, size_t i) {
-  return next_stop_near<kStops>(s, i);
+const char* next_stop(const char* p, const char*) {
+  return next_stop_near<kStops>(p);
 }
 #endif
 
@@ -199,15 +207,16 @@ class ContainerKinds {
   std::vector<bool> deeper_;
 };
 
-// Reads every position up to n_ included: the text's terminating NUL matches no token, so it ends
-// every scan without a bounds check of its own (a NUL inside the text is refused where it stands:
-// a control character in a string, a missing token elsewhere).
+// Reads every byte up to the one past the text, its terminating NUL, which matches no token: the
+// NUL ends every scan without a bounds check of its own (a NUL inside the text is refused where
+// it stands: a control character in a string, a missing token elsewhere). Positions are pointers
+// into the text; nullptr once the text is refused (error_at() says where).
 class Scanner {
  public:
   Scanner(const std::string& text, unsigned max_depth, std::vector<Entry>& entries,
           std::string& decoded)
-      : s_(text.c_str()),
-        n_(text.size()),
+      : text_(text.c_str()),
+        end_(text_ + text.size()),
         max_depth_(max_depth),
         entries_(entries),
         decoded_(decoded) {}
@@ -220,37 +229,36 @@ class Scanner {
   const char* error() const { return error_; }
 
  private:
-  bool fail(size_t i, const char* why) {
-    error_at_ = i;
+  const char* fail(const char* p, const char* why) {
+    error_at_ = static_cast<size_t>(p - text_);
     error_ = why;
-    return false;
+    return nullptr;
   }
-  size_t fail_at(size_t i, const char* why) {
-    fail(i, why);
-    return kNpos;
+  bool refuse(const char* p, const char* why) { return fail(p, why) != nullptr; }
+  uint32_t offset(const char* p) const { return static_cast<uint32_t>(p - text_); }
+  static const char* skip_space(const char* p) {
+    while (is_space(*p)) ++p;
+    return p;
   }
-  size_t skip_space(size_t i) const {
-    while (is_space(s_[i])) ++i;  // stops at the NUL
-    return i;
-  }
-  size_t member(size_t i, uint32_t* entry);
-  uint32_t add_member(size_t name_begin, size_t name_end, bool escaped);
-  size_t scalar(size_t i, uint32_t entry);
-  size_t literal(size_t i, std::string_view word);
-  size_t string_end(size_t i, bool* escaped);
-  size_t string_end_after(size_t j, bool* escaped);
-  size_t name_end(size_t i, bool* escaped, bool* odd);
-  size_t escape_end(size_t i);
-  bool hex4(size_t i, unsigned* out) const;
-  size_t number_end(size_t i, double* value);
-  void decode(size_t begin, size_t end);
+  const char* member(const char* p, uint32_t* entry);
+  uint32_t add_member(const char* name, const char* name_end, bool escaped);
+  const char* scalar(const char* p, uint32_t entry);
+  const char* literal(const char* p, std::string_view word);
+  const char* string_end(const char* p, bool* escaped);
+  const char* name_end(const char* p, bool* escaped, bool* odd);
+  const char* string_end_after(const char* p, bool* escaped);
+  const char* escape_end(const char* p);
+  bool hex4(const char* p, unsigned* out) const;
+  const char* number_end(const char* p, double* value);
+  void decode(const char* begin, const char* end);
   // Where a name or string value (the quoted bytes [begin, end)) reads from.
-  void locate(size_t begin, size_t end, bool escaped, uint32_t* at, uint32_t* size, bool* decoded);
+  void locate(const char* begin, const char* end, bool escaped, uint32_t* at, uint32_t* size,
+              bool* decoded);
   bool open(bool object, uint32_t entry);
-  bool close(size_t i);
+  bool close(const char* p);
 
-  const char* s_;  // NUL-terminated (see above); rapidjson reads numbers from it too
-  size_t n_;
+  const char* text_;  // rapidjson reads numbers from it too
+  const char* end_;   // the NUL after the text
   unsigned max_depth_;
   std::vector<Entry>& entries_;
   std::string& decoded_;
@@ -266,141 +274,139 @@ class Scanner {
 
 bool Scanner::run() {
   entries_.emplace_back();  // the root
-  uint32_t entry = 0;       // the entry of the value at i, or kNone
+  uint32_t entry = 0;       // the entry of the value at p, or kNone
   bool named = false;       // whether a name comes before the value: inside an object
-  size_t i = skip_space(0);
+  const char* p = skip_space(text_);
   // One pass through one loop, so member() and scalar() each have one caller and are inlined.
   for (;;) {
-    if (named && (i = member(i, &entry)) == kNpos) return false;
+    if (named && !(p = member(p, &entry))) return false;
     // At a value.
-    if (entry != kNone) entries_[entry].begin = static_cast<uint32_t>(i);
-    if (s_[i] == '{' || s_[i] == '[') {
-      named = s_[i] == '{';
-      if (!open(named, entry)) return fail(i, "too deep");
-      i = skip_space(i + 1);
+    if (entry != kNone) entries_[entry].begin = offset(p);
+    if (*p == '{' || *p == '[') {
+      named = *p == '{';
+      if (!open(named, entry)) return refuse(p, "too deep");
+      p = skip_space(p + 1);
       entry = kNone;
-      if (s_[i] != (named ? '}' : ']')) continue;  // at its first member or element
-      named = close(i++);
-    } else if ((i = scalar(i, entry)) == kNpos) {
+      if (*p != (named ? '}' : ']')) continue;  // at its first member or element
+      named = close(p++);
+    } else if (!(p = scalar(p, entry))) {
       return false;
     }
     // After a value: close the containers that end here, then on to the next member or element.
     for (;;) {
-      i = skip_space(i);
-      if (depth_ == 0) return i == n_ || fail(i, "text after the document");
-      if (s_[i] == ',') break;
-      if (s_[i] != (named ? '}' : ']')) return fail(i, "a comma or a closing bracket is missing");
-      named = close(i++);
+      p = skip_space(p);
+      if (depth_ == 0) return p == end_ || refuse(p, "text after the document");
+      if (*p == ',') break;
+      if (*p != (named ? '}' : ']')) return refuse(p, "a comma or a closing bracket is missing");
+      named = close(p++);
     }
-    i = skip_space(i + 1);
+    p = skip_space(p + 1);
     entry = kNone;
   }
 }
 
-// From a member's name at i to its value; *entry is the member's entry when its object is indexed.
-size_t Scanner::member(size_t i, uint32_t* entry) {
-  if (s_[i] != '"') return fail_at(i, "a member name is missing");
+// From a member's name at p to its value; *entry is the member's entry when its object is indexed.
+const char* Scanner::member(const char* p, uint32_t* entry) {
+  if (*p != '"') return fail(p, "a member name is missing");
   bool escaped = false, odd = false;
-  const size_t end = name_end(i, &escaped, &odd);
-  if (end == kNpos) return kNpos;
+  const char* end = name_end(p, &escaped, &odd);
+  if (!end) return nullptr;
   if (depth_ == open_) {
-    *entry = add_member(i, end, escaped);
-    plain_names_ = plain_names_ && !odd;
+    *entry = add_member(p, end, escaped);
+    if (odd) plain_names_ = false;
   }
-  i = skip_space(end);
-  if (s_[i] != ':') return fail_at(i, "a colon is missing");
-  return skip_space(i + 1);
+  p = skip_space(end);
+  if (*p != ':') return fail(p, "a colon is missing");
+  return skip_space(p + 1);
 }
 
-uint32_t Scanner::add_member(size_t name_begin, size_t name_end, bool escaped) {
+uint32_t Scanner::add_member(const char* name, const char* name_end, bool escaped) {
   const auto entry = static_cast<uint32_t>(entries_.size());
   Entry& object = entries_[owner_[open_]];
-  object.initials |= initial_bit(name_end - name_begin > 2 ? s_[name_begin + 1] : '\0');
+  object.initials |= initial_bit(name[1]);
   uint32_t& last = last_[open_];
   (last == kNone ? object.first : entries_[last].next) = entry;
   last = entry;
   Entry& e = entries_.emplace_back();
-  locate(name_begin, name_end, escaped, &e.key_at, &e.key_size, &e.key_decoded);
+  locate(name, name_end, escaped, &e.key_at, &e.key_size, &e.key_decoded);
   return entry;
 }
 
-// Past the string, number or literal at i, recorded in entry unless that is kNone.
-size_t Scanner::scalar(size_t i, uint32_t entry) {
-  size_t end;
+// Past the string, number or literal at p, recorded in entry unless that is kNone.
+const char* Scanner::scalar(const char* p, uint32_t entry) {
+  const char* end;
   Type type;
   double number = 0;
   bool escaped = false;
-  switch (s_[i]) {
+  switch (*p) {
     case '"':
-      end = string_end(i, &escaped);
+      end = string_end(p, &escaped);
       type = Type::string;
       break;
     case 't':
-      end = literal(i, "true");
+      end = literal(p, "true");
       type = Type::boolean;
       break;
     case 'f':
-      end = literal(i, "false");
+      end = literal(p, "false");
       type = Type::boolean;
       break;
     case 'n':
-      end = literal(i, "null");
+      end = literal(p, "null");
       type = Type::null;
       break;
     default:
-      end = number_end(i, &number);
+      end = number_end(p, &number);
       type = Type::number;
   }
-  if (end == kNpos || entry == kNone) return end;
+  if (!end || entry == kNone) return end;
   Entry& e = entries_[entry];
   e.type = type;
-  e.end = static_cast<uint32_t>(end);
+  e.end = offset(end);
   e.number = number;
-  if (type == Type::string) locate(i, end, escaped, &e.str_at, &e.str_size, &e.str_decoded);
+  if (type == Type::string) locate(p, end, escaped, &e.str_at, &e.str_size, &e.str_decoded);
   return end;
 }
 
-size_t Scanner::literal(size_t i, std::string_view word) {
+const char* Scanner::literal(const char* p, std::string_view word) {
   // Byte by byte: a byte is read only after the one before it matched, so never past the NUL.
   for (size_t k = 1; k < word.size(); ++k) {
-    if (s_[i + k] != word[k]) return fail_at(i, "an invalid literal");
+    if (p[k] != word[k]) return fail(p, "an invalid literal");
   }
-  return i + word.size();
+  return p + word.size();
 }
 
-// From the opening quote at i to just past the closing one; npos when the string is invalid.
-size_t Scanner::string_end(size_t i, bool* escaped) {
-  const size_t j = next_stop<Stops::string>(s_, n_, i + 1);
-  return s_[j] == '"' ? j + 1 : string_end_after(j, escaped);  // most strings have no escape
+// From the opening quote at p to just past the closing one.
+const char* Scanner::string_end(const char* p, bool* escaped) {
+  const char* stop = next_stop<Stops::string>(p + 1, end_);
+  return *stop == '"' ? stop + 1 : string_end_after(stop, escaped);  // most strings: no escape
 }
 
 // string_end for a name, which notes in *odd whether it holds a '/', a '~' or an escape.
-size_t Scanner::name_end(size_t i, bool* escaped, bool* odd) {
-  size_t j = next_stop<Stops::name>(s_, n_, i + 1);
-  if (s_[j] == '"') return j + 1;  // most names
+const char* Scanner::name_end(const char* p, bool* escaped, bool* odd) {
+  const char* stop = next_stop<Stops::name>(p + 1, end_);
+  if (*stop == '"') return stop + 1;  // most names
   *odd = true;
-  if (s_[j] == '/' || s_[j] == '~') j = next_stop<Stops::string>(s_, n_, j + 1);
-  return s_[j] == '"' ? j + 1 : string_end_after(j, escaped);
+  if (*stop == '/' || *stop == '~') stop = next_stop<Stops::string>(stop + 1, end_);
+  return *stop == '"' ? stop + 1 : string_end_after(stop, escaped);
 }
 
-// string_end from the first byte at j that is not plain text.
-size_t Scanner::string_end_after(size_t j, bool* escaped) {
-  for (;; j = next_stop<Stops::string>(s_, n_, j)) {
-    if (s_[j] == '"') return j + 1;
-    if (s_[j] != '\\') {
-      return fail_at(j, j == n_ ? "a string is not closed" : "a control character in a string");
+// string_end from the first byte at p that is not plain text.
+const char* Scanner::string_end_after(const char* p, bool* escaped) {
+  for (;; p = next_stop<Stops::string>(p, end_)) {
+    if (*p == '"') return p + 1;
+    if (*p != '\\') {
+      return fail(p, p == end_ ? "a string is not closed" : "a control character in a string");
     }
     *escaped = true;
-    j = escape_end(j);
-    if (j == kNpos) return kNpos;
+    if (!(p = escape_end(p))) return nullptr;
   }
 }
 
-// Past the escape at i, with rapidjson's rules: a high surrogate must be followed by an escaped
+// Past the escape at p, with rapidjson's rules: a high surrogate must be followed by an escaped
 // low one; a low surrogate alone is let through.
-size_t Scanner::escape_end(size_t i) {
-  if (i + 1 >= n_) return fail_at(i, "an invalid escape");
-  switch (s_[i + 1]) {
+const char* Scanner::escape_end(const char* p) {
+  switch (p[1]) {  // at worst the NUL
     case '"':
     case '\\':
     case '/':
@@ -409,27 +415,26 @@ size_t Scanner::escape_end(size_t i) {
     case 'n':
     case 'r':
     case 't':
-      return i + 2;
+      return p + 2;
     case 'u':
       break;
     default:
-      return fail_at(i, "an invalid escape");
+      return fail(p, "an invalid escape");
   }
   unsigned code = 0, low = 0;
-  if (!hex4(i + 2, &code)) return fail_at(i, "an invalid \\u escape");
-  if (code < 0xD800 || code > 0xDBFF) return i + 6;
-  if (i + 7 >= n_ || s_[i + 6] != '\\' || s_[i + 7] != 'u' || !hex4(i + 8, &low) || low < 0xDC00 ||
-      low > 0xDFFF) {
-    return fail_at(i, "an invalid surrogate pair");
+  if (!hex4(p + 2, &code)) return fail(p, "an invalid \\u escape");
+  if (code < 0xD800 || code > 0xDBFF) return p + 6;
+  if (p[6] != '\\' || p[7] != 'u' || !hex4(p + 8, &low) || low < 0xDC00 || low > 0xDFFF) {
+    return fail(p, "an invalid surrogate pair");
   }
-  return i + 12;
+  return p + 12;
 }
 
-bool Scanner::hex4(size_t i, unsigned* out) const {
-  if (i > n_ || n_ - i < 4) return false;
+// Four hex digits at p; read one by one, so never past the NUL.
+bool Scanner::hex4(const char* p, unsigned* out) const {
   unsigned value = 0;
-  for (size_t k = i; k < i + 4; ++k) {
-    int digit = hex_value(s_[k]);
+  for (int k = 0; k < 4; ++k) {
+    const int digit = hex_value(p[k]);
     if (digit < 0) return false;
     value = value * 16 + static_cast<unsigned>(digit);
   }
@@ -437,43 +442,39 @@ bool Scanner::hex4(size_t i, unsigned* out) const {
   return true;
 }
 
-// Past the number at i. A short integer is read here; anything else (a fraction, an exponent,
+// Past the number at p. A short integer is read here; anything else (a fraction, an exponent,
 // more digits, something malformed) is read by rapidjson, which decides what it is worth and
 // where it ends, exactly as in the document.
-size_t Scanner::number_end(size_t i, double* value) {
-  size_t j = i;
-  const bool negative = s_[j] == '-';
-  if (negative) ++j;
-  uint64_t integer = 0;
-  size_t digits = 0;
-  if (j < n_ && s_[j] == '0') {  // a leading zero is the whole integer part
-    ++j;
-    digits = 1;
+const char* Scanner::number_end(const char* p, double* value) {
+  const char* q = p;
+  const bool negative = *q == '-';
+  if (negative) ++q;
+  const char* digits = q;
+  uint64_t integer = 0;  // exact up to 18 digits; past them it wraps, and rapidjson reads it
+  if (*q == '0') {       // a leading zero is the whole integer part
+    ++q;
   } else {
-    for (; j < n_ && s_[j] >= '0' && s_[j] <= '9' && digits < 18; ++j, ++digits) {
-      integer = integer * 10 + static_cast<uint64_t>(s_[j] - '0');
-    }
+    for (; *q >= '0' && *q <= '9'; ++q) integer = integer * 10 + static_cast<uint64_t>(*q - '0');
   }
-  const bool more =
-      j < n_ && ((s_[j] >= '0' && s_[j] <= '9') || s_[j] == '.' || s_[j] == 'e' || s_[j] == 'E');
-  if (digits > 0 && !more) {
+  const bool more = *q == '.' || *q == 'e' || *q == 'E' || (*q >= '0' && *q <= '9');
+  if (q > digits && q - digits <= 18 && !more) {
     // As rapidjson: -0 is the integer 0, and an integer converts to the nearest double.
     const auto signed_value = static_cast<int64_t>(integer);
     *value = static_cast<double>(negative ? -signed_value : signed_value);
-    return j;
+    return q;
   }
-  if (s_[i] != '-' && (s_[i] < '0' || s_[i] > '9')) return fail_at(i, "an invalid value");
-  rapidjson::StringStream stream(s_ + i);
+  if (*p != '-' && (*p < '0' || *p > '9')) return fail(p, "an invalid value");
+  rapidjson::StringStream stream(p);
   rapidjson::Reader reader;
   NumberReader number;
   rapidjson::ParseResult result = reader.Parse<kParseFlags>(stream, number);
-  if (!result) return fail_at(i + result.Offset(), "an invalid number");
+  if (!result) return fail(p + result.Offset(), "an invalid number");
   *value = number.value;
-  return i + stream.Tell();
+  return p + stream.Tell();
 }
 
 // Appends the decoded bytes of a string's content [begin, end), already validated.
-void Scanner::decode(size_t begin, size_t end) {
+void Scanner::decode(const char* begin, const char* end) {
   auto encode = [this](unsigned code) {  // UTF-8, as rapidjson's UTF8::Encode
     if (code <= 0x7F) {
       decoded_.push_back(static_cast<char>(code));
@@ -491,13 +492,13 @@ void Scanner::decode(size_t begin, size_t end) {
       decoded_.push_back(static_cast<char>(0x80 | (code & 0x3F)));
     }
   };
-  for (size_t k = begin; k < end;) {
-    if (s_[k] != '\\') {
-      decoded_.push_back(s_[k++]);
+  for (const char* p = begin; p < end;) {
+    if (*p != '\\') {
+      decoded_.push_back(*p++);
       continue;
     }
-    const char e = s_[k + 1];
-    k += 2;
+    const char e = p[1];
+    p += 2;
     switch (e) {
       case 'b':
         decoded_.push_back('\b');
@@ -516,11 +517,11 @@ void Scanner::decode(size_t begin, size_t end) {
         break;
       case 'u': {
         unsigned code = 0, low = 0;
-        hex4(k, &code);
-        k += 4;
+        hex4(p, &code);
+        p += 4;
         if (code >= 0xD800 && code <= 0xDBFF) {
-          hex4(k + 2, &low);
-          k += 6;
+          hex4(p + 2, &low);
+          p += 6;
           code = (((code - 0xD800) << 10) | (low - 0xDC00)) + 0x10000;
         }
         encode(code);
@@ -532,10 +533,10 @@ void Scanner::decode(size_t begin, size_t end) {
   }
 }
 
-void Scanner::locate(size_t begin, size_t end, bool escaped, uint32_t* at, uint32_t* size,
+void Scanner::locate(const char* begin, const char* end, bool escaped, uint32_t* at, uint32_t* size,
                      bool* decoded) {
   if (!escaped) {  // the bytes between the quotes are the value
-    *at = static_cast<uint32_t>(begin + 1);
+    *at = offset(begin + 1);
     *size = static_cast<uint32_t>(end - begin - 2);
     return;
   }
@@ -561,15 +562,22 @@ bool Scanner::open(bool object, uint32_t entry) {
   return true;
 }
 
-// Leaves the innermost container, whose closing bracket is at i; whether the one around it (if
+// Leaves the innermost container, whose closing bracket is at p; whether the one around it (if
 // any) is an object.
-bool Scanner::close(size_t i) {
+bool Scanner::close(const char* p) {
   if (depth_ < std::size(owner_) && owner_[depth_] != kNone) {
-    entries_[owner_[depth_]].end = static_cast<uint32_t>(i + 1);
+    entries_[owner_[depth_]].end = offset(p + 1);
   }
   if (depth_ == open_) --open_;
   kinds_.pop(depth_--);
   return depth_ > 0 && kinds_.object(depth_);
+}
+
+// Whether indexed object e may have a member named by the token at the front of `rest` (a pointer
+// without its leading '/'s): not when no member's name starts as the token does.
+bool may_name(const Entry& e, std::string_view rest) {
+  const bool empty_token = rest.empty() || rest.front() == '/';
+  return (e.initials & initial_bit(empty_token ? '"' : rest.front())) != 0;
 }
 
 // Where entry e's name is: in the text, or decoded.
@@ -609,9 +617,7 @@ std::optional<std::string> JsonIndex::build(const std::string& text, unsigned ma
   entries_.clear();
   decoded_.clear();
   if (text.size() >= kNone) return rapidjson_verdict(text, max_depth);  // valid: nothing indexed
-  // A chat completion's answer has about 20 entries; 20 of 48 bytes stay within the sizes glibc
-  // serves from its per-thread cache (up to 1032 bytes), a quarter of the cost of a larger block.
-  entries_.reserve(20);
+  entries_.reserve(32);  // a chat completion's answer has about 20
   Scanner scanner(text, max_depth, entries_, decoded_);
   if (scanner.run()) {
     plain_names_ = scanner.plain_names();
@@ -641,17 +647,21 @@ JsonIndex::Lookup JsonIndex::find(std::string_view text, std::string_view pointe
     return {pointer.front() == '#' ? Status::unknown : Status::absent, 0};
   }
   if (!plain_names_) return find_by_tokens(text, pointer);
-  // No name holds a '/' or a '~', so the pointer's tokens need not be cut out and decoded: a name
-  // is the next token when the rest of the pointer starts with it and a '/' or the end follows,
-  // and a token with a '~' (which decodes to a '~' or a '/', or to nothing) is no name.
+  // Most lookups are of members the root does not have; settled here, before any other work.
+  const Entry& root = entries_[0];
+  if (root.members_indexed && !may_name(root, pointer.substr(1))) return {Status::absent, 0};
+  return find_plain(text, pointer);
+}
+
+// find() when no name holds a '/' or a '~': then the pointer's tokens need not be cut out and
+// decoded. A name is the next token when the rest of the pointer starts with it and a '/' or the
+// end follows, and a token with a '~' (which decodes to a '~' or a '/', or to nothing) is no name.
+JsonIndex::Lookup JsonIndex::find_plain(std::string_view text, std::string_view pointer) const {
   uint32_t current = 0;
   for (size_t start = 1;;) {
     if (auto status = leaf_status(entries_[current])) return {*status, 0};
     const std::string_view rest = pointer.substr(start);
-    const bool empty_token = rest.empty() || rest.front() == '/';
-    if ((entries_[current].initials & initial_bit(empty_token ? '\0' : rest.front())) == 0) {
-      return {Status::absent, 0};
-    }
+    if (!may_name(entries_[current], rest)) return {Status::absent, 0};
     uint32_t i = entries_[current].first;
     for (; i != kNone; i = entries_[i].next) {
       const Entry& e = entries_[i];

@@ -70,6 +70,7 @@ class JsonIndex {
 
  private:
   uint32_t member(uint32_t object, std::string_view name, std::string_view text) const;
+  Lookup find_plain(std::string_view text, std::string_view pointer) const;
   Lookup find_by_tokens(std::string_view text, std::string_view pointer) const;
 
   std::vector<Entry> entries_;  // the root first, then members in document order
