@@ -573,11 +573,10 @@ bool Scanner::close(const char* p) {
   return depth_ > 0 && kinds_.object(depth_);
 }
 
-// Whether indexed object e may have a member named by the token at the front of `rest` (a pointer
-// without its leading '/'s): not when no member's name starts as the token does.
-bool may_name(const Entry& e, std::string_view rest) {
-  const bool empty_token = rest.empty() || rest.front() == '/';
-  return (e.initials & initial_bit(empty_token ? '"' : rest.front())) != 0;
+// The first byte of the token at the front of `rest` (a pointer without its leading '/'), as
+// plain names keep theirs: for an empty name, the byte after the opening quote is the closing one.
+char initial_of(std::string_view rest) {
+  return rest.empty() || rest.front() == '/' ? '"' : rest.front();
 }
 
 // Where entry e's name is: in the text, or decoded.
@@ -649,7 +648,9 @@ JsonIndex::Lookup JsonIndex::find(std::string_view text, std::string_view pointe
   if (!plain_names_) return find_by_tokens(text, pointer);
   // Most lookups are of members the root does not have; settled here, before any other work.
   const Entry& root = entries_[0];
-  if (root.members_indexed && !may_name(root, pointer.substr(1))) return {Status::absent, 0};
+  if (root.members_indexed && (root.initials & initial_bit(initial_of(pointer.substr(1)))) == 0) {
+    return {Status::absent, 0};
+  }
   return find_plain(text, pointer);
 }
 
@@ -661,18 +662,17 @@ JsonIndex::Lookup JsonIndex::find_plain(std::string_view text, std::string_view 
   for (size_t start = 1;;) {
     if (auto status = leaf_status(entries_[current])) return {*status, 0};
     const std::string_view rest = pointer.substr(start);
-    if (!may_name(entries_[current], rest)) return {Status::absent, 0};
+    const char initial = initial_of(rest);
+    if ((entries_[current].initials & initial_bit(initial)) == 0) return {Status::absent, 0};
     uint32_t i = entries_[current].first;
     for (; i != kNone; i = entries_[i].next) {
       const Entry& e = entries_[i];
+      const char* name = text.data() + e.key_at;  // plain names are never decoded
+      if (name[0] != initial) continue;
       if (e.key_size > rest.size() || (e.key_size < rest.size() && rest[e.key_size] != '/')) {
         continue;
       }
-      const char* name = key(e, text, decoded_);
-      if (e.key_size == 0 ||
-          (name[0] == rest[0] && std::memcmp(name, rest.data(), e.key_size) == 0)) {
-        break;
-      }
+      if (std::memcmp(name, rest.data(), e.key_size) == 0) break;
     }
     if (i == kNone) return {Status::absent, 0};
     start += entries_[i].key_size;
