@@ -9,6 +9,11 @@
 // means 0x1F, so it lets raw bytes 0x1A-0x1F through strings or not depending on where they fall
 // in a 16-byte block. The scanner refuses every control character, as JSON and rapidjson's scalar
 // code do.
+//
+// Lookups: filters ask about a score of pointers a request, most of them absent members of the
+// root. Each indexed object keeps a bit per initial of its members' names, which settles most of
+// those at once; and while no indexed name holds a '/', a '~' or an escape (the scanner notes it),
+// a pointer is compared with the names as it stands, with no token cut out or decoded.
 
 #include "core/runtime/json_index.h"
 
@@ -35,11 +40,21 @@ using Type = JsonIndex::Type;
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 constexpr size_t kNpos = std::string_view::npos;
 
+// Entry::initials' bit for a name whose first byte is `initial`, '"' for an empty name (the byte
+// after its opening quote; no plain name starts with '"', which would be escaped).
+uint32_t initial_bit(char initial) {
+  return uint32_t{1} << (static_cast<unsigned char>(initial) & 31);
+}
+
 // The document parse's flags (json_body.cc).
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag;
 
+// JSON's whitespace: ' ', '\t', '\n', '\r'. One comparison settles every byte above ' ', which
+// is what follows most tokens.
 bool is_space(char c) {
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+  constexpr uint64_t kSpaces = (1ull << ' ') | (1ull << '\t') | (1ull << '\n') | (1ull << '\r');
+  const auto byte = static_cast<unsigned char>(c);
+  return byte <= ' ' && ((kSpaces >> byte) & 1) != 0;
 }
 
 int hex_value(char c) {
@@ -102,193 +117,296 @@ class NumberReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Numb
   }
 };
 
+// The bytes a scan of a string stops at: its end, an escape, a control byte; in a name, also '/'
+// and '~', which a JSON pointer spells differently (JsonIndex::find compares names with pointers).
+enum class Stops { string, name };
+
+template <Stops kStops>
+bool is_stop(char c) {
+  return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 ||
+         (kStops == Stops::name && (c == '/' || c == '~'));
+}
+
+// The first stop at or after p, in a text followed by a NUL at `end`: at the latest `end`. Most
+// strings end within sixteen bytes; a few run long.
+template <Stops kStops>
+const char* next_stop_near(const char* p) {
+  while (!is_stop<kStops>(*p)) ++p;
+  return p;
+}
+
+#if defined(__SSE2__)
+// Where the sixteen bytes at p hold a stop, a bit a byte. Blocks are read only while they lie
+// inside the text (never past it, unlike rapidjson).
+template <Stops kStops>
+unsigned stop_mask(const char* p) {
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // With bit 1 flipped, '"' (0x22) becomes 0x20 and the control bytes stay below it: one unsigned
+  // comparison finds both.
+  const __m128i flipped = _mm_xor_si128(bytes, _mm_set1_epi8(0x02));
+  const __m128i space = _mm_set1_epi8(0x20);
+  __m128i stops = _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(flipped, space), space),
+                               _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\')));
+  if constexpr (kStops == Stops::name) {
+    stops = _mm_or_si128(stops, _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('/')),
+                                             _mm_cmpeq_epi8(bytes, _mm_set1_epi8('~'))));
+  }
+  return static_cast<unsigned>(_mm_movemask_epi8(stops));
+}
+
+template <Stops kStops>
+const char* next_stop_far(const char* p, const char* end) {
+  // Sixty-four bytes a test while nothing shows, then sixteen to find the byte.
+  for (; end - p >= 64; p += 64) {
+    if ((stop_mask<kStops>(p) | stop_mask<kStops>(p + 16) | stop_mask<kStops>(p + 32) |
+         stop_mask<kStops>(p + 48)) != 0) {
+      break;
+    }
+  }
+  for (; end - p >= 16; p += 16) {
+    if (const unsigned mask = stop_mask<kStops>(p)) return p + __builtin_ctz(mask);
+  }
+  return next_stop_near<kStops>(p);
+}
+
+template <Stops kStops>
+const char* next_stop(const char* p, const char* end) {
+  if (end - p < 16) return next_stop_near<kStops>(p);
+  if (const unsigned mask = stop_mask<kStops>(p)) return p + __builtin_ctz(mask);
+  return next_stop_far<kStops>(p + 16, end);
+}
+#else
+template <Stops kStops>
+const char* next_stop(const char* p, const char*) {
+  return next_stop_near<kStops>(p);
+}
+#endif
+
+// One bit a level for the open containers, set for an object: the scanner's only state for every
+// level, kept in a word for the usual depth bounds and grown only past them.
+class ContainerKinds {
+ public:
+  void push(unsigned depth, bool object) {  // depth: the new container's, from 1
+    if (depth <= kWordLevels) {
+      const uint64_t bit = uint64_t{1} << (depth - 1);
+      shallow_ = object ? shallow_ | bit : shallow_ & ~bit;
+    } else {
+      deeper_.push_back(object);
+    }
+  }
+  void pop(unsigned depth) {
+    if (depth > kWordLevels) deeper_.pop_back();
+  }
+  bool object(unsigned depth) const {
+    return depth <= kWordLevels ? (shallow_ >> (depth - 1)) & 1 : deeper_.back();
+  }
+
+ private:
+  static constexpr unsigned kWordLevels = 64;
+  uint64_t shallow_ = 0;
+  std::vector<bool> deeper_;
+};
+
+// Reads every byte up to the one past the text, its terminating NUL, which matches no token: the
+// NUL ends every scan without a bounds check of its own (a NUL inside the text is refused where
+// it stands: a control character in a string, a missing token elsewhere). Positions are pointers
+// into the text; nullptr once the text is refused (error_at() says where).
 class Scanner {
  public:
   Scanner(const std::string& text, unsigned max_depth, std::vector<Entry>& entries,
           std::string& decoded)
-      : s_(text.c_str()),
-        n_(text.size()),
+      : text_(text.c_str()),
+        end_(text_ + text.size()),
         max_depth_(max_depth),
         entries_(entries),
         decoded_(decoded) {}
 
   // Whether the text is JSON; the entries are complete when it is.
   bool run();
+  // Whether no indexed name holds a '/', a '~' or an escape.
+  bool plain_names() const { return plain_names_; }
   size_t error_at() const { return error_at_; }
   const char* error() const { return error_; }
 
  private:
-  enum class Next { value, member, after_value };
-
-  bool fail(size_t i, const char* why) {
-    error_at_ = i;
+  const char* fail(const char* p, const char* why) {
+    error_at_ = static_cast<size_t>(p - text_);
     error_ = why;
-    return false;
+    return nullptr;
   }
-  size_t fail_at(size_t i, const char* why) {
-    fail(i, why);
-    return kNpos;
+  bool refuse(const char* p, const char* why) { return fail(p, why) != nullptr; }
+  uint32_t offset(const char* p) const { return static_cast<uint32_t>(p - text_); }
+  static const char* skip_space(const char* p) {
+    while (is_space(*p)) ++p;
+    return p;
   }
-  size_t skip_space(size_t i) const {
-    while (i < n_ && is_space(s_[i])) ++i;
-    return i;
-  }
-  size_t string_end(size_t i, bool* escaped);
-  size_t escape_end(size_t i);
-  bool hex4(size_t i, unsigned* out) const;
-  size_t number_end(size_t i, double* value);
-  void decode(size_t begin, size_t end);
+  const char* member(const char* p, uint32_t* entry);
+  uint32_t add_member(const char* name, const char* name_end, bool escaped);
+  const char* scalar(const char* p, uint32_t entry);
+  const char* literal(const char* p, std::string_view word);
+  const char* string_end(const char* p, bool* escaped);
+  const char* name_end(const char* p, bool* escaped, bool* odd);
+  const char* string_end_after(const char* p, bool* escaped);
+  const char* escape_end(const char* p);
+  bool hex4(const char* p, unsigned* out) const;
+  const char* number_end(const char* p, double* value);
+  void decode(const char* begin, const char* end);
   // Where a name or string value (the quoted bytes [begin, end)) reads from.
-  void locate(size_t begin, size_t end, bool escaped, uint32_t* at, uint32_t* size, bool* decoded);
-  bool open(char kind, uint32_t entry);
-  void close(size_t i);
-  size_t depth() const { return kinds_.size(); }
+  void locate(const char* begin, const char* end, bool escaped, uint32_t* at, uint32_t* size,
+              bool* decoded);
+  bool open(bool object, uint32_t entry);
+  bool close(const char* p);
 
-  const char* s_;  // NUL-terminated: rapidjson reads numbers from it
-  size_t n_;
+  const char* text_;  // rapidjson reads numbers from it too
+  const char* end_;   // the NUL after the text
   unsigned max_depth_;
   std::vector<Entry>& entries_;
   std::string& decoded_;
-  std::string kinds_;  // '{' or '[' for each open container
+  unsigned depth_ = 0;  // how many containers are open
+  ContainerKinds kinds_;
   unsigned open_ = 0;  // how many open containers, from the root, are indexed objects
   uint32_t owner_[JsonIndex::kLevels + 2] = {};  // by depth: the open container's entry, or kNone
   uint32_t last_[JsonIndex::kLevels + 1] = {};   // by depth: an indexed object's last member
+  bool plain_names_ = true;
   size_t error_at_ = 0;
   const char* error_ = "";
 };
 
 bool Scanner::run() {
   entries_.emplace_back();  // the root
-  uint32_t pending = 0;     // the entry the next value belongs to
-  size_t i = skip_space(0);
-  Next next = Next::value;
+  uint32_t entry = 0;       // the entry of the value at p, or kNone
+  bool named = false;       // whether a name comes before the value: inside an object
+  const char* p = skip_space(text_);
+  // One pass through one loop, so member() and scalar() each have one caller and are inlined.
   for (;;) {
-    switch (next) {
-      case Next::value: {
-        if (i >= n_) return fail(i, "a value is missing");
-        const uint32_t e = std::exchange(pending, kNone);
-        if (e != kNone) entries_[e].begin = static_cast<uint32_t>(i);
-        const char c = s_[i];
-        if (c == '{' || c == '[') {
-          if (!open(c, e)) return fail(i, "too deep");
-          i = skip_space(i + 1);
-          if (i < n_ && s_[i] == (c == '{' ? '}' : ']')) {  // empty
-            close(i++);
-            next = Next::after_value;
-          } else {
-            next = c == '{' ? Next::member : Next::value;
-          }
-          continue;
-        }
-        size_t end;
-        Type type;
-        double number = 0;
-        bool escaped = false;
-        if (c == '"') {
-          end = string_end(i, &escaped);
-          type = Type::string;
-        } else if (c == 't' || c == 'f' || c == 'n') {
-          std::string_view word = c == 't' ? "true" : c == 'f' ? "false" : "null";
-          if (n_ - i < word.size() || std::memcmp(s_ + i, word.data(), word.size()) != 0) {
-            return fail(i, "an invalid literal");
-          }
-          end = i + word.size();
-          type = c == 'n' ? Type::null : Type::boolean;
-        } else {
-          end = number_end(i, &number);
-          type = Type::number;
-        }
-        if (end == kNpos) return false;
-        if (e != kNone) {
-          Entry& entry = entries_[e];
-          entry.type = type;
-          entry.end = static_cast<uint32_t>(end);
-          entry.number = number;
-          if (type == Type::string) {
-            locate(i, end, escaped, &entry.str_at, &entry.str_size, &entry.str_decoded);
-          }
-        }
-        i = end;
-        next = Next::after_value;
-        continue;
-      }
-      case Next::member: {  // at a member's name, after '{' or ','
-        if (i >= n_ || s_[i] != '"') return fail(i, "a member name is missing");
-        bool escaped = false;
-        size_t end = string_end(i, &escaped);
-        if (end == kNpos) return false;
-        if (depth() == open_) {  // an indexed object: the member gets an entry
-          pending = static_cast<uint32_t>(entries_.size());
-          if (last_[open_] != kNone) entries_[last_[open_]].next = pending;
-          last_[open_] = pending;
-          Entry& entry = entries_.emplace_back();
-          entry.parent = owner_[open_];
-          locate(i, end, escaped, &entry.key_at, &entry.key_size, &entry.key_decoded);
-        }
-        i = skip_space(end);
-        if (i >= n_ || s_[i] != ':') return fail(i, "a colon is missing");
-        i = skip_space(i + 1);
-        next = Next::value;
-        continue;
-      }
-      case Next::after_value: {
-        i = skip_space(i);
-        if (kinds_.empty()) return i == n_ || fail(i, "text after the document");
-        const char kind = kinds_.back();
-        if (i < n_ && s_[i] == ',') {
-          i = skip_space(i + 1);
-          next = kind == '{' ? Next::member : Next::value;
-          continue;
-        }
-        if (i < n_ && s_[i] == (kind == '{' ? '}' : ']')) {
-          close(i++);
-          continue;
-        }
-        return fail(i, "a comma or a closing bracket is missing");
-      }
+    if (named && !(p = member(p, &entry))) return false;
+    // At a value.
+    if (entry != kNone) entries_[entry].begin = offset(p);
+    if (*p == '{' || *p == '[') {
+      named = *p == '{';
+      if (!open(named, entry)) return refuse(p, "too deep");
+      p = skip_space(p + 1);
+      entry = kNone;
+      if (*p != (named ? '}' : ']')) continue;  // at its first member or element
+      named = close(p++);
+    } else if (!(p = scalar(p, entry))) {
+      return false;
     }
+    // After a value: close the containers that end here, then on to the next member or element.
+    for (;;) {
+      p = skip_space(p);
+      if (depth_ == 0) return p == end_ || refuse(p, "text after the document");
+      if (*p == ',') break;
+      if (*p != (named ? '}' : ']')) return refuse(p, "a comma or a closing bracket is missing");
+      named = close(p++);
+    }
+    p = skip_space(p + 1);
+    entry = kNone;
   }
 }
 
-// From the opening quote at i to just past the closing one; npos when the string is invalid.
-size_t Scanner::string_end(size_t i, bool* escaped) {
-  size_t j = i + 1;
-  for (;;) {
-#if defined(__SSE2__)
-    // Sixteen bytes at a time while they lie inside the text (never past it, unlike rapidjson).
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i control = _mm_set1_epi8(0x1F);
-    while (j + 16 <= n_) {
-      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s_ + j));
-      const __m128i special =
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)),
-                       _mm_cmpeq_epi8(_mm_max_epu8(bytes, control), control));  // bytes <= 0x1F
-      const int mask = _mm_movemask_epi8(special);
-      if (mask != 0) {
-        j += static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-        break;
-      }
-      j += 16;
+// From a member's name at p to its value; *entry is the member's entry when its object is indexed.
+const char* Scanner::member(const char* p, uint32_t* entry) {
+  if (*p != '"') return fail(p, "a member name is missing");
+  bool escaped = false, odd = false;
+  const char* end = name_end(p, &escaped, &odd);
+  if (!end) return nullptr;
+  if (depth_ == open_) {
+    *entry = add_member(p, end, escaped);
+    if (odd) plain_names_ = false;
+  }
+  p = skip_space(end);
+  if (*p != ':') return fail(p, "a colon is missing");
+  return skip_space(p + 1);
+}
+
+uint32_t Scanner::add_member(const char* name, const char* name_end, bool escaped) {
+  const auto entry = static_cast<uint32_t>(entries_.size());
+  Entry& object = entries_[owner_[open_]];
+  object.initials |= initial_bit(name[1]);
+  uint32_t& last = last_[open_];
+  (last == kNone ? object.first : entries_[last].next) = entry;
+  last = entry;
+  Entry& e = entries_.emplace_back();
+  locate(name, name_end, escaped, &e.key_at, &e.key_size, &e.key_decoded);
+  return entry;
+}
+
+// Past the string, number or literal at p, recorded in entry unless that is kNone.
+const char* Scanner::scalar(const char* p, uint32_t entry) {
+  const char* end;
+  Type type;
+  double number = 0;
+  bool escaped = false;
+  switch (*p) {
+    case '"':
+      end = string_end(p, &escaped);
+      type = Type::string;
+      break;
+    case 't':
+      end = literal(p, "true");
+      type = Type::boolean;
+      break;
+    case 'f':
+      end = literal(p, "false");
+      type = Type::boolean;
+      break;
+    case 'n':
+      end = literal(p, "null");
+      type = Type::null;
+      break;
+    default:
+      end = number_end(p, &number);
+      type = Type::number;
+  }
+  if (!end || entry == kNone) return end;
+  Entry& e = entries_[entry];
+  e.type = type;
+  e.end = offset(end);
+  e.number = number;
+  if (type == Type::string) locate(p, end, escaped, &e.str_at, &e.str_size, &e.str_decoded);
+  return end;
+}
+
+const char* Scanner::literal(const char* p, std::string_view word) {
+  // Byte by byte: a byte is read only after the one before it matched, so never past the NUL.
+  for (size_t k = 1; k < word.size(); ++k) {
+    if (p[k] != word[k]) return fail(p, "an invalid literal");
+  }
+  return p + word.size();
+}
+
+// From the opening quote at p to just past the closing one.
+const char* Scanner::string_end(const char* p, bool* escaped) {
+  const char* stop = next_stop<Stops::string>(p + 1, end_);
+  return *stop == '"' ? stop + 1 : string_end_after(stop, escaped);  // most strings: no escape
+}
+
+// string_end for a name, which notes in *odd whether it holds a '/', a '~' or an escape.
+const char* Scanner::name_end(const char* p, bool* escaped, bool* odd) {
+  const char* stop = next_stop<Stops::name>(p + 1, end_);
+  if (*stop == '"') return stop + 1;  // most names
+  *odd = true;
+  if (*stop == '/' || *stop == '~') stop = next_stop<Stops::string>(stop + 1, end_);
+  return *stop == '"' ? stop + 1 : string_end_after(stop, escaped);
+}
+
+// string_end from the first byte at p that is not plain text.
+const char* Scanner::string_end_after(const char* p, bool* escaped) {
+  for (;; p = next_stop<Stops::string>(p, end_)) {
+    if (*p == '"') return p + 1;
+    if (*p != '\\') {
+      return fail(p, p == end_ ? "a string is not closed" : "a control character in a string");
     }
-#endif
-    while (j < n_ && s_[j] != '"' && s_[j] != '\\' && static_cast<unsigned char>(s_[j]) >= 0x20) {
-      ++j;
-    }
-    if (j >= n_) return fail_at(j, "a string is not closed");
-    if (s_[j] == '"') return j + 1;
-    if (s_[j] != '\\') return fail_at(j, "a control character in a string");
     *escaped = true;
-    j = escape_end(j);
-    if (j == kNpos) return kNpos;
+    if (!(p = escape_end(p))) return nullptr;
   }
 }
 
-// Past the escape at i, with rapidjson's rules: a high surrogate must be followed by an escaped
+// Past the escape at p, with rapidjson's rules: a high surrogate must be followed by an escaped
 // low one; a low surrogate alone is let through.
-size_t Scanner::escape_end(size_t i) {
-  if (i + 1 >= n_) return fail_at(i, "an invalid escape");
-  switch (s_[i + 1]) {
+const char* Scanner::escape_end(const char* p) {
+  switch (p[1]) {  // at worst the NUL
     case '"':
     case '\\':
     case '/':
@@ -297,27 +415,26 @@ size_t Scanner::escape_end(size_t i) {
     case 'n':
     case 'r':
     case 't':
-      return i + 2;
+      return p + 2;
     case 'u':
       break;
     default:
-      return fail_at(i, "an invalid escape");
+      return fail(p, "an invalid escape");
   }
   unsigned code = 0, low = 0;
-  if (!hex4(i + 2, &code)) return fail_at(i, "an invalid \\u escape");
-  if (code < 0xD800 || code > 0xDBFF) return i + 6;
-  if (i + 7 >= n_ || s_[i + 6] != '\\' || s_[i + 7] != 'u' || !hex4(i + 8, &low) || low < 0xDC00 ||
-      low > 0xDFFF) {
-    return fail_at(i, "an invalid surrogate pair");
+  if (!hex4(p + 2, &code)) return fail(p, "an invalid \\u escape");
+  if (code < 0xD800 || code > 0xDBFF) return p + 6;
+  if (p[6] != '\\' || p[7] != 'u' || !hex4(p + 8, &low) || low < 0xDC00 || low > 0xDFFF) {
+    return fail(p, "an invalid surrogate pair");
   }
-  return i + 12;
+  return p + 12;
 }
 
-bool Scanner::hex4(size_t i, unsigned* out) const {
-  if (i > n_ || n_ - i < 4) return false;
+// Four hex digits at p; read one by one, so never past the NUL.
+bool Scanner::hex4(const char* p, unsigned* out) const {
   unsigned value = 0;
-  for (size_t k = i; k < i + 4; ++k) {
-    int digit = hex_value(s_[k]);
+  for (int k = 0; k < 4; ++k) {
+    const int digit = hex_value(p[k]);
     if (digit < 0) return false;
     value = value * 16 + static_cast<unsigned>(digit);
   }
@@ -325,43 +442,39 @@ bool Scanner::hex4(size_t i, unsigned* out) const {
   return true;
 }
 
-// Past the number at i. A short integer is read here; anything else (a fraction, an exponent,
+// Past the number at p. A short integer is read here; anything else (a fraction, an exponent,
 // more digits, something malformed) is read by rapidjson, which decides what it is worth and
 // where it ends, exactly as in the document.
-size_t Scanner::number_end(size_t i, double* value) {
-  size_t j = i;
-  const bool negative = s_[j] == '-';
-  if (negative) ++j;
-  uint64_t integer = 0;
-  size_t digits = 0;
-  if (j < n_ && s_[j] == '0') {  // a leading zero is the whole integer part
-    ++j;
-    digits = 1;
+const char* Scanner::number_end(const char* p, double* value) {
+  const char* q = p;
+  const bool negative = *q == '-';
+  if (negative) ++q;
+  const char* digits = q;
+  uint64_t integer = 0;  // exact up to 18 digits; past them it wraps, and rapidjson reads it
+  if (*q == '0') {       // a leading zero is the whole integer part
+    ++q;
   } else {
-    for (; j < n_ && s_[j] >= '0' && s_[j] <= '9' && digits < 18; ++j, ++digits) {
-      integer = integer * 10 + static_cast<uint64_t>(s_[j] - '0');
-    }
+    for (; *q >= '0' && *q <= '9'; ++q) integer = integer * 10 + static_cast<uint64_t>(*q - '0');
   }
-  const bool more =
-      j < n_ && ((s_[j] >= '0' && s_[j] <= '9') || s_[j] == '.' || s_[j] == 'e' || s_[j] == 'E');
-  if (digits > 0 && !more) {
+  const bool more = *q == '.' || *q == 'e' || *q == 'E' || (*q >= '0' && *q <= '9');
+  if (q > digits && q - digits <= 18 && !more) {
     // As rapidjson: -0 is the integer 0, and an integer converts to the nearest double.
     const auto signed_value = static_cast<int64_t>(integer);
     *value = static_cast<double>(negative ? -signed_value : signed_value);
-    return j;
+    return q;
   }
-  if (s_[i] != '-' && (s_[i] < '0' || s_[i] > '9')) return fail_at(i, "an invalid value");
-  rapidjson::StringStream stream(s_ + i);
+  if (*p != '-' && (*p < '0' || *p > '9')) return fail(p, "an invalid value");
+  rapidjson::StringStream stream(p);
   rapidjson::Reader reader;
   NumberReader number;
   rapidjson::ParseResult result = reader.Parse<kParseFlags>(stream, number);
-  if (!result) return fail_at(i + result.Offset(), "an invalid number");
+  if (!result) return fail(p + result.Offset(), "an invalid number");
   *value = number.value;
-  return i + stream.Tell();
+  return p + stream.Tell();
 }
 
 // Appends the decoded bytes of a string's content [begin, end), already validated.
-void Scanner::decode(size_t begin, size_t end) {
+void Scanner::decode(const char* begin, const char* end) {
   auto encode = [this](unsigned code) {  // UTF-8, as rapidjson's UTF8::Encode
     if (code <= 0x7F) {
       decoded_.push_back(static_cast<char>(code));
@@ -379,13 +492,13 @@ void Scanner::decode(size_t begin, size_t end) {
       decoded_.push_back(static_cast<char>(0x80 | (code & 0x3F)));
     }
   };
-  for (size_t k = begin; k < end;) {
-    if (s_[k] != '\\') {
-      decoded_.push_back(s_[k++]);
+  for (const char* p = begin; p < end;) {
+    if (*p != '\\') {
+      decoded_.push_back(*p++);
       continue;
     }
-    const char e = s_[k + 1];
-    k += 2;
+    const char e = p[1];
+    p += 2;
     switch (e) {
       case 'b':
         decoded_.push_back('\b');
@@ -404,11 +517,11 @@ void Scanner::decode(size_t begin, size_t end) {
         break;
       case 'u': {
         unsigned code = 0, low = 0;
-        hex4(k, &code);
-        k += 4;
+        hex4(p, &code);
+        p += 4;
         if (code >= 0xD800 && code <= 0xDBFF) {
-          hex4(k + 2, &low);
-          k += 6;
+          hex4(p + 2, &low);
+          p += 6;
           code = (((code - 0xD800) << 10) | (low - 0xDC00)) + 0x10000;
         }
         encode(code);
@@ -420,10 +533,10 @@ void Scanner::decode(size_t begin, size_t end) {
   }
 }
 
-void Scanner::locate(size_t begin, size_t end, bool escaped, uint32_t* at, uint32_t* size,
+void Scanner::locate(const char* begin, const char* end, bool escaped, uint32_t* at, uint32_t* size,
                      bool* decoded) {
   if (!escaped) {  // the bytes between the quotes are the value
-    *at = static_cast<uint32_t>(begin + 1);
+    *at = offset(begin + 1);
     *size = static_cast<uint32_t>(end - begin - 2);
     return;
   }
@@ -433,29 +546,67 @@ void Scanner::locate(size_t begin, size_t end, bool escaped, uint32_t* at, uint3
   *decoded = true;
 }
 
-bool Scanner::open(char kind, uint32_t entry) {
-  if (depth() >= max_depth_) return false;  // as the document's handler: ++depth > max_depth
-  kinds_.push_back(kind);
-  const size_t d = depth();
-  if (d < std::size(owner_)) owner_[d] = entry;
+// Enters the container at the current position; false past the depth bound.
+bool Scanner::open(bool object, uint32_t entry) {
+  if (depth_ >= max_depth_) return false;  // as the document's handler: ++depth > max_depth
+  kinds_.push(++depth_, object);
+  if (depth_ < std::size(owner_)) owner_[depth_] = entry;
   if (entry == kNone) return true;
   Entry& e = entries_[entry];
-  e.type = kind == '{' ? Type::object : Type::array;
-  if (kind == '{' && open_ < JsonIndex::kLevels) {  // its parent is indexed, as it has an entry
+  e.type = object ? Type::object : Type::array;
+  if (object && open_ < JsonIndex::kLevels) {  // its parent is indexed, as it has an entry
     e.members_indexed = true;
-    open_ = static_cast<unsigned>(d);
+    open_ = depth_;
     last_[open_] = kNone;
   }
   return true;
 }
 
-void Scanner::close(size_t i) {
-  const size_t d = depth();
-  if (d < std::size(owner_) && owner_[d] != kNone) {
-    entries_[owner_[d]].end = static_cast<uint32_t>(i + 1);
+// Leaves the innermost container, whose closing bracket is at p; whether the one around it (if
+// any) is an object.
+bool Scanner::close(const char* p) {
+  if (depth_ < std::size(owner_) && owner_[depth_] != kNone) {
+    entries_[owner_[depth_]].end = offset(p + 1);
   }
-  if (d == open_) --open_;
-  kinds_.pop_back();
+  if (depth_ == open_) --open_;
+  kinds_.pop(depth_--);
+  return depth_ > 0 && kinds_.object(depth_);
+}
+
+// The first byte of the token at the front of `rest` (a pointer without its leading '/'), as
+// plain names keep theirs: for an empty name, the byte after the opening quote is the closing one.
+char initial_of(std::string_view rest) {
+  return rest.empty() || rest.front() == '/' ? '"' : rest.front();
+}
+
+// Where entry e's name is: in the text, or decoded.
+const char* key(const Entry& e, std::string_view text, const std::string& decoded) {
+  return (e.key_decoded ? decoded.data() : text.data()) + e.key_at;
+}
+
+// The pointer's token that starts at `start` with ~0 and ~1 decoded into out; false when it holds
+// another '~' (such a token names nothing). *end is where the token ends.
+bool unescape_token(std::string_view pointer, size_t start, size_t* end, std::string* out) {
+  *end = std::min(pointer.find('/', start), pointer.size());
+  out->clear();
+  for (size_t i = start; i < *end; ++i) {
+    if (pointer[i] != '~') {
+      out->push_back(pointer[i]);
+    } else if (i + 1 < *end && (pointer[i + 1] == '0' || pointer[i + 1] == '1')) {
+      out->push_back(pointer[++i] == '0' ? '~' : '/');
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Whether entry e can have members to look for; if not, what a lookup inside it gives.
+std::optional<JsonIndex::Status> leaf_status(const Entry& e) {
+  if (e.members_indexed) return std::nullopt;
+  // Nothing inside a scalar; the document knows what is inside the other containers.
+  const bool container = e.type == Type::object || e.type == Type::array;
+  return container ? JsonIndex::Status::unknown : JsonIndex::Status::absent;
 }
 
 }  // namespace
@@ -467,7 +618,10 @@ std::optional<std::string> JsonIndex::build(const std::string& text, unsigned ma
   if (text.size() >= kNone) return rapidjson_verdict(text, max_depth);  // valid: nothing indexed
   entries_.reserve(32);  // a chat completion's answer has about 20
   Scanner scanner(text, max_depth, entries_, decoded_);
-  if (scanner.run()) return std::nullopt;
+  if (scanner.run()) {
+    plain_names_ = scanner.plain_names();
+    return std::nullopt;
+  }
   entries_.clear();
   if (auto error = rapidjson_verdict(text, max_depth)) return error;
   // rapidjson took it (a control byte its SSE2 scan let through): the scanner's words then.
@@ -475,13 +629,10 @@ std::optional<std::string> JsonIndex::build(const std::string& text, unsigned ma
 }
 
 uint32_t JsonIndex::member(uint32_t object, std::string_view name, std::string_view text) const {
-  uint32_t i = object + 1;  // the first member, if any, comes right after its object
-  if (i >= entries_.size() || entries_[i].parent != object) return kNone;
-  for (; i != kNone; i = entries_[i].next) {
+  for (uint32_t i = entries_[object].first; i != kNone; i = entries_[i].next) {
     const Entry& e = entries_[i];
-    if (e.key_size != name.size()) continue;
-    const char* key = (e.key_decoded ? decoded_.data() : text.data()) + e.key_at;
-    if (name.empty() || (key[0] == name[0] && std::memcmp(key, name.data(), name.size()) == 0)) {
+    if (e.key_size == name.size() &&
+        std::memcmp(key(e, text, decoded_), name.data(), name.size()) == 0) {
       return i;
     }
   }
@@ -494,32 +645,52 @@ JsonIndex::Lookup JsonIndex::find(std::string_view text, std::string_view pointe
   if (pointer.front() != '/') {
     return {pointer.front() == '#' ? Status::unknown : Status::absent, 0};
   }
-  const bool escapes = pointer.find('~') != std::string_view::npos;
+  if (!plain_names_) return find_by_tokens(text, pointer);
+  // Most lookups are of members the root does not have; settled here, before any other work.
+  const Entry& root = entries_[0];
+  if (root.members_indexed && (root.initials & initial_bit(initial_of(pointer.substr(1)))) == 0) {
+    return {Status::absent, 0};
+  }
+  return find_plain(text, pointer);
+}
+
+// find() when no name holds a '/' or a '~': then the pointer's tokens need not be cut out and
+// decoded. A name is the next token when the rest of the pointer starts with it and a '/' or the
+// end follows, and a token with a '~' (which decodes to a '~' or a '/', or to nothing) is no name.
+JsonIndex::Lookup JsonIndex::find_plain(std::string_view text, std::string_view pointer) const {
   uint32_t current = 0;
-  size_t start = 1;
-  std::string unescaped;
-  for (;;) {
-    const Entry& e = entries_[current];
-    if (e.type == Type::array || (e.type == Type::object && !e.members_indexed)) {
-      return {Status::unknown, 0};
-    }
-    if (e.type != Type::object) return {Status::absent, 0};  // nothing inside a scalar
-    const size_t end = std::min(pointer.find('/', start), pointer.size());
-    std::string_view token = pointer.substr(start, end - start);
-    if (escapes && token.find('~') != std::string_view::npos) {
-      // ~0 is '~' and ~1 is '/'; any other '~' resolves to nothing
-      unescaped.clear();
-      for (size_t i = 0; i < token.size(); ++i) {
-        if (token[i] != '~') {
-          unescaped.push_back(token[i]);
-        } else if (i + 1 < token.size() && (token[i + 1] == '0' || token[i + 1] == '1')) {
-          unescaped.push_back(token[++i] == '0' ? '~' : '/');
-        } else {
-          return {Status::absent, 0};
-        }
+  for (size_t start = 1;;) {
+    if (auto status = leaf_status(entries_[current])) return {*status, 0};
+    const std::string_view rest = pointer.substr(start);
+    const char initial = initial_of(rest);
+    if ((entries_[current].initials & initial_bit(initial)) == 0) return {Status::absent, 0};
+    uint32_t i = entries_[current].first;
+    for (; i != kNone; i = entries_[i].next) {
+      const Entry& e = entries_[i];
+      const char* name = text.data() + e.key_at;  // plain names are never decoded
+      if (name[0] != initial) continue;
+      if (e.key_size > rest.size() || (e.key_size < rest.size() && rest[e.key_size] != '/')) {
+        continue;
       }
-      token = unescaped;
+      if (std::memcmp(name, rest.data(), e.key_size) == 0) break;
     }
+    if (i == kNone) return {Status::absent, 0};
+    start += entries_[i].key_size;
+    if (start == pointer.size()) return {Status::found, i};
+    current = i;
+    ++start;  // past the '/'
+  }
+}
+
+// find() the long way, for names that hold a '/' or a '~': each token of the pointer is found and
+// decoded before it is looked for.
+JsonIndex::Lookup JsonIndex::find_by_tokens(std::string_view text, std::string_view pointer) const {
+  uint32_t current = 0;
+  std::string token;
+  for (size_t start = 1;;) {
+    if (auto status = leaf_status(entries_[current])) return {*status, 0};
+    size_t end = 0;
+    if (!unescape_token(pointer, start, &end, &token)) return {Status::absent, 0};
     current = member(current, token, text);
     if (current == kNone) return {Status::absent, 0};
     if (end == pointer.size()) return {Status::found, current};

@@ -28,9 +28,9 @@ class JsonIndex {
   // a longer text is validated but not indexed). A name or string value with escapes is decoded
   // into the index's own buffer; one without is read from the text.
   struct Entry {
-    uint32_t parent = 0;         // the entry of the object it is a member of
-    uint32_t next = UINT32_MAX;  // the next member of that object
-    uint32_t begin = 0;          // its value's bytes in the text
+    uint32_t first = UINT32_MAX;  // objects whose members are indexed: the first member
+    uint32_t next = UINT32_MAX;   // the next member of the same object
+    uint32_t begin = 0;           // its value's bytes in the text
     uint32_t end = 0;
     uint32_t key_at = 0;  // its name
     uint32_t key_size = 0;
@@ -41,6 +41,9 @@ class JsonIndex {
     bool members_indexed = false;  // objects: every member has an entry
     bool key_decoded = false;      // the name is in the decoded buffer, not the text
     bool str_decoded = false;      // likewise the string value
+    // Objects whose members are indexed: a bit for each member name's first byte (initial_bit), so
+    // most lookups of an absent member need not visit the members.
+    uint32_t initials = 0;
   };
 
   enum class Status { found, absent, unknown };  // unknown: ask the document
@@ -67,9 +70,12 @@ class JsonIndex {
 
  private:
   uint32_t member(uint32_t object, std::string_view name, std::string_view text) const;
+  Lookup find_plain(std::string_view text, std::string_view pointer) const;
+  Lookup find_by_tokens(std::string_view text, std::string_view pointer) const;
 
   std::vector<Entry> entries_;  // the root first, then members in document order
   std::string decoded_;         // names and strings that had escapes, decoded
+  bool plain_names_ = true;     // no indexed name holds a '/', a '~' or an escape
   unsigned max_depth_ = 0;
 };
 
