@@ -65,20 +65,22 @@ bool literal_address(const HttpUrl& url, SocketAddress* out) {
 }  // namespace
 
 NativeCall::NativeCall(NativeTransport& transport, runtime::UpstreamCallbacks& callbacks,
-                       HttpUrl url, std::string request_bytes, bool head_request,
-                       runtime::UpstreamTimeouts timeouts)
+                       std::shared_ptr<const HttpUrl> url, std::string request_bytes,
+                       bool head_request, runtime::UpstreamTimeouts timeouts)
     : transport_(&transport),
       callbacks_(&callbacks),
       url_(std::move(url)),
       request_(std::move(request_bytes)),
       head_request_(head_request),
       timeouts_(timeouts),
-      parser_(transport.parser_limits_) {}
+      parser_(transport.parser_limits_) {
+  evtimer_assign(&timer_, transport.base_, &NativeCall::on_timer, this);
+}
 
 NativeCall::~NativeCall() {
   if (alive_ != nullptr) *alive_ = false;
   if (state_ != State::finished) {
-    if (state_ == State::resolving) transport_->resolver_.cancel(url_.host, this);
+    if (state_ == State::resolving) transport_->resolver_.cancel(url_->host, this);
     connection_.reset();
     release();
   }
@@ -87,15 +89,16 @@ NativeCall::~NativeCall() {
 void NativeCall::release() {
   state_ = State::finished;
   callbacks_ = nullptr;
-  if (timer_ != nullptr) {
-    event_free(timer_);
-    timer_ = nullptr;
+  if (timer_used_) {
+    event_del(&timer_);
+    timer_used_ = false;
+    timer_armed_ = false;
   }
   if (transport_ != nullptr) transport_->unlink(this);
 }
 
 void NativeCall::detach() {
-  if (state_ == State::resolving) transport_->resolver_.cancel(url_.host, this);
+  if (state_ == State::resolving) transport_->resolver_.cancel(url_->host, this);
   connection_.reset();
   release();
   transport_ = nullptr;
@@ -103,11 +106,9 @@ void NativeCall::detach() {
 
 // ---- getting a connection ------------------------------------------------------------------
 
-bool NativeCall::begin() {
+void NativeCall::begin() {
   started_at_ = Clock::now();
-  timer_ = evtimer_new(transport_->base_, &NativeCall::on_timer, this);
-  if (timer_ == nullptr) return false;
-  if (auto idle = transport_->pool_.take(url_.pool_key)) {
+  if (auto idle = transport_->pool_.take(url_->pool_key)) {
     connection_ = std::move(idle);
     connection_->set_owner(this);
     reused_ = true;
@@ -116,7 +117,6 @@ bool NativeCall::begin() {
     open_connection();
   }
   arm_timer();
-  return true;
 }
 
 void NativeCall::open_connection() {
@@ -125,10 +125,10 @@ void NativeCall::open_connection() {
   addresses_.clear();
   next_address_ = 0;
   connect_error_.clear();
-  if (url_.ip_literal) {
+  if (url_->ip_literal) {
     SocketAddress address;
-    if (!literal_address(url_, &address)) {
-      fail(UpstreamFailure::connect, "cannot parse the address of " + url_.authority);
+    if (!literal_address(*url_, &address)) {
+      fail(UpstreamFailure::connect, "cannot parse the address of " + url_->authority);
       return;
     }
     addresses_.push_back(address);
@@ -137,9 +137,9 @@ void NativeCall::open_connection() {
   }
   state_ = State::resolving;
   std::string error;
-  switch (transport_->resolver_.resolve(url_.host, this, &addresses_, &error)) {
+  switch (transport_->resolver_.resolve(url_->host, this, &addresses_, &error)) {
     case Resolver::Outcome::ready:
-      for (SocketAddress& address : addresses_) set_port(&address, url_.port);
+      for (SocketAddress& address : addresses_) set_port(&address, url_->port);
       connect_next();
       return;
     case Resolver::Outcome::pending:
@@ -158,7 +158,7 @@ void NativeCall::on_resolved(const std::vector<SocketAddress>& addresses,
     return;
   }
   addresses_ = addresses;
-  for (SocketAddress& address : addresses_) set_port(&address, url_.port);
+  for (SocketAddress& address : addresses_) set_port(&address, url_->port);
   connect_next();
 }
 
@@ -169,12 +169,12 @@ void NativeCall::connect_next() {
     int error_number = 0;
     ++transport_->connections_opened_;
     connection_ =
-        NativeConnection::open(transport_->base_, address, url_.pool_key, this, &error_number);
+        NativeConnection::open(transport_->base_, address, url_->pool_key, this, &error_number);
     if (connection_ != nullptr) return;  // writability says how the connect went
     connect_error_ = address_text(address) + ": " + std::strerror(error_number);
   }
   fail(UpstreamFailure::connect,
-       "cannot connect to " + url_.authority + " (" + connect_error_ + ")");
+       "cannot connect to " + url_->authority + " (" + connect_error_ + ")");
 }
 
 // ---- the exchange --------------------------------------------------------------------------
@@ -225,7 +225,7 @@ void NativeCall::on_connection_ready(NativeConnection& connection, short what) {
         connect_next();
       } else {
         fail(UpstreamFailure::connect,
-             "cannot connect to " + url_.authority + " (" + connect_error_ + ")");
+             "cannot connect to " + url_->authority + " (" + connect_error_ + ")");
       }
       return;
     }
@@ -279,7 +279,7 @@ void NativeCall::read_eof() {
   const ResponseParser::Step step = parser_.finish();
   if (step.error) {
     fail(UpstreamFailure::reset,
-         "the connection to " + url_.authority + " closed before the response ended");
+         "the connection to " + url_->authority + " closed before the response ended");
     return;
   }
   complete(false);
@@ -299,7 +299,7 @@ void NativeCall::connection_broke(int error_number) {
                                ? std::string("closed")
                                : std::string("broke (") + std::strerror(error_number) + ")";
   fail(UpstreamFailure::reset,
-       "the connection to " + url_.authority + " " + what +
+       "the connection to " + url_->authority + " " + what +
            (response_started_ ? " before the response ended" : " before any response byte"));
 }
 
@@ -385,7 +385,7 @@ void NativeCall::complete(bool clean_end) {
 // ---- failures and deadlines ----------------------------------------------------------------
 
 void NativeCall::stop(UpstreamFailure kind, std::string reason) {
-  if (state_ == State::resolving) transport_->resolver_.cancel(url_.host, this);
+  if (state_ == State::resolving) transport_->resolver_.cancel(url_->host, this);
   connection_.reset();
   held_.clear();
   state_ = State::failing;
@@ -396,7 +396,7 @@ void NativeCall::stop(UpstreamFailure kind, std::string reason) {
 void NativeCall::fail(UpstreamFailure kind, std::string reason) {
   if (state_ == State::failing || state_ == State::finished) return;
   stop(kind, std::move(reason));
-  event_active(timer_, EV_TIMEOUT, 1);
+  activate_timer();
 }
 
 void NativeCall::report_failure() {
@@ -436,7 +436,7 @@ bool NativeCall::check_deadlines() {
   } else if (state_ == State::resolving || state_ == State::connecting) {
     const uint32_t ms = timeouts_.connect_ms != 0 ? timeouts_.connect_ms : kDefaultConnectMs;
     if (now >= connect_started_at_ + milliseconds(ms)) {
-      reason = "cannot connect to " + url_.authority + " within " + std::to_string(ms) +
+      reason = "cannot connect to " + url_->authority + " within " + std::to_string(ms) +
                " ms (connect timeout)";
     }
   } else if (state_ == State::exchanging && !response_started_) {
@@ -457,8 +457,13 @@ bool NativeCall::check_deadlines() {
 
 void NativeCall::arm_timer() {
   using std::chrono::milliseconds;
-  if (timer_ == nullptr || state_ == State::failing || state_ == State::finished) return;
-  Clock::time_point deadline = Clock::time_point::max();
+  if (state_ == State::failing || state_ == State::finished) return;
+  constexpr Clock::time_point kNever = Clock::time_point::max();
+  Clock::time_point deadline = kNever;
+  // While the first response byte is awaited, the timer is set no later than the idle deadline
+  // would be if that byte came now: the byte then finds it early enough and sets no other, so
+  // an exchange sets one timer. It may fire early once (a slow first byte), and is set again.
+  Clock::time_point sooner = kNever;
   if (timeouts_.total_ms != 0) deadline = started_at_ + milliseconds(timeouts_.total_ms);
   if (state_ == State::resolving || state_ == State::connecting) {
     const uint32_t ms = timeouts_.connect_ms != 0 ? timeouts_.connect_ms : kDefaultConnectMs;
@@ -467,19 +472,31 @@ void NativeCall::arm_timer() {
     if (timeouts_.first_byte_ms != 0) {
       deadline = std::min(deadline, request_started_at_ + milliseconds(timeouts_.first_byte_ms));
     }
+    if (timeouts_.idle_ms != 0) sooner = request_started_at_ + milliseconds(timeouts_.idle_ms);
   } else if (timeouts_.idle_ms != 0 && !reading_paused()) {
     deadline = std::min(deadline, last_read_at_ + milliseconds(timeouts_.idle_ms));
   }
-  if (deadline == Clock::time_point::max()) return;
+  Clock::time_point at = std::min(deadline, sooner);
   // Deadlines only move later between timer events (reads push the idle one back), so a timer
   // set for an earlier time stays: it fires early once and is set again for the rest.
-  if (timer_armed_ && timer_at_ <= deadline) return;
-  const auto wait = std::max<Clock::duration>(deadline - Clock::now(), Clock::duration::zero());
+  if (at == kNever || (timer_armed_ && timer_at_ <= at)) return;
+  const Clock::time_point now = Clock::now();
+  if (at < deadline && at <= now) {
+    at = deadline;  // the early point has passed: only the deadline is left
+    if (at == kNever || (timer_armed_ && timer_at_ <= at)) return;
+  }
+  const auto wait = std::max<Clock::duration>(at - now, Clock::duration::zero());
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(wait).count() + 500;
   const timeval tv{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
-  evtimer_add(timer_, &tv);
+  evtimer_add(&timer_, &tv);
+  timer_used_ = true;
   timer_armed_ = true;
-  timer_at_ = deadline;
+  timer_at_ = at;
+}
+
+void NativeCall::activate_timer() {
+  event_active(&timer_, EV_TIMEOUT, 1);
+  timer_used_ = true;
 }
 
 // ---- backpressure --------------------------------------------------------------------------
@@ -499,7 +516,7 @@ void NativeCall::resume_body() {
   last_read_at_ = Clock::now();  // silence while paused is not the upstream's fault
   if (!held_.empty() || complete_pending_) {
     resume_pending_ = true;
-    event_active(timer_, EV_TIMEOUT, 1);  // delivered from the loop, never from in here
+    activate_timer();  // delivered from the loop, never from in here
   } else if (connection_ != nullptr) {
     connection_->watch(true, !request_sent());
   }

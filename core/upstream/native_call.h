@@ -15,6 +15,8 @@
 // A connection that came from the pool and breaks before any response byte arrived (the upstream
 // closed it while idle) is replaced by a fresh connection once, and the request sent again.
 
+#include <event2/event_struct.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -26,8 +28,6 @@
 #include "core/upstream/native_request.h"
 #include "core/upstream/response_parser.h"
 
-struct event;
-
 namespace sluice::upstream {
 
 class NativeTransport;
@@ -36,8 +36,9 @@ class NativeCall final : public runtime::UpstreamCall,
                          private ConnectionOwner,
                          private ResolveWaiter {
  public:
-  NativeCall(NativeTransport& transport, runtime::UpstreamCallbacks& callbacks, HttpUrl url,
-             std::string request_bytes, bool head_request, runtime::UpstreamTimeouts timeouts);
+  NativeCall(NativeTransport& transport, runtime::UpstreamCallbacks& callbacks,
+             std::shared_ptr<const HttpUrl> url, std::string request_bytes, bool head_request,
+             runtime::UpstreamTimeouts timeouts);
   // Cancels at once and silently: the connection is closed (a half-read one never goes back to
   // the pool), a name lookup forgotten, and no callback comes after this returns.
   ~NativeCall() override;
@@ -49,10 +50,9 @@ class NativeCall final : public runtime::UpstreamCall,
   void pause_body() override;
   void resume_body() override;
 
-  // For the transport. begin(): start the exchange (from start(); never calls back); false when
-  // out of memory. detach(): the transport is going away; end silently, after which the handle
-  // does nothing.
-  bool begin();
+  // For the transport. begin(): start the exchange (from start(); never calls back). detach():
+  // the transport is going away; end silently, after which the handle does nothing.
+  void begin();
   void detach();
 
   // The transport's list of running calls.
@@ -91,17 +91,19 @@ class NativeCall final : public runtime::UpstreamCall,
   // stop() and report from the timer event.
   void fail(runtime::UpstreamFailure kind, std::string reason);
   void report_failure();
-  // Leaves the transport's list and frees the timer: the call is finished.
+  // Leaves the transport's list and stops the timer: the call is finished.
   void release();
 
   bool reading_paused() const { return paused_ && headers_delivered_; }
   bool request_sent() const { return sent_ == request_.size(); }
   bool check_deadlines();
   void arm_timer();
+  // Runs on_timer from the loop soon (deferred work).
+  void activate_timer();
 
   NativeTransport* transport_;
   runtime::UpstreamCallbacks* callbacks_;
-  HttpUrl url_;
+  std::shared_ptr<const HttpUrl> url_;  // shared with the transport's URL cache
   std::string request_;  // request line, headers and body; freed once the response has begun
   size_t sent_ = 0;
   bool head_request_;
@@ -127,7 +129,10 @@ class NativeCall final : public runtime::UpstreamCall,
   std::string failure_reason_;
   bool* alive_ = nullptr;  // a guard on the stack while a callback runs; cleared by ~NativeCall
 
-  event* timer_ = nullptr;
+  // The call's one timer event, in place (no allocation per call): deadlines, and deferred work
+  // through event_active. timer_used_: added or activated since the last event_del.
+  event timer_{};
+  bool timer_used_ = false;
   bool timer_armed_ = false;
   Clock::time_point timer_at_;
   Clock::time_point started_at_;

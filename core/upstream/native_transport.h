@@ -85,9 +85,10 @@ class NativeTransport final : public runtime::UpstreamTransport {
   NativeTransport(event_base* base, NativeTransportOptions options);
   void link(NativeCall* call);
   void unlink(NativeCall* call);
-  // The parsed form of `url`, from a small cache: a worker sends to a handful of deployment URLs,
-  // and parsing one costs more than the rest of starting a call.
-  bool parsed_url(std::string_view url, HttpUrl* out);
+  // The parsed form of `url` (nullptr and last_start_error_ when it is not one this client
+  // sends), from a small cache: a worker sends to a handful of deployment URLs, and parsing one
+  // costs more than the rest of starting a call. Calls share the cached value.
+  std::shared_ptr<const HttpUrl> parsed_url(std::string_view url);
 
   event_base* base_;
   NativeTransportOptions options_;
@@ -101,7 +102,7 @@ class NativeTransport final : public runtime::UpstreamTransport {
   std::string last_start_error_;
   struct ParsedUrl {
     std::string text;
-    HttpUrl url;
+    std::shared_ptr<const HttpUrl> url;
   };
   static constexpr size_t kUrlCacheSize = 16;
   std::vector<ParsedUrl> url_cache_;  // valid URLs only; replaced round-robin when full

@@ -37,7 +37,9 @@ const llhttp_settings_t* ResponseParser::settings() {
 }
 
 ResponseParser::ResponseParser(Limits limits) : limits_(limits) {
-  start(false);
+  // The members start as start(false) leaves them; only llhttp needs setting up.
+  llhttp_init(&parser_, HTTP_RESPONSE, settings());
+  parser_.data = this;
 }
 
 void ResponseParser::start(bool head_request) {
