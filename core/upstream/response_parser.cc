@@ -2,6 +2,8 @@
 
 #include "core/upstream/response_parser.h"
 
+#include <array>
+
 #include "core/http/ascii_case.h"
 
 namespace sluice::upstream {
@@ -11,6 +13,13 @@ namespace {
 ResponseParser* self(llhttp_t* p) {
   return static_cast<ResponseParser*>(p->data);
 }
+
+// http::lower_ascii as a table: one load per byte of every response header name.
+constexpr std::array<char, 256> kLower = [] {
+  std::array<char, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = http::lower_ascii(static_cast<char>(c));
+  return table;
+}();
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -209,9 +218,12 @@ int ResponseParser::on_header_value_complete(llhttp_t* p) {
   if (s->headers_.capacity() == 0) s->headers_.reserve(16);
   const std::string_view name = s->text(s->name_);
   const std::string_view value = trim(s->text(s->value_));
-  http::Header& header = s->headers_.emplace_back(
-      http::Header{std::string(name.data(), name.size()), std::string(value.data(), value.size())});
-  for (char& c : header.name) c = http::lower_ascii(c);
+  // Made in place: the name lower-cased as it is copied, the value moved in.
+  http::Header& header = s->headers_.emplace_back();
+  header.name.resize(name.size());
+  char* out = header.name.data();
+  for (const char c : name) *out++ = kLower[static_cast<unsigned char>(c)];
+  header.value = std::string(value.data(), value.size());
   s->name_ = {};
   s->value_ = {};
   s->carry_.clear();
