@@ -73,9 +73,7 @@ NativeCall::NativeCall(NativeTransport& transport, runtime::UpstreamCallbacks& c
       request_(std::move(request_bytes)),
       head_request_(head_request),
       timeouts_(timeouts),
-      parser_(transport.parser_limits_) {
-  evtimer_assign(&timer_, transport.base_, &NativeCall::on_timer, this);
-}
+      parser_(transport.parser_limits_) {}
 
 NativeCall::~NativeCall() {
   if (alive_ != nullptr) *alive_ = false;
@@ -94,6 +92,7 @@ void NativeCall::release() {
     timer_used_ = false;
     timer_armed_ = false;
   }
+  if (waiting()) transport_->waits_.leave(*this);
   if (transport_ != nullptr) transport_->unlink(this);
 }
 
@@ -120,6 +119,7 @@ void NativeCall::begin() {
 }
 
 void NativeCall::open_connection() {
+  if (waiting()) transport_->waits_.leave(*this);  // a retry: connecting has its own deadline
   reused_ = false;
   connect_started_at_ = Clock::now();
   addresses_.clear();
@@ -207,6 +207,7 @@ bool NativeCall::send_more() {
   connection_->watch(!reading_paused(), false);
   if (!response_started_) {
     request_started_at_ = Clock::now();
+    wait_for_response();
     arm_timer();
   } else {
     std::string().swap(request_);
@@ -455,15 +456,40 @@ bool NativeCall::check_deadlines() {
   return false;
 }
 
+void NativeCall::wait_for_response() {
+  // The line's wait is the shorter timeout: a first byte found the call still in line then, so
+  // it sets no timer either (the idle deadline after it comes no earlier).
+  const uint32_t first_byte = timeouts_.first_byte_ms;
+  const uint32_t idle = timeouts_.idle_ms;
+  const uint32_t wait = first_byte == 0 ? idle
+                        : idle == 0     ? first_byte
+                                        : std::min(first_byte, idle);
+  if (waiting()) transport_->waits_.leave(*this);
+  if (wait != 0) {
+    transport_->waits_.join(*this, std::chrono::milliseconds(wait), request_started_at_);
+  }
+}
+
+void NativeCall::on_wait_over() {
+  // Out of the line: what the timer event does for a deadline. A failing call reports from its
+  // timer event; the others in line are exchanging.
+  if (state_ != State::exchanging) return;
+  if (!check_deadlines()) return;
+  arm_timer();
+}
+
+event* NativeCall::timer() {
+  if (!timer_ready_) {
+    evtimer_assign(&timer_, transport_->base_, &NativeCall::on_timer, this);
+    timer_ready_ = true;
+  }
+  return &timer_;
+}
+
 void NativeCall::arm_timer() {
   using std::chrono::milliseconds;
   if (state_ == State::failing || state_ == State::finished) return;
-  constexpr Clock::time_point kNever = Clock::time_point::max();
-  Clock::time_point deadline = kNever;
-  // While the first response byte is awaited, the timer is set no later than the idle deadline
-  // would be if that byte came now: the byte then finds it early enough and sets no other, so
-  // an exchange sets one timer. It may fire early once (a slow first byte), and is set again.
-  Clock::time_point sooner = kNever;
+  Clock::time_point deadline = Clock::time_point::max();
   if (timeouts_.total_ms != 0) deadline = started_at_ + milliseconds(timeouts_.total_ms);
   if (state_ == State::resolving || state_ == State::connecting) {
     const uint32_t ms = timeouts_.connect_ms != 0 ? timeouts_.connect_ms : kDefaultConnectMs;
@@ -472,30 +498,26 @@ void NativeCall::arm_timer() {
     if (timeouts_.first_byte_ms != 0) {
       deadline = std::min(deadline, request_started_at_ + milliseconds(timeouts_.first_byte_ms));
     }
-    if (timeouts_.idle_ms != 0) sooner = request_started_at_ + milliseconds(timeouts_.idle_ms);
   } else if (timeouts_.idle_ms != 0 && !reading_paused()) {
     deadline = std::min(deadline, last_read_at_ + milliseconds(timeouts_.idle_ms));
   }
-  Clock::time_point at = std::min(deadline, sooner);
+  if (deadline == Clock::time_point::max()) return;
   // Deadlines only move later between timer events (reads push the idle one back), so a timer
-  // set for an earlier time stays: it fires early once and is set again for the rest.
-  if (at == kNever || (timer_armed_ && timer_at_ <= at)) return;
-  const Clock::time_point now = Clock::now();
-  if (at < deadline && at <= now) {
-    at = deadline;  // the early point has passed: only the deadline is left
-    if (at == kNever || (timer_armed_ && timer_at_ <= at)) return;
-  }
-  const auto wait = std::max<Clock::duration>(at - now, Clock::duration::zero());
+  // set for an earlier time stays: it fires early once and is set again for the rest. The wait
+  // line counts as such a timer.
+  if (timer_armed_ && timer_at_ <= deadline) return;
+  if (waiting() && wait_until() <= deadline) return;
+  const auto wait = std::max<Clock::duration>(deadline - Clock::now(), Clock::duration::zero());
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(wait).count() + 500;
   const timeval tv{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
-  evtimer_add(&timer_, &tv);
+  evtimer_add(timer(), &tv);
   timer_used_ = true;
   timer_armed_ = true;
-  timer_at_ = at;
+  timer_at_ = deadline;
 }
 
 void NativeCall::activate_timer() {
-  event_active(&timer_, EV_TIMEOUT, 1);
+  event_active(timer(), EV_TIMEOUT, 1);
   timer_used_ = true;
 }
 

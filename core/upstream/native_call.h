@@ -5,11 +5,11 @@
 // the callbacks, then gives the connection back to the pool or closes it.
 //
 // Re-entrancy: callers may pause, resume or destroy the call, and start others, from inside any
-// callback. So callbacks are made only from the loop (socket readiness or the call's one timer
-// event, which also runs deferred work via event_active), every callback is the last thing its
-// caller does with the call's state unless a guard on the stack says the call still exists, and
-// failures found outside those places (in start(), or while connecting) are reported from the
-// timer event. Nothing is parsed while the body is paused: bytes read before the pause wait in
+// callback. So callbacks are made only from the loop (socket readiness, the call's timer event,
+// which also runs deferred work via event_active, or the end of its wait in the transport's wait
+// line, native_wait_lines.h), every callback is the last thing its caller does with the call's
+// state unless a guard on the stack says the call still exists, and failures found outside
+// those places (in start(), or while connecting) are reported from the timer event. Nothing is parsed while the body is paused: bytes read before the pause wait in
 // a buffer of the call's own and are parsed after resume_body(), from the timer event.
 //
 // A connection that came from the pool and breaks before any response byte arrived (the upstream
@@ -26,6 +26,7 @@
 #include "core/upstream/dns_resolver.h"
 #include "core/upstream/native_connection.h"
 #include "core/upstream/native_request.h"
+#include "core/upstream/native_wait_lines.h"
 #include "core/upstream/response_parser.h"
 
 namespace sluice::upstream {
@@ -34,7 +35,8 @@ class NativeTransport;
 
 class NativeCall final : public runtime::UpstreamCall,
                          private ConnectionOwner,
-                         private ResolveWaiter {
+                         private ResolveWaiter,
+                         private WaitLines::Member {
  public:
   NativeCall(NativeTransport& transport, runtime::UpstreamCallbacks& callbacks,
              std::shared_ptr<const HttpUrl> url, std::string request_bytes, bool head_request,
@@ -71,6 +73,7 @@ class NativeCall final : public runtime::UpstreamCall,
 
   void on_connection_ready(NativeConnection& connection, short what) override;
   void on_resolved(const std::vector<SocketAddress>& addresses, const std::string& error) override;
+  void on_wait_over() override;
   static void on_timer(int fd, short what, void* arg);
 
   void open_connection();
@@ -97,6 +100,8 @@ class NativeCall final : public runtime::UpstreamCall,
   bool reading_paused() const { return paused_ && headers_delivered_; }
   bool request_sent() const { return sent_ == request_.size(); }
   bool check_deadlines();
+  // The request has left: the wait for the response goes in the transport's line.
+  void wait_for_response();
   void arm_timer();
   // Runs on_timer from the loop soon (deferred work).
   void activate_timer();
@@ -129,9 +134,12 @@ class NativeCall final : public runtime::UpstreamCall,
   std::string failure_reason_;
   bool* alive_ = nullptr;  // a guard on the stack while a callback runs; cleared by ~NativeCall
 
-  // The call's one timer event, in place (no allocation per call): deadlines, and deferred work
-  // through event_active. timer_used_: added or activated since the last event_del.
+  // The call's own timer event, in place and set up on first use (no allocation per call): the
+  // deadlines the wait line does not cover, and deferred work through event_active. timer_used_:
+  // added or activated since the last event_del.
+  event* timer();
   event timer_{};
+  bool timer_ready_ = false;
   bool timer_used_ = false;
   bool timer_armed_ = false;
   Clock::time_point timer_at_;

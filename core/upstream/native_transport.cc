@@ -27,6 +27,7 @@ NativeTransport::NativeTransport(event_base* base, NativeTransportOptions option
       options_(std::move(options)),
       resolver_(base, options_.dns),
       pool_(base, options_.max_idle_per_host, options_.idle_timeout_ms),
+      waits_(base),
       parser_limits_{options_.max_header_bytes, options_.max_header_count},
       read_buffer_(new char[kReadBufferSize]) {}
 

@@ -209,6 +209,37 @@ TEST_F(NativeTest, IdleTimeoutAfterAFirstByteThatCameEarly) {
   EXPECT_EQ(recorder.failure_reason, "no response data for 150 ms (idle timeout)");
 }
 
+TEST_F(NativeTest, CallsWithDifferentWaitsEachTimeOutOnTheirOwn) {
+  // Calls awaiting a response share the transport's wait lines, one per wait length.
+  std::vector<std::unique_ptr<Recorder>> recorders;
+  std::vector<std::unique_ptr<runtime::UpstreamCall>> calls;
+  for (int i = 0; i < 6; ++i) {
+    auto r = request(origin->url("/hang"));
+    r.timeouts.first_byte_ms = i % 2 == 0 ? 80 : 160;
+    recorders.push_back(std::make_unique<Recorder>());
+    calls.push_back(transport->start(r, *recorders.back()));
+  }
+  calls[2].reset();  // destroyed while in line: never heard of again
+  ASSERT_TRUE(loop.run_until([&] {
+    for (size_t i = 0; i < recorders.size(); ++i) {
+      if (i != 2 && !recorders[i]->finished()) return false;
+    }
+    return true;
+  }));
+  loop.run_for(50);
+  for (size_t i = 0; i < recorders.size(); ++i) {
+    if (i == 2) {
+      EXPECT_TRUE(recorders[i]->events.empty());
+      continue;
+    }
+    EXPECT_EQ(recorders[i]->failure_kind, UpstreamFailure::timeout) << i;
+    EXPECT_EQ(recorders[i]->failure_reason, "no response within " +
+                                                std::string(i % 2 == 0 ? "80" : "160") +
+                                                " ms of sending the request (first-byte timeout)")
+        << i;
+  }
+}
+
 TEST_F(NativeTest, ResetMidBody) {
   server->script = {ScriptServer::send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc"),
                     ScriptServer::wait(20), ScriptServer::reset()};
