@@ -9,8 +9,9 @@
 // which also runs deferred work via event_active, or the end of its wait in the transport's wait
 // line, native_wait_lines.h), every callback is the last thing its caller does with the call's
 // state unless a guard on the stack says the call still exists, and failures found outside
-// those places (in start(), or while connecting) are reported from the timer event. Nothing is parsed while the body is paused: bytes read before the pause wait in
-// a buffer of the call's own and are parsed after resume_body(), from the timer event.
+// those places (in start(), or while connecting) are reported from the timer event. Nothing is
+// parsed while the body is paused: bytes read before the pause wait in a buffer of the call's own
+// and are parsed after resume_body(), from the timer event.
 //
 // A connection that came from the pool and breaks before any response byte arrived (the upstream
 // closed it while idle) is replaced by a fresh connection once, and the request sent again.
