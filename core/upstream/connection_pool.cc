@@ -5,6 +5,7 @@
 #include <event2/event.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace sluice::upstream {
 
@@ -16,43 +17,56 @@ ConnectionPool::ConnectionPool(event_base* base, size_t max_idle_per_host, uint3
 }
 
 ConnectionPool::~ConnectionPool() {
-  by_key_.clear();
-  idle_.clear();
+  hosts_.clear();
+  while (oldest_ != nullptr) {
+    std::unique_ptr<NativeConnection> closed(oldest_);
+    oldest_ = oldest_->idle_newer;
+  }
   if (timer_ != nullptr) event_free(timer_);
 }
 
 std::unique_ptr<NativeConnection> ConnectionPool::take(const std::string& key) {
-  auto found = by_key_.find(key);
-  if (found == by_key_.end()) return nullptr;
-  return unlink(*found->second.back());
+  const auto found = hosts_.find(key);
+  if (found == hosts_.end() || found->second.newest == nullptr) return nullptr;
+  std::unique_ptr<NativeConnection> connection = unlink(found->second, *found->second.newest);
+  connection->pool_generation = generation_;  // its pool_host is valid now
+  return connection;
 }
 
 void ConnectionPool::put(std::unique_ptr<NativeConnection> connection) {
   if (max_idle_per_host_ == 0 || idle_timeout_ms_ == 0) return;  // closed
-  NativeConnection& c = *connection;
-  std::vector<NativeConnection*>& same_host = by_key_[c.key()];
-  if (same_host.size() >= max_idle_per_host_) {
-    unlink(*same_host.front());  // the oldest of the host makes room; closed here
+  PoolHost& host = connection->pool_host != nullptr && connection->pool_generation == generation_
+                       ? *connection->pool_host
+                       : hosts_[connection->key()];
+  if (host.count >= max_idle_per_host_) {
+    unlink(host, *host.oldest);  // the oldest of the host makes room; closed here
   }
-  c.set_owner(this);
-  c.watch(true, false);  // EOF or stray bytes while idle end it
-  c.idle_since = Clock::now();
-  idle_.push_back(std::move(connection));
-  c.pool_position = std::prev(idle_.end());
-  by_key_[c.key()].push_back(&c);
+  NativeConnection* c = connection.release();  // the lists own it until unlink()
+  c->pool_host = &host;  // valid while c is idle: entries with connections are never erased
+  c->pool_generation = generation_;
+  c->set_owner(this);
+  c->watch(true, false);  // EOF or stray bytes while idle end it
+  c->idle_since = Clock::now();
+  c->idle_older = newest_;
+  (newest_ != nullptr ? newest_->idle_newer : oldest_) = c;
+  newest_ = c;
+  c->host_older = host.newest;
+  (host.newest != nullptr ? host.newest->host_newer : host.oldest) = c;
+  host.newest = c;
+  ++host.count;
+  ++idle_count_;
   if (!timer_armed_) arm_timer();
 }
 
-std::unique_ptr<NativeConnection> ConnectionPool::unlink(NativeConnection& connection) {
-  auto found = by_key_.find(connection.key());
-  if (found != by_key_.end()) {
-    std::vector<NativeConnection*>& same_host = found->second;
-    same_host.erase(std::find(same_host.begin(), same_host.end(), &connection));
-    if (same_host.empty()) by_key_.erase(found);
-  }
-  std::unique_ptr<NativeConnection> out = std::move(*connection.pool_position);
-  idle_.erase(connection.pool_position);
-  return out;
+std::unique_ptr<NativeConnection> ConnectionPool::unlink(PoolHost& host, NativeConnection& c) {
+  (c.idle_older != nullptr ? c.idle_older->idle_newer : oldest_) = c.idle_newer;
+  (c.idle_newer != nullptr ? c.idle_newer->idle_older : newest_) = c.idle_older;
+  (c.host_older != nullptr ? c.host_older->host_newer : host.oldest) = c.host_newer;
+  (c.host_newer != nullptr ? c.host_newer->host_older : host.newest) = c.host_older;
+  c.idle_older = c.idle_newer = c.host_older = c.host_newer = nullptr;
+  --host.count;
+  --idle_count_;
+  return std::unique_ptr<NativeConnection>(&c);
 }
 
 void ConnectionPool::on_connection_ready(NativeConnection& connection, short) {
@@ -62,12 +76,12 @@ void ConnectionPool::on_connection_ready(NativeConnection& connection, short) {
 
 void ConnectionPool::arm_timer() {
   timer_armed_ = false;
-  if (idle_.empty() || timer_ == nullptr) {
+  if (oldest_ == nullptr || timer_ == nullptr) {
     if (timer_ != nullptr) evtimer_del(timer_);
     return;
   }
   const Clock::time_point expires =
-      idle_.front()->idle_since + std::chrono::milliseconds(idle_timeout_ms_);
+      oldest_->idle_since + std::chrono::milliseconds(idle_timeout_ms_);
   const auto wait = std::max<Clock::duration>(expires - Clock::now(), Clock::duration::zero());
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(wait).count() + 1000;
   const timeval tv{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
@@ -80,8 +94,11 @@ void ConnectionPool::on_timer(int, short, void* arg) {
   self->timer_armed_ = false;
   const Clock::time_point now = Clock::now();
   const auto timeout = std::chrono::milliseconds(self->idle_timeout_ms_);
-  while (!self->idle_.empty() && self->idle_.front()->idle_since + timeout <= now) {
-    self->unlink(*self->idle_.front());
+  while (self->oldest_ != nullptr && self->oldest_->idle_since + timeout <= now) {
+    self->unlink(*self->oldest_);
+  }
+  if (std::erase_if(self->hosts_, [](const auto& entry) { return entry.second.count == 0; }) > 0) {
+    ++self->generation_;  // connections out may hold erased entries
   }
   self->arm_timer();
 }

@@ -10,11 +10,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <string>
 #include <unordered_map>
-#include <vector>
 
 #include "core/upstream/native_connection.h"
 
@@ -22,6 +20,15 @@ struct event;
 struct event_base;
 
 namespace sluice::upstream {
+
+// The idle connections of one host:port, oldest to newest (NativeConnection::host_older and
+// host_newer). An entry outlives its last connection until the next idle sweep: a call usually
+// brings back the connection it took at once, and the entry is then still there.
+struct PoolHost {
+  NativeConnection* oldest = nullptr;
+  NativeConnection* newest = nullptr;
+  size_t count = 0;
+};
 
 class ConnectionPool final : private ConnectionOwner {
  public:
@@ -35,21 +42,27 @@ class ConnectionPool final : private ConnectionOwner {
   // Keeps a connection that just finished an exchange cleanly.
   void put(std::unique_ptr<NativeConnection> connection);
 
-  size_t idle() const { return idle_.size(); }
+  size_t idle() const { return idle_count_; }
 
  private:
-  using List = std::list<std::unique_ptr<NativeConnection>>;
-
   void on_connection_ready(NativeConnection& connection, short what) override;
   static void on_timer(int fd, short what, void* arg);
-  // Unlinks an idle connection and hands it back (destroying the result closes it).
-  std::unique_ptr<NativeConnection> unlink(NativeConnection& connection);
+  // Unlinks an idle connection (of `host`) and hands it back (destroying the result closes it).
+  std::unique_ptr<NativeConnection> unlink(PoolHost& host, NativeConnection& connection);
+  std::unique_ptr<NativeConnection> unlink(NativeConnection& connection) {
+    return unlink(*connection.pool_host, connection);
+  }
   void arm_timer();
 
   size_t max_idle_per_host_;
   uint32_t idle_timeout_ms_;
-  List idle_;                                                               // oldest first
-  std::unordered_map<std::string, std::vector<NativeConnection*>> by_key_;  // newest last
+  // Every idle connection, oldest to newest, linked through NativeConnection::idle_older and
+  // idle_newer. The pool owns them: unlink() hands ownership back.
+  NativeConnection* oldest_ = nullptr;
+  NativeConnection* newest_ = nullptr;
+  size_t idle_count_ = 0;
+  std::unordered_map<std::string, PoolHost> hosts_;
+  uint64_t generation_ = 1;  // advanced when entries of hosts_ are erased
   event* timer_ = nullptr;
   bool timer_armed_ = false;
 };

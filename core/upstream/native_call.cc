@@ -65,8 +65,8 @@ bool literal_address(const HttpUrl& url, SocketAddress* out) {
 }  // namespace
 
 NativeCall::NativeCall(NativeTransport& transport, runtime::UpstreamCallbacks& callbacks,
-                       HttpUrl url, std::string request_bytes, bool head_request,
-                       runtime::UpstreamTimeouts timeouts)
+                       std::shared_ptr<const HttpUrl> url, std::string request_bytes,
+                       bool head_request, runtime::UpstreamTimeouts timeouts)
     : transport_(&transport),
       callbacks_(&callbacks),
       url_(std::move(url)),
@@ -78,7 +78,7 @@ NativeCall::NativeCall(NativeTransport& transport, runtime::UpstreamCallbacks& c
 NativeCall::~NativeCall() {
   if (alive_ != nullptr) *alive_ = false;
   if (state_ != State::finished) {
-    if (state_ == State::resolving) transport_->resolver_.cancel(url_.host, this);
+    if (state_ == State::resolving) transport_->resolver_.cancel(url_->host, this);
     connection_.reset();
     release();
   }
@@ -87,15 +87,17 @@ NativeCall::~NativeCall() {
 void NativeCall::release() {
   state_ = State::finished;
   callbacks_ = nullptr;
-  if (timer_ != nullptr) {
-    event_free(timer_);
-    timer_ = nullptr;
+  if (timer_used_) {
+    event_del(&timer_);
+    timer_used_ = false;
+    timer_armed_ = false;
   }
+  if (waiting()) transport_->waits_.leave(*this);
   if (transport_ != nullptr) transport_->unlink(this);
 }
 
 void NativeCall::detach() {
-  if (state_ == State::resolving) transport_->resolver_.cancel(url_.host, this);
+  if (state_ == State::resolving) transport_->resolver_.cancel(url_->host, this);
   connection_.reset();
   release();
   transport_ = nullptr;
@@ -103,11 +105,9 @@ void NativeCall::detach() {
 
 // ---- getting a connection ------------------------------------------------------------------
 
-bool NativeCall::begin() {
+void NativeCall::begin() {
   started_at_ = Clock::now();
-  timer_ = evtimer_new(transport_->base_, &NativeCall::on_timer, this);
-  if (timer_ == nullptr) return false;
-  if (auto idle = transport_->pool_.take(url_.pool_key)) {
+  if (auto idle = transport_->pool_.take(url_->pool_key)) {
     connection_ = std::move(idle);
     connection_->set_owner(this);
     reused_ = true;
@@ -116,19 +116,19 @@ bool NativeCall::begin() {
     open_connection();
   }
   arm_timer();
-  return true;
 }
 
 void NativeCall::open_connection() {
+  if (waiting()) transport_->waits_.leave(*this);  // a retry: connecting has its own deadline
   reused_ = false;
   connect_started_at_ = Clock::now();
   addresses_.clear();
   next_address_ = 0;
   connect_error_.clear();
-  if (url_.ip_literal) {
+  if (url_->ip_literal) {
     SocketAddress address;
-    if (!literal_address(url_, &address)) {
-      fail(UpstreamFailure::connect, "cannot parse the address of " + url_.authority);
+    if (!literal_address(*url_, &address)) {
+      fail(UpstreamFailure::connect, "cannot parse the address of " + url_->authority);
       return;
     }
     addresses_.push_back(address);
@@ -137,9 +137,9 @@ void NativeCall::open_connection() {
   }
   state_ = State::resolving;
   std::string error;
-  switch (transport_->resolver_.resolve(url_.host, this, &addresses_, &error)) {
+  switch (transport_->resolver_.resolve(url_->host, this, &addresses_, &error)) {
     case Resolver::Outcome::ready:
-      for (SocketAddress& address : addresses_) set_port(&address, url_.port);
+      for (SocketAddress& address : addresses_) set_port(&address, url_->port);
       connect_next();
       return;
     case Resolver::Outcome::pending:
@@ -158,7 +158,7 @@ void NativeCall::on_resolved(const std::vector<SocketAddress>& addresses,
     return;
   }
   addresses_ = addresses;
-  for (SocketAddress& address : addresses_) set_port(&address, url_.port);
+  for (SocketAddress& address : addresses_) set_port(&address, url_->port);
   connect_next();
 }
 
@@ -169,12 +169,12 @@ void NativeCall::connect_next() {
     int error_number = 0;
     ++transport_->connections_opened_;
     connection_ =
-        NativeConnection::open(transport_->base_, address, url_.pool_key, this, &error_number);
+        NativeConnection::open(transport_->base_, address, url_->pool_key, this, &error_number);
     if (connection_ != nullptr) return;  // writability says how the connect went
     connect_error_ = address_text(address) + ": " + std::strerror(error_number);
   }
   fail(UpstreamFailure::connect,
-       "cannot connect to " + url_.authority + " (" + connect_error_ + ")");
+       "cannot connect to " + url_->authority + " (" + connect_error_ + ")");
 }
 
 // ---- the exchange --------------------------------------------------------------------------
@@ -207,6 +207,7 @@ bool NativeCall::send_more() {
   connection_->watch(!reading_paused(), false);
   if (!response_started_) {
     request_started_at_ = Clock::now();
+    wait_for_response();
     arm_timer();
   } else {
     std::string().swap(request_);
@@ -225,7 +226,7 @@ void NativeCall::on_connection_ready(NativeConnection& connection, short what) {
         connect_next();
       } else {
         fail(UpstreamFailure::connect,
-             "cannot connect to " + url_.authority + " (" + connect_error_ + ")");
+             "cannot connect to " + url_->authority + " (" + connect_error_ + ")");
       }
       return;
     }
@@ -279,7 +280,7 @@ void NativeCall::read_eof() {
   const ResponseParser::Step step = parser_.finish();
   if (step.error) {
     fail(UpstreamFailure::reset,
-         "the connection to " + url_.authority + " closed before the response ended");
+         "the connection to " + url_->authority + " closed before the response ended");
     return;
   }
   complete(false);
@@ -299,7 +300,7 @@ void NativeCall::connection_broke(int error_number) {
                                ? std::string("closed")
                                : std::string("broke (") + std::strerror(error_number) + ")";
   fail(UpstreamFailure::reset,
-       "the connection to " + url_.authority + " " + what +
+       "the connection to " + url_->authority + " " + what +
            (response_started_ ? " before the response ended" : " before any response byte"));
 }
 
@@ -385,7 +386,7 @@ void NativeCall::complete(bool clean_end) {
 // ---- failures and deadlines ----------------------------------------------------------------
 
 void NativeCall::stop(UpstreamFailure kind, std::string reason) {
-  if (state_ == State::resolving) transport_->resolver_.cancel(url_.host, this);
+  if (state_ == State::resolving) transport_->resolver_.cancel(url_->host, this);
   connection_.reset();
   held_.clear();
   state_ = State::failing;
@@ -396,7 +397,7 @@ void NativeCall::stop(UpstreamFailure kind, std::string reason) {
 void NativeCall::fail(UpstreamFailure kind, std::string reason) {
   if (state_ == State::failing || state_ == State::finished) return;
   stop(kind, std::move(reason));
-  event_active(timer_, EV_TIMEOUT, 1);
+  activate_timer();
 }
 
 void NativeCall::report_failure() {
@@ -436,7 +437,7 @@ bool NativeCall::check_deadlines() {
   } else if (state_ == State::resolving || state_ == State::connecting) {
     const uint32_t ms = timeouts_.connect_ms != 0 ? timeouts_.connect_ms : kDefaultConnectMs;
     if (now >= connect_started_at_ + milliseconds(ms)) {
-      reason = "cannot connect to " + url_.authority + " within " + std::to_string(ms) +
+      reason = "cannot connect to " + url_->authority + " within " + std::to_string(ms) +
                " ms (connect timeout)";
     }
   } else if (state_ == State::exchanging && !response_started_) {
@@ -455,9 +456,39 @@ bool NativeCall::check_deadlines() {
   return false;
 }
 
+void NativeCall::wait_for_response() {
+  // The line's wait is the shorter timeout: a first byte found the call still in line then, so
+  // it sets no timer either (the idle deadline after it comes no earlier).
+  const uint32_t first_byte = timeouts_.first_byte_ms;
+  const uint32_t idle = timeouts_.idle_ms;
+  const uint32_t wait = first_byte == 0 ? idle
+                        : idle == 0     ? first_byte
+                                        : std::min(first_byte, idle);
+  if (waiting()) transport_->waits_.leave(*this);
+  if (wait != 0) {
+    transport_->waits_.join(*this, std::chrono::milliseconds(wait), request_started_at_);
+  }
+}
+
+void NativeCall::on_wait_over() {
+  // Out of the line: what the timer event does for a deadline. A failing call reports from its
+  // timer event; the others in line are exchanging.
+  if (state_ != State::exchanging) return;
+  if (!check_deadlines()) return;
+  arm_timer();
+}
+
+event* NativeCall::timer() {
+  if (!timer_ready_) {
+    evtimer_assign(&timer_, transport_->base_, &NativeCall::on_timer, this);
+    timer_ready_ = true;
+  }
+  return &timer_;
+}
+
 void NativeCall::arm_timer() {
   using std::chrono::milliseconds;
-  if (timer_ == nullptr || state_ == State::failing || state_ == State::finished) return;
+  if (state_ == State::failing || state_ == State::finished) return;
   Clock::time_point deadline = Clock::time_point::max();
   if (timeouts_.total_ms != 0) deadline = started_at_ + milliseconds(timeouts_.total_ms);
   if (state_ == State::resolving || state_ == State::connecting) {
@@ -472,14 +503,22 @@ void NativeCall::arm_timer() {
   }
   if (deadline == Clock::time_point::max()) return;
   // Deadlines only move later between timer events (reads push the idle one back), so a timer
-  // set for an earlier time stays: it fires early once and is set again for the rest.
+  // set for an earlier time stays: it fires early once and is set again for the rest. The wait
+  // line counts as such a timer.
   if (timer_armed_ && timer_at_ <= deadline) return;
+  if (waiting() && wait_until() <= deadline) return;
   const auto wait = std::max<Clock::duration>(deadline - Clock::now(), Clock::duration::zero());
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(wait).count() + 500;
   const timeval tv{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
-  evtimer_add(timer_, &tv);
+  evtimer_add(timer(), &tv);
+  timer_used_ = true;
   timer_armed_ = true;
   timer_at_ = deadline;
+}
+
+void NativeCall::activate_timer() {
+  event_active(timer(), EV_TIMEOUT, 1);
+  timer_used_ = true;
 }
 
 // ---- backpressure --------------------------------------------------------------------------
@@ -499,7 +538,7 @@ void NativeCall::resume_body() {
   last_read_at_ = Clock::now();  // silence while paused is not the upstream's fault
   if (!held_.empty() || complete_pending_) {
     resume_pending_ = true;
-    event_active(timer_, EV_TIMEOUT, 1);  // delivered from the loop, never from in here
+    activate_timer();  // delivered from the loop, never from in here
   } else if (connection_ != nullptr) {
     connection_->watch(true, !request_sent());
   }

@@ -5,15 +5,18 @@
 // the callbacks, then gives the connection back to the pool or closes it.
 //
 // Re-entrancy: callers may pause, resume or destroy the call, and start others, from inside any
-// callback. So callbacks are made only from the loop (socket readiness or the call's one timer
-// event, which also runs deferred work via event_active), every callback is the last thing its
-// caller does with the call's state unless a guard on the stack says the call still exists, and
-// failures found outside those places (in start(), or while connecting) are reported from the
-// timer event. Nothing is parsed while the body is paused: bytes read before the pause wait in
-// a buffer of the call's own and are parsed after resume_body(), from the timer event.
+// callback. So callbacks are made only from the loop (socket readiness, the call's timer event,
+// which also runs deferred work via event_active, or the end of its wait in the transport's wait
+// line, native_wait_lines.h), every callback is the last thing its caller does with the call's
+// state unless a guard on the stack says the call still exists, and failures found outside
+// those places (in start(), or while connecting) are reported from the timer event. Nothing is
+// parsed while the body is paused: bytes read before the pause wait in a buffer of the call's own
+// and are parsed after resume_body(), from the timer event.
 //
 // A connection that came from the pool and breaks before any response byte arrived (the upstream
 // closed it while idle) is replaced by a fresh connection once, and the request sent again.
+
+#include <event2/event_struct.h>
 
 #include <chrono>
 #include <memory>
@@ -24,9 +27,8 @@
 #include "core/upstream/dns_resolver.h"
 #include "core/upstream/native_connection.h"
 #include "core/upstream/native_request.h"
+#include "core/upstream/native_wait_lines.h"
 #include "core/upstream/response_parser.h"
-
-struct event;
 
 namespace sluice::upstream {
 
@@ -34,10 +36,12 @@ class NativeTransport;
 
 class NativeCall final : public runtime::UpstreamCall,
                          private ConnectionOwner,
-                         private ResolveWaiter {
+                         private ResolveWaiter,
+                         private WaitLines::Member {
  public:
-  NativeCall(NativeTransport& transport, runtime::UpstreamCallbacks& callbacks, HttpUrl url,
-             std::string request_bytes, bool head_request, runtime::UpstreamTimeouts timeouts);
+  NativeCall(NativeTransport& transport, runtime::UpstreamCallbacks& callbacks,
+             std::shared_ptr<const HttpUrl> url, std::string request_bytes, bool head_request,
+             runtime::UpstreamTimeouts timeouts);
   // Cancels at once and silently: the connection is closed (a half-read one never goes back to
   // the pool), a name lookup forgotten, and no callback comes after this returns.
   ~NativeCall() override;
@@ -49,10 +53,9 @@ class NativeCall final : public runtime::UpstreamCall,
   void pause_body() override;
   void resume_body() override;
 
-  // For the transport. begin(): start the exchange (from start(); never calls back); false when
-  // out of memory. detach(): the transport is going away; end silently, after which the handle
-  // does nothing.
-  bool begin();
+  // For the transport. begin(): start the exchange (from start(); never calls back). detach():
+  // the transport is going away; end silently, after which the handle does nothing.
+  void begin();
   void detach();
 
   // The transport's list of running calls.
@@ -71,6 +74,7 @@ class NativeCall final : public runtime::UpstreamCall,
 
   void on_connection_ready(NativeConnection& connection, short what) override;
   void on_resolved(const std::vector<SocketAddress>& addresses, const std::string& error) override;
+  void on_wait_over() override;
   static void on_timer(int fd, short what, void* arg);
 
   void open_connection();
@@ -91,17 +95,21 @@ class NativeCall final : public runtime::UpstreamCall,
   // stop() and report from the timer event.
   void fail(runtime::UpstreamFailure kind, std::string reason);
   void report_failure();
-  // Leaves the transport's list and frees the timer: the call is finished.
+  // Leaves the transport's list and stops the timer: the call is finished.
   void release();
 
   bool reading_paused() const { return paused_ && headers_delivered_; }
   bool request_sent() const { return sent_ == request_.size(); }
   bool check_deadlines();
+  // The request has left: the wait for the response goes in the transport's line.
+  void wait_for_response();
   void arm_timer();
+  // Runs on_timer from the loop soon (deferred work).
+  void activate_timer();
 
   NativeTransport* transport_;
   runtime::UpstreamCallbacks* callbacks_;
-  HttpUrl url_;
+  std::shared_ptr<const HttpUrl> url_;  // shared with the transport's URL cache
   std::string request_;  // request line, headers and body; freed once the response has begun
   size_t sent_ = 0;
   bool head_request_;
@@ -127,7 +135,13 @@ class NativeCall final : public runtime::UpstreamCall,
   std::string failure_reason_;
   bool* alive_ = nullptr;  // a guard on the stack while a callback runs; cleared by ~NativeCall
 
-  event* timer_ = nullptr;
+  // The call's own timer event, in place and set up on first use (no allocation per call): the
+  // deadlines the wait line does not cover, and deferred work through event_active. timer_used_:
+  // added or activated since the last event_del.
+  event* timer();
+  event timer_{};
+  bool timer_ready_ = false;
+  bool timer_used_ = false;
   bool timer_armed_ = false;
   Clock::time_point timer_at_;
   Clock::time_point started_at_;

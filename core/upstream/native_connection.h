@@ -12,7 +12,7 @@
 
 #include <chrono>
 #include <cstddef>
-#include <list>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -24,6 +24,7 @@ struct event_base;
 namespace sluice::upstream {
 
 class NativeConnection;
+struct PoolHost;  // connection_pool.h
 
 class ConnectionOwner {
  public:
@@ -59,9 +60,17 @@ class NativeConnection {
   // How many responses this connection has carried (more than zero: it came from the pool).
   unsigned exchanges = 0;
 
-  // Kept by ConnectionPool while the connection is idle.
+  // Kept by ConnectionPool while the connection is idle: when it became idle, and its links in
+  // the pool's two lists (every idle connection, and those of its host), oldest to newest.
   std::chrono::steady_clock::time_point idle_since;
-  std::list<std::unique_ptr<NativeConnection>>::iterator pool_position;
+  NativeConnection* idle_older = nullptr;
+  NativeConnection* idle_newer = nullptr;
+  NativeConnection* host_older = nullptr;
+  NativeConnection* host_newer = nullptr;
+  // The pool's entry for the connection's host, from when it was last idle, so that putting it
+  // back needs no lookup; it holds while pool_generation is the pool's (no sweep since).
+  PoolHost* pool_host = nullptr;
+  uint64_t pool_generation = 0;
 
  private:
   NativeConnection(event_base* base, int fd, std::string key, ConnectionOwner* owner);

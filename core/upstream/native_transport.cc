@@ -27,6 +27,7 @@ NativeTransport::NativeTransport(event_base* base, NativeTransportOptions option
       options_(std::move(options)),
       resolver_(base, options_.dns),
       pool_(base, options_.max_idle_per_host, options_.idle_timeout_ms),
+      waits_(base),
       parser_limits_{options_.max_header_bytes, options_.max_header_count},
       read_buffer_(new char[kReadBufferSize]) {}
 
@@ -43,36 +44,31 @@ std::unique_ptr<runtime::UpstreamCall> NativeTransport::start(
         "too many upstream calls at once (" + std::to_string(options_.max_calls) + ")";
     return nullptr;
   }
-  HttpUrl url;
-  if (!parsed_url(request.url, &url)) return nullptr;
+  std::shared_ptr<const HttpUrl> url = parsed_url(request.url);
+  if (url == nullptr) return nullptr;
   std::string bytes;
-  if (!serialize_request(request, url, &bytes, &last_start_error_)) return nullptr;
+  if (!serialize_request(request, *url, &bytes, &last_start_error_)) return nullptr;
   auto call = std::make_unique<NativeCall>(*this, callbacks, std::move(url), std::move(bytes),
                                            request.method == "HEAD", request.timeouts);
   link(call.get());
-  if (!call->begin()) {
-    last_start_error_ = "out of memory";
-    return nullptr;
-  }
+  call->begin();
   return call;
 }
 
-bool NativeTransport::parsed_url(std::string_view text, HttpUrl* out) {
+std::shared_ptr<const HttpUrl> NativeTransport::parsed_url(std::string_view text) {
   for (const ParsedUrl& entry : url_cache_) {
-    if (entry.text == text) {
-      *out = entry.url;
-      return true;
-    }
+    if (entry.text == text) return entry.url;
   }
-  if (!parse_http_url(text, out, &last_start_error_)) return false;
-  ParsedUrl entry{std::string(text), *out};
+  auto url = std::make_shared<HttpUrl>();
+  if (!parse_http_url(text, url.get(), &last_start_error_)) return nullptr;
+  ParsedUrl entry{std::string(text), url};
   if (url_cache_.size() < kUrlCacheSize) {
     url_cache_.push_back(std::move(entry));
   } else {
     url_cache_[url_cache_next_] = std::move(entry);
     url_cache_next_ = (url_cache_next_ + 1) % kUrlCacheSize;
   }
-  return true;
+  return url;
 }
 
 void NativeTransport::link(NativeCall* call) {

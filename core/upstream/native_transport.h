@@ -9,7 +9,8 @@
 // Pieces: native_request.h (URL and request bytes), native_connection.h (a socket and its one
 // persistent event), connection_pool.h (idle keep-alive connections per host:port),
 // dns_resolver.h (evdns with a small cache; IP literals skip it), response_parser.h (llhttp,
-// strict), native_call.h (one exchange and the caller's handle, re-entrancy rules included).
+// strict), native_call.h (one exchange and the caller's handle, re-entrancy rules included),
+// native_wait_lines.h (the deadlines of calls awaiting a response, without a timer each).
 //
 // Contract as CurlTransport's: start() never calls back; headers once, body zero or more times,
 // then complete or failure; destroying the call cancels it silently. Failures: connect (name
@@ -41,6 +42,7 @@
 #include "core/upstream/connection_pool.h"
 #include "core/upstream/dns_resolver.h"
 #include "core/upstream/native_request.h"
+#include "core/upstream/native_wait_lines.h"
 #include "core/upstream/response_parser.h"
 
 struct event_base;
@@ -85,14 +87,16 @@ class NativeTransport final : public runtime::UpstreamTransport {
   NativeTransport(event_base* base, NativeTransportOptions options);
   void link(NativeCall* call);
   void unlink(NativeCall* call);
-  // The parsed form of `url`, from a small cache: a worker sends to a handful of deployment URLs,
-  // and parsing one costs more than the rest of starting a call.
-  bool parsed_url(std::string_view url, HttpUrl* out);
+  // The parsed form of `url` (nullptr and last_start_error_ when it is not one this client
+  // sends), from a small cache: a worker sends to a handful of deployment URLs, and parsing one
+  // costs more than the rest of starting a call. Calls share the cached value.
+  std::shared_ptr<const HttpUrl> parsed_url(std::string_view url);
 
   event_base* base_;
   NativeTransportOptions options_;
   Resolver resolver_;
   ConnectionPool pool_;
+  WaitLines waits_;  // deadlines of calls awaiting a response
   ResponseParser::Limits parser_limits_;
   std::unique_ptr<char[]> read_buffer_;  // shared: each read is parsed before the next
   NativeCall* calls_ = nullptr;          // running calls, a list through NativeCall::next
@@ -101,7 +105,7 @@ class NativeTransport final : public runtime::UpstreamTransport {
   std::string last_start_error_;
   struct ParsedUrl {
     std::string text;
-    HttpUrl url;
+    std::shared_ptr<const HttpUrl> url;
   };
   static constexpr size_t kUrlCacheSize = 16;
   std::vector<ParsedUrl> url_cache_;  // valid URLs only; replaced round-robin when full

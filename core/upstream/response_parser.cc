@@ -2,6 +2,8 @@
 
 #include "core/upstream/response_parser.h"
 
+#include <array>
+
 #include "core/http/ascii_case.h"
 
 namespace sluice::upstream {
@@ -11,6 +13,13 @@ namespace {
 ResponseParser* self(llhttp_t* p) {
   return static_cast<ResponseParser*>(p->data);
 }
+
+// http::lower_ascii as a table: one load per byte of every response header name.
+constexpr std::array<char, 256> kLower = [] {
+  std::array<char, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = http::lower_ascii(static_cast<char>(c));
+  return table;
+}();
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -26,7 +35,6 @@ const llhttp_settings_t* ResponseParser::settings() {
     llhttp_settings_init(&s);
     s.on_header_field = &ResponseParser::on_header_field;
     s.on_header_value = &ResponseParser::on_header_value;
-    s.on_header_field_complete = &ResponseParser::on_header_field_complete;
     s.on_header_value_complete = &ResponseParser::on_header_value_complete;
     s.on_headers_complete = &ResponseParser::on_headers_complete;
     s.on_body = &ResponseParser::on_body;
@@ -38,7 +46,9 @@ const llhttp_settings_t* ResponseParser::settings() {
 }
 
 ResponseParser::ResponseParser(Limits limits) : limits_(limits) {
-  start(false);
+  // The members start as start(false) leaves them; only llhttp needs setting up.
+  llhttp_init(&parser_, HTTP_RESPONSE, settings());
+  parser_.data = this;
 }
 
 void ResponseParser::start(bool head_request) {
@@ -55,12 +65,12 @@ void ResponseParser::start(bool head_request) {
   keep_alive_ = false;
   scanner_ = http::HeaderScanner{.in_request_line = false};
   head_bytes_ = 0;
-  field_count_ = 0;
   status_ = 0;
-  field_.clear();
-  value_.clear();
+  input_ = nullptr;
+  name_ = {};
+  value_ = {};
+  carry_.clear();
   headers_.clear();
-  headers_.reserve(16);  // take_headers() hands the vector on: one allocation, not five
   body_ = {};
   error_.clear();
 }
@@ -113,13 +123,19 @@ ResponseParser::Step ResponseParser::feed(std::string_view data) {
     if (slice.size() > room) slice = slice.substr(0, room);
   }
   const char* begin = slice.empty() ? kEmpty : slice.data();
+  input_ = begin;
   const llhttp_errno_t err = llhttp_execute(&parser_, begin, slice.size());
+  // A field cut by the end of this read keeps its bytes so far: the read buffer is reused.
+  if (!headers_done_) carry_field();
+  input_ = nullptr;
   size_t used = slice.size();
   if (err == HPE_PAUSED) {
     used = static_cast<size_t>(llhttp_get_error_pos(&parser_) - begin);
     paused_ = true;
   } else if (err != HPE_OK) {
-    return fail(std::string("malformed response: ") + llhttp_get_error_reason(&parser_));
+    // llhttp 8 gives no reason when a span callback failed (error_ says why then).
+    const char* reason = llhttp_get_error_reason(&parser_);
+    return fail(std::string("malformed response: ") + (reason != nullptr ? reason : "?"));
   }
   if (in_head) {
     if (const char* problem = scanner_.scan(slice.substr(0, used))) {
@@ -148,38 +164,69 @@ ResponseParser::Step ResponseParser::finish() {
   return fail("the connection closed before the response ended");
 }
 
+void ResponseParser::carry(Span* span) {
+  if (span->carried || span->size == 0) return;
+  const size_t offset = carry_.size();
+  carry_.append(input_ + span->offset, span->size);
+  *span = Span{offset, span->size, true};
+}
+
+void ResponseParser::carry_field() {
+  // In this order, so the span still growing (the value once it began) ends carry_.
+  carry(&name_);
+  carry(&value_);
+}
+
+void ResponseParser::extend(Span* span, const char* at, size_t length) {
+  if (span->size == 0 && !span->carried) {
+    *span = Span{static_cast<size_t>(at - input_), length, false};
+  } else if (!span->carried && input_ + span->offset + span->size == at) {
+    span->size += length;
+  } else {
+    // A later run of a span: it continues the span's copy (which carry_field() makes the last
+    // bytes of carry_), so a field trickled in over many reads is still copied once.
+    carry_field();
+    carry_.append(at, length);
+    span->size += length;
+  }
+}
+
+std::string_view ResponseParser::text(const Span& span) const {
+  return {(span.carried ? carry_.data() : input_) + span.offset, span.size};
+}
+
 int ResponseParser::on_header_field(llhttp_t* p, const char* at, size_t length) {
   ResponseParser* s = self(p);
-  if (!s->headers_done_) s->field_.append(at, length);  // trailers are dropped
+  if (!s->headers_done_) s->extend(&s->name_, at, length);  // trailers are dropped
   return 0;
 }
 
 int ResponseParser::on_header_value(llhttp_t* p, const char* at, size_t length) {
   ResponseParser* s = self(p);
-  if (!s->headers_done_) s->value_.append(at, length);
-  return 0;
-}
-
-int ResponseParser::on_header_field_complete(llhttp_t* p) {
-  ResponseParser* s = self(p);
-  if (s->headers_done_) return 0;
-  if (++s->field_count_ > s->limits_.max_header_count) {
-    return s->set_error("response has more than " + std::to_string(s->limits_.max_header_count) +
-                        " header fields");
-  }
+  if (!s->headers_done_) s->extend(&s->value_, at, length);
   return 0;
 }
 
 int ResponseParser::on_header_value_complete(llhttp_t* p) {
   ResponseParser* s = self(p);
   if (s->headers_done_) return 0;
-  http::Header header;
-  header.name = std::move(s->field_);
-  for (char& c : header.name) c = http::lower_ascii(c);
-  header.value = std::string(trim(s->value_));
-  s->headers_.push_back(std::move(header));
-  s->field_.clear();
-  s->value_.clear();
+  if (s->headers_.size() == s->limits_.max_header_count) {
+    return s->set_error("response has more than " + std::to_string(s->limits_.max_header_count) +
+                        " header fields");
+  }
+  // take_headers() hands the vector on, so each response's starts empty: one allocation.
+  if (s->headers_.capacity() == 0) s->headers_.reserve(16);
+  const std::string_view name = s->text(s->name_);
+  const std::string_view value = trim(s->text(s->value_));
+  // Made in place: the name lower-cased as it is copied, the value moved in.
+  http::Header& header = s->headers_.emplace_back();
+  header.name.resize(name.size());
+  char* out = header.name.data();
+  for (const char c : name) *out++ = kLower[static_cast<unsigned char>(c)];
+  header.value = std::string(value.data(), value.size());
+  s->name_ = {};
+  s->value_ = {};
+  s->carry_.clear();
   return 0;
 }
 
@@ -233,7 +280,6 @@ int ResponseParser::on_message_complete(llhttp_t* p) {
   ResponseParser* s = self(p);
   if (s->interim_) {
     s->interim_ = false;
-    s->field_count_ = 0;
     s->headers_.clear();
     return 0;
   }

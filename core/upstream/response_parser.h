@@ -67,17 +67,28 @@ class ResponseParser {
   const std::string& error() const { return error_; }
 
  private:
-  // The checks llhttp leaves out of the header section, byte by byte across feeds.
+  // A header name or value as it is being read: a run of the bytes being parsed (input_), or,
+  // once a read ended inside it, of carry_. Fields are built from these when they end, so a
+  // field read in one piece is copied once, straight into the Headers.
+  struct Span {
+    size_t offset = 0;
+    size_t size = 0;
+    bool carried = false;
+  };
+
   static const llhttp_settings_t* settings();
   static int on_header_field(llhttp_t* p, const char* at, size_t length);
   static int on_header_value(llhttp_t* p, const char* at, size_t length);
-  static int on_header_field_complete(llhttp_t* p);
   static int on_header_value_complete(llhttp_t* p);
   static int on_headers_complete(llhttp_t* p);
   static int on_body(llhttp_t* p, const char* at, size_t length);
   static int on_chunk_complete(llhttp_t* p);
   static int on_message_complete(llhttp_t* p);
 
+  void extend(Span* span, const char* at, size_t length);
+  void carry(Span* span);
+  void carry_field();
+  std::string_view text(const Span& span) const;
   Step fail(std::string message);
   int set_error(std::string message);
   Step collect(size_t consumed);
@@ -96,10 +107,11 @@ class ResponseParser {
   bool keep_alive_ = false;
   http::HeaderScanner scanner_{.in_request_line = false};
   size_t head_bytes_ = 0;
-  size_t field_count_ = 0;
   int status_ = 0;
-  std::string field_;
-  std::string value_;
+  const char* input_ = nullptr;  // the bytes llhttp_execute is parsing, while it runs
+  Span name_;
+  Span value_;
+  std::string carry_;  // bytes of name_ and value_ from earlier reads
   http::Headers headers_;
   std::string_view body_;
   std::string error_;

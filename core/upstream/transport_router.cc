@@ -15,10 +15,16 @@ TransportRouter::TransportRouter(std::unique_ptr<NativeTransport> native,
 
 bool TransportRouter::goes_native(std::string_view url) const {
   constexpr std::string_view kScheme = "http://";
-  if (!native_ || http_proxied_ || !http::iequals_ascii(url.substr(0, kScheme.size()), kScheme))
+  if (!native_ || http_proxied_) return false;
+  // The scheme as configured is nearly always lower case: one compare, then the general one.
+  if (!url.starts_with(kScheme) && !http::iequals_ascii(url.substr(0, kScheme.size()), kScheme)) {
     return false;
-  // Credentials ('@' before the path, query or fragment): libcurl sends them.
-  for (char c : url.substr(kScheme.size())) {
+  }
+  // Credentials ('@' before the path, query or fragment): libcurl sends them. A URL without any
+  // '@' (one memchr) has none.
+  const std::string_view rest = url.substr(kScheme.size());
+  if (rest.find('@') == std::string_view::npos) return true;
+  for (char c : rest) {
     if (c == '/' || c == '?' || c == '#') break;
     if (c == '@') return false;
   }

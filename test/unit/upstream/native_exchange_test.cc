@@ -410,6 +410,33 @@ TEST_F(NativeTest, IdleConnectionsExpire) {
   ASSERT_TRUE(loop.run_until([&] { return server->closed_by_client == 1; }));
 }
 
+TEST_F(NativeTest, ConnectionOutDuringAnIdleSweepComesBackAndIsReused) {
+  // The pool's entry for a host is swept while its only connection is out with a call; the
+  // connection then comes back into a new entry, and serves the next call.
+  NativeTransportOptions options;
+  options.idle_timeout_ms = 50;
+  auto expiring = make_transport(options);
+  server->script = {ScriptServer::send(kOk)};
+  Recorder first;
+  auto call = expiring->start(request(server->url("/")), first);
+  ASSERT_TRUE(wait(first));
+  ASSERT_EQ(expiring->idle_connections(), 1u);
+  server->script = {ScriptServer::wait(200), ScriptServer::send(kOk)};
+  Recorder slow;
+  call = expiring->start(request(server->url("/")), slow);
+  EXPECT_EQ(expiring->idle_connections(), 0u);
+  ASSERT_TRUE(wait(slow));  // the pool's timer went off meanwhile
+  EXPECT_EQ(slow.body(), "ok");
+  EXPECT_EQ(expiring->idle_connections(), 1u);
+  server->script = {ScriptServer::send(kOk)};
+  Recorder again;
+  call = expiring->start(request(server->url("/")), again);
+  ASSERT_TRUE(wait(again));
+  EXPECT_EQ(again.body(), "ok");
+  EXPECT_EQ(expiring->connections_opened(), 1u);
+  EXPECT_EQ(server->accepted, 1);
+}
+
 TEST_F(NativeTest, DestroyingTheTransportSilencesCallsOut) {
   server->script = {ScriptServer::send("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"),
                     ScriptServer::hang()};

@@ -168,6 +168,78 @@ TEST_F(NativeTest, ZeroTimeoutsSwitchFirstByteAndIdleOff) {
   EXPECT_EQ(recorder.completed, 1) << recorder.failure_reason;
 }
 
+// Before the first response byte the timer is set no later than the idle deadline would be,
+// so it may go off early; that must never end the call with the idle timeout.
+TEST_F(NativeTest, FirstByteSlowerThanTheIdleTimeoutIsFine) {
+  for (const uint32_t first_byte_ms : {2000u, 0u}) {
+    server->script = {ScriptServer::wait(250),
+                      ScriptServer::send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")};
+    auto r = request(server->url("/"));
+    r.timeouts.first_byte_ms = first_byte_ms;
+    r.timeouts.idle_ms = 100;
+    Recorder recorder;
+    auto call = transport->start(r, recorder);
+    ASSERT_TRUE(wait(recorder));
+    EXPECT_EQ(recorder.completed, 1) << first_byte_ms << ": " << recorder.failure_reason;
+    EXPECT_EQ(recorder.body(), "ok");
+  }
+}
+
+TEST_F(NativeTest, FirstByteTimeoutLongerThanTheIdleOneStillApplies) {
+  auto r = request(origin->url("/hang"));
+  r.timeouts.first_byte_ms = 300;
+  r.timeouts.idle_ms = 100;
+  Recorder recorder;
+  auto call = transport->start(r, recorder);
+  ASSERT_TRUE(wait(recorder));
+  EXPECT_EQ(recorder.events, std::vector<std::string>{"failure"});
+  EXPECT_EQ(recorder.failure_kind, UpstreamFailure::timeout);
+  EXPECT_EQ(recorder.failure_reason,
+            "no response within 300 ms of sending the request (first-byte timeout)");
+}
+
+TEST_F(NativeTest, IdleTimeoutAfterAFirstByteThatCameEarly) {
+  auto r = request(origin->url("/stream/3/400"));
+  r.timeouts.first_byte_ms = 50;
+  r.timeouts.idle_ms = 150;
+  Recorder recorder;
+  auto call = transport->start(r, recorder);
+  ASSERT_TRUE(wait(recorder));
+  EXPECT_EQ(recorder.events, (std::vector<std::string>{"headers", "body", "failure"}));
+  EXPECT_EQ(recorder.failure_reason, "no response data for 150 ms (idle timeout)");
+}
+
+TEST_F(NativeTest, CallsWithDifferentWaitsEachTimeOutOnTheirOwn) {
+  // Calls awaiting a response share the transport's wait lines, one per wait length.
+  std::vector<std::unique_ptr<Recorder>> recorders;
+  std::vector<std::unique_ptr<runtime::UpstreamCall>> calls;
+  for (int i = 0; i < 6; ++i) {
+    auto r = request(origin->url("/hang"));
+    r.timeouts.first_byte_ms = i % 2 == 0 ? 80 : 160;
+    recorders.push_back(std::make_unique<Recorder>());
+    calls.push_back(transport->start(r, *recorders.back()));
+  }
+  calls[2].reset();  // destroyed while in line: never heard of again
+  ASSERT_TRUE(loop.run_until([&] {
+    for (size_t i = 0; i < recorders.size(); ++i) {
+      if (i != 2 && !recorders[i]->finished()) return false;
+    }
+    return true;
+  }));
+  loop.run_for(50);
+  for (size_t i = 0; i < recorders.size(); ++i) {
+    if (i == 2) {
+      EXPECT_TRUE(recorders[i]->events.empty());
+      continue;
+    }
+    EXPECT_EQ(recorders[i]->failure_kind, UpstreamFailure::timeout) << i;
+    EXPECT_EQ(recorders[i]->failure_reason, "no response within " +
+                                                std::string(i % 2 == 0 ? "80" : "160") +
+                                                " ms of sending the request (first-byte timeout)")
+        << i;
+  }
+}
+
 TEST_F(NativeTest, ResetMidBody) {
   server->script = {ScriptServer::send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc"),
                     ScriptServer::wait(20), ScriptServer::reset()};

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/http/token.h"
+
 namespace sluice::upstream {
 namespace {
 
@@ -147,6 +149,50 @@ TEST(NativeRequestBytes, Refusals) {
   r.body = "x";
   EXPECT_FALSE(serialize_request(r, url, &bytes, &error));
   EXPECT_EQ(error, "HEAD request with a body");
+}
+
+TEST(NativeRequestBytes, EveryValueByteAtEveryPlaceIsCheckedLikeTheSharedRule) {
+  HttpUrl url;
+  std::string error;
+  ASSERT_TRUE(parse_http_url("http://h/", &url, &error));
+  runtime::UpstreamRequest r;
+  r.url = "http://h/";
+  r.method = "GET";
+  // Long enough that a scan many bytes at a time has a head, a middle and a tail.
+  const std::string base(70, 'v');
+  for (int byte = 0; byte < 256; ++byte) {
+    for (const size_t at : {size_t{0}, size_t{1}, size_t{31}, size_t{32}, size_t{69}}) {
+      std::string value = base;
+      value[at] = static_cast<char>(byte);
+      r.headers = {{"x-a", "ok"}, {"x-b", value}};
+      std::string bytes;
+      error.clear();
+      const bool sent = serialize_request(r, url, &bytes, &error);
+      EXPECT_EQ(sent, !http::has_cr_lf_or_nul(value)) << byte << " at " << at;
+      if (sent) {
+        EXPECT_NE(bytes.find("\r\nx-b: " + value + "\r\n"), std::string::npos) << byte;
+      } else {
+        EXPECT_EQ(error, "request header value contains CR, LF or NUL");
+      }
+    }
+  }
+}
+
+TEST(NativeRequestBytes, FramingNamesDroppedInAnyCaseOthersOfTheirLengthKept) {
+  runtime::UpstreamRequest r;
+  r.url = "http://h/";
+  r.method = "GET";
+  r.headers = {{"tE", "trailers"},         {"UPGRADE", "h2c"},
+               {"Connection", "close"},    {"KEEP-alive", "x"},
+               {"Content-LENGTH", "9"},    {"proxy-Connection", "x"},
+               {"transfer-encodinG", "x"}, {"tx", "2"},
+               {"upgradX", "7"},           {"connectioN2", "11"},
+               {"keep-alivf", "10"},       {"content-lengtx", "14"},
+               {"proxy-connectioX", "16"}, {"transfer-encodinX", "17"}};
+  EXPECT_EQ(serialize_ok(r),
+            "GET / HTTP/1.1\r\nHost: h\r\ntx: 2\r\nupgradX: 7\r\nconnectioN2: 11\r\n"
+            "keep-alivf: 10\r\ncontent-lengtx: 14\r\nproxy-connectioX: 16\r\n"
+            "transfer-encodinX: 17\r\n\r\n");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace sluice::upstream {
 namespace {
@@ -237,6 +238,124 @@ TEST(NativeResponseParser, EmptyHeaderValueKeepsNextField) {
   EXPECT_EQ(*field(p, "x-empty"), "");
   ASSERT_NE(field(p, "x-next"), nullptr);
   EXPECT_EQ(*field(p, "x-next"), "n");
+}
+
+// Feeds `wire` in the pieces that `cuts` (increasing offsets) make.
+Parsed parse_cut(const std::string& wire, const std::vector<size_t>& cuts) {
+  ResponseParser parser({});
+  parser.start(false);
+  Parsed out;
+  size_t from = 0;
+  for (size_t i = 0; i <= cuts.size(); ++i) {
+    const size_t to = i < cuts.size() ? cuts[i] : wire.size();
+    std::string_view rest(wire.data() + from, to - from);
+    from = to;
+    while (true) {
+      const ResponseParser::Step step = parser.feed(rest);
+      rest.remove_prefix(step.consumed);
+      if (step.error) {
+        out.error = parser.error();
+        return out;
+      }
+      if (step.headers) {
+        ++out.header_steps;
+        out.status = parser.status();
+        out.fields = parser.take_headers();
+      }
+      out.body.append(step.body);
+      if (step.complete) {
+        out.complete = true;
+        return out;
+      }
+      if (!step.headers && step.body.empty() && rest.empty()) break;
+    }
+  }
+  return out;
+}
+
+void expect_same_fields(const http::Headers& got, const http::Headers& want,
+                        const std::string& where) {
+  ASSERT_EQ(got.size(), want.size()) << where;
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(got[i].name, want[i].name) << where;
+    EXPECT_EQ(got[i].value, want[i].value) << where;
+  }
+}
+
+TEST(NativeResponseParser, HeadersSplitAtEveryByteAreTheSame) {
+  const std::string wire =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Empty:\r\n"
+      "X-Request-ID:  \treq_R5d68EMm8nnUG77sSjifWE54Fknqfuof \t\r\nX-A: a b\r\n"
+      "Content-Length: 2\r\n\r\nok";
+  const http::Headers want = {{"content-type", "application/json"},
+                              {"x-empty", ""},
+                              {"x-request-id", "req_R5d68EMm8nnUG77sSjifWE54Fknqfuof"},
+                              {"x-a", "a b"},
+                              {"content-length", "2"}};
+  const Parsed whole = parse_cut(wire, {});
+  ASSERT_TRUE(whole.complete) << whole.error;
+  expect_same_fields(whole.fields, want, "whole");
+  // Every cut into two pieces, and every cut into three: a name or value cut once or twice
+  // (its start in one read, its middle in the next, its end in a third).
+  for (size_t i = 1; i < wire.size(); ++i) {
+    const Parsed two = parse_cut(wire, {i});
+    ASSERT_TRUE(two.complete) << i << two.error;
+    expect_same_fields(two.fields, want, "cut at " + std::to_string(i));
+    EXPECT_EQ(two.body, "ok");
+    for (size_t j = i + 1; j < wire.size(); ++j) {
+      const Parsed three = parse_cut(wire, {i, j});
+      ASSERT_TRUE(three.complete) << i << " " << j << three.error;
+      expect_same_fields(three.fields, want, std::to_string(i) + " " + std::to_string(j));
+    }
+  }
+}
+
+TEST(NativeResponseParser, HeaderBlockByteByByteMatchesWhole) {
+  std::string wire = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 40; ++i) {
+    wire += "X-Field-" + std::to_string(i) + ": " + std::string(static_cast<size_t>(i * 7), 'v') +
+            " \r\n";
+  }
+  wire += "Content-Length: 0\r\n\r\n";
+  const Parsed whole = parse(wire);
+  ASSERT_TRUE(whole.complete) << whole.error;
+  ASSERT_EQ(whole.fields.size(), 41u);
+  EXPECT_EQ(whole.fields[39].name, "x-field-39");
+  EXPECT_EQ(whole.fields[39].value, std::string(273, 'v'));
+  for (const size_t piece : {size_t{1}, size_t{2}, size_t{5}, size_t{64}}) {
+    const Parsed p = parse(wire, piece);
+    ASSERT_TRUE(p.complete) << piece << p.error;
+    expect_same_fields(p.fields, whole.fields, "piece " + std::to_string(piece));
+  }
+}
+
+TEST(NativeResponseParser, RefusalsHoldAtEveryCut) {
+  const std::string cases[] = {
+      "HTTP/1.1 200 OK\r\nX-A: one\r\n  folded\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nX-A: a\x01b\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nX-A: a\r\nContent-Length: 0\r\n\n",
+      "HTTP/1.1 200 OK\nX-A: a\r\nContent-Length: 0\r\n\r\n",
+  };
+  for (const std::string& wire : cases) {
+    for (size_t i = 1; i < wire.size(); ++i) {
+      const Parsed p = parse_cut(wire, {i});
+      EXPECT_FALSE(p.complete) << wire << " cut at " << i;
+      EXPECT_FALSE(p.error.empty()) << wire << " cut at " << i;
+    }
+  }
+}
+
+TEST(NativeResponseParser, HeaderCountBoundAtEveryCut) {
+  std::string wire = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 4; ++i) wire += "x-" + std::to_string(i) + ": v\r\n";
+  wire += "\r\n";
+  ResponseParser::Limits limits;
+  limits.max_header_count = 3;
+  for (const size_t piece : {size_t{0}, size_t{1}, size_t{4}}) {
+    const Parsed p = parse(wire, piece, false, false, limits);
+    EXPECT_FALSE(p.headers) << piece;
+    EXPECT_EQ(p.error, "response has more than 3 header fields") << piece;
+  }
 }
 
 TEST(NativeResponseParser, ReusableAfterStart) {
