@@ -176,20 +176,9 @@ int api_header_set(sluice_stream* s, sluice_part part, sluice_str name, sluice_s
   if (!valid_header_name(view(name)) || (value.ptr && !valid_header_value(view(value)))) {
     return refuse(s, "header_set", "invalid header name or value");
   }
-  // Stored names are lower case. The first field of that name takes the value in place (no new
-  // strings); the others go. A new name is added at the end.
-  const std::string_view wanted = view(name);
-  auto same_name = [wanted](const http::Header& h) { return http::iequals_ascii(h.name, wanted); };
-  auto first = std::find_if(m->headers.begin(), m->headers.end(), same_name);
-  if (first == m->headers.end()) {
-    if (value.ptr) m->headers.push_back({http::lower_ascii(wanted), std::string(view(value))});
-    return 1;
-  }
-  if (value.ptr) {
-    first->value.assign(view(value));
-    ++first;
-  }
-  m->headers.erase(std::remove_if(first, m->headers.end(), same_name), m->headers.end());
+  std::string key = http::lower_ascii(view(name));
+  std::erase_if(m->headers, [&](const http::Header& h) { return h.name == key; });
+  if (value.ptr) m->headers.push_back({std::move(key), std::string(view(value))});
   return 1;
 }
 

@@ -4,7 +4,6 @@
 // {"error":{"message","type","param","code"}} for errors a filter builds itself (send_error is
 // used where the host can build it). Pure functions, safe from any thread.
 
-#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -58,18 +57,12 @@ inline bool plain_json_word(uint64_t word) {
           has_zero_byte(word ^ (kOnes * '\\'))) == 0;
 }
 
-// Room write_json_chars may need per byte of text: "\u00XX" for a control character.
-inline constexpr size_t kJsonEscapeRoom = 6;
-
-// Writes `text` escaped for the inside of a JSON string (no quotes) at `out`, which has room for
-// kJsonEscapeRoom bytes per byte of text; returns the end. Runs of plain bytes (most text) are
-// found 8 bytes at a time and copied at once. Invalid UTF-8 bytes become U+FFFD.
-inline char* write_json_chars(char* out, std::string_view text) {
+// Appends `text` as a JSON string literal, quotes included. Runs of plain bytes (most text) are
+// found 8 bytes at a time and appended at once; the rest is escaped byte by byte.
+inline void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  const auto put = [&out](std::string_view bytes) {
-    std::memcpy(out, bytes.data(), bytes.size());
-    out += bytes.size();
-  };
+  out.reserve(out.size() + text.size() + 2);
+  out.push_back('"');
   for (size_t i = 0; i < text.size();) {
     size_t run = i;
     for (uint64_t word; run + 8 <= text.size(); run += 8) {
@@ -78,61 +71,44 @@ inline char* write_json_chars(char* out, std::string_view text) {
     }
     while (run < text.size() && is_plain_json_byte(static_cast<uint8_t>(text[run]))) ++run;
     if (run > i) {
-      put(text.substr(i, run - i));
+      out.append(text.data() + i, run - i);
       i = run;
       continue;
     }
     const auto c = static_cast<uint8_t>(text[i]);
     if (c >= 0x80) {
-      const size_t length = utf8_sequence_length(text, i);
-      put(length == 0 ? std::string_view("\xEF\xBF\xBD") : text.substr(i, length));
-      i += length == 0 ? 1 : length;
+      size_t length = utf8_sequence_length(text, i);
+      if (length == 0) {
+        out += "\xEF\xBF\xBD";
+        ++i;
+      } else {
+        out.append(text.substr(i, length));
+        i += length;
+      }
       continue;
     }
     switch (c) {
       case '"':
-        put("\\\"");
+        out += "\\\"";
         break;
       case '\\':
-        put("\\\\");
+        out += "\\\\";
         break;
       case '\n':
-        put("\\n");
+        out += "\\n";
         break;
       case '\r':
-        put("\\r");
+        out += "\\r";
         break;
       case '\t':
-        put("\\t");
+        out += "\\t";
         break;
       default:  // the other control characters and DEL
-        put("\\u00");
-        *out++ = kHex[c >> 4];
-        *out++ = kHex[c & 0xF];
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
     }
     ++i;
-  }
-  return out;
-}
-
-// Appends `text` as a JSON string literal, quotes included. Escaped in pieces of at most 4 KiB
-// into room made for the worst case, so a long text never needs six times its size at once; a
-// piece never ends inside a UTF-8 sequence (that would turn a valid character into U+FFFD).
-inline void append_json_string(std::string& out, std::string_view text) {
-  constexpr size_t kPiece = 4096;
-  out.push_back('"');
-  while (!text.empty()) {
-    size_t n = std::min(text.size(), kPiece);
-    // A valid sequence has at most three continuation bytes (10xxxxxx) after its lead byte.
-    for (int back = 0;
-         back < 3 && n < text.size() && (static_cast<uint8_t>(text[n]) & 0xC0) == 0x80; ++back) {
-      --n;
-    }
-    const size_t at = out.size();
-    out.resize(at + kJsonEscapeRoom * n);
-    char* end = write_json_chars(out.data() + at, text.substr(0, n));
-    out.resize(static_cast<size_t>(end - out.data()));
-    text.remove_prefix(n);
   }
   out.push_back('"');
 }
