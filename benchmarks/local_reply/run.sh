@@ -13,6 +13,8 @@
 #   ROUNDS=3         measured runs of each server, alternating nginx and sluice; the table shows
 #                    the median run of each (a shared machine's noise hits both alike)
 #   STARTS=5         sluice launches timed for start-up; the median is reported
+#   BUSY_POLL_US=500 also measure, in each round, a second sluice with this busy_poll_us (a row
+#                    for information); 0: no second sluice
 #   SKIP_SLUICE=1    measure nginx only (checks the machine and this script before sluice exists)
 #   STRICT=1         exit 3 when a target is missed
 #   VERBOSE=1        also print wrk's own output
@@ -29,6 +31,7 @@ THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-2s}
 ROUNDS=${ROUNDS:-3}
 STARTS=${STARTS:-5}
+BUSY_POLL_US=${BUSY_POLL_US:-500}
 SKIP_SLUICE=${SKIP_SLUICE:-0}
 STRICT=${STRICT:-0}
 VERBOSE=${VERBOSE:-0}
@@ -75,6 +78,10 @@ done
   "$STARTS" =~ ^[1-9][0-9]*$ ]] ||
   die "CONNECTIONS, THREADS, ROUNDS and STARTS must be positive integers"
 ((THREADS <= CONNECTIONS)) || die "THREADS ($THREADS) must not exceed CONNECTIONS ($CONNECTIONS)"
+if [[ ! "$BUSY_POLL_US" =~ ^(0|[1-9][0-9]*)$ ]] || ((BUSY_POLL_US > 10000)); then
+  die "BUSY_POLL_US must be 0 (no busy-poll sluice) or 1..10000 (sluice's bound); got '$BUSY_POLL_US'"
+fi
+[[ "$SKIP_SLUICE" != 1 ]] || BUSY_POLL_US=0
 
 CORES=$(nproc)
 
@@ -83,6 +90,7 @@ CORES=$(nproc)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sluice-local-reply.XXXXXX")
 NGINX_PID=""
 SLUICE_PID=""
+SLUICE_BP_PID=""
 WRK_PID=""
 
 
@@ -98,6 +106,7 @@ cleanup() {
     wait "$NGINX_PID" 2>/dev/null || true
   fi
   stop_pid "$SLUICE_PID"
+  stop_pid "$SLUICE_BP_PID"
   rm -rf -- "$WORK"
   exit "$status"
 }
@@ -107,8 +116,9 @@ trap 'exit 143' TERM
 
 # ---- ports -------------------------------------------------------------------------------
 
-# Three distinct free loopback ports, held open together while the kernel picks them.
-read -r NGINX_PORT SLUICE_PORT ADMIN_PORT < <(free_ports 3)
+# Five distinct free loopback ports, held open together while the kernel picks them (the last
+# two for the busy-poll sluice when BUSY_POLL_US > 0).
+read -r NGINX_PORT SLUICE_PORT ADMIN_PORT SLUICE_BP_PORT ADMIN_BP_PORT < <(free_ports 5)
 
 # ---- helpers in python3 ------------------------------------------------------------------
 
@@ -193,10 +203,12 @@ fi
 STARTUP_MS=""
 IDLE_RSS_KB=""
 LISTENING_LINE=""
-if [[ "$SKIP_SLUICE" != 1 ]]; then
-  cat >"$WORK/sluice.yaml" <<EOF
-listeners: [{address: 127.0.0.1, port: $SLUICE_PORT}]
-admin: {address: 127.0.0.1, port: $ADMIN_PORT}
+# sluice_config FILE PORT ADMIN_PORT BUSY_POLL_US
+sluice_config() {
+  cat >"$1" <<EOF
+listeners: [{address: 127.0.0.1, port: $2}]
+admin: {address: 127.0.0.1, port: $3}
+busy_poll_us: $4
 drain_timeout_ms: 1000
 chains:
   - name: bench
@@ -205,6 +217,10 @@ chains:
       - type: direct_response
         config: {status: 200, body: '$BODY', headers: {content-type: application/json}}
 EOF
+}
+
+if [[ "$SKIP_SLUICE" != 1 ]]; then
+  sluice_config "$WORK/sluice.yaml" "$SLUICE_PORT" "$ADMIN_PORT" 0
 
   # The launcher starts sluice (working folder: the temp folder, so nothing lands elsewhere)
   # and polls its port every 1 ms; start-up = from just before exec until the port accepts.
@@ -253,6 +269,17 @@ EOF
   IDLE_RSS_KB=$(awk '/^VmRSS:/ {print $2}' "/proc/$SLUICE_PID/status")
   LISTENING_LINE=$(grep -m1 -E '"msg": ?"listening"' "$WORK/sluice.log" || true)
 fi
+if ((BUSY_POLL_US > 0)); then
+  # Started after the idle RSS and start-up readings; idle until its turn in each round.
+  sluice_config "$WORK/sluice-bp.yaml" "$SLUICE_BP_PORT" "$ADMIN_BP_PORT" "$BUSY_POLL_US"
+  (cd "$WORK" && exec "$SLUICE_BIN" run -c "$WORK/sluice-bp.yaml") </dev/null \
+    >"$WORK/sluice-bp.log" 2>&1 &
+  SLUICE_BP_PID=$!
+  if ! wait_port "$SLUICE_BP_PORT" 10; then
+    cat "$WORK/sluice-bp.log" >&2 || true
+    die "sluice (busy_poll_us $BUSY_POLL_US) did not start listening on 127.0.0.1:$SLUICE_BP_PORT"
+  fi
+fi
 
 # ---- both answer the same ----------------------------------------------------------------
 
@@ -265,6 +292,13 @@ if [[ "$SKIP_SLUICE" != 1 ]]; then
     echo "--- sluice output:" >&2
     cat "$WORK/sluice.log" >&2 || true
     die "sluice answered $sluice_status with body '$(cat "$WORK/body.$SLUICE_PORT")', expected 200 and the nginx body"
+  fi
+fi
+if ((BUSY_POLL_US > 0)); then
+  read -r bp_status _ _ < <(fetch "$SLUICE_BP_PORT") || true
+  if [[ "$bp_status" != 200 ]] || ! cmp -s "$WORK/body.$SLUICE_BP_PORT" <(printf '%s' "$BODY"); then
+    cat "$WORK/sluice-bp.log" >&2 || true
+    die "sluice (busy_poll_us $BUSY_POLL_US) answered $bp_status, expected 200 and the nginx body"
   fi
 fi
 
@@ -340,12 +374,17 @@ echo "local_reply: $ROUNDS rounds of wrk -t$THREADS -c$CONNECTIONS -d$DURATION -
   "$WARMUP warm-up each, nginx and sluice alternating; $CORES cores; body ${#BODY} bytes" >&2
 : >"$WORK/rounds.nginx"
 : >"$WORK/rounds.sluice"
+: >"$WORK/rounds.sluicebp"
 for ((round = 1; round <= ROUNDS; round++)); do
   measure "nginx.$round" "$NGINX_PORT" "${NGINX_PIDS[@]}"
   echo "$RPS $P50 $P99 $ERRORS $CPU_US" >>"$WORK/rounds.nginx"
   if [[ "$SKIP_SLUICE" != 1 ]]; then
     measure "sluice.$round" "$SLUICE_PORT" "$SLUICE_PID"
     echo "$RPS $P50 $P99 $ERRORS $CPU_US" >>"$WORK/rounds.sluice"
+  fi
+  if ((BUSY_POLL_US > 0)); then
+    measure "sluice-bp.$round" "$SLUICE_BP_PORT" "$SLUICE_BP_PID"
+    echo "$RPS $P50 $P99 $ERRORS $CPU_US" >>"$WORK/rounds.sluicebp"
   fi
 done
 read -r NGINX_RPS NGINX_P50 NGINX_P99 NGINX_ERRORS NGINX_CPU_US < <(median_row "$WORK/rounds.nginx")
@@ -366,14 +405,21 @@ echo "local_reply benchmark: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency
   "($WARMUP warm-up each), median of $ROUNDS alternating rounds, $CORES cores, $(uname -r)"
 echo "rounds (req/s): nginx $(awk '{printf "%s ", $1}' "$WORK/rounds.nginx")"
 [[ "$SKIP_SLUICE" == 1 ]] || echo "                sluice $(awk '{printf "%s ", $1}' "$WORK/rounds.sluice")"
-printf '%-8s %12s %10s %10s %8s %12s %16s\n' target req/s "p50 (ms)" "p99 (ms)" errors \
+((BUSY_POLL_US == 0)) || echo "                sluice-bp $(awk '{printf "%s ", $1}' "$WORK/rounds.sluicebp")"
+printf '%-9s %12s %10s %10s %8s %12s %16s\n' target req/s "p50 (ms)" "p99 (ms)" errors \
   "CPU us/req" "response bytes"
-printf '%-8s %12s %10s %10s %8s %12s %16s\n' nginx "$NGINX_RPS" "$NGINX_P50" "$NGINX_P99" \
+printf '%-9s %12s %10s %10s %8s %12s %16s\n' nginx "$NGINX_RPS" "$NGINX_P50" "$NGINX_P99" \
   "$NGINX_ERRORS" "$NGINX_CPU_US" "$nginx_bytes ($nginx_head hdr)"
 missed=0
 if [[ "$SKIP_SLUICE" != 1 ]]; then
-  printf '%-8s %12s %10s %10s %8s %12s %16s\n' sluice "$SLUICE_RPS" "$SLUICE_P50" "$SLUICE_P99" \
+  printf '%-9s %12s %10s %10s %8s %12s %16s\n' sluice "$SLUICE_RPS" "$SLUICE_P50" "$SLUICE_P99" \
     "$SLUICE_ERRORS" "$SLUICE_CPU_US" "$sluice_bytes ($sluice_head hdr)"
+  if ((BUSY_POLL_US > 0)); then
+    read -r BP_RPS BP_P50 BP_P99 BP_ERRORS BP_CPU_US < <(median_row "$WORK/rounds.sluicebp")
+    printf '%-9s %12s %10s %10s %8s %12s %16s\n' sluice-bp "$BP_RPS" "$BP_P50" "$BP_P99" \
+      "$BP_ERRORS" "$BP_CPU_US" "(information)"
+    echo "(sluice-bp: a second sluice, the same config plus busy_poll_us: $BUSY_POLL_US; its median round)"
+  fi
   echo
   ratio=$(awk -v s="$SLUICE_RPS" -v n="$NGINX_RPS" 'BEGIN { printf "%.3f", s / n }')
   rss_mb=$(awk -v k="$IDLE_RSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')
@@ -395,7 +441,7 @@ if [[ "$SKIP_SLUICE" != 1 ]]; then
     echo "sluice logged no \"listening\" line"
   fi
   for v in "$v_ratio" "$v_rss" "$v_startup"; do [[ "$v" == met ]] || missed=1; done
-  if ((SLUICE_ERRORS > 0 || NGINX_ERRORS > 0)); then
+  if ((SLUICE_ERRORS > 0 || NGINX_ERRORS > 0 || ${BP_ERRORS:-0} > 0)); then
     echo "warning: wrk saw errors or non-2xx responses; the req/s above include them" >&2
   fi
 else

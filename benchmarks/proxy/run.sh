@@ -22,6 +22,11 @@
 #         STREAMS requests arriving in the same millisecond, not what a proxy adds to a request,
 #         so it is not held to the target.
 #      TTFT = from the request's send() to the kernel receive timestamp of the first data: event.
+#   With BUSY_POLL_US > 0, a second sluice, (d), the same config plus `busy_poll_us:
+#   BUSY_POLL_US`, is measured beside (c) in parts 2 and 3a (its own rows and added lines,
+#   information): its workers keep polling for that long after I/O instead of sleeping in
+#   epoll_wait, which takes the wake-ups out of the 1-connection latency where waking a thread is
+#   slow (virtual machines).
 #
 # Usage: benchmarks/proxy/run.sh [BUILD_DIR]       (default build/release of this repository)
 # Environment:
@@ -44,6 +49,7 @@
 #   BURST_CHUNK_DELAY_MS=20  pause between two content chunks in the burst rounds
 #   WORKERS=<cores>     worker threads of fake-llm and sluice, worker processes of nginx
 #   BODY_BYTES=1024     size of the chat request body
+#   BUSY_POLL_US=500    busy_poll_us of the second sluice (d) of parts 2 and 3a; 0: no (d)
 #   NGINX_ACCESS_LOG=1  nginx writes an access log to a file, as sluice's log filter does; 0: off
 #   NOFILE=8192         open-file limit raised for this script and what it starts
 #   STRICT=1            exit 3 when a target is missed
@@ -74,6 +80,7 @@ BURST=${BURST:-1}
 BURST_CHUNK_DELAY_MS=${BURST_CHUNK_DELAY_MS:-20}
 WORKERS=${WORKERS:-$(nproc)}
 BODY_BYTES=${BODY_BYTES:-1024}
+BUSY_POLL_US=${BUSY_POLL_US:-500}
 NGINX_ACCESS_LOG=${NGINX_ACCESS_LOG:-1}
 NOFILE=${NOFILE:-8192}
 STRICT=${STRICT:-0}
@@ -129,6 +136,9 @@ for name in RAMP_MS PROBE_GAP_MS PROBE_CHUNK_DELAY_MS BURST_CHUNK_DELAY_MS; do
   [[ "${!name}" =~ ^[0-9]+$ ]] || die "$name must be an integer >= 0; got '${!name}'"
 done
 [[ "$BURST" == 0 || "$BURST" == 1 ]] || die "BURST must be 0 or 1"
+if [[ ! "$BUSY_POLL_US" =~ ^(0|[1-9][0-9]*)$ ]] || ((BUSY_POLL_US > 10000)); then
+  die "BUSY_POLL_US must be 0 (no busy-poll sluice) or 1..10000 (sluice's bound); got '$BUSY_POLL_US'"
+fi
 ((THREADS <= CONNECTIONS)) || die "THREADS ($THREADS) must not exceed CONNECTIONS ($CONNECTIONS)"
 ((CHUNKS >= 2)) || die "CHUNKS must be at least 2 (the background streams must go on streaming)"
 # A probe takes about PROBE_GAP_MS + PROBE_CHUNK_DELAY_MS plus a few ms (connect, TTFT, this
@@ -176,6 +186,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/sluice-proxy.XXXXXX")
 FAKE_PID=""
 NGINX_PID=""
 SLUICE_PID=""
+SLUICE_BP_PID=""
 WRK_PID=""
 CLIENT_PID=""
 
@@ -185,6 +196,7 @@ cleanup() {
   stop_pid "$WRK_PID"
   stop_pid "$CLIENT_PID"
   stop_pid "$SLUICE_PID"
+  stop_pid "$SLUICE_BP_PID"
   if [[ -n "$NGINX_PID" ]]; then
     local workers pid
     workers=$(pgrep -P "$NGINX_PID" 2>/dev/null || true)
@@ -201,9 +213,11 @@ trap 'exit 143' TERM
 
 # ---- ports -------------------------------------------------------------------------------
 
-# Five distinct free loopback ports, held open together while the kernel picks them. nginx
-# listens on two: NGINX_PORT for parts 1 and 2, NGINX_STREAM_PORT (proxy_buffering off) for 3.
-read -r FAKE_PORT NGINX_PORT NGINX_STREAM_PORT SLUICE_PORT ADMIN_PORT < <(free_ports 5)
+# Seven distinct free loopback ports, held open together while the kernel picks them. nginx
+# listens on two: NGINX_PORT for parts 1 and 2, NGINX_STREAM_PORT (proxy_buffering off) for 3;
+# the busy-poll sluice (d) on the last two when BUSY_POLL_US > 0.
+read -r FAKE_PORT NGINX_PORT NGINX_STREAM_PORT SLUICE_PORT ADMIN_PORT SLUICE_BP_PORT \
+  ADMIN_BP_PORT < <(free_ports 7)
 
 # ---- helpers -----------------------------------------------------------------------------
 
@@ -444,11 +458,14 @@ fi
 
 # ---- sluice ------------------------------------------------------------------------------
 
-# The full chain, log first (where filters/log/README.md places it, so it sees every request).
-cat >"$WORK/sluice.yaml" <<EOF
-listeners: [{address: 127.0.0.1, port: $SLUICE_PORT}]
-admin: {address: 127.0.0.1, port: $ADMIN_PORT}
+# sluice_config FILE PORT ADMIN_PORT ACCESS_LOG BUSY_POLL_US: the full chain, log first (where
+# filters/log/README.md places it, so it sees every request).
+sluice_config() {
+  cat >"$1" <<EOF
+listeners: [{address: 127.0.0.1, port: $2}]
+admin: {address: 127.0.0.1, port: $3}
 workers: $WORKERS
+busy_poll_us: $5
 drain_timeout_ms: 1000
 limits: {max_connections_per_worker: 10000}
 providers:
@@ -462,16 +479,30 @@ chains:
     match: {path_prefix: /}
     filters:
       - type: log
-        config: {path: $WORK/access.log}
+        config: {path: $4}
       - type: route
       - type: translate
 EOF
+}
 
+sluice_config "$WORK/sluice.yaml" "$SLUICE_PORT" "$ADMIN_PORT" "$WORK/access.log" 0
 (cd "$WORK" && exec "$SLUICE_BIN" run -c "$WORK/sluice.yaml") </dev/null >"$WORK/sluice.log" 2>&1 &
 SLUICE_PID=$!
 if ! wait_port "$SLUICE_PORT" 10; then
   cat "$WORK/sluice.log" >&2 || true
   die "sluice did not start listening on 127.0.0.1:$SLUICE_PORT"
+fi
+if ((BUSY_POLL_US > 0)); then
+  # (d): idle until its turn; a busy-poll worker with no traffic sleeps like any other.
+  sluice_config "$WORK/sluice-bp.yaml" "$SLUICE_BP_PORT" "$ADMIN_BP_PORT" \
+    "$WORK/access-bp.log" "$BUSY_POLL_US"
+  (cd "$WORK" && exec "$SLUICE_BIN" run -c "$WORK/sluice-bp.yaml") </dev/null \
+    >"$WORK/sluice-bp.log" 2>&1 &
+  SLUICE_BP_PID=$!
+  if ! wait_port "$SLUICE_BP_PORT" 10; then
+    cat "$WORK/sluice-bp.log" >&2 || true
+    die "sluice (busy_poll_us $BUSY_POLL_US) did not start listening on 127.0.0.1:$SLUICE_BP_PORT"
+  fi
 fi
 
 # ---- all three answer the chat request ---------------------------------------------------
@@ -491,6 +522,12 @@ RESPONSE_BYTES[sluice]=$(check "$SLUICE_PORT" "$WORK/chat.json") || {
   cat "$WORK/sluice.log" >&2 || true
   die "sluice did not answer the chat request with a 200 chat.completion"
 }
+if ((BUSY_POLL_US > 0)); then
+  check "$SLUICE_BP_PORT" "$WORK/chat.json" >/dev/null || {
+    cat "$WORK/sluice-bp.log" >&2 || true
+    die "sluice (busy_poll_us $BUSY_POLL_US) did not answer the chat request with a 200 chat.completion"
+  }
+fi
 
 # ---- 1. throughput -----------------------------------------------------------------------
 
@@ -519,12 +556,19 @@ NGINX_CPU_US=$(cpu_per_req_us nginx)
 # ---- 2. latency at one connection --------------------------------------------------------
 
 echo "2. latency at 1 connection" >&2
+LATENCY_TARGETS=(direct1 sluice1 nginx1)
 run_wrk direct1 "$FAKE_PORT" 1 1 "$LAT_DURATION"
-run_wrk sluice1 "$SLUICE_PORT" 1 1 "$LAT_DURATION"
+run_wrk sluice1 "$SLUICE_PORT" 1 1 "$LAT_DURATION" "$SLUICE_PID"
+if ((BUSY_POLL_US > 0)); then
+  # Before nginx1: sluice's own log count brackets its run from sluice1's warm-up to nginx1's.
+  run_wrk sluicebp1 "$SLUICE_BP_PORT" 1 1 "$LAT_DURATION" "$SLUICE_BP_PID"
+  LATENCY_TARGETS+=(sluicebp1)
+fi
 run_wrk nginx1 "$NGINX_PORT" 1 1 "$LAT_DURATION"
-for name in direct1 sluice1 nginx1; do
+for name in "${LATENCY_TARGETS[@]}"; do
   parse "$WORK/wrk.$name"
   T_RPS[$name]=$RPS T_P50[$name]=$P50_US T_P99[$name]=$P99_US T_ERR[$name]=$ERRORS
+  T_REQS[$name]=$REQS
 done
 
 # sluice's measured 1-connection run: from the count after its warm-up to the count after
@@ -564,7 +608,7 @@ EOF
 
 # run_client NAME ARGS...: streams.py ARGS, its key=value line to $WORK/streams.NAME, loaded
 # into the associative array S_NAME (declared below).
-declare -A S_p_direct S_p_nginx S_p_sluice S_b_direct S_b_sluice
+declare -A S_p_direct S_p_nginx S_p_sluice S_p_sluicebp S_b_direct S_b_sluice
 run_client() {
   local name=$1 kv
   shift
@@ -609,6 +653,11 @@ run_probe sluice "$SLUICE_PORT" "$SLUICE_PID"
 sleep 0.2  # the log writer's last lines
 STREAM_LOG_LAST=$(log_lines)
 read -r PLOG_N PLOG_TTFT50 PLOG_TTFT99 _ _ _ < <(stream_log_stats "$STREAM_LOG_FIRST" "$STREAM_LOG_LAST")
+PROBE_TARGETS=(direct nginx sluice)
+if ((BUSY_POLL_US > 0)); then
+  run_probe sluicebp "$SLUICE_BP_PORT" "$SLUICE_BP_PID"
+  PROBE_TARGETS+=(sluicebp)
+fi
 if [[ "$BURST" == 1 ]]; then
   run_burst direct "$FAKE_PORT" "$FAKE_PID"
   run_burst sluice "$SLUICE_PORT" "$SLUICE_PID"
@@ -619,10 +668,9 @@ WARNS_AFTER=$(grep -c '"level":"warn"' "$WORK/sluice.log" || true)
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ERRORS_SEEN=0
-for name in direct nginx sluice direct1 sluice1 nginx1; do
+for name in direct nginx sluice "${LATENCY_TARGETS[@]}"; do
   ((T_ERR[$name] == 0)) || ERRORS_SEEN=1
 done
-PROBE_TARGETS=(direct nginx sluice)
 for name in "${PROBE_TARGETS[@]}"; do
   declare -n s="S_p_$name"
   [[ "${s[errors]}" == 0 && "${s[probe_errors]}" == 0 ]] || ERRORS_SEEN=1
@@ -652,6 +700,14 @@ added_ttft_p99=$(sub_us "${S_p_sluice[ttft_p99_us]}" "${S_p_direct[ttft_p99_us]}
 nginx_added_ttft_p50=$(sub_us "${S_p_nginx[ttft_p50_us]}" "${S_p_direct[ttft_p50_us]}")
 nginx_added_ttft_p99=$(sub_us "${S_p_nginx[ttft_p99_us]}" "${S_p_direct[ttft_p99_us]}")
 stream_rss_mb=$(mb "${S_p_sluice[rss_all_open_kb]}")
+SLUICE1_CPU_US=$(cpu_per_req_us sluice1)
+if ((BUSY_POLL_US > 0)); then
+  bp_added_p50=$(sub_us "${T_P50[sluicebp1]}" "${T_P50[direct1]}")
+  bp_added_p99=$(sub_us "${T_P99[sluicebp1]}" "${T_P99[direct1]}")
+  bp_added_ttft_p50=$(sub_us "${S_p_sluicebp[ttft_p50_us]}" "${S_p_direct[ttft_p50_us]}")
+  bp_added_ttft_p99=$(sub_us "${S_p_sluicebp[ttft_p99_us]}" "${S_p_direct[ttft_p99_us]}")
+  SLUICEBP1_CPU_US=$(cpu_per_req_us sluicebp1)
+fi
 
 v_ratio=$(verdict "$ratio >= $TARGET_RATIO")
 v_p50=$(verdict "$added_p50 < $TARGET_ADDED_P50_US")
@@ -669,6 +725,9 @@ echo "sluice proxy benchmark: commit $COMMIT (sluice binary built $BUILT, $BUILD
 echo "$CORES cores, $(uname -r); load average $LOAD_START at start, $LOAD_END at end"
 echo "workers $WORKERS (fake-llm, nginx, sluice); sluice chain log -> route -> translate;" \
   "request body $BODY_BYTES bytes; nginx access log $([[ "$NGINX_ACCESS_LOG" == 1 ]] && echo on || echo off)"
+if ((BUSY_POLL_US > 0)); then
+  echo "(d) = a second sluice, the same config plus busy_poll_us: $BUSY_POLL_US (parts 2 and 3a)"
+fi
 echo
 echo "1. throughput: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency ($WARMUP warm-up each)"
 row1 target req/s "p50 (ms)" "p99 (ms)" errors
@@ -684,13 +743,27 @@ printf '%-36s %12s   %s\n' "sluice RSS after the run" "$(mb "$SLUICE_RSS_AFTER_K
 echo
 echo "2. latency at 1 connection: wrk -t1 -c1 -d$LAT_DURATION --latency ($WARMUP warm-up each)"
 printf '%-24s %12s %10s %10s %8s\n' target req/s "p50 (us)" "p99 (us)" errors
-for pair in "direct1:(a) fake-llm direct" "sluice1:(c) sluice" "nginx1:(b) nginx proxy_pass"; do
+latency_rows=("direct1:(a) fake-llm direct" "sluice1:(c) sluice")
+((BUSY_POLL_US > 0)) && latency_rows+=("sluicebp1:(d) sluice, busy poll")
+latency_rows+=("nginx1:(b) nginx proxy_pass")
+for pair in "${latency_rows[@]}"; do
   name=${pair%%:*}
   printf '%-24s %12s %10s %10s %8s\n' "${pair#*:}" "${T_RPS[$name]}" "${T_P50[$name]}" \
     "${T_P99[$name]}" "${T_ERR[$name]}"
 done
 printf '%-36s %12s   %-12s %s\n' "added by sluice, p50" "$added_p50 us" "< $TARGET_ADDED_P50_US us" "$v_p50"
 printf '%-36s %12s   %-12s %s\n' "added by sluice, p99" "$added_p99 us" "< $TARGET_ADDED_P99_US us" "$v_p99"
+if ((BUSY_POLL_US > 0)); then
+  printf '%-36s %12s   %-12s %s\n' "added by (d) busy poll, p50" "$bp_added_p50 us" \
+    "< $TARGET_ADDED_P50_US us" "$(verdict "$bp_added_p50 < $TARGET_ADDED_P50_US") (information)"
+  printf '%-36s %12s   %-12s %s\n' "added by (d) busy poll, p99" "$bp_added_p99 us" \
+    "< $TARGET_ADDED_P99_US us" "$(verdict "$bp_added_p99 < $TARGET_ADDED_P99_US") (information)"
+  printf '%-36s %12s   %s\n' "CPU per request (c) / (d)" \
+    "$SLUICE1_CPU_US / $SLUICEBP1_CPU_US us" "(user+system, all threads, at 1 connection)"
+else
+  printf '%-36s %12s   %s\n' "sluice CPU per request" "$SLUICE1_CPU_US us" \
+    "(user+system, all threads, at 1 connection)"
+fi
 echo "sluice's access log of its run ($LOG_N requests), per request, then percentiles:"
 printf '  %-34s %12s   %s\n' "total p50 / p99" "$LOG_TOTAL50 / $LOG_TOTAL99 us" \
   "(request reaching the log filter .. complete)"
@@ -707,6 +780,7 @@ label_of() {
     direct) echo "(a) fake-llm direct" ;;
     nginx) echo "(b) nginx, unbuffered" ;;
     sluice) echo "(c) sluice" ;;
+    sluicebp) echo "(d) sluice, busy poll" ;;
   esac
 }
 echo "3. streams: TTFT = send() to the first data: event (${S_p_sluice[ts]} receive timestamps)"
@@ -729,6 +803,10 @@ echo "(TTFT: of the $PROBES probes; RSS open: highest VmRSS sampled while all $S
 echo " were open and flowing, probes running; nginx: master and workers summed)"
 printf '%-36s %12s   %s\n' "added TTFT by sluice, p50" "$added_ttft_p50 us" "(information)"
 printf '%-36s %12s   %-12s %s\n' "added TTFT by sluice, p99" "$added_ttft_p99 us" "< $TARGET_ADDED_TTFT_P99_US us" "$v_ttft"
+if ((BUSY_POLL_US > 0)); then
+  printf '%-36s %12s   %s\n' "added TTFT by (d) busy poll, p50/p99" \
+    "$bp_added_ttft_p50 / $bp_added_ttft_p99 us" "(information)"
+fi
 printf '%-36s %12s   %-12s %s\n' "sluice RSS, all $STREAMS streams open" "$stream_rss_mb MB" "< $TARGET_STREAM_RSS_MB MB" "$v_rss"
 printf '%-36s %12s   %s\n' "added TTFT by nginx, p50 / p99" "$nginx_added_ttft_p50 / $nginx_added_ttft_p99 us" "(information)"
 printf '%-36s %12s   %s\n' "sluice log: probe TTFT p50 / p99" "$PLOG_TTFT50 / $PLOG_TTFT99 us" \

@@ -21,6 +21,8 @@ namespace v1 = sluice::config::v1;
 namespace {
 
 constexpr uint32_t kMaxWorkers = 256;
+// Spinning longer than this after I/O buys no latency (a wake-up costs ~100 us) and wastes a core.
+constexpr uint32_t kMaxBusyPollUs = 10000;
 constexpr uint64_t kMaxDrainTimeoutMs = 24ull * 60 * 60 * 1000;
 
 struct Endpoint {
@@ -91,6 +93,10 @@ class Validator {
     if (b.workers() > kMaxWorkers) {
       error("workers", "workers must be at most " + std::to_string(kMaxWorkers) + ", got " +
                            std::to_string(b.workers()));
+    }
+    if (b.busy_poll_us() > kMaxBusyPollUs) {
+      error("busy_poll_us", "busy_poll_us must be at most " + std::to_string(kMaxBusyPollUs) +
+                                " (10 ms), got " + std::to_string(b.busy_poll_us()));
     }
     for (const LimitRule& rule : limit_rules()) {
       const uint64_t value = get_limit(b.limits(), rule.field);

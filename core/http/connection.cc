@@ -23,6 +23,7 @@
 #include "core/http/ascii_case.h"
 #include "core/http/error_body.h"
 #include "core/http/flow_control.h"
+#include "core/http/io_activity.h"
 #include "core/http/token.h"
 #include "core/observability/log.h"
 
@@ -278,6 +279,7 @@ void Connection::close() {
 // ---- libevent trampolines --------------------------------------------------------------------
 
 void Connection::read_cb(bufferevent*, void* arg) {
+  io_activity::note();
   static_cast<Connection*>(arg)->on_read();
 }
 void Connection::write_cb(bufferevent*, void* arg) {
@@ -299,6 +301,7 @@ void Connection::after_response_cb(int, short, void* arg) {
   self->end_batch();
 }
 void Connection::socket_read_cb(int, short, void* arg) {
+  io_activity::note();
   auto* self = static_cast<Connection*>(arg);
   self->begin_batch();
   self->read_socket();

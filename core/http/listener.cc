@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/http/io_activity.h"
 #include "core/observability/log.h"
 
 namespace sluice::http {
@@ -193,6 +194,7 @@ void Listener::close_all_connections() {
 }
 
 void Listener::accept_cb(evconnlistener*, int fd, sockaddr* address, int length, void* arg) {
+  io_activity::note();
   static_cast<Listener*>(arg)->on_accept(fd, address, length);
 }
 

@@ -86,7 +86,8 @@ class Process {
     control_ = event_base_new();
     if (!start_workers() || !start_admin()) return 1;
     watch_signals();
-    for (auto& worker : workers_) worker->start();
+    const std::chrono::microseconds busy_poll(config_->bootstrap.busy_poll_us());
+    for (auto& worker : workers_) worker->start(busy_poll);
     ready_.store(true);
     double startup_ms = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
     const auto& bootstrap = config_->bootstrap;
@@ -98,7 +99,9 @@ class Process {
                               {"tls", listener.has_tls()},
                               {"workers", static_cast<int64_t>(workers_.size())}});
     }
-    log::info("started", {{"config", options_.config_path}, {"startup_ms", startup_ms}});
+    log::info("started", {{"config", options_.config_path},
+                          {"startup_ms", startup_ms},
+                          {"busy_poll_us", static_cast<int64_t>(bootstrap.busy_poll_us())}});
     event_base_dispatch(control_);
     for (auto& worker : workers_) worker->join();
     log::info("stopped", {});
@@ -219,12 +222,13 @@ class Process {
       listeners_same = MessageDifferencer::Equals(now.listeners(i), next.listeners(i));
     }
     if (!listeners_same || now.workers() != next.workers() ||
+        now.busy_poll_us() != next.busy_poll_us() ||
         !MessageDifferencer::Equals(now.limits(), next.limits()) ||
         !MessageDifferencer::Equals(now.admin(), next.admin()) ||
         now.plugin_dir() != next.plugin_dir()) {
       log::warn(
-          "listeners, workers, limits, admin and plugin_dir changes apply only after a "
-          "restart; the rest of the new configuration applies now",
+          "listeners, workers, busy_poll_us, limits, admin and plugin_dir changes apply only "
+          "after a restart; the rest of the new configuration applies now",
           {});
     }
   }

@@ -4,6 +4,7 @@
 // (post) used for drain and stop, and the atomics read by the admin endpoints.
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -35,7 +36,10 @@ class Worker {
   bool listen(const std::vector<http::ListenerOptions>& listeners, std::string* error);
   // Bound port of listener i (useful with port 0).
   uint16_t port(size_t i) const;
-  void start();
+  // Runs the loop on the worker's own thread. With busy_poll > 0, after a turn that read from a
+  // socket (http/io_activity.h) the thread keeps polling without blocking, yielding the CPU
+  // between polls, until busy_poll has passed without such a read; then it blocks as usual.
+  void start(std::chrono::microseconds busy_poll = {});
 
   // Thread-safe. Stops accepting; idle connections close now, in-flight requests finish, and the
   // loop exits once no connection is left.
@@ -51,6 +55,8 @@ class Worker {
   static void on_command(evutil_socket_t, short, void* self);
   static void on_tick(evutil_socket_t, short, void* self);
   void tick();
+  void run_busy_polling(std::chrono::microseconds window);
+  bool loop_ended(int loop_result) const;
 
   size_t index_;
   event_base* loop_ = nullptr;

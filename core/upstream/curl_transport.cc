@@ -7,6 +7,7 @@
 #include <mutex>
 #include <utility>
 
+#include "core/http/io_activity.h"
 #include "core/observability/log.h"
 #include "core/upstream/curl_call.h"
 #include "core/upstream/request_prep.h"
@@ -275,6 +276,7 @@ int CurlTransport::timer_cb(CURLM*, long timeout_ms, void* arg) {
 }
 
 void CurlTransport::on_socket(evutil_socket_t fd, short what, void* arg) {
+  http::io_activity::note();  // for the worker's busy poll (core/http/io_activity.h)
   auto* self = static_cast<CurlTransport*>(arg);
   int action = 0;
   if ((what & EV_READ) != 0) action |= CURL_CSELECT_IN;

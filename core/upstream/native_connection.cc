@@ -10,6 +10,8 @@
 
 #include <cerrno>
 
+#include "core/http/io_activity.h"
+
 namespace sluice::upstream {
 
 std::unique_ptr<NativeConnection> NativeConnection::open(event_base* base,
@@ -79,6 +81,7 @@ ssize_t NativeConnection::receive(char* buffer, size_t length) {
 }
 
 void NativeConnection::on_event(int, short what, void* arg) {
+  http::io_activity::note();  // for the worker's busy poll (core/http/io_activity.h)
   // Nothing may touch the connection after this: the owner may have destroyed it.
   auto* self = static_cast<NativeConnection*>(arg);
   self->owner_->on_connection_ready(*self, what);

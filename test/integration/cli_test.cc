@@ -197,6 +197,24 @@ TEST_F(CliTest, PrintConfigAppliesPortOverride) {
   EXPECT_NE(r.out.find("18181"), std::string::npos) << r.out;
 }
 
+TEST_F(CliTest, PrintConfigShowsBusyPollAndValidateRefusesTooMuch) {
+  const std::string base =
+      "listeners:\n  - port: 18080\nadmin:\n  disabled: true\nchains:\n  - name: c\n"
+      "    filters:\n      - type: direct_response\n";
+  CommandResult shown = run_sluice({"print-config", "-c", write(base + "busy_poll_us: 250\n")});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("\nbusy_poll_us: 250\n"), std::string::npos) << shown.out;
+  CommandResult defaulted = run_sluice({"print-config", "-c", write(base)});
+  ASSERT_EQ(defaulted.exit_code, 0) << defaulted.err;
+  EXPECT_NE(defaulted.out.find("\nbusy_poll_us: 0\n"), std::string::npos) << defaulted.out;
+  const std::string file = write(base + "busy_poll_us: 10001\n");  // line 9
+  CommandResult refused = run_sluice({"validate", "-c", file});
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_NE(refused.err.find(file + ":9: busy_poll_us: busy_poll_us must be at most 10000"),
+            std::string::npos)
+      << refused.err;
+}
+
 // ---- plugin ABI refusal ----------------------------------------------------------------------
 
 std::string plugin_chain_config(const std::string& type, const std::string& library) {

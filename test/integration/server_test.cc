@@ -456,6 +456,112 @@ TEST(DrainTest, DrainTimeoutCutsWhatIsLeftAndStillExitsZero) {
   EXPECT_EQ(extra.find("HTTP/1.1 200"), std::string::npos);
 }
 
+// ---- busy poll ---------------------------------------------------------------------------------
+
+// With busy_poll_us set, workers keep polling for a while after I/O; everything else must behave
+// as without it. The largest window (10 ms) makes a stop or a command likely to arrive while a
+// worker is polling rather than blocked.
+
+TEST(BusyPollTest, ServesNewAndKeptAliveConnections) {
+  TestServer server;
+  ServerConfig config;
+  config.workers = 2;
+  config.chains = direct_chain("fast", "/", 200, "fast");
+  config.extra = "busy_poll_us: 10000\n";
+  ASSERT_TRUE(server.start(config));
+  EXPECT_TRUE(server.process.wait_for_stderr("\"busy_poll_us\":10000", 2s))
+      << server.process.stderr_text();
+  Client kept = Client::connect(server.port);
+  ASSERT_TRUE(kept.ok()) << kept.error();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(kept.send(get_request("/kept"))) << kept.error();
+    auto response = kept.read_response(3s);
+    ASSERT_TRUE(response) << "request " << i << " on the kept-alive connection: " << kept.error();
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body, "fast");
+    EXPECT_FALSE(response->closes());
+  }
+  for (int i = 0; i < 10; ++i) {
+    auto response = roundtrip(server.port, get_request("/new"));
+    ASSERT_TRUE(response) << "request " << i << " on a new connection";
+    EXPECT_EQ(response->body, "fast");
+  }
+}
+
+TEST(BusyPollTest, DrainUnderLoadFinishesInFlightRequestsAndExitsZero) {
+  TestServer server;
+  ServerConfig config;
+  config.workers = 2;
+  config.chains =
+      slow_chain("slow", "/slow", 500, "slow-done") + direct_chain("main", "/", 200, "body-A");
+  config.extra = "busy_poll_us: 10000\ndrain_timeout_ms: 10000\n";
+  ASSERT_TRUE(server.start(config));
+  LoadClient load(server.port);
+  ASSERT_TRUE(eventually([&] { return load.successes() > 20; }, 3s)) << "no traffic";
+  Client slow = Client::connect(server.port);
+  ASSERT_TRUE(slow.ok() && slow.send(get_request("/slow")));
+  ASSERT_TRUE(eventually(
+      [&] {
+        return metric(server, "sluice_plugin_test_instances_total", {{"filter", "slow"}}) == 1;
+      },
+      3s));
+  server.process.signal(SIGTERM);
+  auto response = slow.read_response(5s);
+  ASSERT_TRUE(response) << "the in-flight request was cut: " << slow.error();
+  EXPECT_EQ(response->body, "slow-done");
+  const auto code = server.process.wait_exit(5s);
+  load.stop();  // after the exit: the workers were busy until the drain ended them
+  ASSERT_TRUE(code) << "still running 5 s after the drain began";
+  EXPECT_EQ(*code, 0) << server.process.stderr_text();
+}
+
+TEST(BusyPollTest, SecondSignalClosesEverythingAndExitsPromptly) {
+  TestServer server;
+  ServerConfig config;
+  config.chains =
+      slow_chain("stuck", "/stuck", 30000, "never") + direct_chain("main", "/", 200, "x");
+  config.extra = "busy_poll_us: 10000\ndrain_timeout_ms: 60000\n";
+  ASSERT_TRUE(server.start(config));
+  Client stuck = Client::connect(server.port);
+  ASSERT_TRUE(stuck.ok() && stuck.send(get_request("/stuck")));
+  ASSERT_TRUE(eventually(
+      [&] {
+        return metric(server, "sluice_plugin_test_instances_total", {{"filter", "stuck"}}) == 1;
+      },
+      3s));
+  server.process.signal(SIGTERM);
+  ASSERT_TRUE(server.process.wait_for_stderr("draining", 2s)) << server.process.stderr_text();
+  // A read on the worker right before the second signal, so that it comes while the worker polls.
+  ASSERT_TRUE(stuck.send("GET /more HTTP/1.1\r\n"));
+  server.process.signal(SIGTERM);  // force_stop: the 60 s drain timeout is not waited for
+  const auto code = server.process.wait_exit(3s);
+  ASSERT_TRUE(code) << "still running 3 s after the second signal";
+  EXPECT_EQ(*code, 0) << server.process.stderr_text();
+  EXPECT_TRUE(stuck.wait_closed(1s));
+}
+
+TEST(BusyPollTest, ReloadAppliesAndSaysBusyPollWaitsForARestart) {
+  TestServer server;
+  ServerConfig a;
+  a.chains = direct_chain("main", "/", 200, "body-A");
+  a.extra = "busy_poll_us: 500\n";
+  ServerConfig b = a;
+  b.chains = direct_chain("main", "/", 200, "body-B");
+  b.extra = "busy_poll_us: 1000\n";
+  ASSERT_TRUE(server.start(a));
+  ASSERT_TRUE(roundtrip(server.port, get_request("/")));
+  server.write_config(b);
+  server.process.signal(SIGHUP);
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto response = roundtrip(server.port, get_request("/"));
+        return response && response->body == "body-B";
+      },
+      3s));
+  EXPECT_TRUE(server.process.wait_for_stderr("busy_poll_us, limits, admin and plugin_dir", 2s))
+      << server.process.stderr_text();
+}
+
 // ---- start-up and connection cap ---------------------------------------------------------------
 
 TEST(StartupTest, BusyPortIsReportedAndExitsNonZero) {

@@ -31,6 +31,7 @@ TEST(Defaults, MinimalConfigGetsEveryDefault) {
   EXPECT_EQ(b.listeners(0).address(), "127.0.0.1");
   EXPECT_FALSE(b.listeners(0).has_tls());
   EXPECT_EQ(b.workers(), std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_EQ(b.busy_poll_us(), 0u);  // off
   EXPECT_EQ(b.limits().max_header_bytes(), 65536u);
   EXPECT_EQ(b.limits().max_header_count(), 100u);
   EXPECT_EQ(b.limits().max_url_bytes(), 8192u);
@@ -60,6 +61,7 @@ TEST(Defaults, GivenValuesAreKept) {
   const LoadResult r = load(
       "listeners: [{name: pub, address: 0.0.0.0, port: 80}]\n"
       "workers: 3\n"
+      "busy_poll_us: 300\n"
       "limits: {max_header_count: 50}\n"
       "admin: {address: \"::1\", port: 9000}\n"
       "plugin_dir: /opt/sluice/plugins\n"
@@ -74,6 +76,7 @@ TEST(Defaults, GivenValuesAreKept) {
   EXPECT_EQ(b.listeners(0).name(), "pub");
   EXPECT_EQ(b.listeners(0).address(), "0.0.0.0");
   EXPECT_EQ(b.workers(), 3u);
+  EXPECT_EQ(b.busy_poll_us(), 300u);
   EXPECT_EQ(b.limits().max_header_count(), 50u);
   EXPECT_EQ(b.limits().max_header_bytes(), 65536u);  // the others still defaulted
   EXPECT_EQ(b.admin().address(), "::1");

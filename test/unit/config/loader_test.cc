@@ -107,7 +107,8 @@ class FullConfig : public ::testing::Test {
         "          status: 418\n"                                       // 65
         "          body: \"I'm a teapot\"\n"                            // 66
         "          headers: {x-tag: \"${TAG:-none}\"}\n"                // 67
-        "drain_timeout_ms: 15000\n";                                    // 68
+        "drain_timeout_ms: 15000\n"                                     // 68
+        "busy_poll_us: 250\n";                                          // 69
     env_ = env_of({{"PORT", "8443"},
                    {"AZURE_KEY", "azure-secret-key"},
                    {"PG_DSN", "postgres://u:pg-secret@db/s"}});
@@ -148,6 +149,7 @@ TEST_F(FullConfig, LoadsEveryField) {
   EXPECT_EQ(b.chains(0).filters(1).config().struct_value().fields().at("status").number_value(),
             418);
   EXPECT_EQ(b.drain_timeout_ms(), 15000u);
+  EXPECT_EQ(b.busy_poll_us(), 250u);
   EXPECT_EQ(b.logging().level(), "info");  // default
   EXPECT_TRUE(r.config->warnings.empty());
 }
@@ -219,7 +221,7 @@ TEST(Loader, MinimalRenderShowsEveryDefault) {
        {"name: listener0", "address: 127.0.0.1", "port: 8080", "max_header_bytes: 65536",
         "max_body_bytes: 33554432", "port: 9901", "plugin_dir: \"\"", "path: sluice.db",
         "memory: {}", "path_prefix: /", "methods: []", "drain_timeout_ms: 30000", "level: info",
-        "disabled: false"}) {
+        "disabled: false", "busy_poll_us: 0"}) {
     EXPECT_TRUE(contains(yaml, line)) << line << "\n" << yaml;
   }
 }

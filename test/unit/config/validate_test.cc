@@ -180,6 +180,16 @@ TEST(Validate, WorkersAtMost256) {
   EXPECT_EQ(r.config->bootstrap.workers(), 256u);
 }
 
+TEST(Validate, BusyPollAtMost10000Microseconds) {
+  EXPECT_EQ(only_error(load_with("busy_poll_us: 10001\n")).format(),
+            "test.yaml:5: busy_poll_us: busy_poll_us must be at most 10000 (10 ms), got 10001");
+  for (uint32_t ok : {0u, 1u, 10000u}) {
+    const LoadResult r = load_with("busy_poll_us: " + std::to_string(ok) + "\n");
+    ASSERT_TRUE(r.config) << errors_of(r);
+    EXPECT_EQ(r.config->bootstrap.busy_poll_us(), ok);
+  }
+}
+
 TEST(Validate, EveryLimitIsRangeChecked) {
   for (const detail::LimitRule& rule : detail::limit_rules()) {
     SCOPED_TRACE(std::string(rule.field));
