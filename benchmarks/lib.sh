@@ -31,6 +31,20 @@ sys.exit(1)
 PY
 }
 
+# start_sluice PID_VAR BIN CONFIG LOG PORT WHAT: starts `BIN run -c CONFIG` in the background in
+# $WORK, its output to LOG, its pid in the variable PID_VAR at once (so the caller's cleanup stops
+# it whatever happens next); dies (the caller's die) with the log when it does not listen on
+# 127.0.0.1:PORT within 10 s.
+start_sluice() {
+  local pid_var=$1 bin=$2 config=$3 log=$4 port=$5 what=$6
+  (cd "$WORK" && exec "$bin" run -c "$config") </dev/null >"$log" 2>&1 &
+  printf -v "$pid_var" '%s' "$!"
+  if ! wait_port "$port" 10; then
+    cat "$log" >&2 || true
+    die "$what did not start listening on 127.0.0.1:$port"
+  fi
+}
+
 # stop_pid PID: SIGTERM, up to 3 s for it to exit, then SIGKILL; reaps it when it is our child.
 stop_pid() {
   local pid=$1 i

@@ -272,13 +272,8 @@ fi
 if ((BUSY_POLL_US > 0)); then
   # Started after the idle RSS and start-up readings; idle until its turn in each round.
   sluice_config "$WORK/sluice-bp.yaml" "$SLUICE_BP_PORT" "$ADMIN_BP_PORT" "$BUSY_POLL_US"
-  (cd "$WORK" && exec "$SLUICE_BIN" run -c "$WORK/sluice-bp.yaml") </dev/null \
-    >"$WORK/sluice-bp.log" 2>&1 &
-  SLUICE_BP_PID=$!
-  if ! wait_port "$SLUICE_BP_PORT" 10; then
-    cat "$WORK/sluice-bp.log" >&2 || true
-    die "sluice (busy_poll_us $BUSY_POLL_US) did not start listening on 127.0.0.1:$SLUICE_BP_PORT"
-  fi
+  start_sluice SLUICE_BP_PID "$SLUICE_BIN" "$WORK/sluice-bp.yaml" "$WORK/sluice-bp.log" \
+    "$SLUICE_BP_PORT" "sluice (busy_poll_us $BUSY_POLL_US)"
 fi
 
 # ---- both answer the same ----------------------------------------------------------------

@@ -486,23 +486,13 @@ EOF
 }
 
 sluice_config "$WORK/sluice.yaml" "$SLUICE_PORT" "$ADMIN_PORT" "$WORK/access.log" 0
-(cd "$WORK" && exec "$SLUICE_BIN" run -c "$WORK/sluice.yaml") </dev/null >"$WORK/sluice.log" 2>&1 &
-SLUICE_PID=$!
-if ! wait_port "$SLUICE_PORT" 10; then
-  cat "$WORK/sluice.log" >&2 || true
-  die "sluice did not start listening on 127.0.0.1:$SLUICE_PORT"
-fi
+start_sluice SLUICE_PID "$SLUICE_BIN" "$WORK/sluice.yaml" "$WORK/sluice.log" "$SLUICE_PORT" sluice
 if ((BUSY_POLL_US > 0)); then
   # (d): idle until its turn; a busy-poll worker with no traffic sleeps like any other.
   sluice_config "$WORK/sluice-bp.yaml" "$SLUICE_BP_PORT" "$ADMIN_BP_PORT" \
     "$WORK/access-bp.log" "$BUSY_POLL_US"
-  (cd "$WORK" && exec "$SLUICE_BIN" run -c "$WORK/sluice-bp.yaml") </dev/null \
-    >"$WORK/sluice-bp.log" 2>&1 &
-  SLUICE_BP_PID=$!
-  if ! wait_port "$SLUICE_BP_PORT" 10; then
-    cat "$WORK/sluice-bp.log" >&2 || true
-    die "sluice (busy_poll_us $BUSY_POLL_US) did not start listening on 127.0.0.1:$SLUICE_BP_PORT"
-  fi
+  start_sluice SLUICE_BP_PID "$SLUICE_BIN" "$WORK/sluice-bp.yaml" "$WORK/sluice-bp.log" \
+    "$SLUICE_BP_PORT" "sluice (busy_poll_us $BUSY_POLL_US)"
 fi
 
 # ---- all three answer the chat request ---------------------------------------------------

@@ -249,6 +249,16 @@ class LoadClient {
   std::thread thread_;
 };
 
+// Whether the test filter `name` had its first instance made within 3 s (its request arrived).
+bool filter_instance_started(TestServer& server, std::string_view name) {
+  return eventually(
+      [&] {
+        return metric(server, "sluice_plugin_test_instances_total", {{"filter", std::string(name)}}) ==
+               1;
+      },
+      3s);
+}
+
 TEST(ReloadTest, SighupUnderLoadLosesNoRequestAndRefusesAnInvalidConfig) {
   TestServer server;
   ServerConfig a;
@@ -314,11 +324,7 @@ TEST(ReloadTest, InFlightRequestsFinishOnTheOldConfig) {
   ASSERT_TRUE(server.start(old_config));
   Client slow = Client::connect(server.port);
   ASSERT_TRUE(slow.ok() && slow.send(get_request("/slow")));
-  ASSERT_TRUE(eventually(
-      [&] {
-        return metric(server, "sluice_plugin_test_instances_total", {{"filter", "slow"}}) == 1;
-      },
-      3s));
+  ASSERT_TRUE(filter_instance_started(server, "slow"));
   server.write_config(new_config);
   server.process.signal(SIGHUP);
   ASSERT_TRUE(eventually(
@@ -376,11 +382,7 @@ TEST(DrainTest, SigtermFinishesInFlightRequestsRefusesNewOnesAndExitsZero) {
   ASSERT_TRUE(slow.ok());
   const auto sent = Clock::now();
   ASSERT_TRUE(slow.send(get_request("/slow")));
-  ASSERT_TRUE(eventually(
-      [&] {
-        return metric(server, "sluice_plugin_test_instances_total", {{"filter", "slow"}}) == 1;
-      },
-      3s));
+  ASSERT_TRUE(filter_instance_started(server, "slow"));
   ASSERT_LT(Clock::now() - sent, 800ms) << "the machine is too slow for this test's timing";
 
   server.process.signal(SIGTERM);
@@ -442,11 +444,7 @@ TEST(DrainTest, DrainTimeoutCutsWhatIsLeftAndStillExitsZero) {
   ASSERT_TRUE(server.start(config));
   Client stuck = Client::connect(server.port);
   ASSERT_TRUE(stuck.ok() && stuck.send(get_request("/")));
-  ASSERT_TRUE(eventually(
-      [&] {
-        return metric(server, "sluice_plugin_test_instances_total", {{"filter", "stuck"}}) == 1;
-      },
-      3s));
+  ASSERT_TRUE(filter_instance_started(server, "stuck"));
   server.process.signal(SIGTERM);
   const auto code = server.process.wait_exit(3s);
   ASSERT_TRUE(code) << "the drain timeout did not end the process";
@@ -500,11 +498,7 @@ TEST(BusyPollTest, DrainUnderLoadFinishesInFlightRequestsAndExitsZero) {
   ASSERT_TRUE(eventually([&] { return load.successes() > 20; }, 3s)) << "no traffic";
   Client slow = Client::connect(server.port);
   ASSERT_TRUE(slow.ok() && slow.send(get_request("/slow")));
-  ASSERT_TRUE(eventually(
-      [&] {
-        return metric(server, "sluice_plugin_test_instances_total", {{"filter", "slow"}}) == 1;
-      },
-      3s));
+  ASSERT_TRUE(filter_instance_started(server, "slow"));
   server.process.signal(SIGTERM);
   auto response = slow.read_response(5s);
   ASSERT_TRUE(response) << "the in-flight request was cut: " << slow.error();
@@ -524,11 +518,7 @@ TEST(BusyPollTest, SecondSignalClosesEverythingAndExitsPromptly) {
   ASSERT_TRUE(server.start(config));
   Client stuck = Client::connect(server.port);
   ASSERT_TRUE(stuck.ok() && stuck.send(get_request("/stuck")));
-  ASSERT_TRUE(eventually(
-      [&] {
-        return metric(server, "sluice_plugin_test_instances_total", {{"filter", "stuck"}}) == 1;
-      },
-      3s));
+  ASSERT_TRUE(filter_instance_started(server, "stuck"));
   server.process.signal(SIGTERM);
   ASSERT_TRUE(server.process.wait_for_stderr("draining", 2s)) << server.process.stderr_text();
   // A read on the worker right before the second signal, so that it comes while the worker polls.
