@@ -132,18 +132,13 @@ Status Filter::prepare(bool has_body) {
 void Filter::replace_all_headers(bool stream_requested) {
   const sluice_host_api* api = stream().api();
   sluice_stream* handle = stream().handle();
-  // The provider gets only the headers set below: remove by the first header's name (every
-  // header of that name goes) until none is left. No copies: the host lower-cases the name
-  // before it erases anything.
-  for (size_t left = api->header_count(handle, SLUICE_REQUEST); left > 0;) {
+  // The provider gets only the headers set below. Removing a name removes every field of it, so
+  // walking from the last field down leaves at most i fields after step i: each field is met or
+  // already gone (then header_at fails), and no field is asked for twice.
+  for (size_t i = api->header_count(handle, SLUICE_REQUEST); i-- > 0;) {
     sluice_header header{};
-    if (!api->header_at(handle, SLUICE_REQUEST, 0, &header) ||
-        !api->header_set(handle, SLUICE_REQUEST, header.name, sluice_str{nullptr, 0})) {
-      break;
-    }
-    size_t now = api->header_count(handle, SLUICE_REQUEST);
-    if (now >= left) break;  // nothing was removed: never loop forever
-    left = now;
+    if (!api->header_at(handle, SLUICE_REQUEST, i, &header)) continue;
+    api->header_set(handle, SLUICE_REQUEST, header.name, sluice_str{nullptr, 0});
   }
   stream().set_header(Part::request, "content-type", "application/json");
   stream().set_header(Part::request, "accept",

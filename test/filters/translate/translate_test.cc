@@ -80,7 +80,9 @@ TEST_F(TranslateTest, RequestIsTranslatedExactly) {
        {{"authorization", "Bearer sk-client-gateway-key"},
         {"x-custom", "1"},
         {"cookie", "session=abc"},
-        {"openai-organization", "org-client"}});
+        {"x-custom", "2"},  // repeated names, first and last among the fields: all go
+        {"openai-organization", "org-client"},
+        {"authorization", "Bearer second"}});
   ASSERT_EQ(sink_.head.status, 200) << sink_.body;
   const UpstreamRequest& request = sent(0);
   EXPECT_EQ(request.url, "http://vllm.test:8000/v1/chat/completions");
