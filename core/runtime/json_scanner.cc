@@ -1,0 +1,578 @@
+// JsonScanner: the strict scan behind JsonIndex::build, written for the index, since rapidjson's
+// reader costs about 150 instructions a token in calls and state, while these bodies are mostly
+// short names and values. It accepts exactly rapidjson's grammar without its optional flags: the
+// whitespace, escapes and surrogate rules of its string parser, no byte check beyond control
+// characters (no UTF-8 validation), its literals, and rapidjson's own reading of every number but a
+// short integer. A text it refuses is parsed by rapidjson again, for the error message.
+//
+// One difference, on purpose: rapidjson 1.1.0's SSE2 string scan compares against 0x19 where it
+// means 0x1F, so it lets raw bytes 0x1A-0x1F through strings or not depending on where they fall
+// in a 16-byte block. The scanner refuses every control character, as JSON and rapidjson's scalar
+// code do.
+
+#include "core/runtime/json_scanner.h"
+
+#include <algorithm>
+#include <cstring>
+#include <iterator>
+#include <limits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+
+#include <fmt/format.h>
+
+namespace sluice::runtime {
+namespace {
+
+using Entry = JsonIndex::Entry;
+using Type = JsonIndex::Type;
+
+constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+constexpr size_t kNpos = std::string_view::npos;
+
+// The document parse's flags (json_body.cc).
+constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag;
+
+// JSON's whitespace: ' ', '\t', '\n', '\r'. One comparison settles every byte above ' ', which
+// is what follows most tokens.
+bool is_space(char c) {
+  constexpr uint64_t kSpaces = (1ull << ' ') | (1ull << '\t') | (1ull << '\n') | (1ull << '\r');
+  const auto byte = static_cast<unsigned char>(c);
+  return byte <= ' ' && ((kSpaces >> byte) & 1) != 0;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// One number as rapidjson reads it: the value its document would hold.
+class NumberReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, NumberReader> {
+ public:
+  // Converted as rapidjson's GetDouble converts each kind of number.
+  bool Int(int i) { return take(static_cast<double>(i)); }
+  bool Uint(unsigned u) { return take(static_cast<double>(u)); }
+  bool Int64(int64_t i) { return take(static_cast<double>(i)); }
+  bool Uint64(uint64_t u) { return take(static_cast<double>(u)); }
+  bool Double(double d) { return take(d); }
+  bool Default() { return false; }  // anything but a number
+  double value = 0;
+
+ private:
+  bool take(double d) {
+    value = d;
+    return true;
+  }
+};
+
+// The bytes a scan of a string stops at: its end, an escape, a control byte; in a name, also '/'
+// and '~', which a JSON pointer spells differently (JsonIndex::find compares names with pointers).
+enum class Stops { string, name };
+
+template <Stops kStops>
+bool is_stop(char c) {
+  return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 ||
+         (kStops == Stops::name && (c == '/' || c == '~'));
+}
+
+// The first stop at or after p, in a text followed by a NUL at `end`: at the latest `end`. Most
+// strings end within sixteen bytes; a few run long.
+template <Stops kStops>
+const char* next_stop_near(const char* p) {
+  while (!is_stop<kStops>(*p)) ++p;
+  return p;
+}
+
+#if defined(__SSE2__)
+// Where the sixteen bytes at p hold a stop, a bit a byte. Blocks are read only while they lie
+// inside the text (never past it, unlike rapidjson).
+template <Stops kStops>
+unsigned stop_mask(const char* p) {
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // With bit 1 flipped, '"' (0x22) becomes 0x20 and the control bytes stay below it: one unsigned
+  // comparison finds both.
+  const __m128i flipped = _mm_xor_si128(bytes, _mm_set1_epi8(0x02));
+  const __m128i space = _mm_set1_epi8(0x20);
+  __m128i stops = _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(flipped, space), space),
+                               _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\')));
+  if constexpr (kStops == Stops::name) {
+    stops = _mm_or_si128(stops, _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('/')),
+                                             _mm_cmpeq_epi8(bytes, _mm_set1_epi8('~'))));
+  }
+  return static_cast<unsigned>(_mm_movemask_epi8(stops));
+}
+
+template <Stops kStops>
+const char* next_stop_far(const char* p, const char* end) {
+  // Sixty-four bytes a test while nothing shows, then sixteen to find the byte.
+  for (; end - p >= 64; p += 64) {
+    if ((stop_mask<kStops>(p) | stop_mask<kStops>(p + 16) | stop_mask<kStops>(p + 32) |
+         stop_mask<kStops>(p + 48)) != 0) {
+      break;
+    }
+  }
+  for (; end - p >= 16; p += 16) {
+    if (const unsigned mask = stop_mask<kStops>(p)) return p + __builtin_ctz(mask);
+  }
+  return next_stop_near<kStops>(p);
+}
+
+template <Stops kStops>
+const char* next_stop(const char* p, const char* end) {
+  if (end - p < 16) return next_stop_near<kStops>(p);
+  if (const unsigned mask = stop_mask<kStops>(p)) return p + __builtin_ctz(mask);
+  return next_stop_far<kStops>(p + 16, end);
+}
+#else
+template <Stops kStops>
+const char* next_stop(const char* p, const char*) {
+  return next_stop_near<kStops>(p);
+}
+#endif
+
+// One bit a level for the open containers, set for an object: the scanner's only state for every
+// level, kept in a word for the usual depth bounds and grown only past them.
+class ContainerKinds {
+ public:
+  void push(unsigned depth, bool object) {  // depth: the new container's, from 1
+    if (depth <= kWordLevels) {
+      const uint64_t bit = uint64_t{1} << (depth - 1);
+      shallow_ = object ? shallow_ | bit : shallow_ & ~bit;
+    } else {
+      deeper_.push_back(object);
+    }
+  }
+  void pop(unsigned depth) {
+    if (depth > kWordLevels) deeper_.pop_back();
+  }
+  bool object(unsigned depth) const {
+    return depth <= kWordLevels ? (shallow_ >> (depth - 1)) & 1 : deeper_.back();
+  }
+
+ private:
+  static constexpr unsigned kWordLevels = 64;
+  uint64_t shallow_ = 0;
+  std::vector<bool> deeper_;
+};
+
+// Reads every byte up to the one past the text, its terminating NUL, which matches no token: the
+// NUL ends every scan without a bounds check of its own (a NUL inside the text is refused where
+// it stands: a control character in a string, a missing token elsewhere). Positions are pointers
+// into the text; nullptr once the text is refused (error_at() says where).
+class Scanner {
+ public:
+  Scanner(const std::string& text, unsigned max_depth, std::vector<Entry>& entries,
+          std::string& decoded)
+      : text_(text.c_str()),
+        end_(text_ + text.size()),
+        max_depth_(max_depth),
+        entries_(entries),
+        decoded_(decoded) {}
+
+  // Whether the text is JSON; the entries are complete when it is.
+  bool run();
+  // Whether no indexed name holds a '/', a '~' or an escape.
+  bool plain_names() const { return plain_names_; }
+  size_t error_at() const { return error_at_; }
+  const char* error() const { return error_; }
+
+ private:
+  const char* fail(const char* p, const char* why) {
+    error_at_ = static_cast<size_t>(p - text_);
+    error_ = why;
+    return nullptr;
+  }
+  bool refuse(const char* p, const char* why) { return fail(p, why) != nullptr; }
+  uint32_t offset(const char* p) const { return static_cast<uint32_t>(p - text_); }
+  static const char* skip_space(const char* p) {
+    while (is_space(*p)) ++p;
+    return p;
+  }
+  const char* member(const char* p, uint32_t* entry);
+  uint32_t add_member(const char* name, const char* name_end, bool escaped);
+  const char* scalar(const char* p, uint32_t entry);
+  const char* literal(const char* p, std::string_view word);
+  const char* string_end(const char* p, bool* escaped);
+  const char* name_end(const char* p, bool* escaped, bool* odd);
+  const char* string_end_after(const char* p, bool* escaped);
+  const char* escape_end(const char* p);
+  bool hex4(const char* p, unsigned* out) const;
+  const char* number_end(const char* p, double* value);
+  void decode(const char* begin, const char* end);
+  // Where a name or string value (the quoted bytes [begin, end)) reads from.
+  void locate(const char* begin, const char* end, bool escaped, uint32_t* at, uint32_t* size,
+              bool* decoded);
+  bool open(bool object, uint32_t entry);
+  bool close(const char* p);
+
+  const char* text_;  // rapidjson reads numbers from it too
+  const char* end_;   // the NUL after the text
+  unsigned max_depth_;
+  std::vector<Entry>& entries_;
+  std::string& decoded_;
+  unsigned depth_ = 0;  // how many containers are open
+  ContainerKinds kinds_;
+  unsigned open_ = 0;  // how many open containers, from the root, are indexed objects
+  uint32_t owner_[JsonIndex::kLevels + 2] = {};  // by depth: the open container's entry, or kNone
+  uint32_t last_[JsonIndex::kLevels + 1] = {};   // by depth: an indexed object's last member
+  bool plain_names_ = true;
+  size_t error_at_ = 0;
+  const char* error_ = "";
+};
+
+bool Scanner::run() {
+  entries_.emplace_back();  // the root
+  uint32_t entry = 0;       // the entry of the value at p, or kNone
+  bool named = false;       // whether a name comes before the value: inside an object
+  const char* p = skip_space(text_);
+  // One pass through one loop, so member() and scalar() each have one caller and are inlined.
+  for (;;) {
+    if (named && !(p = member(p, &entry))) return false;
+    // At a value.
+    if (entry != kNone) entries_[entry].begin = offset(p);
+    if (*p == '{' || *p == '[') {
+      named = *p == '{';
+      if (!open(named, entry)) return refuse(p, "too deep");
+      p = skip_space(p + 1);
+      entry = kNone;
+      if (*p != (named ? '}' : ']')) continue;  // at its first member or element
+      named = close(p++);
+    } else if (!(p = scalar(p, entry))) {
+      return false;
+    }
+    // After a value: close the containers that end here, then on to the next member or element.
+    for (;;) {
+      p = skip_space(p);
+      if (depth_ == 0) return p == end_ || refuse(p, "text after the document");
+      if (*p == ',') break;
+      if (*p != (named ? '}' : ']')) return refuse(p, "a comma or a closing bracket is missing");
+      named = close(p++);
+    }
+    p = skip_space(p + 1);
+    entry = kNone;
+  }
+}
+
+// From a member's name at p to its value; *entry is the member's entry when its object is indexed.
+const char* Scanner::member(const char* p, uint32_t* entry) {
+  if (*p != '"') return fail(p, "a member name is missing");
+  bool escaped = false, odd = false;
+  const char* end = name_end(p, &escaped, &odd);
+  if (!end) return nullptr;
+  if (depth_ == open_) {
+    *entry = add_member(p, end, escaped);
+    if (odd) plain_names_ = false;
+  }
+  p = skip_space(end);
+  if (*p != ':') return fail(p, "a colon is missing");
+  return skip_space(p + 1);
+}
+
+uint32_t Scanner::add_member(const char* name, const char* name_end, bool escaped) {
+  const auto entry = static_cast<uint32_t>(entries_.size());
+  Entry& object = entries_[owner_[open_]];
+  object.initials |= json_initial_bit(name[1]);
+  uint32_t& last = last_[open_];
+  (last == kNone ? object.first : entries_[last].next) = entry;
+  last = entry;
+  Entry& e = entries_.emplace_back();
+  locate(name, name_end, escaped, &e.key_at, &e.key_size, &e.key_decoded);
+  return entry;
+}
+
+// Past the string, number or literal at p, recorded in entry unless that is kNone.
+const char* Scanner::scalar(const char* p, uint32_t entry) {
+  const char* end;
+  Type type;
+  double number = 0;
+  bool escaped = false;
+  switch (*p) {
+    case '"':
+      end = string_end(p, &escaped);
+      type = Type::string;
+      break;
+    case 't':
+      end = literal(p, "true");
+      type = Type::boolean;
+      break;
+    case 'f':
+      end = literal(p, "false");
+      type = Type::boolean;
+      break;
+    case 'n':
+      end = literal(p, "null");
+      type = Type::null;
+      break;
+    default:
+      end = number_end(p, &number);
+      type = Type::number;
+  }
+  if (!end || entry == kNone) return end;
+  Entry& e = entries_[entry];
+  e.type = type;
+  e.end = offset(end);
+  e.number = number;
+  if (type == Type::string) locate(p, end, escaped, &e.str_at, &e.str_size, &e.str_decoded);
+  return end;
+}
+
+const char* Scanner::literal(const char* p, std::string_view word) {
+  // Byte by byte: a byte is read only after the one before it matched, so never past the NUL.
+  for (size_t k = 1; k < word.size(); ++k) {
+    if (p[k] != word[k]) return fail(p, "an invalid literal");
+  }
+  return p + word.size();
+}
+
+// From the opening quote at p to just past the closing one.
+const char* Scanner::string_end(const char* p, bool* escaped) {
+  const char* stop = next_stop<Stops::string>(p + 1, end_);
+  return *stop == '"' ? stop + 1 : string_end_after(stop, escaped);  // most strings: no escape
+}
+
+// string_end for a name, which notes in *odd whether it holds a '/', a '~' or an escape.
+const char* Scanner::name_end(const char* p, bool* escaped, bool* odd) {
+  const char* stop = next_stop<Stops::name>(p + 1, end_);
+  if (*stop == '"') return stop + 1;  // most names
+  *odd = true;
+  if (*stop == '/' || *stop == '~') stop = next_stop<Stops::string>(stop + 1, end_);
+  return *stop == '"' ? stop + 1 : string_end_after(stop, escaped);
+}
+
+// string_end from the first byte at p that is not plain text.
+const char* Scanner::string_end_after(const char* p, bool* escaped) {
+  for (;; p = next_stop<Stops::string>(p, end_)) {
+    if (*p == '"') return p + 1;
+    if (*p != '\\') {
+      return fail(p, p == end_ ? "a string is not closed" : "a control character in a string");
+    }
+    *escaped = true;
+    if (!(p = escape_end(p))) return nullptr;
+  }
+}
+
+// Past the escape at p, with rapidjson's rules: a high surrogate must be followed by an escaped
+// low one; a low surrogate alone is let through.
+const char* Scanner::escape_end(const char* p) {
+  switch (p[1]) {  // at worst the NUL
+    case '"':
+    case '\\':
+    case '/':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+      return p + 2;
+    case 'u':
+      break;
+    default:
+      return fail(p, "an invalid escape");
+  }
+  unsigned code = 0, low = 0;
+  if (!hex4(p + 2, &code)) return fail(p, "an invalid \\u escape");
+  if (code < 0xD800 || code > 0xDBFF) return p + 6;
+  if (p[6] != '\\' || p[7] != 'u' || !hex4(p + 8, &low) || low < 0xDC00 || low > 0xDFFF) {
+    return fail(p, "an invalid surrogate pair");
+  }
+  return p + 12;
+}
+
+// Four hex digits at p; read one by one, so never past the NUL.
+bool Scanner::hex4(const char* p, unsigned* out) const {
+  unsigned value = 0;
+  for (int k = 0; k < 4; ++k) {
+    const int digit = hex_value(p[k]);
+    if (digit < 0) return false;
+    value = value * 16 + static_cast<unsigned>(digit);
+  }
+  *out = value;
+  return true;
+}
+
+// Past the number at p. A short integer is read here; anything else (a fraction, an exponent,
+// more digits, something malformed) is read by rapidjson, which decides what it is worth and
+// where it ends, exactly as in the document.
+const char* Scanner::number_end(const char* p, double* value) {
+  const char* q = p;
+  const bool negative = *q == '-';
+  if (negative) ++q;
+  const char* digits = q;
+  uint64_t integer = 0;  // exact up to 18 digits; past them it wraps, and rapidjson reads it
+  if (*q == '0') {       // a leading zero is the whole integer part
+    ++q;
+  } else {
+    for (; *q >= '0' && *q <= '9'; ++q) integer = integer * 10 + static_cast<uint64_t>(*q - '0');
+  }
+  const bool more = *q == '.' || *q == 'e' || *q == 'E' || (*q >= '0' && *q <= '9');
+  if (q > digits && q - digits <= 18 && !more) {
+    // As rapidjson: -0 is the integer 0, and an integer converts to the nearest double.
+    const auto signed_value = static_cast<int64_t>(integer);
+    *value = static_cast<double>(negative ? -signed_value : signed_value);
+    return q;
+  }
+  if (*p != '-' && (*p < '0' || *p > '9')) return fail(p, "an invalid value");
+  rapidjson::StringStream stream(p);
+  rapidjson::Reader reader;
+  NumberReader number;
+  rapidjson::ParseResult result = reader.Parse<kParseFlags>(stream, number);
+  if (!result) return fail(p + result.Offset(), "an invalid number");
+  *value = number.value;
+  return p + stream.Tell();
+}
+
+// Appends the decoded bytes of a string's content [begin, end), already validated.
+void Scanner::decode(const char* begin, const char* end) {
+  auto encode = [this](unsigned code) {  // UTF-8, as rapidjson's UTF8::Encode
+    if (code <= 0x7F) {
+      decoded_.push_back(static_cast<char>(code));
+    } else if (code <= 0x7FF) {
+      decoded_.push_back(static_cast<char>(0xC0 | (code >> 6)));
+      decoded_.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else if (code <= 0xFFFF) {
+      decoded_.push_back(static_cast<char>(0xE0 | (code >> 12)));
+      decoded_.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      decoded_.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else {
+      decoded_.push_back(static_cast<char>(0xF0 | (code >> 18)));
+      decoded_.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
+      decoded_.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      decoded_.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    }
+  };
+  for (const char* p = begin; p < end;) {
+    if (*p != '\\') {
+      decoded_.push_back(*p++);
+      continue;
+    }
+    const char e = p[1];
+    p += 2;
+    switch (e) {
+      case 'b':
+        decoded_.push_back('\b');
+        break;
+      case 'f':
+        decoded_.push_back('\f');
+        break;
+      case 'n':
+        decoded_.push_back('\n');
+        break;
+      case 'r':
+        decoded_.push_back('\r');
+        break;
+      case 't':
+        decoded_.push_back('\t');
+        break;
+      case 'u': {
+        unsigned code = 0, low = 0;
+        hex4(p, &code);
+        p += 4;
+        if (code >= 0xD800 && code <= 0xDBFF) {
+          hex4(p + 2, &low);
+          p += 6;
+          code = (((code - 0xD800) << 10) | (low - 0xDC00)) + 0x10000;
+        }
+        encode(code);
+        break;
+      }
+      default:  // '"', '\\' and '/' stand for themselves
+        decoded_.push_back(e);
+    }
+  }
+}
+
+void Scanner::locate(const char* begin, const char* end, bool escaped, uint32_t* at, uint32_t* size,
+                     bool* decoded) {
+  if (!escaped) {  // the bytes between the quotes are the value
+    *at = offset(begin + 1);
+    *size = static_cast<uint32_t>(end - begin - 2);
+    return;
+  }
+  *at = static_cast<uint32_t>(decoded_.size());
+  decode(begin + 1, end - 1);
+  *size = static_cast<uint32_t>(decoded_.size() - *at);
+  *decoded = true;
+}
+
+// Enters the container at the current position; false past the depth bound.
+bool Scanner::open(bool object, uint32_t entry) {
+  if (depth_ >= max_depth_) return false;  // as the document's handler: ++depth > max_depth
+  kinds_.push(++depth_, object);
+  if (depth_ < std::size(owner_)) owner_[depth_] = entry;
+  if (entry == kNone) return true;
+  Entry& e = entries_[entry];
+  e.type = object ? Type::object : Type::array;
+  if (object && open_ < JsonIndex::kLevels) {  // its parent is indexed, as it has an entry
+    e.members_indexed = true;
+    open_ = depth_;
+    last_[open_] = kNone;
+  }
+  return true;
+}
+
+// Leaves the innermost container, whose closing bracket is at p; whether the one around it (if
+// any) is an object.
+bool Scanner::close(const char* p) {
+  if (depth_ < std::size(owner_) && owner_[depth_] != kNone) {
+    entries_[owner_[depth_]].end = offset(p + 1);
+  }
+  if (depth_ == open_) --open_;
+  kinds_.pop(depth_--);
+  return depth_ > 0 && kinds_.object(depth_);
+}
+
+// The whole document parse without a document: whether text is JSON, and rapidjson's words when
+// it is not.
+class DepthCounter : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DepthCounter> {
+ public:
+  explicit DepthCounter(unsigned max_depth) : max_depth_(max_depth) {}
+  bool StartObject() { return ++depth_ <= max_depth_; }
+  bool EndObject(rapidjson::SizeType) { return --depth_, true; }
+  bool StartArray() { return ++depth_ <= max_depth_; }
+  bool EndArray(rapidjson::SizeType) { return --depth_, true; }
+  bool too_deep() const { return depth_ > max_depth_; }
+
+ private:
+  unsigned max_depth_;
+  unsigned depth_ = 0;
+};
+
+}  // namespace
+
+std::optional<std::string> json_verdict(const std::string& text, unsigned max_depth) {
+  rapidjson::StringStream stream(text.c_str());
+  rapidjson::Reader reader;
+  DepthCounter handler(max_depth);
+  rapidjson::ParseResult result = reader.Parse<kParseFlags>(stream, handler);
+  if (handler.too_deep()) return fmt::format("JSON nesting deeper than {} levels", max_depth);
+  if (!result) {
+    return fmt::format("invalid JSON at byte {}: {}", result.Offset(),
+                       rapidjson::GetParseError_En(result.Code()));
+  }
+  for (size_t i = stream.Tell(); i < text.size(); ++i) {
+    if (!is_space(text[i])) {
+      return fmt::format("invalid JSON at byte {}: text after the document", i);
+    }
+  }
+  return std::nullopt;
+}
+
+JsonScan scan_json(const std::string& text, unsigned max_depth,
+                   std::vector<JsonIndex::Entry>& entries, std::string& decoded) {
+  Scanner scanner(text, max_depth, entries, decoded);
+  JsonScan result;
+  result.ok = scanner.run();
+  result.plain_names = scanner.plain_names();
+  result.error_at = scanner.error_at();
+  result.error = scanner.error();
+  return result;
+}
+
+}  // namespace sluice::runtime

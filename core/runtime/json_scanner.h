@@ -1,0 +1,35 @@
+#pragma once
+// JsonScanner: the strict validating scan that fills a JsonIndex (json_scanner.cc says what it
+// accepts), and rapidjson's own verdict on a text, for the words of an error.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/runtime/json_index.h"
+
+namespace sluice::runtime {
+
+// Entry::initials' bit for a name whose first byte is `initial`, '"' for an empty name (the byte
+// after its opening quote; no plain name starts with '"', which would be escaped).
+inline uint32_t json_initial_bit(char initial) {
+  return uint32_t{1} << (static_cast<unsigned char>(initial) & 31);
+}
+
+struct JsonScan {
+  bool ok = false;           // the text is JSON; the entries are complete
+  bool plain_names = false;  // no indexed name holds a '/', a '~' or an escape
+  size_t error_at = 0;       // when not ok: where, and what is wrong
+  const char* error = "";
+};
+
+// Scans text (NUL-terminated, as std::string is) into entries (the root first) and decoded.
+JsonScan scan_json(const std::string& text, unsigned max_depth,
+                   std::vector<JsonIndex::Entry>& entries, std::string& decoded);
+
+// rapidjson's verdict on text under json_body.cc's flags: nullopt when it is JSON, else why.
+std::optional<std::string> json_verdict(const std::string& text, unsigned max_depth);
+
+}  // namespace sluice::runtime
