@@ -31,6 +31,53 @@ sys.exit(1)
 PY
 }
 
+# sluice_yaml PORT ADMIN_PORT CHAIN [LINE...]: prints a sluice config listening on 127.0.0.1:PORT
+# (admin on ADMIN_PORT) with the benchmarks' chain CHAIN, and each further LINE (a bootstrap
+# field such as "workers: 1") as it is. CHAIN is one of
+#   local_reply BODY              direct_response answering 200 with BODY (JSON, no single quote)
+#   proxy FAKE_PORT ACCESS_LOG    log -> route -> translate in front of fake-llm on FAKE_PORT
+sluice_yaml() {
+  local port=$1 admin=$2 chain=$3
+  shift 3
+  local body="" fake_port="" access_log=""
+  case "$chain" in
+    local_reply) body=$1; shift ;;
+    proxy) fake_port=$1 access_log=$2; shift 2 ;;
+    *) echo "sluice_yaml: unknown chain '$chain'" >&2; return 2 ;;
+  esac
+  printf 'listeners: [{address: 127.0.0.1, port: %s}]\nadmin: {address: 127.0.0.1, port: %s}\n' \
+    "$port" "$admin"
+  local line
+  for line in "$@"; do printf '%s\n' "$line"; done
+  if [[ "$chain" == proxy ]]; then
+    cat <<EOF
+providers:
+  - {name: fake, type: openai_compatible, api_base: "http://127.0.0.1:$fake_port/v1"}
+models:
+  - name: demo
+    deployments:
+      - {provider: fake, model: fake-model}
+chains:
+  - name: bench
+    match: {path_prefix: /}
+    filters:
+      - type: log
+        config: {path: $access_log}
+      - type: route
+      - type: translate
+EOF
+  else
+    cat <<EOF
+chains:
+  - name: bench
+    match: {path_prefix: /}
+    filters:
+      - type: direct_response
+        config: {status: 200, body: '$body', headers: {content-type: application/json}}
+EOF
+  fi
+}
+
 # start_sluice PID_VAR BIN CONFIG LOG PORT WHAT: starts `BIN run -c CONFIG` in the background in
 # $WORK, its output to LOG, its pid in the variable PID_VAR at once (so the caller's cleanup stops
 # it whatever happens next); dies (the caller's die) with the log when it does not listen on

@@ -91,36 +91,9 @@ FAKE_PID=$!
 wait_port "$FAKE_PORT" 10 || die "fake-llm did not start listening on 127.0.0.1:$FAKE_PORT"
 
 BODY='{"id":"bench-local-reply","object":"local_reply","message":"hello from the local reply","ok":true}'
-cat >"$WORK/local.yaml" <<EOF
-listeners: [{address: 127.0.0.1, port: $PORT}]
-admin: {address: 127.0.0.1, port: $ADMIN_PORT}
-workers: 1
-chains:
-  - name: bench
-    match: {path_prefix: /}
-    filters:
-      - type: direct_response
-        config: {status: 200, body: '$BODY', headers: {content-type: application/json}}
-EOF
-cat >"$WORK/proxy.yaml" <<EOF
-listeners: [{address: 127.0.0.1, port: $PORT}]
-admin: {address: 127.0.0.1, port: $ADMIN_PORT}
-workers: 1
-providers:
-  - {name: fake, type: openai_compatible, api_base: "http://127.0.0.1:$FAKE_PORT/v1"}
-models:
-  - name: demo
-    deployments:
-      - {provider: fake, model: fake-model}
-chains:
-  - name: bench
-    match: {path_prefix: /}
-    filters:
-      - type: log
-        config: {path: $WORK/access.log}
-      - type: route
-      - type: translate
-EOF
+sluice_yaml "$PORT" "$ADMIN_PORT" local_reply "$BODY" "workers: 1" >"$WORK/local.yaml"
+sluice_yaml "$PORT" "$ADMIN_PORT" proxy "$FAKE_PORT" "$WORK/access.log" "workers: 1" \
+  >"$WORK/proxy.yaml"
 nginx_config() {  # nginx_config FILE LOCATION_BODY
   cat >"$1" <<EOF
 daemon off;

@@ -205,18 +205,7 @@ IDLE_RSS_KB=""
 LISTENING_LINE=""
 # sluice_config FILE PORT ADMIN_PORT BUSY_POLL_US
 sluice_config() {
-  cat >"$1" <<EOF
-listeners: [{address: 127.0.0.1, port: $2}]
-admin: {address: 127.0.0.1, port: $3}
-busy_poll_us: $4
-drain_timeout_ms: 1000
-chains:
-  - name: bench
-    match: {path_prefix: /}
-    filters:
-      - type: direct_response
-        config: {status: 200, body: '$BODY', headers: {content-type: application/json}}
-EOF
+  sluice_yaml "$2" "$3" local_reply "$BODY" "busy_poll_us: $4" "drain_timeout_ms: 1000" >"$1"
 }
 
 if [[ "$SKIP_SLUICE" != 1 ]]; then

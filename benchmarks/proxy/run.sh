@@ -460,29 +460,9 @@ fi
 
 # sluice_config FILE PORT ADMIN_PORT ACCESS_LOG BUSY_POLL_US: the full chain, log first (where
 # filters/log/README.md places it, so it sees every request).
-sluice_config() {
-  cat >"$1" <<EOF
-listeners: [{address: 127.0.0.1, port: $2}]
-admin: {address: 127.0.0.1, port: $3}
-workers: $WORKERS
-busy_poll_us: $5
-drain_timeout_ms: 1000
-limits: {max_connections_per_worker: 10000}
-providers:
-  - {name: fake, type: openai_compatible, api_base: "http://127.0.0.1:$FAKE_PORT/v1"}
-models:
-  - name: demo
-    deployments:
-      - {provider: fake, model: fake-model}
-chains:
-  - name: bench
-    match: {path_prefix: /}
-    filters:
-      - type: log
-        config: {path: $4}
-      - type: route
-      - type: translate
-EOF
+sluice_config() {  # sluice_config FILE PORT ADMIN_PORT ACCESS_LOG BUSY_POLL_US
+  sluice_yaml "$2" "$3" proxy "$FAKE_PORT" "$4" "workers: $WORKERS" "busy_poll_us: $5" \
+    "drain_timeout_ms: 1000" "limits: {max_connections_per_worker: 10000}" >"$1"
 }
 
 sluice_config "$WORK/sluice.yaml" "$SLUICE_PORT" "$ADMIN_PORT" "$WORK/access.log" 0

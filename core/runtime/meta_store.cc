@@ -7,16 +7,17 @@
 
 namespace sluice::runtime {
 
-const MetaStore::Entry* MetaStore::find(std::string_view key) const {
-  if (key.empty()) return nullptr;
+size_t MetaStore::find(std::string_view key) const {
+  if (key.empty()) return entries_.size();
   // Keys share prefixes ("route.", "usage."): the length and the last byte rule out most.
-  for (const Entry& e : entries_) {
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const Entry& e = entries_[i];
     if (e.key_size == key.size() && e.key[key.size() - 1] == key.back() &&
         std::memcmp(e.key, key.data(), key.size()) == 0) {
-      return &e;
+      return i;
     }
   }
-  return nullptr;
+  return entries_.size();
 }
 
 char* MetaStore::allocate(size_t bytes) {
@@ -41,7 +42,8 @@ char* MetaStore::allocate(size_t bytes) {
 
 bool MetaStore::set(std::string_view key, std::string_view value) {
   if (key.empty() || key.size() > kMaxKeyBytes || value.size() > kMaxValueBytes) return false;
-  auto* entry = const_cast<Entry*>(find(key));
+  const size_t at = find(key);
+  Entry* entry = at < entries_.size() ? &entries_[at] : nullptr;
   if (entry && value.size() <= entry->capacity) {
     if (!value.empty()) std::memcpy(entry->value, value.data(), value.size());
     entry->value_size = static_cast<uint32_t>(value.size());
@@ -68,9 +70,9 @@ bool MetaStore::set(std::string_view key, std::string_view value) {
 }
 
 std::optional<std::string_view> MetaStore::get(std::string_view key) const {
-  const Entry* entry = find(key);
-  if (!entry) return std::nullopt;
-  return std::string_view(entry->value, entry->value_size);
+  const size_t at = find(key);
+  if (at == entries_.size()) return std::nullopt;
+  return std::string_view(entries_[at].value, entries_[at].value_size);
 }
 
 }  // namespace sluice::runtime

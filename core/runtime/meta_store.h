@@ -41,7 +41,7 @@ class MetaStore {
     uint32_t value_size;
     uint32_t capacity;  // bytes reserved for the value
   };
-  const Entry* find(std::string_view key) const;
+  size_t find(std::string_view key) const;  // its index in entries_, or entries_.size()
   char* allocate(size_t bytes);
 
   std::vector<Entry> entries_;
