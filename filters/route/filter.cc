@@ -86,30 +86,33 @@ std::string model_not_found(std::string_view name) {
 
 }  // namespace
 
-std::vector<uint32_t> weighted_order(const Model& model) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
+size_t weighted_order(const Model& model, std::span<uint32_t, Config::kMaxTargets> order) {
   const auto& deployments = model.deployments;
-  std::vector<uint32_t> order(deployments.size());
-  std::iota(order.begin(), order.end(), 0u);
+  size_t count = std::min(deployments.size(), Config::kMaxTargets);
+  // Every deployment is a candidate for the first places, even beyond kMaxTargets.
+  std::vector<uint32_t> spill;
+  if (deployments.size() > count) spill.resize(deployments.size() - count);
+  auto at = [&](size_t i) -> uint32_t& { return i < count ? order[i] : spill[i - count]; };
+  for (size_t i = 0; i < deployments.size(); ++i) at(i) = static_cast<uint32_t>(i);
+  if (deployments.size() < 2) return count;  // nothing to choose: no draw
+  thread_local std::mt19937_64 rng{std::random_device{}()};
   uint64_t remaining = 0;
   for (const auto& d : deployments) remaining += d.weight;
-  size_t places = std::min(order.size(), Config::kMaxTargets);
-  for (size_t position = 0; position < places; ++position) {
+  for (size_t position = 0; position < count; ++position) {
     uint64_t pick = std::uniform_int_distribution<uint64_t>(0, remaining - 1)(rng);
     size_t chosen = position;
-    for (size_t i = position; i < order.size(); ++i) {
-      uint32_t weight = deployments[order[i]].weight;
+    for (size_t i = position; i < deployments.size(); ++i) {
+      uint32_t weight = deployments[at(i)].weight;
       if (pick < weight) {
         chosen = i;
         break;
       }
       pick -= weight;
     }
-    std::swap(order[position], order[chosen]);
-    remaining -= deployments[order[position]].weight;
+    std::swap(at(position), at(chosen));
+    remaining -= deployments[at(position)].weight;
   }
-  order.resize(places);
-  return order;
+  return count;
 }
 
 Status Filter::on_request_headers(bool end_of_stream) {
@@ -177,15 +180,14 @@ Status Filter::on_request_body() {
 
 Status Filter::plan(const Model& model) {
   model_ = &model;
-  order_ = weighted_order(model);
-  retries_.assign(order_.size(), 0);
-  max_attempts_ = config_.max_attempts(order_.size());
+  positions_ = static_cast<uint32_t>(weighted_order(model, order_));
+  std::fill_n(retries_.begin(), positions_, 0u);
+  max_attempts_ = config_.max_attempts(positions_);
 
-  std::vector<sluice_target> targets;
-  targets.reserve(order_.size());
-  for (uint32_t index : order_) {
-    const Deployment& d = model.deployments[index];
-    targets.push_back({detail::str(d.id), detail::str(d.provider), detail::str(d.model)});
+  std::array<sluice_target, Config::kMaxTargets> targets;
+  for (uint32_t position = 0; position < positions_; ++position) {
+    const Deployment& d = model.deployments[order_[position]];
+    targets[position] = {detail::str(d.id), detail::str(d.provider), detail::str(d.model)};
   }
   sluice_retry_policy policy = {};
   policy.struct_size = sizeof(policy);
@@ -196,7 +198,7 @@ Status Filter::plan(const Model& model) {
   policy.retry_statuses = config_.retry_statuses.data();
   policy.retry_status_count = config_.retry_statuses.size();
   policy.retry_on_connect_failure = config_.retry_on_connect_failure ? 1 : 0;
-  if (!stream().api()->route_set_plan(stream().handle(), targets.data(), targets.size(), &policy)) {
+  if (!stream().api()->route_set_plan(stream().handle(), targets.data(), positions_, &policy)) {
     // Only when this instance is not the chain's router (another route filter comes first).
     stream().log(LogLevel::error, "the host refused the upstream plan: is route the router?");
     return Fail;
@@ -206,7 +208,8 @@ Status Filter::plan(const Model& model) {
 }
 
 void Filter::name_target(uint32_t position) {
-  if (!model_ || position >= order_.size()) return;
+  if (!model_ || position >= positions_ || position == named_) return;
+  named_ = position;
   const Deployment& d = model_->deployments[order_[position]];
   stream().set_meta("route.deployment", d.id);
   stream().set_meta("route.provider", d.provider);
@@ -215,7 +218,7 @@ void Filter::name_target(uint32_t position) {
 
 sluice_verdict Filter::on_attempt_done(const sluice_attempt& attempt) {
   uint32_t position = attempt.target_index;
-  if (!model_ || position >= order_.size()) return SLUICE_USE_POLICY;
+  if (!model_ || position >= positions_) return SLUICE_USE_POLICY;
   // The verdict is exactly what the host will do: within max_attempts a retry verdict is always
   // honoured, so the metadata can name the next attempt's deployment now.
   sluice_verdict verdict = SLUICE_ACCEPT;
@@ -224,7 +227,7 @@ sluice_verdict Filter::on_attempt_done(const sluice_attempt& attempt) {
     if (retries_[position] < config_.num_retries) {
       ++retries_[position];
       verdict = SLUICE_RETRY_SAME;
-    } else if (position + 1 < order_.size()) {
+    } else if (position + 1 < positions_) {
       verdict = SLUICE_NEXT_TARGET;
       next = position + 1;
     }

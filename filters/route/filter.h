@@ -11,8 +11,9 @@
 
 #include <sluice/filter.hpp>
 
+#include <array>
 #include <cstdint>
-#include <vector>
+#include <span>
 
 #include "filters/route/config.h"
 
@@ -32,13 +33,17 @@ class Filter : public sluice::RouteFilter {
 
   const Config& config_;
   const Model* model_ = nullptr;
-  std::vector<uint32_t> order_;    // plan position -> index into model_->deployments
-  std::vector<uint32_t> retries_;  // plan position -> retries spent on that deployment
+  // Inline rather than on the heap: a plan has at most Config::kMaxTargets positions.
+  std::array<uint32_t, Config::kMaxTargets> order_{};    // position -> index into deployments
+  std::array<uint32_t, Config::kMaxTargets> retries_{};  // position -> retries spent there
+  uint32_t positions_ = 0;
+  uint32_t named_ = UINT32_MAX;  // the position route.deployment and friends name
   uint32_t max_attempts_ = 1;
 };
 
 // The deployments of `model` in weighted random order without replacement: each position is a
-// weighted pick among the deployments not yet placed. At most Config::kMaxTargets entries.
-std::vector<uint32_t> weighted_order(const Model& model);
+// weighted pick among the deployments not yet placed. Writes at most Config::kMaxTargets
+// entries into `order` and returns how many.
+size_t weighted_order(const Model& model, std::span<uint32_t, Config::kMaxTargets> order);
 
 }  // namespace sluice::filters::route
