@@ -9,39 +9,45 @@
 namespace sluice::http {
 
 namespace {
-// Visible ASCII other than space: inside a line, such bytes change no scanner state.
-constexpr std::array<bool, 256> kPlainBytes = [] {
+// Bytes that change no scanner state inside a line: visible ASCII, and in a field line (not the
+// request line, where spaces are counted) also the space. Tabs and the space at the start of a
+// line take the slow path.
+constexpr std::array<bool, 256> plain_table(unsigned char lowest) {
   std::array<bool, 256> table{};
-  for (int c = 0x21; c <= 0x7E; ++c) table[c] = true;
+  for (int c = lowest; c <= 0x7E; ++c) table[c] = true;
   return table;
-}();
+}
+constexpr std::array<bool, 256> kPlainInRequestLine = plain_table(0x21);
+constexpr std::array<bool, 256> kPlainInFieldLine = plain_table(0x20);
 
-// Whether all 8 bytes of `word` are plain (0x21..0x7E). May answer false for a plain word (a
-// borrow or carry spills into the next byte), never true for one that is not.
-bool plain_word(uint64_t word) {
+// Whether all 8 bytes of `word` are in lowest..0x7E (lowest is 0x20 or 0x21). May answer false
+// for a plain word (a borrow or carry spills into the next byte), never true for one that is not.
+bool plain_word(uint64_t word, uint64_t lowest) {
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHighs = 0x8080808080808080ULL;
-  const uint64_t below_bang = (word - kOnes * 0x21) & ~word & kHighs;  // under 0x21
-  const uint64_t at_least_del = ((word + kOnes) | word) & kHighs;      // 0x7F and above
-  return (below_bang | at_least_del) == 0;
+  const uint64_t below_lowest = (word - kOnes * lowest) & ~word & kHighs;
+  const uint64_t at_least_del = ((word + kOnes) | word) & kHighs;  // 0x7F and above
+  return (below_lowest | at_least_del) == 0;
 }
 
 // The end of the run of plain bytes that starts at i.
-size_t plain_run_end(std::string_view bytes, size_t i) {
+size_t plain_run_end(std::string_view bytes, size_t i, const std::array<bool, 256>& plain,
+                     uint64_t lowest) {
   for (uint64_t word; i + 8 <= bytes.size(); i += 8) {
     std::memcpy(&word, bytes.data() + i, 8);
-    if (!plain_word(word)) break;
+    if (!plain_word(word, lowest)) break;
   }
-  while (i < bytes.size() && kPlainBytes[static_cast<unsigned char>(bytes[i])]) ++i;
+  while (i < bytes.size() && plain[static_cast<unsigned char>(bytes[i])]) ++i;
   return i;
 }
 }  // namespace
 
 const char* HeaderScanner::scan(std::string_view bytes) {
   for (size_t i = 0; i < bytes.size(); ++i) {
-    if (!prev_cr && !line_start && kPlainBytes[static_cast<unsigned char>(bytes[i])]) {
+    const auto& plain = in_request_line ? kPlainInRequestLine : kPlainInFieldLine;
+    if (!prev_cr && !line_start && plain[static_cast<unsigned char>(bytes[i])]) {
       // Fast path: skip the run of plain bytes in the middle of a line, 8 at a time.
-      size_t end = plain_run_end(bytes, i + 1);
+      size_t end = plain_run_end(bytes, i + 1, plain, in_request_line ? 0x21 : 0x20);
       if (in_request_line) request_line_seen = true;
       i = end - 1;
       continue;

@@ -33,6 +33,39 @@ void for_each_token(std::string_view value, Fn fn) {
   }
 }
 
+// The fields check_headers acts on; their names all differ in length, so one compare tells.
+enum class FramingField {
+  other,
+  content_length,
+  transfer_encoding,
+  host,
+  upgrade,
+  connection,
+  expect
+};
+
+FramingField framing_field(std::string_view name) {
+  auto is = [&](std::string_view known, FramingField field) {
+    return name == known ? field : FramingField::other;
+  };
+  switch (name.size()) {
+    case 4:
+      return is("host", FramingField::host);
+    case 6:
+      return is("expect", FramingField::expect);
+    case 7:
+      return is("upgrade", FramingField::upgrade);
+    case 10:
+      return is("connection", FramingField::connection);
+    case 14:
+      return is("content-length", FramingField::content_length);
+    case 17:
+      return is("transfer-encoding", FramingField::transfer_encoding);
+    default:
+      return FramingField::other;
+  }
+}
+
 bool is_digit_dot_digit(std::string_view text) {
   return text.size() == 3 && text[0] >= '0' && text[0] <= '9' && text[1] == '.' && text[2] >= '0' &&
          text[2] <= '9';
@@ -265,7 +298,16 @@ int RequestParser::on_header_value_complete(llhttp_t* p) {
 void RequestParser::commit_header() {
   // Trailer fields are checked and bounded but not kept: Request carries no trailers.
   if (!in_trailers_) {
-    request_.headers.push_back(Header{lower_ascii(field_), std::string(trim(value_))});
+    // The accumulated strings move into the field (no copy); a trimmed value is copied.
+    Header& header = request_.headers.emplace_back();
+    for (char& c : field_) c = lower_ascii(c);
+    header.name = std::move(field_);
+    const std::string_view value = trim(value_);
+    if (value.size() == value_.size()) {
+      header.value = std::move(value_);
+    } else {
+      header.value.assign(value);
+    }
   }
   field_.clear();
   value_.clear();
@@ -291,33 +333,42 @@ bool RequestParser::check_headers() {
   bool connection_close = false;
   bool connection_keep_alive = false;
   for (const Header& h : r.headers) {
-    if (h.name == "content-length") {
-      ++content_lengths;
-    } else if (h.name == "transfer-encoding") {
-      ++transfer_encodings;
-      int codings = 0;
-      for_each_token(h.value, [&](std::string_view coding) {
-        ++codings;
-        if (!iequals_ascii(coding, "chunked")) te_is_chunked = false;
-      });
-      if (codings != 1) te_is_chunked = false;
-    } else if (h.name == "host") {
-      ++hosts;
-    } else if (h.name == "upgrade") {
-      set_error(400, "protocol upgrades are not supported");
-      return false;
-    } else if (h.name == "connection") {
-      for_each_token(h.value, [&](std::string_view option) {
-        if (iequals_ascii(option, "close")) connection_close = true;
-        if (iequals_ascii(option, "keep-alive")) connection_keep_alive = true;
-      });
-    } else if (h.name == "expect") {
-      if (!iequals_ascii(h.value, "100-continue")) {
-        set_error(417, "unsupported Expect header value");
-        return false;
+    switch (framing_field(h.name)) {
+      case FramingField::content_length:
+        ++content_lengths;
+        break;
+      case FramingField::transfer_encoding: {
+        ++transfer_encodings;
+        int codings = 0;
+        for_each_token(h.value, [&](std::string_view coding) {
+          ++codings;
+          if (!iequals_ascii(coding, "chunked")) te_is_chunked = false;
+        });
+        if (codings != 1) te_is_chunked = false;
+        break;
       }
-      // A 100-continue expectation in an HTTP/1.0 request is ignored (RFC 9110 10.1.1).
-      expect_continue_ = r.version_minor == 1;
+      case FramingField::host:
+        ++hosts;
+        break;
+      case FramingField::upgrade:
+        set_error(400, "protocol upgrades are not supported");
+        return false;
+      case FramingField::connection:
+        for_each_token(h.value, [&](std::string_view option) {
+          if (iequals_ascii(option, "close")) connection_close = true;
+          if (iequals_ascii(option, "keep-alive")) connection_keep_alive = true;
+        });
+        break;
+      case FramingField::expect:
+        if (!iequals_ascii(h.value, "100-continue")) {
+          set_error(417, "unsupported Expect header value");
+          return false;
+        }
+        // A 100-continue expectation in an HTTP/1.0 request is ignored (RFC 9110 10.1.1).
+        expect_continue_ = r.version_minor == 1;
+        break;
+      case FramingField::other:
+        break;
     }
   }
   if (transfer_encodings > 0) {

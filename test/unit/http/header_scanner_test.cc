@@ -41,6 +41,12 @@ TEST(HeaderScanner, VerdictsOnKnownSections) {
   EXPECT_STREQ(scan_whole("GET / HTTP/1.1\r\nX: a\r\n folded\r\n\r\n", true),
                "obsolete line folding in header section");
   EXPECT_STREQ(scan_whole("GET  / HTTP/1.1\r\nX: a\r\n\r\n", true), "malformed request line");
+  // Spaces inside a long request line are counted even where the line is skipped 8 bytes at a
+  // time; inside a field line spaces and tabs are field content.
+  EXPECT_STREQ(scan_whole("GET /abcdefghijklmnopqrstuvwxyz HTTP/1.1 extra\r\n\r\n", true),
+               "malformed request line");
+  EXPECT_EQ(scan_whole("GET / HTTP/1.1\r\nX-Words: one two  three\tfour five six\r\n\r\n", true),
+            nullptr);
   EXPECT_EQ(scan_whole("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n", false),
             nullptr);
   // Bytes 0x80 and above are not control characters (obs-text in values).
