@@ -3,6 +3,7 @@
 #include "core/http/header_scanner.h"
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -20,22 +21,26 @@ constexpr std::array<bool, 256> plain_table(unsigned char lowest) {
 constexpr std::array<bool, 256> kPlainInRequestLine = plain_table(0x21);
 constexpr std::array<bool, 256> kPlainInFieldLine = plain_table(0x20);
 
-// Whether all 8 bytes of `word` are in lowest..0x7E (lowest is 0x20 or 0x21). May answer false
-// for a plain word (a borrow or carry spills into the next byte), never true for one that is not.
-bool plain_word(uint64_t word, uint64_t lowest) {
+// The high bit of each byte of `word` (little-endian) outside lowest..0x7E (lowest is 0x20 or
+// 0x21). A borrow or carry can only spill upwards from a byte that is itself outside, so the
+// lowest bit set marks the first such byte exactly; bytes above it may be marked wrongly.
+uint64_t outside_bytes(uint64_t word, uint64_t lowest) {
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHighs = 0x8080808080808080ULL;
   const uint64_t below_lowest = (word - kOnes * lowest) & ~word & kHighs;
   const uint64_t at_least_del = ((word + kOnes) | word) & kHighs;  // 0x7F and above
-  return (below_lowest | at_least_del) == 0;
+  return below_lowest | at_least_del;
 }
 
 // The end of the run of plain bytes that starts at i.
 size_t plain_run_end(std::string_view bytes, size_t i, const std::array<bool, 256>& plain,
                      uint64_t lowest) {
+  static_assert(std::endian::native == std::endian::little);
   for (uint64_t word; i + 8 <= bytes.size(); i += 8) {
     std::memcpy(&word, bytes.data() + i, 8);
-    if (!plain_word(word, lowest)) break;
+    if (const uint64_t outside = outside_bytes(word, lowest)) {
+      return i + static_cast<size_t>(std::countr_zero(outside)) / 8;
+    }
   }
   while (i < bytes.size() && plain[static_cast<unsigned char>(bytes[i])]) ++i;
   return i;
@@ -43,16 +48,17 @@ size_t plain_run_end(std::string_view bytes, size_t i, const std::array<bool, 25
 }  // namespace
 
 const char* HeaderScanner::scan(std::string_view bytes) {
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    const auto& plain = in_request_line ? kPlainInRequestLine : kPlainInFieldLine;
-    if (!prev_cr && !line_start && plain[static_cast<unsigned char>(bytes[i])]) {
-      // Fast path: skip the run of plain bytes in the middle of a line, 8 at a time.
-      size_t end = plain_run_end(bytes, i + 1, plain, in_request_line ? 0x21 : 0x20);
-      if (in_request_line) request_line_seen = true;
-      i = end - 1;
-      continue;
+  size_t i = 0;
+  while (i < bytes.size()) {
+    if (!prev_cr && !line_start) {
+      // Inside a line: skip its run of plain bytes, 8 at a time.
+      const size_t end = in_request_line ? plain_run_end(bytes, i, kPlainInRequestLine, 0x21)
+                                         : plain_run_end(bytes, i, kPlainInFieldLine, 0x20);
+      if (end != i && in_request_line) request_line_seen = true;
+      i = end;
+      if (i == bytes.size()) break;
     }
-    const auto c = static_cast<unsigned char>(bytes[i]);
+    const auto c = static_cast<unsigned char>(bytes[i++]);
     if (prev_cr) {
       if (c != '\n') return "bare CR in header section";
       prev_cr = false;

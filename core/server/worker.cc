@@ -4,6 +4,12 @@
 
 #include <event2/event.h>
 #include <sched.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <string>
 
 #include "core/http/io_activity.h"
 #include "core/observability/log.h"
@@ -24,6 +30,10 @@ metrics::Family* open_connections_family() {
 std::unique_ptr<Worker> Worker::create(size_t index, const runtime::ConfigSource& source,
                                        std::string* error) {
   auto worker = std::make_unique<Worker>(index);
+  if (!worker->command_event_) {
+    *error = "cannot create worker " + std::to_string(index) + "'s event loop";
+    return nullptr;
+  }
   auto curl = upstream::CurlTransport::create(worker->loop_, {}, error);
   if (!curl) return nullptr;
   auto native = upstream::NativeTransport::create(worker->loop_, {}, error);
@@ -38,8 +48,14 @@ std::unique_ptr<Worker> Worker::create(size_t index, const runtime::ConfigSource
 }
 
 Worker::Worker(size_t index) : index_(index) {
-  loop_ = event_base_new();
-  command_event_ = event_new(loop_, -1, EV_PERSIST, &Worker::on_command, this);
+  // Only this worker's thread touches the loop (see worker.h), so it needs no lock.
+  event_config* config = event_config_new();
+  if (config) event_config_set_flag(config, EVENT_BASE_FLAG_NOLOCK);
+  loop_ = config ? event_base_new_with_config(config) : nullptr;
+  if (config) event_config_free(config);
+  command_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (!loop_ || command_fd_ < 0) return;  // create() reports it
+  command_event_ = event_new(loop_, command_fd_, EV_READ | EV_PERSIST, &Worker::on_command, this);
   event_add(command_event_, nullptr);
   tick_event_ = event_new(loop_, -1, EV_PERSIST, &Worker::on_tick, this);
   timeval every = {0, 250 * 1000};
@@ -52,11 +68,12 @@ Worker::~Worker() {
     thread_.join();
   }
   listeners_.clear();  // aborts what is left, before the dispatcher goes
-  event_free(tick_event_);
-  event_free(command_event_);
+  if (tick_event_) event_free(tick_event_);
+  if (command_event_) event_free(command_event_);
   dispatcher_.reset();
   upstream_.reset();  // after every request that could hold a call, before the loop
-  event_base_free(loop_);
+  if (loop_) event_base_free(loop_);
+  if (command_fd_ >= 0) close(command_fd_);
 }
 
 bool Worker::listen(const std::vector<http::ListenerOptions>& listeners, std::string* error) {
@@ -124,11 +141,19 @@ void Worker::post(std::function<void()> command) {
     std::lock_guard<std::mutex> lock(commands_mutex_);
     commands_.push_back(std::move(command));
   }
-  event_active(command_event_, EV_READ, 0);
+  // Adds one to the eventfd's counter; it cannot overflow in practice (2^64 - 2 posts unread).
+  const uint64_t one = 1;
+  ssize_t written;
+  do {
+    written = write(command_fd_, &one, sizeof(one));
+  } while (written < 0 && errno == EINTR);
 }
 
 void Worker::on_command(evutil_socket_t, short, void* self) {
   auto* worker = static_cast<Worker*>(self);
+  uint64_t posted = 0;
+  while (read(worker->command_fd_, &posted, sizeof(posted)) < 0 && errno == EINTR) {
+  }
   std::vector<std::function<void()>> commands;
   {
     std::lock_guard<std::mutex> lock(worker->commands_mutex_);
