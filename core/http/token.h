@@ -3,6 +3,8 @@
 // checks HTTP: a table, because it runs for every byte of every header name.
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace sluice::http {
@@ -28,11 +30,24 @@ constexpr bool is_token(std::string_view text) {
   return true;
 }
 
-// Whether a header value holds CR, LF or NUL, which must never be sent (header injection). One
-// pass: find_first_of over a three-byte set costs a memchr per byte of the value.
-constexpr bool has_cr_lf_or_nul(std::string_view value) {
-  for (char c : value) {
-    if (c == '\r' || c == '\n' || c == '\0') return true;
+// Whether a header value holds CR, LF or NUL, which must never be sent (header injection). It
+// runs for every header a filter sets, so it looks at eight bytes at a time.
+inline bool has_cr_lf_or_nul(std::string_view value) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  // A high bit for each zero byte (exact when the word has any: a spill only follows a zero).
+  const auto zero_bytes = [](uint64_t word) { return (word - kOnes) & ~word & kHighs; };
+  size_t i = 0;
+  for (; i + 8 <= value.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, value.data() + i, 8);
+    if ((zero_bytes(word) | zero_bytes(word ^ (kOnes * '\r')) |
+         zero_bytes(word ^ (kOnes * '\n'))) != 0) {
+      return true;
+    }
+  }
+  for (; i < value.size(); ++i) {
+    if (value[i] == '\r' || value[i] == '\n' || value[i] == '\0') return true;
   }
   return false;
 }
