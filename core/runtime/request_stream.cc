@@ -928,36 +928,36 @@ bool is_host_meta_key(std::string_view key) {
 }
 
 std::optional<std::string_view> RequestStream::meta_get(std::string_view key) const {
-  // The host's own keys come from the request's state; nothing is copied until asked for.
-  if (const HostKeyMatch host = find_host_key(key); host.key != HostKey::none) {
-    switch (host.key) {
-      case HostKey::id:
-        return request_id_;
-      case HostKey::chain:
-        return chain_.name;
-      case HostKey::method:
-        return method_;
-      case HostKey::path:
-        return path_;
-      case HostKey::none:
-      case HostKey::completion:
-        break;
-    }
-    static_assert(Completion::status == 0 && Completion::response_bytes == 1 &&
-                  Completion::request_bytes == 2 && Completion::aborted == 3 &&
-                  Completion::attempts == 4 && Completion::total_us == 5 &&
-                  Completion::upstream_us == 6 && Completion::ttft_us == 7);  // find_host_key
-    if (!completion_ || !completion_->present[host.completion]) return std::nullopt;
-    Completion::Text& text = completion_->text[host.completion];
-    if (text.size == 0) {
-      const int64_t value = completion_->value[host.completion];
-      char* end = std::to_chars(text.bytes, text.bytes + sizeof(text.bytes), value).ptr;
-      text.size = static_cast<uint8_t>(end - text.bytes);
-    }
-    return std::string_view(text.bytes, text.size);
+  // The host's own keys come from the request's state; nothing is copied until asked for. Any
+  // other key is the filters': meta_set refuses the host's namespaces, so an unknown request.*
+  // key is simply not in the store.
+  const HostKeyMatch host = find_host_key(key);
+  switch (host.key) {
+    case HostKey::none:
+      return metadata_.get(key);
+    case HostKey::id:
+      return request_id_;
+    case HostKey::chain:
+      return chain_.name;
+    case HostKey::method:
+      return method_;
+    case HostKey::path:
+      return path_;
+    case HostKey::completion:
+      break;
   }
-  if (in_host_namespace(key)) return std::nullopt;
-  return metadata_.get(key);
+  static_assert(Completion::status == 0 && Completion::response_bytes == 1 &&
+                Completion::request_bytes == 2 && Completion::aborted == 3 &&
+                Completion::attempts == 4 && Completion::total_us == 5 &&
+                Completion::upstream_us == 6 && Completion::ttft_us == 7);  // find_host_key
+  if (!completion_ || !completion_->present[host.completion]) return std::nullopt;
+  Completion::Text& text = completion_->text[host.completion];
+  if (text.size == 0) {
+    const int64_t value = completion_->value[host.completion];
+    char* end = std::to_chars(text.bytes, text.bytes + sizeof(text.bytes), value).ptr;
+    text.size = static_cast<uint8_t>(end - text.bytes);
+  }
+  return std::string_view(text.bytes, text.size);
 }
 
 bool RequestStream::send_local_reply(sluice_stream* slot, int status, http::Headers headers,
