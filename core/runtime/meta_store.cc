@@ -1,4 +1,4 @@
-// MetaStore: the hashed entries and their arena.
+// MetaStore: setting keys, growing the table, and the arena (lookups are inline in the header).
 
 #include "core/runtime/meta_store.h"
 
@@ -6,58 +6,6 @@
 #include <cstring>
 
 namespace sluice::runtime {
-namespace {
-
-uint64_t load8(const char* bytes) {
-  uint64_t word;
-  std::memcpy(&word, bytes, sizeof(word));
-  return word;
-}
-
-// Of the key's length and its first and last eight bytes (a key shorter than eight bytes is
-// taken whole). Multiplying spreads every input bit into the top bits, which index the table.
-uint32_t hash_key(std::string_view key) {
-  const size_t n = key.size();
-  uint64_t head = 0;
-  uint64_t tail = 0;
-  if (n >= 8) {
-    head = load8(key.data());
-    tail = load8(key.data() + n - 8);
-  } else {
-    for (size_t i = 0; i < n; ++i) head = head << 8 | static_cast<uint8_t>(key[i]);
-  }
-  const uint64_t mixed = (head + n) * 0x9E3779B97F4A7C15ULL ^ tail * 0xC2B2AE3D27D4EB4FULL;
-  return static_cast<uint32_t>(mixed >> 32);
-}
-
-// memcmp(a, b, n) == 0 for keys, eight bytes at a time, without a library call: a key that
-// reaches this is almost always the one looked for, and most keys are 8 to 24 bytes.
-bool same_bytes(const char* a, const char* b, size_t n) {
-  if (n < 8) {
-    for (size_t i = 0; i < n; ++i) {
-      if (a[i] != b[i]) return false;
-    }
-    return true;
-  }
-  for (size_t i = 0; i + 8 < n; i += 8) {
-    if (load8(a + i) != load8(b + i)) return false;
-  }
-  return load8(a + n - 8) == load8(b + n - 8);
-}
-
-}  // namespace
-
-size_t MetaStore::position(std::string_view key, uint32_t h) const {
-  const size_t mask = 2 * size_t{room_} - 1;
-  for (size_t at = h >> shift_;; at = (at + 1) & mask) {
-    const uint16_t slot = table_[at];
-    if (slot == 0) return at;
-    const Entry& e = entries_[slot - 1];
-    if (e.hash == h && e.key_size == key.size() && same_bytes(e.key, key.data(), key.size())) {
-      return at;
-    }
-  }
-}
 
 void MetaStore::grow() {
   const uint32_t room = room_ * 2;
@@ -100,7 +48,7 @@ char* MetaStore::allocate(size_t bytes) {
 
 bool MetaStore::set(std::string_view key, std::string_view value) {
   if (key.empty() || key.size() > kMaxKeyBytes || value.size() > kMaxValueBytes) return false;
-  const uint32_t h = hash_key(key);
+  const uint32_t h = hash(key);
   size_t at = position(key, h);
   if (table_[at] != 0) {
     Entry& entry = entries_[table_[at] - 1];
@@ -138,13 +86,6 @@ bool MetaStore::set(std::string_view key, std::string_view value) {
                           h};
   table_[at] = static_cast<uint16_t>(++size_);
   return true;
-}
-
-std::optional<std::string_view> MetaStore::get(std::string_view key) const {
-  const uint16_t slot = table_[position(key, hash_key(key))];
-  if (slot == 0) return std::nullopt;
-  const Entry& entry = entries_[slot - 1];
-  return std::string_view(entry.value, entry.value_size);
 }
 
 }  // namespace sluice::runtime
