@@ -34,12 +34,8 @@ void Filter::on_complete(bool aborted) {
     if (!s.meta(kMetaKeys[kTimingTotalUs])) return;
   }
   // Every key in one host call.
-  std::array<sluice_str, kMetaKeyCount> found;
-  s.meta_many(kMetaKeyStrings.data(), kMetaKeyCount, found.data());
   MetaValues meta;
-  for (size_t key = 0; key < kMetaKeyCount; ++key) {
-    if (found[key].ptr) meta[key] = std::string_view(found[key].ptr, found[key].len);
-  }
+  s.meta_many(kMetaKeyStrings.data(), kMetaKeyCount, meta.data());
   LineFacts facts;
   facts.start = start_;
   facts.aborted = aborted;
