@@ -26,13 +26,7 @@ void MetaStore::grow() {
   }
 }
 
-char* MetaStore::allocate(size_t bytes) {
-  if (bytes <= left_) {
-    char* out = cursor_;
-    cursor_ += bytes;
-    left_ -= bytes;
-    return out;
-  }
+char* MetaStore::allocate_block(size_t bytes) {
   // A large request gets a block of its own; the current block keeps serving small ones.
   size_t block = std::max(bytes, kBlockBytes);
   if (heap_bytes_ + block > kMaxArenaBytes) return nullptr;

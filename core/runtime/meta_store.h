@@ -60,7 +60,15 @@ class MetaStore {
   size_t position(std::string_view key, uint32_t h) const;
   // Doubles the entries' room and rebuilds the table (beyond the inline 16 keys).
   void grow();
-  char* allocate(size_t bytes);
+  // Arena bytes: from the current block, or (allocate_block) from a new one.
+  char* allocate(size_t bytes) {
+    if (bytes > left_) return allocate_block(bytes);
+    char* out = cursor_;
+    cursor_ += bytes;
+    left_ -= bytes;
+    return out;
+  }
+  char* allocate_block(size_t bytes);
 
   // Entries in the order they were first set; table_ holds entry number + 1 (0 = empty) for a
   // key at the position its hash's top bits give or, on a collision, at the next free one after

@@ -923,7 +923,7 @@ bool in_host_namespace(std::string_view key) {
 
 }  // namespace
 
-bool is_host_meta_key(std::string_view key) {
+[[gnu::flatten]] bool is_host_meta_key(std::string_view key) {  // on every meta_set
   return find_host_key(key).key != HostKey::none || in_host_namespace(key);
 }
 
