@@ -196,6 +196,16 @@ int api_header_add(sluice_stream* s, sluice_part part, sluice_str name, sluice_s
   return 1;
 }
 
+int api_headers_clear(sluice_stream* s, sluice_part part) {
+  Message* m = writable(s, part, "headers_clear");
+  if (!m) return 0;
+  if (part == SLUICE_RESPONSE && s->owner->response_head_sent()) {
+    return refuse(s, "headers_clear", "the response head has already been sent");
+  }
+  m->headers.clear();
+  return 1;
+}
+
 // ---- body and JSON --------------------------------------------------------------------------
 
 int api_body_get(sluice_stream* s, sluice_part part, sluice_str* out) {
@@ -270,6 +280,13 @@ int api_meta_get(sluice_stream* s, sluice_str key, sluice_str* out) {
   if (!value) return 0;
   *out = str(*value);
   return 1;
+}
+
+size_t api_meta_get_many(sluice_stream* s, const sluice_str* keys, size_t count, sluice_str* out) {
+  if (!out) return 0;
+  if (s && s->owner && keys) return s->owner->meta_get_many(keys, count, out);
+  for (size_t i = 0; i < count; ++i) out[i] = sluice_str{nullptr, 0};  // refused: all absent
+  return 0;
 }
 
 int api_send_local_reply(sluice_stream* s, uint32_t status, const sluice_header* headers,
@@ -437,6 +454,8 @@ const sluice_host_api kHostApi = {
     api_config_registry,
     api_http_call,
     api_reopen_generation,
+    api_meta_get_many,
+    api_headers_clear,
 };
 
 }  // namespace

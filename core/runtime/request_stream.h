@@ -100,6 +100,8 @@ class RequestStream : public http::Exchange,
   unsigned max_json_depth() const { return max_json_depth_; }
   bool meta_set(std::string_view key, std::string_view value);
   std::optional<std::string_view> meta_get(std::string_view key) const;
+  // meta_get of each key: out[i] its value or {NULL, 0}; returns how many were found.
+  size_t meta_get_many(const sluice_str* keys, size_t count, sluice_str* out) const;
   bool send_local_reply(sluice_stream* slot, int status, http::Headers headers, std::string body);
   bool send_error(sluice_stream* slot, int status, std::string_view message, std::string_view code);
   bool resume(sluice_stream* slot);
@@ -156,6 +158,7 @@ class RequestStream : public http::Exchange,
   void next_stream_event();
   void end_stream_with_error(std::string_view reason);
   void publish_completion_metadata(bool aborted);
+  std::optional<std::string_view> find_meta(std::string_view key) const;  // meta_get's body
   void complete(bool aborted);
   void complete_slots(std::vector<std::unique_ptr<sluice_stream>>& slots, bool aborted);
   void cancel_ops(sluice_stream* slot);

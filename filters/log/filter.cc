@@ -5,10 +5,21 @@
 #include "filters/log/line.h"
 
 namespace sluice::filters::log {
+namespace {
+
+// kMetaKeys as the host takes them, for one meta_get_many.
+constexpr std::array<sluice_str, kMetaKeyCount> kMetaKeyStrings = [] {
+  std::array<sluice_str, kMetaKeyCount> out{};
+  for (size_t key = 0; key < kMetaKeyCount; ++key) {
+    out[key] = sluice_str{kMetaKeys[key].data(), kMetaKeys[key].size()};
+  }
+  return out;
+}();
+
+}  // namespace
 
 void Filter::on_complete(bool aborted) {
   const Stream& s = stream();
-  MetaValues meta;
   sluice_attempt attempt = {};
   attempt.struct_size = sizeof(attempt);
   if (s.api()->attempt_get(s.handle(), &attempt)) {
@@ -20,13 +31,11 @@ void Filter::on_complete(bool aborted) {
             "the log filter is placed after the router, so it runs per upstream attempt "
             "and misses requests answered before routing: place it first in the chain");
     }
-    meta[kTimingTotalUs] = s.meta(kMetaKeys[kTimingTotalUs]);
-    if (!meta[kTimingTotalUs]) return;
+    if (!s.meta(kMetaKeys[kTimingTotalUs])) return;
   }
-  // Each key crosses into the host once (timing.total_us is not asked again when known).
-  for (size_t key = 0; key < kMetaKeyCount; ++key) {
-    if (!meta[key]) meta[key] = s.meta(kMetaKeys[key]);
-  }
+  // Every key in one host call.
+  MetaValues meta;
+  s.meta_many(kMetaKeyStrings.data(), kMetaKeyCount, meta.data());
   LineFacts facts;
   facts.start = start_;
   facts.aborted = aborted;

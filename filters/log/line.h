@@ -1,15 +1,17 @@
 #pragma once
 // log: the access-log line, built from the request's metadata. Pure functions with no host
 // calls, so the exact output is testable without a running chain. The filter formats one line
-// per request, so the path is written for cost: the caller asks the host for each key once, the
-// line goes into a reused buffer with no allocation, and the timestamp's calendar part is only
+// per request, so the path is written for cost: the caller asks the host for every key in one
+// call (meta_get_many) and hands its answers over as they are, the line is written through a
+// pointer into a reused buffer sized beforehand, and the timestamp's calendar part is only
 // recomputed when the second changes.
+
+#include <sluice/filter.h>
 
 #include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -46,8 +48,9 @@ inline constexpr std::array<std::string_view, kMetaKeyCount> kMetaKeys = {
     "response.bytes",      "timing.total_us",         "timing.upstream_us", "timing.ttft_us",
     "usage.prompt_tokens", "usage.completion_tokens", "usage.total_tokens"};
 
-// Each key's value; nullopt when it is not set. The views must outlive format_line.
-using MetaValues = std::array<std::optional<std::string_view>, kMetaKeyCount>;
+// Each key's value as meta_get_many gives it: {NULL, 0} when the key is not set (an empty value
+// has a non-NULL ptr). The bytes must outlive format_line.
+using MetaValues = std::array<sluice_str, kMetaKeyCount>;
 
 struct LineFacts {
   std::chrono::system_clock::time_point start;  // when the request reached the filter
@@ -70,8 +73,8 @@ class TimestampFormatter {
 
 // What format_line reuses from line to line: one per thread (not thread-safe).
 struct LineScratch {
-  // Cleared, not freed, between lines, so a line costs no allocation; trim() gives back what an
-  // exceptionally long line took.
+  // The line is written into it. It keeps the size of the longest line's room from line to line,
+  // so a line costs no allocation; trim() gives back what an exceptionally long line took.
   std::string text;
   TimestampFormatter clock;
 

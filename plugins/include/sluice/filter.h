@@ -10,8 +10,8 @@
  *  - Strings are sluice_str: pointer + length, not NUL-terminated, UTF-8 by convention.
  *  - Borrowed from the host: a sluice_str the host returns stays valid until the current hook
  *    returns or the plugin changes the object it came from (a header_set invalidates strings
- *    returned by earlier header_* calls on that part; json_set/json_remove/body_replace do the same
- *    for body and JSON strings of that part). Copy what you keep longer.
+ *    returned by earlier header_* calls on that part, as does headers_clear; json_set/json_remove/
+ *    body_replace do the same for body and JSON strings of that part). Copy what you keep longer.
  *  - Given to the host: anything the plugin passes in is copied before the call returns.
  *  - int results: 1 = done; 0 = not found, invalid argument, or not allowed in this hook. A call
  *    made where it is not allowed is refused at run time and logged; it is never undefined
@@ -28,6 +28,9 @@
  *    END of sluice_host_api, new hooks at the END of sluice_filter, each struct carrying its
  *    struct_size. The host accepts any plugin minor <= its own and never reads a filter field past
  *    the plugin's struct_size. A plugin built against a newer minor than the host is refused.
+ *    A plugin that declares an older minor than its header's (to run on older hosts) checks
+ *    SLUICE_HOST_HAS(api, function) before calling a function of a later minor; the C++ SDK
+ *    (filter.hpp) does so itself and falls back to the older functions.
  *
  * Version history:
  *  1.0  hooks for headers, body (parsed JSON), response, async completions, on_complete; host
@@ -38,6 +41,8 @@
  *       (http_call, SLUICE_OP_HTTP and the HTTP fields of sluice_op_done), reopen_generation;
  *       streamed responses reach on_response_body one SSE event at a time; the host sets the
  *       response.*, timing.* and upstream.* metadata listed at meta_get.
+ *  1.3  meta_get_many (many metadata keys in one call) and headers_clear (every header field of a
+ *       part in one call).
  */
 #ifndef SLUICE_FILTER_H_
 #define SLUICE_FILTER_H_
@@ -50,7 +55,7 @@ extern "C" {
 #endif
 
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 2
+#define SLUICE_ABI_MINOR 3
 
 typedef struct sluice_str {
   const char* ptr;
@@ -263,7 +268,26 @@ typedef struct sluice_host_api {
   /* Grows by one each time the operator asks files to be reopened (SIGUSR1, log rotation).
    * Any thread. */
   uint64_t (*reopen_generation)(void);
+
+  /* ---- 1.3 ---- */
+  /* meta_get for count keys in one call, for a filter that reads many (an access log): out[i]
+   * becomes key i's value, borrowed exactly as meta_get's, or {NULL, 0} when the key is absent
+   * (an empty value found has a non-NULL ptr). Returns how many keys were found. Allowed wherever
+   * meta_get is. Every out[i] is written whenever out is not NULL, so a refused call (s or keys
+   * NULL) reads as all keys absent; count 0 writes nothing and returns 0. */
+  size_t (*meta_get_many)(sluice_stream* s, const sluice_str* keys, size_t count, sluice_str* out);
+  /* Removes every header field of part in one call, as header_set with value.ptr == NULL would
+   * for each name, under header_set's rules: the request in this filter's request hooks, the
+   * response in its response hooks until the response head has gone to the client. Invalidates
+   * the strings earlier header_* calls returned for that part. */
+  int (*headers_clear)(sluice_stream* s, sluice_part part);
 } sluice_host_api;
+
+/* Whether the host's table has `function` (one a later minor appended): an older host's table
+ * ends before it. For plugins that declare an older minor than their header's. */
+#define SLUICE_HOST_HAS(api, function)                                                    \
+  ((api)->struct_size >= offsetof(sluice_host_api, function) + sizeof((api)->function) && \
+   (api)->function != NULL)
 
 /* ---- what a plugin provides ---------------------------------------------------------------- */
 

@@ -128,6 +128,20 @@ class Stream {
   bool remove_header(Part part, std::string_view name) const {
     return api_->header_set(stream_, detail::part(part), detail::str(name), sluice_str{nullptr, 0});
   }
+  // Removes every header field of the part: one headers_clear, or on a host older than 1.3 one
+  // header_set per name (which can only report a refusal when there was a field to remove).
+  bool clear_headers(Part part) const {
+    const sluice_part p = detail::part(part);
+    if (SLUICE_HOST_HAS(api_, headers_clear)) return api_->headers_clear(stream_, p);
+    // From the last field down: removing a name removes all its fields, so each step leaves at
+    // most i fields and none is asked for twice.
+    for (size_t i = api_->header_count(stream_, p); i-- > 0;) {
+      sluice_header header{};
+      if (!api_->header_at(stream_, p, i, &header)) continue;
+      if (!api_->header_set(stream_, p, header.name, sluice_str{nullptr, 0})) return false;
+    }
+    return true;
+  }
 
   // Body and its JSON view.
   std::string_view body(Part part) const {
@@ -168,6 +182,21 @@ class Stream {
   }
   bool set_meta(std::string_view key, std::string_view value) const {
     return api_->meta_set(stream_, detail::str(key), detail::str(value));
+  }
+  // count keys at once: out[i] becomes key i's value (borrowed as meta()'s), or {NULL, 0} when it
+  // is absent; returns how many were found. One meta_get_many, or on a host older than 1.3 one
+  // meta_get per key.
+  size_t meta_many(const sluice_str* keys, size_t count, sluice_str* out) const {
+    if (SLUICE_HOST_HAS(api_, meta_get_many)) return api_->meta_get_many(stream_, keys, count, out);
+    size_t found = 0;
+    for (size_t i = 0; i < count; ++i) {
+      if (api_->meta_get(stream_, keys[i], &out[i])) {
+        ++found;
+      } else {
+        out[i] = sluice_str{nullptr, 0};
+      }
+    }
+    return found;
   }
 
   // Answers: call, then return LocalReply from the hook (or do not resume after Stop).

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <limits>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -22,13 +23,23 @@ system_clock::time_point at_ms(int64_t ms) {
   return system_clock::time_point(std::chrono::milliseconds(ms));
 }
 
+// A present value, as meta_get_many gives it (absent ones stay {NULL, 0}).
+sluice_str value_of(const std::string& text) {
+  return sluice_str{text.data(), text.size()};
+}
+
 MetaValues values(const std::map<std::string, std::string>& meta) {
-  MetaValues out;
+  MetaValues out{};
   for (size_t key = 0; key < kMetaKeyCount; ++key) {
     auto it = meta.find(std::string(kMetaKeys[key]));
-    if (it != meta.end()) out[key] = std::string_view(it->second);
+    if (it != meta.end()) out[key] = value_of(it->second);
   }
   return out;
+}
+
+std::optional<std::string_view> optional_of(sluice_str value) {
+  if (!value.ptr) return std::nullopt;
+  return std::string_view(value.ptr, value.len);
 }
 
 // The line as the first version of the filter built it (strftime, std::to_string and
@@ -79,27 +90,28 @@ std::string reference_line(const MetaValues& meta, const LineFacts& facts) {
   size_t n = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
   std::string fraction = std::to_string(ms % 1000);
   string("ts", std::string(text, n) + "." + std::string(3 - fraction.size(), '0') + fraction + "Z");
-  string("request_id", meta[kRequestId]);
-  string("chain", meta[kRequestChain]);
-  string("method", meta[kRequestMethod]);
-  string("path", meta[kRequestPath]);
-  string("model", meta[kRouteModel]);
-  string("deployment", meta[kRouteDeployment]);
-  string("provider", meta[kRouteProvider]);
-  string("provider_model", meta[kRouteProviderModel]);
-  count("attempts", count_of(meta[kUpstreamAttempts]));
-  count("status", count_of(meta[kResponseStatus]));
+  string("request_id", optional_of(meta[kRequestId]));
+  string("chain", optional_of(meta[kRequestChain]));
+  string("method", optional_of(meta[kRequestMethod]));
+  string("path", optional_of(meta[kRequestPath]));
+  string("model", optional_of(meta[kRouteModel]));
+  string("deployment", optional_of(meta[kRouteDeployment]));
+  string("provider", optional_of(meta[kRouteProvider]));
+  string("provider_model", optional_of(meta[kRouteProviderModel]));
+  count("attempts", count_of(optional_of(meta[kUpstreamAttempts])));
+  count("status", count_of(optional_of(meta[kResponseStatus])));
   key("aborted");
-  out += (meta[kRequestAborted] ? *meta[kRequestAborted] == "1" : facts.aborted) ? "true" : "false";
-  count("request_bytes", count_of(meta[kRequestBytes]));
-  count("response_bytes", count_of(meta[kResponseBytes]));
-  std::optional<uint64_t> total = count_of(meta[kTimingTotalUs]);
+  std::optional<std::string_view> aborted = optional_of(meta[kRequestAborted]);
+  out += (aborted ? *aborted == "1" : facts.aborted) ? "true" : "false";
+  count("request_bytes", count_of(optional_of(meta[kRequestBytes])));
+  count("response_bytes", count_of(optional_of(meta[kResponseBytes])));
+  std::optional<uint64_t> total = count_of(optional_of(meta[kTimingTotalUs]));
   millis("latency_ms", total ? total : facts.measured_total_us);
-  millis("upstream_latency_ms", count_of(meta[kTimingUpstreamUs]));
-  millis("ttft_ms", count_of(meta[kTimingTtftUs]));
-  count("prompt_tokens", count_of(meta[kUsagePromptTokens]));
-  count("completion_tokens", count_of(meta[kUsageCompletionTokens]));
-  count("total_tokens", count_of(meta[kUsageTotalTokens]));
+  millis("upstream_latency_ms", count_of(optional_of(meta[kTimingUpstreamUs])));
+  millis("ttft_ms", count_of(optional_of(meta[kTimingTtftUs])));
+  count("prompt_tokens", count_of(optional_of(meta[kUsagePromptTokens])));
+  count("completion_tokens", count_of(optional_of(meta[kUsageCompletionTokens])));
+  count("total_tokens", count_of(optional_of(meta[kUsageTotalTokens])));
   out += "}\n";
   return out;
 }
@@ -320,14 +332,14 @@ TEST(LogLine, MatchesTheFirstVersionOnRandomInput) {
   LineScratch scratch;  // reused throughout, as in a worker thread
   for (int i = 0; i < 20000; ++i) {
     std::string storage[kMetaKeyCount];
-    MetaValues meta;
+    MetaValues meta{};
     for (size_t key = 0; key < kMetaKeyCount; ++key) {
       if (random() % 4 == 0) continue;  // absent
       bool text = key <= kRouteProviderModel || random() % 8 == 0;
       storage[key] = key == kRequestAborted ? std::to_string(random() % 3)
                      : text                 ? random_text(random)
                                             : random_count(random);
-      meta[key] = storage[key];
+      meta[key] = value_of(storage[key]);
     }
     LineFacts facts;
     facts.start = at_ms(static_cast<int64_t>(random() % 4102444800000));
@@ -353,10 +365,10 @@ TEST(LogLine, EveryLengthWithAnOddByteAtEveryPosition) {
           digits[at] = odd;
         }
         if (length > 1) digits[0] = '0';  // and a leading zero
-        MetaValues meta;
-        meta[kRequestPath] = text;
-        meta[kRequestBytes] = digits;
-        meta[kTimingTtftUs] = digits;
+        MetaValues meta{};
+        meta[kRequestPath] = value_of(text);
+        meta[kRequestBytes] = value_of(digits);
+        meta[kTimingTtftUs] = value_of(digits);
         LineFacts facts;
         std::string_view line = format_line(meta, facts, scratch);
         ASSERT_EQ(line, reference_line(meta, facts)) << length << " " << at << " " << int{odd};

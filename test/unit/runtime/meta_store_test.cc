@@ -83,6 +83,28 @@ TEST(MetaStore, TheArenaIsBoundedEvenWhenOneValueKeepsGrowing) {
   EXPECT_EQ(store.get("big.0"), "in place still works");
 }
 
+// The index hashes a key's length and its first and last eight bytes: keys that differ only in
+// between hash alike and must still be told apart, before and after the table grows.
+TEST(MetaStore, KeysThatDifferOnlyInTheMiddleAreToldApart) {
+  MetaStore store;
+  auto key = [](int i) { return "route.x" + std::to_string(1000 + i) + "x.provider"; };
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(store.set(key(i), "v" + std::to_string(i))) << i;
+    for (int j = 0; j <= i; ++j) ASSERT_EQ(store.get(key(j)), "v" + std::to_string(j)) << i << j;
+    EXPECT_FALSE(store.get(key(i + 1)));
+  }
+  EXPECT_EQ(store.size(), 100u);
+  // Short keys (under eight bytes) are hashed whole.
+  ASSERT_TRUE(store.set("a", "1"));
+  ASSERT_TRUE(store.set("b", "2"));
+  ASSERT_TRUE(store.set("ab", "3"));
+  EXPECT_EQ(store.get("a"), "1");
+  EXPECT_EQ(store.get("b"), "2");
+  EXPECT_EQ(store.get("ab"), "3");
+  EXPECT_FALSE(store.get("ba"));
+  EXPECT_FALSE(store.get(""));
+}
+
 TEST(MetaStore, AgreesWithAMapOverRandomOperations) {
   std::mt19937 rng(7);
   MetaStore store;
