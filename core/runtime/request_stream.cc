@@ -422,10 +422,12 @@ void RequestStream::send_upstream() {
   } else if (!url || url->empty()) {
     attempt_->failure = "no per-attempt filter set upstream.url";
   } else {
-    UpstreamRequest request;
-    request.url = std::string(*url);
+    // Views into the attempt's request and the metadata: the transport copies what it keeps
+    // before start() returns, and nothing changes them meanwhile.
+    UpstreamRequestView request;
+    request.url = *url;
     std::optional<std::string_view> method = meta_get("upstream.method");
-    request.method = method ? std::string(*method) : method_;
+    request.method = method ? *method : std::string_view(method_);
     request.headers = attempt_->request.headers;
     request.body = attempt_->request.body.raw();
     request.timeouts = runtime_->timeouts_for(plan_.targets[attempt_->target_index].deployment);
