@@ -12,12 +12,14 @@
 
 #include <event2/event.h>
 
+#include <array>
 #include <chrono>
 #include <deque>
 #include <forward_list>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -65,8 +67,8 @@ struct Plan {
 struct Attempt {
   uint32_t number = 0;
   uint32_t target_index = 0;
-  Message request;  // an untouched copy of the request as it left the router
-  std::vector<std::unique_ptr<sluice_stream>> slots;
+  Message request;                 // an untouched copy of the request as it left the router
+  std::span<sluice_stream> slots;  // the per-attempt filters' (RequestStream's storage)
   std::unique_ptr<UpstreamCall> call;
   uint32_t http_status = 0;
   uint32_t retry_after_ms = 0;
@@ -157,7 +159,7 @@ class RequestStream : public http::Exchange,
   void end_stream_with_error(std::string_view reason);
   void publish_completion_metadata(bool aborted);
   void complete(bool aborted);
-  void complete_slots(std::vector<std::unique_ptr<sluice_stream>>& slots, bool aborted);
+  void complete_slots(std::span<sluice_stream> slots, bool aborted);
   void cancel_ops(sluice_stream* slot);
 
   // Upstream callbacks.
@@ -200,8 +202,16 @@ class RequestStream : public http::Exchange,
     mutable Text text[count];  // formatted on the first meta_get of the key
   };
   std::optional<Completion> completion_;
-  std::vector<std::unique_ptr<sluice_stream>> slots_;  // downstream filters, chain order
-  std::forward_list<std::string> scratch_;             // keep()'s strings; no allocation until used
+  // Every filter's slot in chain order, in one block that lives as long as the request: inline
+  // for chains of up to kInlineSlots filters, so a request allocates none. slots_ are the
+  // downstream ones (up to the router), which serve the whole request; the rest serve the current
+  // attempt and are reset for each one.
+  static constexpr size_t kInlineSlots = 8;
+  std::array<sluice_stream, kInlineSlots> inline_slots_;
+  std::unique_ptr<sluice_stream[]> more_slots_;  // longer chains
+  std::span<sluice_stream> all_slots_;
+  std::span<sluice_stream> slots_;
+  std::forward_list<std::string> scratch_;  // keep()'s strings; no allocation until used
 
   Phase phase_ = Phase::request;
   std::vector<sluice_stream*> order_;  // slots the current phase visits, in visiting order
@@ -214,7 +224,7 @@ class RequestStream : public http::Exchange,
 
   bool plan_set_ = false;
   Plan plan_;
-  std::unique_ptr<Attempt> attempt_;
+  std::optional<Attempt> attempt_;       // the current (or last) attempt
   std::optional<uint32_t> next_target_;  // where the next attempt goes, set by the verdict
   std::string upstream_body_;            // the current attempt's response body as it arrives
   event* backoff_timer_ = nullptr;
