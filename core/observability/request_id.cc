@@ -3,14 +3,14 @@
 
 #include "core/observability/request_id.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <random>
 
 namespace sluice {
 namespace {
-
-constexpr size_t kMaxRequestIdLength = 128;
 
 bool is_request_id_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
@@ -33,14 +33,19 @@ uint64_t next_random() {
 }  // namespace
 
 bool is_valid_request_id(std::string_view id) {
-  if (id.empty() || id.size() > kMaxRequestIdLength) return false;
+  if (id.empty() || id.size() > RequestId::kMaxLength) return false;
   for (char c : id) {
     if (!is_request_id_char(c)) return false;
   }
   return true;
 }
 
-std::string new_request_id() {
+RequestId::RequestId(std::string_view id) {
+  size_ = static_cast<uint8_t>(std::min(id.size(), kMaxLength));
+  std::memcpy(bytes_, id.data(), size_);
+}
+
+RequestId new_request_id() {
   // Two hex digits per table lookup: a request id is made for every request.
   static constexpr std::array<char[2], 256> kHexPairs = [] {
     constexpr char kHex[] = "0123456789abcdef";
@@ -52,14 +57,15 @@ std::string new_request_id() {
     return table;
   }();
   const uint64_t halves[2] = {next_random(), next_random()};
-  std::string id(32, '0');
+  RequestId id;
   for (size_t h = 0; h < 2; ++h) {
     for (size_t i = 0; i < 8; ++i) {
       const char* pair = kHexPairs[(halves[h] >> (56 - 8 * i)) & 0xFF];
-      id[h * 16 + 2 * i] = pair[0];
-      id[h * 16 + 2 * i + 1] = pair[1];
+      id.bytes_[h * 16 + 2 * i] = pair[0];
+      id.bytes_[h * 16 + 2 * i + 1] = pair[1];
     }
   }
+  id.size_ = 32;
   return id;
 }
 

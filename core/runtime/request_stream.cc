@@ -143,12 +143,12 @@ timeval to_timeval(uint32_t ms) {
 RequestStream::RequestStream(const WorkerServices& services,
                              std::shared_ptr<const RuntimeConfig> runtime, const Chain& chain,
                              http::Request request, http::ResponseSink& sink,
-                             std::string request_id)
+                             const RequestId& request_id)
     : services_(services),
       runtime_(std::move(runtime)),
       chain_(chain),
       sink_(sink),
-      request_id_(std::move(request_id)),
+      request_id_(request_id),
       method_(std::move(request.method)),
       path_(std::move(request.path)),
       started_(std::chrono::steady_clock::now()) {

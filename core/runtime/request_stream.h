@@ -25,6 +25,7 @@
 
 #include "core/http/exchange.h"
 #include "core/http/flow_control.h"
+#include "core/observability/request_id.h"
 #include "core/runtime/chain.h"
 #include "core/runtime/host_api.h"
 #include "core/runtime/json_body.h"
@@ -85,7 +86,7 @@ class RequestStream : public http::Exchange,
  public:
   RequestStream(const WorkerServices& services, std::shared_ptr<const RuntimeConfig> runtime,
                 const Chain& chain, http::Request request, http::ResponseSink& sink,
-                std::string request_id);
+                const RequestId& request_id);
   ~RequestStream() override;
 
   // Runs the chain until it pauses or answers. Call once.
@@ -112,7 +113,7 @@ class RequestStream : public http::Exchange,
   bool set_plan(sluice_stream* slot, Plan plan);
   const Attempt* attempt_of(sluice_stream* slot) const;
   const Plan& plan() const { return plan_; }
-  const std::string& request_id() const { return request_id_; }
+  std::string_view request_id() const { return request_id_.view(); }
   const Chain& chain() const { return chain_; }
 
  private:
@@ -172,7 +173,7 @@ class RequestStream : public http::Exchange,
   std::shared_ptr<const RuntimeConfig> runtime_;  // keeps the chain and plugin configs alive
   const Chain& chain_;
   http::ResponseSink& sink_;
-  std::string request_id_;
+  RequestId request_id_;
   std::string method_, path_;
   unsigned max_json_depth_;
   std::chrono::steady_clock::time_point started_;
