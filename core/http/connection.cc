@@ -204,9 +204,8 @@ Connection::Connection(bufferevent* bev, RequestHandler& handler, const ServerLi
       sink_(*this) {
   event_base* base = bufferevent_get_base(bev_);
   timer_ev_ = evtimer_new(base, &Connection::timer_cb, this);
-  after_response_ev_ = event_new(base, -1, 0, &Connection::after_response_cb, this);
   closed_ev_ = event_new(base, -1, 0, &Connection::closed_cb, this);
-  flush_ev_ = event_new(base, -1, 0, &Connection::flush_cb, this);
+  deferred_ev_ = event_new(base, -1, 0, &Connection::deferred_cb, this);
   if (tls_) {
     bufferevent_setcb(bev_, &Connection::read_cb, &Connection::write_cb, &Connection::event_cb,
                       this);
@@ -223,9 +222,8 @@ Connection::~Connection() {
   if (write_ev_ != nullptr) event_free(write_ev_);
   if (bev_ != nullptr) bufferevent_free(bev_);
   event_free(timer_ev_);
-  event_free(after_response_ev_);
   event_free(closed_ev_);
-  event_free(flush_ev_);
+  event_free(deferred_ev_);
 }
 
 void Connection::start() {
@@ -294,12 +292,6 @@ void Connection::timer_cb(int, short, void* arg) {
   self->on_timer_wakeup();
   self->end_batch();
 }
-void Connection::after_response_cb(int, short, void* arg) {
-  auto* self = static_cast<Connection*>(arg);
-  self->begin_batch();
-  self->after_response();
-  self->end_batch();
-}
 void Connection::socket_read_cb(int, short, void* arg) {
   io_activity::note();
   auto* self = static_cast<Connection*>(arg);
@@ -313,10 +305,16 @@ void Connection::socket_write_cb(int, short, void* arg) {
   self->flush();
   self->end_batch();
 }
-void Connection::flush_cb(int, short, void* arg) {
+void Connection::deferred_cb(int, short, void* arg) {
   auto* self = static_cast<Connection*>(arg);
-  self->flush_scheduled_ = false;
-  self->flush();
+  self->deferred_scheduled_ = false;
+  // The response's bytes leave before its Exchange is destroyed.
+  if (std::exchange(self->flush_scheduled_, false)) self->flush();
+  if (std::exchange(self->end_scheduled_, false)) {
+    self->begin_batch();
+    self->after_response();
+    self->end_batch();
+  }
 }
 void Connection::closed_cb(int, short, void* arg) {
   auto* self = static_cast<Connection*>(arg);
@@ -645,7 +643,10 @@ void Connection::finish_response() {
   if (response_.mode == BodyMode::until_close) keep_alive_ = false;
   // The Exchange is destroyed once the call it is making now has returned: by dispatch()'s
   // caller when answered inside start(), else from after_response() on a later loop turn.
-  if (!dispatching_) event_active(after_response_ev_, EV_TIMEOUT, 0);
+  if (!dispatching_) {
+    end_scheduled_ = true;
+    schedule_deferred();
+  }
 }
 
 void Connection::after_response() {
@@ -699,7 +700,13 @@ void Connection::after_output() {
   // Written from outside our own callbacks (an upstream answer, a timer): everything written
   // during this loop turn (head, body, chunk framing) leaves in one send.
   flush_scheduled_ = true;
-  event_active(flush_ev_, EV_TIMEOUT, 0);
+  schedule_deferred();
+}
+
+void Connection::schedule_deferred() {
+  if (deferred_scheduled_) return;
+  deferred_scheduled_ = true;
+  event_active(deferred_ev_, EV_TIMEOUT, 0);
 }
 
 // Our own callbacks send what they wrote when they end, in one send() and without waking the
