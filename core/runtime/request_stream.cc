@@ -160,9 +160,12 @@ RequestStream::RequestStream(const WorkerServices& services,
   const size_t count = chain_.filters.size();
   if (count <= kInlineSlots) {
     all_slots_ = std::span(inline_slots_).first(count);
+    order_.set_room(std::span(inline_order_).first(count));
   } else {
     more_slots_ = std::make_unique<sluice_stream[]>(count);
+    more_order_ = std::make_unique<sluice_stream*[]>(count);
     all_slots_ = std::span(more_slots_.get(), count);
+    order_.set_room(std::span(more_order_.get(), count));
   }
   for (size_t i = 0; i < count; ++i) {
     all_slots_[i].owner = this;
@@ -195,8 +198,6 @@ void RequestStream::start() {
       }
     }
   }
-  // Every phase refills order_ in place: its capacity, reserved once, serves the whole request.
-  order_.reserve(chain_.filters.size() + 1);
   for (sluice_stream& slot : slots_) order_.push_back(&slot);
   run_request_phase(Phase::request);
   run();

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstdlib>
 #include <deque>
 #include <forward_list>
 #include <map>
@@ -128,6 +129,26 @@ class RequestStream : public http::Exchange,
   struct Timer;
   struct HttpOp;
 
+  // The slots the current phase visits, in visiting order, in room for one per filter of the
+  // chain (no phase visits a filter twice), so refilling it never allocates.
+  class SlotOrder {
+   public:
+    void set_room(std::span<sluice_stream*> room) { room_ = room; }
+    void clear() { size_ = 0; }
+    void push_back(sluice_stream* slot) {
+      if (size_ == room_.size()) std::abort();  // a phase visiting a filter twice: a bug
+      room_[size_++] = slot;
+    }
+    size_t size() const { return size_; }
+    sluice_stream* operator[](size_t i) const { return room_[i]; }
+    sluice_stream** begin() { return room_.data(); }
+    sluice_stream** end() { return room_.data() + size_; }
+
+   private:
+    std::span<sluice_stream*> room_;
+    size_t size_ = 0;
+  };
+
   // Driving.
   void run();
   void schedule_run();
@@ -203,19 +224,21 @@ class RequestStream : public http::Exchange,
     mutable Text text[count];  // formatted on the first meta_get of the key
   };
   std::optional<Completion> completion_;
-  // Every filter's slot in chain order, in one block that lives as long as the request: inline
-  // for chains of up to kInlineSlots filters, so a request allocates none. slots_ are the
-  // downstream ones (up to the router), which serve the whole request; the rest serve the current
-  // attempt and are reset for each one.
+  // Every filter's slot in chain order, in one block that lives as long as the request, and the
+  // room of order_: inline for chains of up to kInlineSlots filters, so a request allocates
+  // neither. slots_ are the downstream ones (up to the router), which serve the whole request;
+  // the rest serve the current attempt and are reset for each one.
   static constexpr size_t kInlineSlots = 8;
   std::array<sluice_stream, kInlineSlots> inline_slots_;
+  std::array<sluice_stream*, kInlineSlots> inline_order_;
   std::unique_ptr<sluice_stream[]> more_slots_;  // longer chains
+  std::unique_ptr<sluice_stream*[]> more_order_;
   std::span<sluice_stream> all_slots_;
   std::span<sluice_stream> slots_;
   std::forward_list<std::string> scratch_;  // keep()'s strings; no allocation until used
 
   Phase phase_ = Phase::request;
-  std::vector<sluice_stream*> order_;  // slots the current phase visits, in visiting order
+  SlotOrder order_;
   size_t cursor_ = 0;
   bool body_pass_ = false;  // in the current phase, the body hooks are running
   bool upstream_segment_ = false;
