@@ -27,6 +27,7 @@
 #include "core/http/exchange.h"
 #include "core/http/flow_control.h"
 #include "core/observability/request_id.h"
+#include "core/runtime/block_cache.h"
 #include "core/runtime/chain.h"
 #include "core/runtime/host_api.h"
 #include "core/runtime/json_body.h"
@@ -83,8 +84,13 @@ bool is_host_meta_key(std::string_view key);
 
 class RequestStream : public http::Exchange,
                       public http::ResponseDrainListener,
-                      private UpstreamCallbacks {
+                      private UpstreamCallbacks,
+                      private BlockCache<RequestStream> {
  public:
+  // One is made and destroyed per request: the block is reused (block_cache.h).
+  using BlockCache<RequestStream>::operator new;
+  using BlockCache<RequestStream>::operator delete;
+
   RequestStream(const WorkerServices& services, std::shared_ptr<const RuntimeConfig> runtime,
                 const Chain& chain, http::Request request, http::ResponseSink& sink,
                 const RequestId& request_id);
