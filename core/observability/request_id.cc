@@ -4,7 +4,6 @@
 #include "core/observability/request_id.h"
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -30,6 +29,22 @@ uint64_t next_random() {
   return z ^ (z >> 31);
 }
 
+// The sixteen nibbles of `bits` as lower-case hex digits, eight at a time: each byte of a word
+// holds one nibble (0..15), and those from 10 up get the distance from ':' to 'a' on top of '0'.
+// The digits come in an order of their own (low nibbles, then high ones), which is as random as
+// the bits.
+void put_hex(uint64_t bits, char* out) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  const auto digits = [](uint64_t nibbles) {
+    const uint64_t from_ten = ((nibbles + kOnes * 6) >> 4) & kOnes;  // 1 where a nibble >= 10
+    return nibbles + kOnes * '0' + from_ten * ('a' - '0' - 10);
+  };
+  const uint64_t low = digits(bits & (kOnes * 0x0F));
+  const uint64_t high = digits((bits >> 4) & (kOnes * 0x0F));
+  std::memcpy(out, &low, 8);
+  std::memcpy(out + 8, &high, 8);
+}
+
 }  // namespace
 
 bool is_valid_request_id(std::string_view id) {
@@ -46,25 +61,9 @@ RequestId::RequestId(std::string_view id) {
 }
 
 RequestId new_request_id() {
-  // Two hex digits per table lookup: a request id is made for every request.
-  static constexpr std::array<char[2], 256> kHexPairs = [] {
-    constexpr char kHex[] = "0123456789abcdef";
-    std::array<char[2], 256> table{};
-    for (size_t b = 0; b < 256; ++b) {
-      table[b][0] = kHex[b >> 4];
-      table[b][1] = kHex[b & 0xF];
-    }
-    return table;
-  }();
-  const uint64_t halves[2] = {next_random(), next_random()};
   RequestId id;
-  for (size_t h = 0; h < 2; ++h) {
-    for (size_t i = 0; i < 8; ++i) {
-      const char* pair = kHexPairs[(halves[h] >> (56 - 8 * i)) & 0xFF];
-      id.bytes_[h * 16 + 2 * i] = pair[0];
-      id.bytes_[h * 16 + 2 * i + 1] = pair[1];
-    }
-  }
+  put_hex(next_random(), id.bytes_);
+  put_hex(next_random(), id.bytes_ + 16);
   id.size_ = 32;
   return id;
 }
