@@ -423,7 +423,8 @@ void RequestStream::start_attempt() {
 
 void RequestStream::send_upstream() {
   phase_ = Phase::upstream;
-  std::optional<std::string_view> url = meta_get("upstream.url");
+  // Filters' own keys, never the host's: read from the store without meta_get's host-key checks.
+  std::optional<std::string_view> url = metadata_.get("upstream.url");
   if (!services_.upstream) {
     attempt_->failure = "no upstream client on this worker";
   } else if (!url || url->empty()) {
@@ -433,7 +434,7 @@ void RequestStream::send_upstream() {
     // before start() returns, and nothing changes them meanwhile.
     UpstreamRequestView request;
     request.url = *url;
-    std::optional<std::string_view> method = meta_get("upstream.method");
+    std::optional<std::string_view> method = metadata_.get("upstream.method");
     request.method = method ? *method : std::string_view(method_);
     request.headers = attempt_->request.headers;
     request.body = attempt_->request.body.raw();
