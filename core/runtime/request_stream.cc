@@ -1070,6 +1070,7 @@ bool RequestStream::op_cancel(sluice_stream* slot, uint64_t op_id) {
 }
 
 void RequestStream::cancel_ops(sluice_stream* slot) {
+  if (timers_.empty() && http_ops_.empty()) return;  // most requests start none
   std::erase_if(timers_, [slot](const auto& entry) { return entry.second->slot == slot; });
   std::erase_if(http_ops_, [slot](const auto& entry) { return entry.second->slot == slot; });
 }
