@@ -25,7 +25,7 @@ class RequestId {
 
  private:
   friend RequestId new_request_id();
-  char bytes_[kMaxLength];
+  char bytes_[kMaxLength] = {};
   uint8_t size_ = 0;
 };
 
