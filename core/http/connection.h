@@ -128,9 +128,8 @@ class Connection {
   static void write_cb(bufferevent* bev, void* arg);
   static void event_cb(bufferevent* bev, short what, void* arg);
   static void timer_cb(int fd, short what, void* arg);
-  static void after_response_cb(int fd, short what, void* arg);
   static void closed_cb(int fd, short what, void* arg);
-  static void flush_cb(int fd, short what, void* arg);
+  static void deferred_cb(int fd, short what, void* arg);
   static void socket_read_cb(int fd, short what, void* arg);
   static void socket_write_cb(int fd, short what, void* arg);
 
@@ -159,6 +158,7 @@ class Connection {
   char* reserve_output(size_t n);
   void commit_output(size_t n);
   void after_output();
+  void schedule_deferred();
   void begin_batch();
   void end_batch();
   void flush();
@@ -187,12 +187,17 @@ class Connection {
   ClosedCallback on_closed_;
 
   event* timer_ev_ = nullptr;
-  event* after_response_ev_ = nullptr;
   event* closed_ev_ = nullptr;
-  event* flush_ev_ = nullptr;  // plain sockets: one send per loop turn (see after_output())
-  event* read_ev_ = nullptr;   // plain sockets: our own reads (see read_socket())
-  event* write_ev_ = nullptr;  // plain sockets: created when the kernel buffer first fills up
-  int fd_ = -1;                // plain sockets: the bufferevent's socket
+  // Work for the next loop turn, in this order: a flush (plain sockets: one send per loop turn,
+  // see after_output()), then the end of a response finished from outside our callbacks (see
+  // finish_response()). One event for both: a response answered from an upstream callback needs
+  // both, and each event_active costs a lock and a pass of the loop.
+  event* deferred_ev_ = nullptr;
+  bool deferred_scheduled_ = false;
+  bool end_scheduled_ = false;  // after_response() is due
+  event* read_ev_ = nullptr;    // plain sockets: our own reads (see read_socket())
+  event* write_ev_ = nullptr;   // plain sockets: created when the kernel buffer first fills up
+  int fd_ = -1;                 // plain sockets: the bufferevent's socket
   bool reading_paused_ = false;
   bool writable_watched_ = false;
   bool flush_scheduled_ = false;

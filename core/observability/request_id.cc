@@ -3,14 +3,13 @@
 
 #include "core/observability/request_id.h"
 
-#include <array>
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <random>
 
 namespace sluice {
 namespace {
-
-constexpr size_t kMaxRequestIdLength = 128;
 
 bool is_request_id_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
@@ -30,36 +29,42 @@ uint64_t next_random() {
   return z ^ (z >> 31);
 }
 
+// The sixteen nibbles of `bits` as lower-case hex digits, eight at a time: each byte of a word
+// holds one nibble (0..15), and those from 10 up get the distance from ':' to 'a' on top of '0'.
+// The digits come in an order of their own (low nibbles, then high ones), which is as random as
+// the bits.
+void put_hex(uint64_t bits, char* out) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  const auto digits = [](uint64_t nibbles) {
+    const uint64_t from_ten = ((nibbles + kOnes * 6) >> 4) & kOnes;  // 1 where a nibble >= 10
+    return nibbles + kOnes * '0' + from_ten * ('a' - '0' - 10);
+  };
+  const uint64_t low = digits(bits & (kOnes * 0x0F));
+  const uint64_t high = digits((bits >> 4) & (kOnes * 0x0F));
+  std::memcpy(out, &low, 8);
+  std::memcpy(out + 8, &high, 8);
+}
+
 }  // namespace
 
 bool is_valid_request_id(std::string_view id) {
-  if (id.empty() || id.size() > kMaxRequestIdLength) return false;
+  if (id.empty() || id.size() > RequestId::kMaxLength) return false;
   for (char c : id) {
     if (!is_request_id_char(c)) return false;
   }
   return true;
 }
 
-std::string new_request_id() {
-  // Two hex digits per table lookup: a request id is made for every request.
-  static constexpr std::array<char[2], 256> kHexPairs = [] {
-    constexpr char kHex[] = "0123456789abcdef";
-    std::array<char[2], 256> table{};
-    for (size_t b = 0; b < 256; ++b) {
-      table[b][0] = kHex[b >> 4];
-      table[b][1] = kHex[b & 0xF];
-    }
-    return table;
-  }();
-  const uint64_t halves[2] = {next_random(), next_random()};
-  std::string id(32, '0');
-  for (size_t h = 0; h < 2; ++h) {
-    for (size_t i = 0; i < 8; ++i) {
-      const char* pair = kHexPairs[(halves[h] >> (56 - 8 * i)) & 0xFF];
-      id[h * 16 + 2 * i] = pair[0];
-      id[h * 16 + 2 * i + 1] = pair[1];
-    }
-  }
+RequestId::RequestId(std::string_view id) {
+  size_ = static_cast<uint8_t>(std::min(id.size(), kMaxLength));
+  std::memcpy(bytes_, id.data(), size_);
+}
+
+RequestId new_request_id() {
+  RequestId id;
+  put_hex(next_random(), id.bytes_);
+  put_hex(next_random(), id.bytes_ + 16);
+  id.size_ = 32;
   return id;
 }
 

@@ -15,8 +15,8 @@ Dispatcher::Dispatcher(WorkerServices services, const ConfigSource& source)
 
 std::unique_ptr<http::Exchange> Dispatcher::start(http::Request request, http::ResponseSink& sink) {
   const std::string* incoming = http::find_header(request.headers, "x-request-id");
-  std::string request_id =
-      incoming && is_valid_request_id(*incoming) ? *incoming : new_request_id();
+  const RequestId request_id =
+      incoming && is_valid_request_id(*incoming) ? RequestId(*incoming) : new_request_id();
 
   uint64_t generation = source_.generation();
   if (generation != cached_generation_) {
@@ -27,7 +27,8 @@ std::unique_ptr<http::Exchange> Dispatcher::start(http::Request request, http::R
   if (!chain) {
     http::ResponseHead head;
     head.status = 404;
-    head.headers = {{"content-type", "application/json"}, {"x-request-id", request_id}};
+    head.headers = {{"content-type", "application/json"},
+                    {"x-request-id", std::string(request_id.view())}};
     sink.send_whole(std::move(head),
                     http::openai_error_body(
                         404, fmt::format("no route for {} {}", request.method, request.path),
@@ -36,7 +37,7 @@ std::unique_ptr<http::Exchange> Dispatcher::start(http::Request request, http::R
     return nullptr;
   }
   auto stream = std::make_unique<RequestStream>(services_, cached_, *chain, std::move(request),
-                                                sink, std::move(request_id));
+                                                sink, request_id);
   stream->start();
   return stream;
 }

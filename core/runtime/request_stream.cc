@@ -143,12 +143,12 @@ timeval to_timeval(uint32_t ms) {
 RequestStream::RequestStream(const WorkerServices& services,
                              std::shared_ptr<const RuntimeConfig> runtime, const Chain& chain,
                              http::Request request, http::ResponseSink& sink,
-                             std::string request_id)
+                             const RequestId& request_id)
     : services_(services),
       runtime_(std::move(runtime)),
       chain_(chain),
       sink_(sink),
-      request_id_(std::move(request_id)),
+      request_id_(request_id),
       method_(std::move(request.method)),
       path_(std::move(request.path)),
       started_(std::chrono::steady_clock::now()) {
@@ -157,15 +157,23 @@ RequestStream::RequestStream(const WorkerServices& services,
   request_.headers = std::move(request.headers);
   request_bytes_ = request.body.size();
   request_.body.assign(std::move(request.body), false, max_json_depth_);
-  size_t downstream =
-      chain_.router_index == Chain::kNoRouter ? chain_.filters.size() : chain_.router_index + 1;
-  for (size_t i = 0; i < downstream; ++i) {
-    auto slot = std::make_unique<sluice_stream>();
-    slot->owner = this;
-    slot->filter = chain_.filters[i].get();
-    slot->index = i;
-    slots_.push_back(std::move(slot));
+  const size_t count = chain_.filters.size();
+  if (count <= kInlineSlots) {
+    all_slots_ = std::span(inline_slots_).first(count);
+    order_.set_room(std::span(inline_order_).first(count));
+  } else {
+    more_slots_ = std::make_unique<sluice_stream[]>(count);
+    more_order_ = std::make_unique<sluice_stream*[]>(count);
+    all_slots_ = std::span(more_slots_.get(), count);
+    order_.set_room(std::span(more_order_.get(), count));
   }
+  for (size_t i = 0; i < count; ++i) {
+    all_slots_[i].owner = this;
+    all_slots_[i].filter = chain_.filters[i].get();
+    all_slots_[i].index = i;
+  }
+  slots_ =
+      all_slots_.first(chain_.router_index == Chain::kNoRouter ? count : chain_.router_index + 1);
 }
 
 RequestStream::~RequestStream() {
@@ -190,9 +198,7 @@ void RequestStream::start() {
       }
     }
   }
-  // Every phase refills order_ in place: its capacity, reserved once, serves the whole request.
-  order_.reserve(chain_.filters.size() + 1);
-  for (auto& slot : slots_) order_.push_back(slot.get());
+  for (sluice_stream& slot : slots_) order_.push_back(&slot);
   run_request_phase(Phase::request);
   run();
 }
@@ -393,39 +399,43 @@ void RequestStream::start_attempt() {
     target = *next_target_;
     next_target_.reset();
   }
-  auto attempt = std::make_unique<Attempt>();
-  attempt->number = number;
-  attempt->target_index = target;
-  attempt->request.headers = request_.headers;
-  attempt->request.body = request_.body;
-  for (size_t i = chain_.router_index + 1; i < chain_.filters.size(); ++i) {
-    auto slot = std::make_unique<sluice_stream>();
-    slot->owner = this;
-    slot->filter = chain_.filters[i].get();
-    slot->index = i;
-    slot->attempt = attempt.get();
-    attempt->slots.push_back(std::move(slot));
+  Attempt& attempt = attempt_.emplace();  // the previous one (if any) is done with
+  attempt.number = number;
+  attempt.target_index = target;
+  attempt.request.headers = request_.headers;
+  attempt.request.body = request_.body;
+  // The per-attempt filters' slots start afresh (their instances of the last attempt are gone).
+  attempt.slots = all_slots_.subspan(chain_.router_index + 1);
+  for (size_t i = chain_.router_index + 1; i < all_slots_.size(); ++i) {
+    sluice_stream& slot = all_slots_[i];
+    slot = sluice_stream{};
+    slot.owner = this;
+    slot.filter = chain_.filters[i].get();
+    slot.index = i;
+    slot.attempt = &attempt;
   }
-  attempt_ = std::move(attempt);
   response_ = Message{};
   upstream_body_.clear();
   order_.clear();
-  for (auto& slot : attempt_->slots) order_.push_back(slot.get());
+  for (sluice_stream& slot : attempt.slots) order_.push_back(&slot);
   run_request_phase(Phase::attempt_request);
 }
 
 void RequestStream::send_upstream() {
   phase_ = Phase::upstream;
-  std::optional<std::string_view> url = meta_get("upstream.url");
+  // Filters' own keys, never the host's: read from the store without meta_get's host-key checks.
+  std::optional<std::string_view> url = metadata_.get("upstream.url");
   if (!services_.upstream) {
     attempt_->failure = "no upstream client on this worker";
   } else if (!url || url->empty()) {
     attempt_->failure = "no per-attempt filter set upstream.url";
   } else {
-    UpstreamRequest request;
-    request.url = std::string(*url);
-    std::optional<std::string_view> method = meta_get("upstream.method");
-    request.method = method ? std::string(*method) : method_;
+    // Views into the attempt's request and the metadata: the transport copies what it keeps
+    // before start() returns, and nothing changes them meanwhile.
+    UpstreamRequestView request;
+    request.url = *url;
+    std::optional<std::string_view> method = metadata_.get("upstream.method");
+    request.method = method ? *method : std::string_view(method_);
     request.headers = attempt_->request.headers;
     request.body = attempt_->request.body.raw();
     request.timeouts = runtime_->timeouts_for(plan_.targets[attempt_->target_index].deployment);
@@ -496,7 +506,7 @@ void RequestStream::on_upstream_complete() {
   upstream_body_.clear();
   order_.clear();
   for (auto it = attempt_->slots.rbegin(); it != attempt_->slots.rend(); ++it) {
-    order_.push_back(it->get());
+    order_.push_back(&*it);
   }
   begin_response(true);
   run();
@@ -531,9 +541,9 @@ void RequestStream::begin_stream() {
   events_ = std::make_unique<std::deque<SseEvent>>();
   order_.clear();
   for (auto it = attempt_->slots.rbegin(); it != attempt_->slots.rend(); ++it) {
-    order_.push_back(it->get());
+    order_.push_back(&*it);
   }
-  for (size_t i = chain_.router_index + 1; i-- > 0;) order_.push_back(slots_[i].get());
+  for (size_t i = chain_.router_index + 1; i-- > 0;) order_.push_back(&slots_[i]);
   response_.body.assign(std::string(), false, max_json_depth_);
   begin_response(false);
 }
@@ -666,13 +676,13 @@ void RequestStream::decide_after_attempt() {
         true, max_json_depth_);
   }
   order_.clear();
-  for (size_t i = chain_.router_index + 1; i-- > 0;) order_.push_back(slots_[i].get());
+  for (size_t i = chain_.router_index + 1; i-- > 0;) order_.push_back(&slots_[i]);
   begin_response(false);
 }
 
 sluice_verdict RequestStream::ask_router() {
   const Attempt& attempt = *attempt_;
-  sluice_stream* router = slots_[chain_.router_index].get();
+  sluice_stream* router = &slots_[chain_.router_index];
   sluice_verdict verdict = SLUICE_USE_POLICY;
   if (const auto hook = router->filter->type->hooks.on_attempt_done) {
     sluice_attempt info = {};
@@ -733,10 +743,10 @@ void RequestStream::take_reply() {
   // The reply travels back through every filter before the one that sent it.
   // Filled in chain order up to the sender, then reversed.
   order_.clear();
-  auto add_until_sender = [&](std::vector<std::unique_ptr<sluice_stream>>& slots) {
-    for (auto& slot : slots) {
-      if (slot.get() == reply.from) return true;
-      order_.push_back(slot.get());
+  auto add_until_sender = [&](std::span<sluice_stream> slots) {
+    for (sluice_stream& slot : slots) {
+      if (&slot == reply.from) return true;
+      order_.push_back(&slot);
     }
     return false;
   };
@@ -812,10 +822,9 @@ void RequestStream::publish_completion_metadata(bool aborted) {
   }
 }
 
-void RequestStream::complete_slots(std::vector<std::unique_ptr<sluice_stream>>& slots,
-                                   bool aborted) {
+void RequestStream::complete_slots(std::span<sluice_stream> slots, bool aborted) {
   for (auto it = slots.rbegin(); it != slots.rend(); ++it) {
-    sluice_stream* slot = it->get();
+    sluice_stream* slot = &*it;
     if (!slot->created || slot->completed) continue;
     slot->completed = true;
     cancel_ops(slot);
@@ -828,7 +837,7 @@ void RequestStream::complete_slots(std::vector<std::unique_ptr<sluice_stream>>& 
     cancel_ops(slot);  // on_complete may not start ops, but be sure
   }
   for (auto it = slots.rbegin(); it != slots.rend(); ++it) {
-    sluice_stream* slot = it->get();
+    sluice_stream* slot = &*it;
     if (slot->created && slot->filter->type->hooks.stream_destroy) {
       slot->filter->type->hooks.stream_destroy(slot->self);
     }
@@ -853,7 +862,7 @@ Message* RequestStream::message(sluice_stream* slot, sluice_part part) {
 bool RequestStream::may_modify(sluice_stream* slot, sluice_part part) const {
   if (in_hook_ != slot && !slot->stopped) return false;
   if (part == SLUICE_REQUEST) {
-    return slot->attempt ? phase_ == Phase::attempt_request && slot->attempt == attempt_.get()
+    return slot->attempt ? phase_ == Phase::attempt_request && slot->attempt == &*attempt_
                          : phase_ == Phase::request;
   }
   // While streaming, each event's body is still the filters' to edit; the head is gone.
@@ -1082,6 +1091,7 @@ bool RequestStream::op_cancel(sluice_stream* slot, uint64_t op_id) {
 }
 
 void RequestStream::cancel_ops(sluice_stream* slot) {
+  if (timers_.empty() && http_ops_.empty()) return;  // most requests start none
   std::erase_if(timers_, [slot](const auto& entry) { return entry.second->slot == slot; });
   std::erase_if(http_ops_, [slot](const auto& entry) { return entry.second->slot == slot; });
 }
@@ -1099,7 +1109,7 @@ bool RequestStream::set_plan(sluice_stream* slot, Plan plan) {
 
 const Attempt* RequestStream::attempt_of(sluice_stream* slot) const {
   if (slot->attempt) return slot->attempt;
-  if (slot->index == chain_.router_index && attempt_) return attempt_.get();
+  if (slot->index == chain_.router_index && attempt_) return &*attempt_;
   return nullptr;
 }
 

@@ -12,17 +12,22 @@
 
 #include <event2/event.h>
 
+#include <array>
 #include <chrono>
+#include <cstdlib>
 #include <deque>
 #include <forward_list>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "core/http/exchange.h"
 #include "core/http/flow_control.h"
+#include "core/observability/request_id.h"
+#include "core/runtime/block_cache.h"
 #include "core/runtime/chain.h"
 #include "core/runtime/host_api.h"
 #include "core/runtime/json_body.h"
@@ -65,8 +70,8 @@ struct Plan {
 struct Attempt {
   uint32_t number = 0;
   uint32_t target_index = 0;
-  Message request;  // an untouched copy of the request as it left the router
-  std::vector<std::unique_ptr<sluice_stream>> slots;
+  Message request;                 // an untouched copy of the request as it left the router
+  std::span<sluice_stream> slots;  // the per-attempt filters' (RequestStream's storage)
   std::unique_ptr<UpstreamCall> call;
   uint32_t http_status = 0;
   uint32_t retry_after_ms = 0;
@@ -79,11 +84,16 @@ bool is_host_meta_key(std::string_view key);
 
 class RequestStream : public http::Exchange,
                       public http::ResponseDrainListener,
-                      private UpstreamCallbacks {
+                      private UpstreamCallbacks,
+                      private BlockCache<RequestStream> {
  public:
+  // One is made and destroyed per request: the block is reused (block_cache.h).
+  using BlockCache<RequestStream>::operator new;
+  using BlockCache<RequestStream>::operator delete;
+
   RequestStream(const WorkerServices& services, std::shared_ptr<const RuntimeConfig> runtime,
                 const Chain& chain, http::Request request, http::ResponseSink& sink,
-                std::string request_id);
+                const RequestId& request_id);
   ~RequestStream() override;
 
   // Runs the chain until it pauses or answers. Call once.
@@ -112,7 +122,7 @@ class RequestStream : public http::Exchange,
   bool set_plan(sluice_stream* slot, Plan plan);
   const Attempt* attempt_of(sluice_stream* slot) const;
   const Plan& plan() const { return plan_; }
-  const std::string& request_id() const { return request_id_; }
+  std::string_view request_id() const { return request_id_.view(); }
   const Chain& chain() const { return chain_; }
 
  private:
@@ -126,6 +136,26 @@ class RequestStream : public http::Exchange,
   };
   struct Timer;
   struct HttpOp;
+
+  // The slots the current phase visits, in visiting order, in room for one per filter of the
+  // chain (no phase visits a filter twice), so refilling it never allocates.
+  class SlotOrder {
+   public:
+    void set_room(std::span<sluice_stream*> room) { room_ = room; }
+    void clear() { size_ = 0; }
+    void push_back(sluice_stream* slot) {
+      if (size_ == room_.size()) std::abort();  // a phase visiting a filter twice: a bug
+      room_[size_++] = slot;
+    }
+    size_t size() const { return size_; }
+    sluice_stream* operator[](size_t i) const { return room_[i]; }
+    sluice_stream** begin() { return room_.data(); }
+    sluice_stream** end() { return room_.data() + size_; }
+
+   private:
+    std::span<sluice_stream*> room_;
+    size_t size_ = 0;
+  };
 
   // Driving.
   void run();
@@ -160,7 +190,7 @@ class RequestStream : public http::Exchange,
   void publish_completion_metadata(bool aborted);
   std::optional<std::string_view> find_meta(std::string_view key) const;  // meta_get's body
   void complete(bool aborted);
-  void complete_slots(std::vector<std::unique_ptr<sluice_stream>>& slots, bool aborted);
+  void complete_slots(std::span<sluice_stream> slots, bool aborted);
   void cancel_ops(sluice_stream* slot);
 
   // Upstream callbacks.
@@ -173,7 +203,7 @@ class RequestStream : public http::Exchange,
   std::shared_ptr<const RuntimeConfig> runtime_;  // keeps the chain and plugin configs alive
   const Chain& chain_;
   http::ResponseSink& sink_;
-  std::string request_id_;
+  RequestId request_id_;
   std::string method_, path_;
   unsigned max_json_depth_;
   std::chrono::steady_clock::time_point started_;
@@ -203,11 +233,21 @@ class RequestStream : public http::Exchange,
     mutable Text text[count];  // formatted on the first meta_get of the key
   };
   std::optional<Completion> completion_;
-  std::vector<std::unique_ptr<sluice_stream>> slots_;  // downstream filters, chain order
-  std::forward_list<std::string> scratch_;             // keep()'s strings; no allocation until used
+  // Every filter's slot in chain order, in one block that lives as long as the request, and the
+  // room of order_: inline for chains of up to kInlineSlots filters, so a request allocates
+  // neither. slots_ are the downstream ones (up to the router), which serve the whole request;
+  // the rest serve the current attempt and are reset for each one.
+  static constexpr size_t kInlineSlots = 8;
+  std::array<sluice_stream, kInlineSlots> inline_slots_;
+  std::array<sluice_stream*, kInlineSlots> inline_order_;
+  std::unique_ptr<sluice_stream[]> more_slots_;  // longer chains
+  std::unique_ptr<sluice_stream*[]> more_order_;
+  std::span<sluice_stream> all_slots_;
+  std::span<sluice_stream> slots_;
+  std::forward_list<std::string> scratch_;  // keep()'s strings; no allocation until used
 
   Phase phase_ = Phase::request;
-  std::vector<sluice_stream*> order_;  // slots the current phase visits, in visiting order
+  SlotOrder order_;
   size_t cursor_ = 0;
   bool body_pass_ = false;  // in the current phase, the body hooks are running
   bool upstream_segment_ = false;
@@ -217,7 +257,7 @@ class RequestStream : public http::Exchange,
 
   bool plan_set_ = false;
   Plan plan_;
-  std::unique_ptr<Attempt> attempt_;
+  std::optional<Attempt> attempt_;       // the current (or last) attempt
   std::optional<uint32_t> next_target_;  // where the next attempt goes, set by the verdict
   std::string upstream_body_;            // the current attempt's response body as it arrives
   event* backoff_timer_ = nullptr;

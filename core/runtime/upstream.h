@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,7 +24,14 @@ struct UpstreamTimeouts {
   uint32_t total_ms = 0;            // whole exchange; 0 = none
 };
 
+struct UpstreamRequestView;
+
+// A request that owns its parts: what a filter's http_call builds and what tests keep.
 struct UpstreamRequest {
+  UpstreamRequest() = default;
+  // A copy of what `view` points at.
+  explicit UpstreamRequest(const UpstreamRequestView& view);
+
   std::string url;  // absolute http:// or https:// URL; set by the config, never by a client
   std::string method;
   http::Headers headers;  // as sent; Host, Content-Length and framing are the client's job
@@ -32,6 +40,40 @@ struct UpstreamRequest {
   bool verify_tls = true;
   std::string ca_file;  // empty: the system bundle
 };
+
+// What a transport's start() is given: views into the caller's request (an attempt's request as
+// the filters left it, or an UpstreamRequest), valid only until start() returns. A transport
+// copies what it keeps (the native client serialises the request, libcurl's gets a copy), so
+// the attempt loop sends a request without copying its headers and body first.
+struct UpstreamRequestView {
+  UpstreamRequestView() = default;
+  // Implicit, as std::string_view is from std::string: an UpstreamRequest is sent as it is.
+  UpstreamRequestView(const UpstreamRequest& request)
+      : url(request.url),
+        method(request.method),
+        headers(request.headers),
+        body(request.body),
+        timeouts(request.timeouts),
+        verify_tls(request.verify_tls),
+        ca_file(request.ca_file) {}
+
+  std::string_view url;
+  std::string_view method;
+  std::span<const http::Header> headers;
+  std::string_view body;
+  UpstreamTimeouts timeouts;
+  bool verify_tls = true;
+  std::string_view ca_file;
+};
+
+inline UpstreamRequest::UpstreamRequest(const UpstreamRequestView& view)
+    : url(view.url),
+      method(view.method),
+      headers(view.headers.begin(), view.headers.end()),
+      body(view.body),
+      timeouts(view.timeouts),
+      verify_tls(view.verify_tls),
+      ca_file(view.ca_file) {}
 
 enum class UpstreamFailure {
   connect,  // DNS, TCP or TLS failure before the request was sent
@@ -63,7 +105,7 @@ class UpstreamTransport {
  public:
   virtual ~UpstreamTransport() = default;
   // nullptr when the request cannot even be started (bad URL, resource limit).
-  virtual std::unique_ptr<UpstreamCall> start(const UpstreamRequest& request,
+  virtual std::unique_ptr<UpstreamCall> start(const UpstreamRequestView& request,
                                               UpstreamCallbacks& callbacks) = 0;
 };
 

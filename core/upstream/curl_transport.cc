@@ -93,14 +93,16 @@ CurlTransport::~CurlTransport() {
 
 // ---- calls -----------------------------------------------------------------------------------
 
-std::unique_ptr<runtime::UpstreamCall> CurlTransport::start(const runtime::UpstreamRequest& request,
-                                                            runtime::UpstreamCallbacks& callbacks) {
+std::unique_ptr<runtime::UpstreamCall> CurlTransport::start(
+    const runtime::UpstreamRequestView& view, runtime::UpstreamCallbacks& callbacks) {
   last_start_error_.clear();
   if (transfers_.size() >= options_.max_calls) {
     last_start_error_ =
         "too many upstream calls at once (" + std::to_string(options_.max_calls) + ")";
     return nullptr;
   }
+  // libcurl's options want NUL-terminated strings, and the transfer keeps the body: an owned copy.
+  const runtime::UpstreamRequest request(view);
   PreparedRequest prepared;
   if (!prepare_request(request, &prepared, &last_start_error_)) return nullptr;
   const TransferLimits limits{options_.max_header_bytes, options_.max_header_count};

@@ -80,7 +80,7 @@ class CurlTransport final : public runtime::UpstreamTransport, private TransferO
 
   // nullptr when the URL is not absolute http(s), the method or a header cannot be sent, or
   // max_calls calls are out; last_start_error() says which.
-  std::unique_ptr<runtime::UpstreamCall> start(const runtime::UpstreamRequest& request,
+  std::unique_ptr<runtime::UpstreamCall> start(const runtime::UpstreamRequestView& request,
                                                runtime::UpstreamCallbacks& callbacks) override;
   const std::string& last_start_error() const { return last_start_error_; }
 

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "core/runtime/block_cache.h"
 #include "core/runtime/upstream.h"
 #include "core/upstream/dns_resolver.h"
 #include "core/upstream/native_connection.h"
@@ -37,8 +38,13 @@ class NativeTransport;
 class NativeCall final : public runtime::UpstreamCall,
                          private ConnectionOwner,
                          private ResolveWaiter,
-                         private WaitLines::Member {
+                         private WaitLines::Member,
+                         private runtime::BlockCache<NativeCall> {
  public:
+  // One is made and destroyed per request: the block is reused (core/runtime/block_cache.h).
+  using runtime::BlockCache<NativeCall>::operator new;
+  using runtime::BlockCache<NativeCall>::operator delete;
+
   NativeCall(NativeTransport& transport, runtime::UpstreamCallbacks& callbacks,
              std::shared_ptr<const HttpUrl> url, std::string request_bytes, bool head_request,
              runtime::UpstreamTimeouts timeouts);

@@ -145,7 +145,7 @@ bool parse_http_url(std::string_view url, HttpUrl* out, std::string* error) {
   return true;
 }
 
-bool serialize_request(const runtime::UpstreamRequest& request, const HttpUrl& url,
+bool serialize_request(const runtime::UpstreamRequestView& request, const HttpUrl& url,
                        std::string* out, std::string* error) {
   const std::string_view method = request.method;
   if (!http::is_token(method)) {

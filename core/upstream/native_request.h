@@ -34,7 +34,7 @@ bool parse_http_url(std::string_view url, HttpUrl* out, std::string* error);
 // The request as bytes: request line, header section, body. False and a reason (no header value
 // in it) when the method is not a token, a header name is not a token, a value holds CR, LF or
 // NUL, or a HEAD request has a body.
-bool serialize_request(const runtime::UpstreamRequest& request, const HttpUrl& url,
+bool serialize_request(const runtime::UpstreamRequestView& request, const HttpUrl& url,
                        std::string* out, std::string* error);
 
 }  // namespace sluice::upstream

@@ -37,7 +37,7 @@ NativeTransport::~NativeTransport() {
 }
 
 std::unique_ptr<runtime::UpstreamCall> NativeTransport::start(
-    const runtime::UpstreamRequest& request, runtime::UpstreamCallbacks& callbacks) {
+    const runtime::UpstreamRequestView& request, runtime::UpstreamCallbacks& callbacks) {
   last_start_error_.clear();
   if (live_calls_ >= options_.max_calls) {
     last_start_error_ =

@@ -71,7 +71,7 @@ class NativeTransport final : public runtime::UpstreamTransport {
 
   // nullptr when the URL is not an absolute http:// URL this client sends, the method or a header
   // cannot be sent, or max_calls calls are running; last_start_error() says which.
-  std::unique_ptr<runtime::UpstreamCall> start(const runtime::UpstreamRequest& request,
+  std::unique_ptr<runtime::UpstreamCall> start(const runtime::UpstreamRequestView& request,
                                                runtime::UpstreamCallbacks& callbacks) override;
   const std::string& last_start_error() const { return last_start_error_; }
 

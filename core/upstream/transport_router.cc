@@ -32,7 +32,7 @@ bool TransportRouter::goes_native(std::string_view url) const {
 }
 
 std::unique_ptr<runtime::UpstreamCall> TransportRouter::start(
-    const runtime::UpstreamRequest& request, runtime::UpstreamCallbacks& callbacks) {
+    const runtime::UpstreamRequestView& request, runtime::UpstreamCallbacks& callbacks) {
   if (goes_native(request.url)) return native_->start(request, callbacks);
   return curl_->start(request, callbacks);
 }

@@ -22,7 +22,7 @@ class TransportRouter final : public runtime::UpstreamTransport {
   TransportRouter(std::unique_ptr<NativeTransport> native, std::unique_ptr<CurlTransport> curl,
                   const ProxyEnvironment& proxies);
 
-  std::unique_ptr<runtime::UpstreamCall> start(const runtime::UpstreamRequest& request,
+  std::unique_ptr<runtime::UpstreamCall> start(const runtime::UpstreamRequestView& request,
                                                runtime::UpstreamCallbacks& callbacks) override;
 
   // Whether a request for this URL goes to the native client.

@@ -517,6 +517,12 @@ TEST(Connection, ResponseFieldNamesAreLowerCasedAndUnsafeFieldsDropped) {
        "0123456789abc\x7f"
        "def"},
       {"x-ctl-tail", "0123456789abcdefghi\x1f"},
+      // Values of 16 bytes and more are looked at in blocks: a control character at either end
+      // of a block, or in a later one, still drops the field; HTAB and bytes >= 0x80 do not.
+      {"x-ctl-block-start", "\x02" + std::string(39, 'a')},
+      {"x-ctl-block-end", std::string(15, 'a') + "\n" + std::string(24, 'a')},
+      {"x-del-later-block", std::string(33, 'a') + "\x7f" + std::string(6, 'a')},
+      {"x-tab-block", "0123456\t89abcdef" + std::string(kUtf8) + "\tz"},
       {"Transfer-Encoding", "gzip"},
       {"Connection", "upgrade"},
       {"Keep-Alive", "timeout=5"},
@@ -538,6 +544,9 @@ TEST(Connection, ResponseFieldNamesAreLowerCasedAndUnsafeFieldsDropped) {
       "x-long: " +
       std::string(100, 'v') +
       "\r\n"
+      "x-tab-block: 0123456\t89abcdef" +
+      std::string(kUtf8) +
+      "\tz\r\n"
       "content-length: 2\r\n"
       "connection: close\r\n"
       "\r\n"

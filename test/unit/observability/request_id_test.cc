@@ -53,7 +53,7 @@ TEST(RequestId, RejectsEmptyTooLongAndEveryOtherByte) {
 TEST(RequestId, GeneratedIdsAre32LowerCaseHexAndValid) {
   const std::regex hex32("[0-9a-f]{32}");
   for (int i = 0; i < 1000; ++i) {
-    const std::string id = new_request_id();
+    const std::string id(new_request_id().view());
     ASSERT_TRUE(std::regex_match(id, hex32)) << id;
     ASSERT_TRUE(is_valid_request_id(id)) << id;
   }
@@ -65,13 +65,23 @@ TEST(RequestId, GeneratedIdsUseAllHexDigitsInEveryPosition) {
   std::vector<std::set<char>> seen(32);
   std::set<std::string> halves_equal;
   for (int i = 0; i < 2000; ++i) {
-    const std::string id = new_request_id();
+    const std::string id(new_request_id().view());
     ASSERT_EQ(id.size(), 32u);
     for (size_t p = 0; p < 32; ++p) seen[p].insert(id[p]);
     if (id.substr(0, 16) == id.substr(16)) halves_equal.insert(id);
   }
   for (size_t p = 0; p < 32; ++p) EXPECT_EQ(seen[p].size(), 16u) << "position " << p;
   EXPECT_TRUE(halves_equal.empty());
+}
+
+TEST(RequestId, HoldsTheIdItWasGiven) {
+  EXPECT_EQ(RequestId().view(), "");
+  EXPECT_EQ(RequestId("req:1").view(), "req:1");
+  const std::string longest(RequestId::kMaxLength, 'x');
+  const RequestId id(longest);
+  EXPECT_EQ(id.view(), longest);
+  const RequestId copy = id;
+  EXPECT_EQ(std::string_view(copy), longest);
 }
 
 TEST(RequestId, GeneratedIdsAreUniqueAcrossThreads) {
@@ -84,7 +94,7 @@ TEST(RequestId, GeneratedIdsAreUniqueAcrossThreads) {
     workers.emplace_back([&] {
       std::vector<std::string> local;
       local.reserve(kPerThread);
-      for (int i = 0; i < kPerThread; ++i) local.push_back(new_request_id());
+      for (int i = 0; i < kPerThread; ++i) local.emplace_back(new_request_id().view());
       std::lock_guard<std::mutex> lock(mu);
       ids.insert(local.begin(), local.end());
     });

@@ -87,6 +87,32 @@ TEST_F(AttemptLoopTest, FirstAttempt500ThenRetrySucceeds) {
   EXPECT_EQ(metric_delta(R"(sluice_upstream_attempts_total{chain="routed",result="200"})"), 1);
 }
 
+TEST_F(AttemptLoopTest, ChainsLongerThanTheInlineSlotsRunEveryFilterOnEachAttempt) {
+  // Ten filters (the slots of up to eight live inside the request): six before the router, the
+  // upstream filter and two more per-attempt ones after it, over a retried attempt.
+  const auto traced = [](const char* name) { return script(name, "trace_header: x-trace"); };
+  ASSERT_TRUE(use(config_yaml(
+      {chain("long", "{path_prefix: /}",
+             {traced("s1"), traced("s2"), traced("s3"), traced("s4"), traced("s5"), traced("s6"),
+              router(std::string(kOneTarget) + ", max_attempts: 2, retry_statuses: [500]"),
+              upstream(), traced("p1"), traced("p2")})})));
+  transport_->script({status(500), status(200)});
+  send("POST", "/v1/chat/completions", R"({"model":"gpt"})");
+  EXPECT_EQ(sink_.head.status, 200);
+  EXPECT_EQ(sink_.body, R"({"status":200})");
+  ASSERT_EQ(transport_->sent.size(), 2u);
+  EXPECT_EQ(sink_.header("x-trace"), "p2,p1,u,r,s6,s5,s4,s3,s2,s1");
+  EXPECT_EQ(sink_.header("x-n-u-attempt"), "2");
+  for (const char* name : {"u", "p1", "p2"}) {
+    EXPECT_EQ(instances(name), 2) << name;
+    EXPECT_EQ(completions(name, false), 2) << name;
+  }
+  for (const char* name : {"s1", "s6", "r"}) {
+    EXPECT_EQ(instances(name), 1) << name;
+    EXPECT_EQ(completions(name, false), 1) << name;
+  }
+}
+
 TEST_F(AttemptLoopTest, UsePolicyMovesToTheNextTargetThenRetriesTheLast) {
   ASSERT_TRUE(use(
       routed_chain(std::string(kTwoTargets) + ", max_attempts: 3, retry_statuses: [500, 503]")));

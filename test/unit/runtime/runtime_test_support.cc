@@ -211,9 +211,9 @@ void FakeTransport::script(std::vector<FakeResponse> responses) {
   for (auto& r : responses) script_.push_back(std::move(r));
 }
 
-std::unique_ptr<UpstreamCall> FakeTransport::start(const UpstreamRequest& request,
+std::unique_ptr<UpstreamCall> FakeTransport::start(const UpstreamRequestView& request,
                                                    UpstreamCallbacks& callbacks) {
-  sent.push_back({request, Clock::now()});
+  sent.push_back({UpstreamRequest(request), Clock::now()});  // the view ends with this call
   FakeResponse response;
   if (script_.empty()) {
     response.fail = true;

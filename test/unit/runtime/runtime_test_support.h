@@ -97,7 +97,7 @@ class FakeTransport : public UpstreamTransport {
   explicit FakeTransport(event_base* loop) : loop_(loop) {}
   // Responses for the next calls, in order. A call beyond the script fails ("script exhausted").
   void script(std::vector<FakeResponse> responses);
-  std::unique_ptr<UpstreamCall> start(const UpstreamRequest& request,
+  std::unique_ptr<UpstreamCall> start(const UpstreamRequestView& request,
                                       UpstreamCallbacks& callbacks) override;
 
   struct Sent {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sluice::upstream {
@@ -83,6 +84,35 @@ TEST(NativeResponseParser, ContentLengthAndHeaders) {
     EXPECT_EQ(p.body, "hello");
     EXPECT_TRUE(p.complete);
     EXPECT_TRUE(p.keep_alive);
+  }
+}
+
+TEST(NativeResponseParser, HeaderNamesAreLowerCasedLetterByLetter) {
+  // Names of every length around the eight-byte steps, with the token characters next to the
+  // letters in ASCII ('^', '_', '`', '|', '~') and digits, which must stay as they are.
+  const std::vector<std::pair<std::string, std::string>> names = {
+      {"A", "a"},
+      {"Ab-Z", "ab-z"},
+      {"X-Abc-D", "x-abc-d"},
+      {"Content-", "content-"},
+      {"X-Az^_`|~", "x-az^_`|~"},
+      {"Content-Type", "content-type"},
+      {"X-ABCDEFGHIJKLMNOP", "x-abcdefghijklmnop"},
+      {"QRSTUVWXYZ-0123456789-abcdefghijklmnopqrstuvwxyz",
+       "qrstuvwxyz-0123456789-abcdefghijklmnopqrstuvwxyz"},
+      {"Already-lower-case", "already-lower-case"},
+  };
+  std::string wire = "HTTP/1.1 200 OK\r\n";
+  for (const auto& [name, lowered] : names) wire += name + ": v\r\n";
+  wire += "Content-Length: 0\r\n\r\n";
+  for (const size_t piece : {size_t{0}, size_t{3}}) {
+    const Parsed p = parse(wire, piece);
+    EXPECT_EQ(p.error, "") << piece;
+    ASSERT_EQ(p.fields.size(), names.size() + 1) << piece;
+    for (size_t i = 0; i < names.size(); ++i) {
+      EXPECT_EQ(p.fields[i].name, names[i].second) << piece;
+      EXPECT_EQ(p.fields[i].value, "v");
+    }
   }
 }
 
