@@ -596,6 +596,26 @@ TEST(JsonIndex, KeepsTheDepthBoundOfTheDocument) {
   }
 }
 
+// Objects with more members than the index first makes room for: its entries grow while the
+// objects whose members are being linked are open, at every level.
+TEST(JsonIndex, AnswersLikeTheDocumentOnObjectsWithManyMembers) {
+  for (int members : {15, 16, 31, 32, 33, 63, 64, 65, 200}) {
+    std::string text = "{";
+    for (int m = 0; m < members; ++m) {
+      if (m > 0) text += ",";
+      text += fmt::format(R"("m{}":{{"a":{},"b":{{"x":"{}","y":[{}]}},"c":true}})", m, m, m, m);
+    }
+    text += R"(,"last":{"z":1}})";
+    expect_equivalent(text, kDepth, {"/m0/b/x", "/m31/b/y", "/m199/c", "/last/z", "/m7/b/x/0"});
+    JsonIndex index;
+    ASSERT_FALSE(index.build(text, kDepth));
+    for (int m = 0; m < members; m += 7) {
+      EXPECT_EQ(index.find(text, fmt::format("/m{}/b/x", m)).status, JsonIndex::Status::found);
+    }
+    EXPECT_EQ(index.find(text, "/last/z").status, JsonIndex::Status::found);
+  }
+}
+
 // The questions the filters ask on every request are answered by the index alone.
 TEST(JsonIndex, AnswersTheHotPathWithoutTheDocument) {
   JsonIndex request;
