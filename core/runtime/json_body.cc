@@ -227,10 +227,6 @@ std::optional<std::string> JsonBody::build_index(unsigned max_depth) const {
   return std::nullopt;
 }
 
-void JsonBody::parse_pending() const {
-  if (pending_depth_ != 0) build_index(std::exchange(pending_depth_, 0));
-}
-
 const JsonBody::Doc* JsonBody::document() const {
   if (!doc_ && index_) {  // the text is valid: parsing it again cannot fail
     auto doc = std::make_shared<Doc>(raw_.size());
@@ -267,7 +263,7 @@ bool JsonBody::is_json() const {
 }
 
 // Each read asks the index first and the document only when the index cannot tell.
-bool JsonBody::get_json(std::string_view pointer, std::string* out) const {
+bool JsonBody::find_json(std::string_view pointer, std::string* out) const {
   parse_pending();
   if (index_) {
     JsonIndex::Lookup hit = index_->find(raw_, pointer);
@@ -278,17 +274,10 @@ bool JsonBody::get_json(std::string_view pointer, std::string* out) const {
     }
     if (hit.status == JsonIndex::Status::absent) return false;
   }
-  const Doc* doc = document();
-  const rapidjson::Value* value = doc ? resolve(doc->document, pointer) : nullptr;
-  if (!value) return false;
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value->Accept(writer);
-  out->assign(buffer.GetString(), buffer.GetSize());
-  return true;
+  return json_in(document(), pointer, out);
 }
 
-bool JsonBody::get_string(std::string_view pointer, std::string_view* out) const {
+bool JsonBody::find_string(std::string_view pointer, std::string_view* out) const {
   parse_pending();
   if (index_) {
     JsonIndex::Lookup hit = index_->find(raw_, pointer);
@@ -300,14 +289,10 @@ bool JsonBody::get_string(std::string_view pointer, std::string_view* out) const
     }
     if (hit.status == JsonIndex::Status::absent) return false;
   }
-  const Doc* doc = document();
-  const rapidjson::Value* value = doc ? resolve(doc->document, pointer) : nullptr;
-  if (!value || !value->IsString()) return false;
-  *out = std::string_view(value->GetString(), value->GetStringLength());
-  return true;
+  return string_in(document(), pointer, out);
 }
 
-bool JsonBody::get_number(std::string_view pointer, double* out) const {
+bool JsonBody::find_number(std::string_view pointer, double* out) const {
   parse_pending();
   if (index_) {
     JsonIndex::Lookup hit = index_->find(raw_, pointer);
@@ -319,7 +304,27 @@ bool JsonBody::get_number(std::string_view pointer, double* out) const {
     }
     if (hit.status == JsonIndex::Status::absent) return false;
   }
-  const Doc* doc = document();
+  return number_in(document(), pointer, out);
+}
+
+bool JsonBody::json_in(const Doc* doc, std::string_view pointer, std::string* out) {
+  const rapidjson::Value* value = doc ? resolve(doc->document, pointer) : nullptr;
+  if (!value) return false;
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value->Accept(writer);
+  out->assign(buffer.GetString(), buffer.GetSize());
+  return true;
+}
+
+bool JsonBody::string_in(const Doc* doc, std::string_view pointer, std::string_view* out) {
+  const rapidjson::Value* value = doc ? resolve(doc->document, pointer) : nullptr;
+  if (!value || !value->IsString()) return false;
+  *out = std::string_view(value->GetString(), value->GetStringLength());
+  return true;
+}
+
+bool JsonBody::number_in(const Doc* doc, std::string_view pointer, double* out) {
   const rapidjson::Value* value = doc ? resolve(doc->document, pointer) : nullptr;
   if (!value || !value->IsNumber()) return false;
   *out = value->GetDouble();

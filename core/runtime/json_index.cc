@@ -23,10 +23,30 @@ using Type = JsonIndex::Type;
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 
-// The first byte of the token at the front of `rest` (a pointer without its leading '/'), as
-// plain names keep theirs: for an empty name, the byte after the opening quote is the closing one.
-char initial_of(std::string_view rest) {
-  return rest.empty() || rest.front() == '/' ? '"' : rest.front();
+// Whether the n bytes at a and b are the same. Names are short: comparing them a word at a time
+// here costs less than a call to memcmp.
+bool same_bytes(const char* a, const char* b, size_t n) {
+  const auto word = [](const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    return w;
+  };
+  const auto half = [](const char* p) {
+    uint32_t w;
+    std::memcpy(&w, p, sizeof w);
+    return w;
+  };
+  if (n >= 8) {  // whole words, then the last eight bytes (overlapping the words before)
+    for (size_t k = 0; k + 8 < n; k += 8) {
+      if (word(a + k) != word(b + k)) return false;
+    }
+    return word(a + n - 8) == word(b + n - 8);
+  }
+  if (n >= 4) return half(a) == half(b) && half(a + n - 4) == half(b + n - 4);
+  for (size_t k = 0; k < n; ++k) {
+    if (a[k] != b[k]) return false;
+  }
+  return true;
 }
 
 // Where entry e's name is: in the text, or decoded.
@@ -65,11 +85,13 @@ std::optional<std::string> JsonIndex::build(const std::string& text, unsigned ma
   max_depth_ = max_depth;
   entries_.clear();
   decoded_.clear();
+  root_initials_ = UINT32_MAX;
   if (text.size() >= kNone) return json_verdict(text, max_depth);  // valid: nothing indexed
   entries_.reserve(32);  // a chat completion's answer has about 20
   const JsonScan scan = scan_json(text, max_depth, entries_, decoded_);
   if (scan.ok) {
     plain_names_ = scan.plain_names;
+    if (plain_names_ && entries_[0].members_indexed) root_initials_ = entries_[0].initials;
     return std::nullopt;
   }
   entries_.clear();
@@ -89,20 +111,14 @@ uint32_t JsonIndex::member(uint32_t object, std::string_view name, std::string_v
   return kNone;
 }
 
-JsonIndex::Lookup JsonIndex::find(std::string_view text, std::string_view pointer) const {
+// find() past its first test.
+JsonIndex::Lookup JsonIndex::find_member(std::string_view text, std::string_view pointer) const {
   if (entries_.empty()) return {Status::unknown, 0};
   if (pointer.empty()) return {Status::found, 0};
   if (pointer.front() != '/') {
     return {pointer.front() == '#' ? Status::unknown : Status::absent, 0};
   }
-  if (!plain_names_) return find_by_tokens(text, pointer);
-  // Most lookups are of members the root does not have; settled here, before any other work.
-  const Entry& root = entries_[0];
-  if (root.members_indexed &&
-      (root.initials & json_initial_bit(initial_of(pointer.substr(1)))) == 0) {
-    return {Status::absent, 0};
-  }
-  return find_plain(text, pointer);
+  return plain_names_ ? find_plain(text, pointer) : find_by_tokens(text, pointer);
 }
 
 // find() when no name holds a '/' or a '~': then the pointer's tokens need not be cut out and
@@ -114,7 +130,7 @@ JsonIndex::Lookup JsonIndex::find_plain(std::string_view text, std::string_view 
     if (auto status = leaf_status(entries_[current])) return {*status, 0};
     const std::string_view rest = pointer.substr(start);
     const char initial = initial_of(rest);
-    if ((entries_[current].initials & json_initial_bit(initial)) == 0) return {Status::absent, 0};
+    if ((entries_[current].initials & initial_bit(initial)) == 0) return {Status::absent, 0};
     uint32_t i = entries_[current].first;
     for (; i != kNone; i = entries_[i].next) {
       const Entry& e = entries_[i];
@@ -123,7 +139,7 @@ JsonIndex::Lookup JsonIndex::find_plain(std::string_view text, std::string_view 
       if (e.key_size > rest.size() || (e.key_size < rest.size() && rest[e.key_size] != '/')) {
         continue;
       }
-      if (std::memcmp(name, rest.data(), e.key_size) == 0) break;
+      if (same_bytes(name, rest.data(), e.key_size)) break;
     }
     if (i == kNone) return {Status::absent, 0};
     start += entries_[i].key_size;

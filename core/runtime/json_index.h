@@ -46,6 +46,17 @@ class JsonIndex {
     uint32_t initials = 0;
   };
 
+  // Entry::initials' bit for a name whose first byte is `initial`, '"' for an empty name (the byte
+  // after its opening quote; no plain name starts with '"', which would be escaped).
+  static uint32_t initial_bit(char initial) {
+    return uint32_t{1} << (static_cast<unsigned char>(initial) & 31);
+  }
+  // The initial of the token at the front of `rest` (a pointer after a '/'), as initial_bit takes
+  // it: '"' for an empty token.
+  static char initial_of(std::string_view rest) {
+    return rest.empty() || rest.front() == '/' ? '"' : rest.front();
+  }
+
   enum class Status { found, absent, unknown };  // unknown: ask the document
   struct Lookup {
     Status status;
@@ -57,7 +68,16 @@ class JsonIndex {
 
   // RFC 6901, resolved as json_body.cc's resolve does (first member of a name, like FindMember).
   // `text` is the text the index describes.
-  Lookup find(std::string_view text, std::string_view pointer) const;
+  Lookup find(std::string_view text, std::string_view pointer) const {
+    if (absent_from_root(pointer)) return {Status::absent, 0};
+    return find_member(text, pointer);
+  }
+  // Whether pointer names a member the root does not have, as most lookups do, told by the
+  // initials of the root's members alone: false when that does not settle it.
+  bool absent_from_root(std::string_view pointer) const {
+    return pointer.size() > 0 && pointer[0] == '/' &&
+           (root_initials_ & initial_bit(initial_of(pointer.substr(1)))) == 0;
+  }
   const Entry& entry(uint32_t i) const { return entries_[i]; }
   std::string_view string(const Entry& e, std::string_view text) const;
   // The bytes of entry i's value in the text.
@@ -69,6 +89,7 @@ class JsonIndex {
   void string_replaced(uint32_t i, size_t size);
 
  private:
+  Lookup find_member(std::string_view text, std::string_view pointer) const;
   uint32_t member(uint32_t object, std::string_view name, std::string_view text) const;
   Lookup find_plain(std::string_view text, std::string_view pointer) const;
   Lookup find_by_tokens(std::string_view text, std::string_view pointer) const;
@@ -76,6 +97,8 @@ class JsonIndex {
   std::vector<Entry> entries_;  // the root first, then members in document order
   std::string decoded_;         // names and strings that had escapes, decoded
   bool plain_names_ = true;     // no indexed name holds a '/', a '~' or an escape
+  // The root's initials when its members are indexed and their names plain; else every bit.
+  uint32_t root_initials_ = UINT32_MAX;
   unsigned max_depth_ = 0;
 };
 

@@ -341,7 +341,7 @@ Entry* Scanner::add_member(const char* name, Quoted quoted) {
   *link_ = count_++;
   Entry& e = entries_.emplace_back();
   link_ = &e.next;
-  object_->initials |= json_initial_bit(name[1]);
+  object_->initials |= JsonIndex::initial_bit(name[1]);
   locate(name, quoted, &e.key_at, &e.key_size, &e.key_decoded);
   return &e;
 }

@@ -12,12 +12,6 @@
 
 namespace sluice::runtime {
 
-// Entry::initials' bit for a name whose first byte is `initial`, '"' for an empty name (the byte
-// after its opening quote; no plain name starts with '"', which would be escaped).
-inline uint32_t json_initial_bit(char initial) {
-  return uint32_t{1} << (static_cast<unsigned char>(initial) & 31);
-}
-
 struct JsonScan {
   bool ok = false;           // the text is JSON; the entries are complete
   bool plain_names = false;  // no indexed name holds a '/', a '~' or an escape
