@@ -143,6 +143,9 @@ const rapidjson::Value* resolve(const rapidjson::Document& doc, std::string_view
 }
 
 // ---- raw-text splicing ----------------------------------------------------------------------
+
+// The room a copy leaves after its text for splices (model names differ by a few bytes).
+constexpr size_t kSpliceRoom = 64;
 // Providers and clients differ mostly in one string ("model"): JsonBody::splice_string rewrites
 // it in the raw text, found through the index, so the bytes need no re-serialisation.
 
@@ -181,13 +184,17 @@ JsonBody::~JsonBody() = default;
 JsonBody::JsonBody(JsonBody&&) noexcept = default;
 JsonBody& JsonBody::operator=(JsonBody&&) noexcept = default;
 
-// Copies share the index and the document (see splice_string and writable_doc).
+// Copies share the index and the document (see splice_string and writable_doc). A copy is made
+// to be edited (an attempt's request, whose model becomes the provider's): its text gets room to
+// grow a little in place, so that splice needs not move it to a larger buffer.
 JsonBody::JsonBody(const JsonBody& other)
-    : raw_(other.raw_),
-      index_(other.index_),
+    : index_(other.index_),
       doc_(other.doc_),
       pending_depth_(other.pending_depth_),
-      dirty_(other.dirty_) {}
+      dirty_(other.dirty_) {
+  raw_.reserve(other.raw_.size() + kSpliceRoom);
+  raw_ = other.raw_;
+}
 
 JsonBody& JsonBody::operator=(const JsonBody& other) {
   if (this != &other) *this = JsonBody(other);

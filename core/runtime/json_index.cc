@@ -172,11 +172,18 @@ std::string_view JsonIndex::string(const Entry& e, std::string_view text) const 
 void JsonIndex::string_replaced(uint32_t i, size_t size) {
   const uint32_t old_end = entries_[i].end;
   const auto delta = static_cast<uint32_t>(size - (old_end - entries_[i].begin));  // may wrap
-  for (Entry& e : entries_) {
-    if (e.begin >= old_end) e.begin += delta;
-    if (e.end >= old_end) e.end += delta;
-    if (!e.key_decoded && e.key_at >= old_end) e.key_at += delta;
-    if (e.type == Type::string && !e.str_decoded && e.str_at >= old_end) e.str_at += delta;
+  // The entries are in the order of their names in the text, and a string holds none: those
+  // before i start before it (of them only the containers around it end after it), those after
+  // i lie wholly after it.
+  for (uint32_t j = 0; j < i; ++j) {
+    if (entries_[j].end >= old_end) entries_[j].end += delta;
+  }
+  for (size_t j = i + 1; j < entries_.size(); ++j) {
+    Entry& later = entries_[j];
+    later.begin += delta;
+    later.end += delta;
+    if (!later.key_decoded) later.key_at += delta;
+    if (later.type == Type::string && !later.str_decoded) later.str_at += delta;
   }
   Entry& e = entries_[i];
   e.end = static_cast<uint32_t>(e.begin + size);

@@ -279,6 +279,22 @@ TEST(JsonBody, ASnapshotKeepsItsAnswersWhenACopyIsSpliced) {
             R"("usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15},"tail":"t"})");
 }
 
+// A copy is made to be edited: a model name a few bytes longer is spliced into its text where
+// the text stands.
+TEST(JsonBody, ACopyHasRoomToSpliceALongerName) {
+  JsonBody original;
+  ASSERT_FALSE(original.assign(kRequest, true, kDepth));
+  JsonBody attempt;
+  attempt = original;
+  const char* before = attempt.raw().data();
+  ASSERT_TRUE(attempt.set("/model", R"("a-provider-model-id")", kDepth));
+  EXPECT_EQ(attempt.raw().data(), before);
+  std::string_view model;
+  ASSERT_TRUE(attempt.get_string("/model", &model));
+  EXPECT_EQ(model, "a-provider-model-id");
+  EXPECT_EQ(original.raw(), kRequest);
+}
+
 TEST(JsonBody, PointersIntoArraysAskTheDocument) {
   JsonBody body;
   body.assign_lazy(kRequest, kDepth);

@@ -616,6 +616,47 @@ TEST(JsonIndex, AnswersLikeTheDocumentOnObjectsWithManyMembers) {
   }
 }
 
+// Every string member the index holds (at every indexed level, before and after escaped names
+// and strings, decoded ones among them) replaced by shorter, equal and longer plain strings, one
+// after another: the spliced body answers as a body edited through the document.
+TEST(JsonIndex, AnswersLikeTheDocumentAfterEverySplice) {
+  const std::vector<std::string> texts = {
+      kRequest, kResponse,
+      R"({"a":"x","b\u0062":{"c":"yy","d":{"e":"z","f\n":"\u00e9"},"g":"w"},"h":"\"q\"","i":"v"})",
+      R"( { "s" : "one" , "o" : { "s" : "two" , "t" : [ "three" ] } , "u" : "four" } )",
+      // Decoded names and strings far into the decoded bytes, after a string spliced early.
+      R"({"a":"x","k\u00e9":")" + std::string(60, 'e') + R"(\n","k2\u00e9":"v\u00e9","z":"w"})"};
+  for (const std::string& text : texts) {
+    JsonIndex index;
+    ASSERT_FALSE(index.build(text, kDepth));
+    std::vector<std::string> strings;  // pointers to the string members the index holds
+    for (const std::string& pointer : pointers_for(text)) {
+      const JsonIndex::Lookup hit = index.find(text, pointer);
+      if (hit.status == JsonIndex::Status::found && hit.entry != 0 &&
+          index.entry(hit.entry).type == JsonIndex::Type::string && pointer.front() == '/') {
+        strings.push_back(pointer);
+      }
+    }
+    ASSERT_GE(strings.size(), 3u) << text;
+    for (const char* value : {R"("")", R"("s")", R"("same-size?")", R"("a much longer value")"}) {
+      SCOPED_TRACE(std::string("value ") + value);
+      JsonBody spliced;
+      ASSERT_FALSE(spliced.assign(text, true, kDepth));
+      bool ok = false;
+      JsonBody document = through_document(text, kDepth, &ok);
+      ASSERT_TRUE(ok);
+      for (const std::string& pointer : strings) {
+        SCOPED_TRACE("set " + pointer);
+        ASSERT_TRUE(spliced.set(pointer, value, kDepth));
+        ASSERT_TRUE(document.set(pointer, value, kDepth));
+        expect_same_answers(spliced, document, pointers_for(text));
+        if (HasFatalFailure()) return;
+      }
+      EXPECT_EQ(normalised(spliced.raw()), document.raw());
+    }
+  }
+}
+
 // The questions the filters ask on every request are answered by the index alone.
 TEST(JsonIndex, AnswersTheHotPathWithoutTheDocument) {
   JsonIndex request;
