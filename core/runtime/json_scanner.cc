@@ -115,15 +115,31 @@ unsigned stop_mask(const char* p) {
   return static_cast<unsigned>(_mm_movemask_epi8(stop_bytes<kStops>(p)));
 }
 
+// Whether the sixty-four bytes at p hold a string's stop: stop_bytes with the four blocks folded
+// into one before the tests (the unsigned minimum keeps, in each lane, the byte the range test
+// looks for, if any block has one there).
+inline bool string_stop_in_64(const char* p) {
+  const auto load = [p](int k) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p) + k); };
+  const __m128i a = load(0), b = load(1), c = load(2), d = load(3);
+  const __m128i flip = _mm_set1_epi8(0x02);
+  const __m128i lowest = _mm_min_epu8(_mm_min_epu8(_mm_xor_si128(a, flip), _mm_xor_si128(b, flip)),
+                                      _mm_min_epu8(_mm_xor_si128(c, flip), _mm_xor_si128(d, flip)));
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i escapes =
+      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, backslash), _mm_cmpeq_epi8(b, backslash)),
+                   _mm_or_si128(_mm_cmpeq_epi8(c, backslash), _mm_cmpeq_epi8(d, backslash)));
+  const __m128i space = _mm_set1_epi8(0x20);
+  const __m128i stops = _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(lowest, space), space), escapes);
+  return _mm_movemask_epi8(stops) != 0;
+}
+
 // next_stop past the first sixteen bytes: long strings, out of the way of the short ones.
 template <Stops kStops>
 [[gnu::noinline]] const char* next_stop_far(const char* p, const char* end) {
-  // Sixty-four bytes a test while nothing shows, then sixteen to find the byte.
-  for (; end - p >= 64; p += 64) {
-    const __m128i stops =
-        _mm_or_si128(_mm_or_si128(stop_bytes<kStops>(p), stop_bytes<kStops>(p + 16)),
-                     _mm_or_si128(stop_bytes<kStops>(p + 32), stop_bytes<kStops>(p + 48)));
-    if (_mm_movemask_epi8(stops) != 0) break;
+  // Sixty-four bytes a test while nothing shows, then sixteen to find the byte. Not for names:
+  // a name longer than sixteen bytes is seldom much longer.
+  if constexpr (kStops == Stops::string) {
+    for (auto blocks = (end - p) / 64; blocks > 0 && !string_stop_in_64(p); --blocks) p += 64;
   }
   for (; end - p >= 16; p += 16) {
     if (const unsigned mask = stop_mask<kStops>(p)) return p + __builtin_ctz(mask);
