@@ -3,6 +3,8 @@
 #include "filters/translate/filter.h"
 
 #include <algorithm>
+#include <charconv>
+#include <iterator>
 #include <vector>
 
 #include "filters/common/json_text.h"
@@ -207,7 +209,8 @@ void Filter::rewrite_success() {
   std::string_view body = stream().body(Part::response);
   std::string_view text = trim(body);
   if (text.empty() || text == "[DONE]") return;
-  std::string model(stream().meta("route.model").value_or(""));
+  // The host's string, valid while the metadata stays as it is: until record().
+  const std::string_view model = stream().meta("route.model").value_or("");
   Usage usage;
   if (text.front() == '{') {
     auto current = stream().json_string(Part::response, "/model");
@@ -232,15 +235,16 @@ void Filter::rewrite_success() {
 }
 
 void Filter::record(const Usage& usage) {
-  if (usage.prompt_tokens) {
-    stream().set_meta("usage.prompt_tokens", std::to_string(*usage.prompt_tokens));
-  }
-  if (usage.completion_tokens) {
-    stream().set_meta("usage.completion_tokens", std::to_string(*usage.completion_tokens));
-  }
-  if (usage.total_tokens) {
-    stream().set_meta("usage.total_tokens", std::to_string(*usage.total_tokens));
-  }
+  // The digits are written where they are handed over: the host copies them.
+  const auto set = [this](std::string_view key, std::optional<uint64_t> count) {
+    if (!count) return;
+    char digits[20];  // 2^64 - 1 has 20
+    const char* end = std::to_chars(digits, std::end(digits), *count).ptr;
+    stream().set_meta(key, std::string_view(digits, static_cast<size_t>(end - digits)));
+  };
+  set("usage.prompt_tokens", usage.prompt_tokens);
+  set("usage.completion_tokens", usage.completion_tokens);
+  set("usage.total_tokens", usage.total_tokens);
 }
 
 }  // namespace sluice::filters::translate
