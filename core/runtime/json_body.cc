@@ -187,17 +187,18 @@ JsonBody& JsonBody::operator=(JsonBody&&) noexcept = default;
 // Copies share the index and the document (see splice_string and writable_doc). A copy is made
 // to be edited (an attempt's request, whose model becomes the provider's): its text gets room to
 // grow a little in place, so that splice needs not move it to a larger buffer.
-JsonBody::JsonBody(const JsonBody& other)
-    : index_(other.index_),
-      doc_(other.doc_),
-      pending_depth_(other.pending_depth_),
-      dirty_(other.dirty_) {
-  raw_.reserve(other.raw_.size() + kSpliceRoom);
-  raw_ = other.raw_;
+JsonBody::JsonBody(const JsonBody& other) {
+  *this = other;
 }
 
 JsonBody& JsonBody::operator=(const JsonBody& other) {
-  if (this != &other) *this = JsonBody(other);
+  if (this == &other) return *this;
+  raw_.reserve(other.raw_.size() + kSpliceRoom);
+  raw_ = other.raw_;
+  index_ = other.index_;
+  doc_ = other.doc_;
+  pending_depth_ = other.pending_depth_;
+  dirty_ = other.dirty_;
   return *this;
 }
 
