@@ -75,6 +75,9 @@ bool resolve_base(Upstream* upstream, std::initializer_list<std::string_view> ba
     return false;
   }
   upstream->base_url = std::move(*clean);
+  for (size_t i = 0; i < kEndpoints.size(); ++i) {
+    upstream->urls[i] = upstream->base_url + std::string(kEndpoints[i]);
+  }
   return true;
 }
 

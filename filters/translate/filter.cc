@@ -40,13 +40,12 @@ bool redact(std::string& text, std::string_view secret) {
 
 }  // namespace
 
-std::string_view endpoint_for(std::string_view client_path) {
-  if (client_path == "/v1/chat/completions" || client_path == "/chat/completions") {
-    return "/chat/completions";
+std::optional<size_t> endpoint_for(std::string_view client_path) {
+  if (client_path.starts_with("/v1/")) client_path.remove_prefix(3);
+  for (size_t i = 0; i < kEndpoints.size(); ++i) {
+    if (client_path == kEndpoints[i]) return i;
   }
-  if (client_path == "/v1/completions" || client_path == "/completions") return "/completions";
-  if (client_path == "/v1/embeddings" || client_path == "/embeddings") return "/embeddings";
-  return {};
+  return std::nullopt;
 }
 
 // ---- request ------------------------------------------------------------------------------------
@@ -107,8 +106,8 @@ Status Filter::prepare(bool has_body) {
   }
   std::string_view method = stream().meta("request.method").value_or("");
   std::string_view path = stream().meta("request.path").value_or("");
-  std::string_view endpoint = method == "POST" ? endpoint_for(path) : std::string_view();
-  if (endpoint.empty()) {
+  const std::optional<size_t> endpoint = method == "POST" ? endpoint_for(path) : std::nullopt;
+  if (!endpoint) {
     stream().error(404, "Invalid URL (" + std::string(method) + " " + std::string(path) + ")",
                    "unknown_url");
     return LocalReply;
@@ -126,7 +125,7 @@ Status Filter::prepare(bool has_body) {
     stream_requested = stream().json(Part::request, "/stream") == std::string_view("true");
   }
   replace_all_headers(stream_requested);
-  stream().set_meta("upstream.url", upstream_->base_url + std::string(endpoint));
+  stream().set_meta("upstream.url", upstream_->urls[*endpoint]);
   stream().set_meta("upstream.method", "POST");
   return Continue;
 }

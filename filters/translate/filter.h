@@ -11,6 +11,7 @@
 
 #include <sluice/filter.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,8 +41,8 @@ class Filter : public sluice::Filter {
   const Upstream* upstream_ = nullptr;
 };
 
-// The provider path for a client path: "/chat/completions", "/completions", "/embeddings", or
-// empty for a path translate v1 does not serve.
-std::string_view endpoint_for(std::string_view client_path);
+// The provider path for a client path, as its place in kEndpoints ("/chat/completions",
+// "/completions", "/embeddings"); nullopt for a path translate v1 does not serve.
+std::optional<size_t> endpoint_for(std::string_view client_path);
 
 }  // namespace sluice::filters::translate
