@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "filters/common/json_text.h"
 #include "filters/common/proto_config.h"
 #include "filters/common/registry.h"
 #include "filters/translate/translate.pb.h"
@@ -114,6 +115,7 @@ std::unique_ptr<Config> Config::create(ConfigContext& context, std::string_view 
       upstream.provider = d.provider;
       upstream.provider_type = d.provider_type;
       upstream.model = d.model;
+      upstream.model_json = common::json_quote(d.model);
       if (provider != config->providers.end()) {
         upstream.api_key = provider->second.api_key;
         provider_base = provider->second.base_url;

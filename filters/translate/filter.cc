@@ -59,16 +59,20 @@ Status Filter::on_request_body() {
   return prepare(true);
 }
 
-const Upstream* Filter::resolve(const sluice_attempt& attempt, std::string& model) const {
+// The upstream of the attempt's target, and in *model_json the provider's model id as a JSON
+// string: a deployment's, quoted at load, or else the target's, quoted into *quoted.
+const Upstream* Filter::resolve(const sluice_attempt& attempt, std::string_view* model_json,
+                                std::string* quoted) const {
   std::string_view deployment = detail::view(attempt.target.deployment);
   if (auto it = config_.deployments.find(deployment); it != config_.deployments.end()) {
-    model = it->second.model;
+    *model_json = it->second.model_json;
     return &it->second;
   }
   // A router that plans by provider name rather than by registry deployment.
   if (auto it = config_.providers.find(detail::view(attempt.target.provider));
       it != config_.providers.end()) {
-    model = std::string(detail::view(attempt.target.model));
+    *quoted = common::json_quote(detail::view(attempt.target.model));
+    *model_json = *quoted;
     return &it->second;
   }
   return nullptr;
@@ -83,8 +87,9 @@ Status Filter::prepare(bool has_body) {
                    "no_route");
     return LocalReply;
   }
-  std::string model;
-  upstream_ = resolve(attempt, model);
+  std::string_view model_json;
+  std::string quoted;
+  upstream_ = resolve(attempt, &model_json, &quoted);
   if (!upstream_) {
     stream().error(500,
                    "no provider is configured for deployment '" +
@@ -115,7 +120,7 @@ Status Filter::prepare(bool has_body) {
 
   bool stream_requested = false;
   if (has_body) {
-    if (!stream().json_set(Part::request, "/model", common::json_quote(model))) {
+    if (!stream().json_set(Part::request, "/model", model_json)) {
       stream().error(400, "The request body must be a JSON object.", "invalid_request");
       return LocalReply;
     }

@@ -30,7 +30,8 @@ class Filter : public sluice::Filter {
 
  private:
   Status prepare(bool has_body);
-  const Upstream* resolve(const sluice_attempt& attempt, std::string& model) const;
+  const Upstream* resolve(const sluice_attempt& attempt, std::string_view* model_json,
+                          std::string* quoted) const;
   void replace_all_headers(bool stream_requested);
   uint32_t upstream_status() const;
   void normalise_error(uint32_t status);
