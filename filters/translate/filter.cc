@@ -164,8 +164,17 @@ uint32_t Filter::upstream_status() const {
 }
 
 Status Filter::on_response_headers(bool end_of_stream) {
-  for (std::string_view name : kCredentialHeaders) {
-    if (stream().header(Part::response, name)) stream().remove_header(Part::response, name);
+  // One look at each of the provider's few fields (names come lower-cased), walking down as
+  // replace_all_headers does, rather than one search a credential name.
+  const sluice_host_api* api = stream().api();
+  sluice_stream* handle = stream().handle();
+  for (size_t i = api->header_count(handle, SLUICE_RESPONSE); i-- > 0;) {
+    sluice_header header{};
+    if (!api->header_at(handle, SLUICE_RESPONSE, i, &header)) continue;
+    if (std::find(std::begin(kCredentialHeaders), std::end(kCredentialHeaders),
+                  detail::view(header.name)) != std::end(kCredentialHeaders)) {
+      api->header_set(handle, SLUICE_RESPONSE, header.name, sluice_str{nullptr, 0});
+    }
   }
   uint32_t status = upstream_status();
   // An error without a body gets one here: there is no body hook for an empty body.
