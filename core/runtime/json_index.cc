@@ -71,14 +71,6 @@ bool unescape_token(std::string_view pointer, size_t start, size_t* end, std::st
   return true;
 }
 
-// Whether entry e can have members to look for; if not, what a lookup inside it gives.
-std::optional<JsonIndex::Status> leaf_status(const Entry& e) {
-  if (e.members_indexed) return std::nullopt;
-  // Nothing inside a scalar; the document knows what is inside the other containers.
-  const bool container = e.type == Type::object || e.type == Type::array;
-  return container ? JsonIndex::Status::unknown : JsonIndex::Status::absent;
-}
-
 }  // namespace
 
 std::optional<std::string> JsonIndex::build(const std::string& text, unsigned max_depth) {
@@ -90,6 +82,7 @@ std::optional<std::string> JsonIndex::build(const std::string& text, unsigned ma
   entries_.reserve(32);  // a chat completion's answer has about 20
   const JsonScan scan = scan_json(text, max_depth, entries_, decoded_);
   if (scan.ok) {
+    ordered_ = entries_.size();
     plain_names_ = scan.plain_names;
     if (plain_names_ && entries_[0].members_indexed) root_initials_ = entries_[0].initials;
     return std::nullopt;
@@ -111,8 +104,29 @@ uint32_t JsonIndex::member(uint32_t object, std::string_view name, std::string_v
   return kNone;
 }
 
+// A lookup that reached entry i, whose members are not indexed: an object the scan left for later
+// is indexed now and the lookup starts again; anything else answers as a leaf does.
+JsonIndex::Lookup JsonIndex::past_indexed(uint32_t i, std::string_view text,
+                                          std::string_view pointer) {
+  if (entries_[i].first == kIndexLater) {
+    const size_t before = entries_.size();
+    const JsonScan scan = scan_json_object(text, max_depth_, i, entries_, decoded_);
+    if (scan.ok) {
+      if (!scan.plain_names) plain_names_ = false;
+      return find_member(text, pointer);
+    }
+    entries_.resize(before);  // not the text scanned (cannot be): left to the document
+    entries_[i].members_indexed = false;
+    entries_[i].first = kNone;
+    entries_[i].initials = 0;
+  }
+  // Nothing inside a scalar; the document knows what is inside the other containers.
+  const Type type = entries_[i].type;
+  return {type == Type::object || type == Type::array ? Status::unknown : Status::absent, 0};
+}
+
 // find() past its first test.
-JsonIndex::Lookup JsonIndex::find_member(std::string_view text, std::string_view pointer) const {
+JsonIndex::Lookup JsonIndex::find_member(std::string_view text, std::string_view pointer) {
   if (entries_.empty()) return {Status::unknown, 0};
   if (pointer.empty()) return {Status::found, 0};
   if (pointer.front() != '/') {
@@ -124,10 +138,10 @@ JsonIndex::Lookup JsonIndex::find_member(std::string_view text, std::string_view
 // find() when no name holds a '/' or a '~': then the pointer's tokens need not be cut out and
 // decoded. A name is the next token when the rest of the pointer starts with it and a '/' or the
 // end follows, and a token with a '~' (which decodes to a '~' or a '/', or to nothing) is no name.
-JsonIndex::Lookup JsonIndex::find_plain(std::string_view text, std::string_view pointer) const {
+JsonIndex::Lookup JsonIndex::find_plain(std::string_view text, std::string_view pointer) {
   uint32_t current = 0;
   for (size_t start = 1;;) {
-    if (auto status = leaf_status(entries_[current])) return {*status, 0};
+    if (!entries_[current].members_indexed) return past_indexed(current, text, pointer);
     const std::string_view rest = pointer.substr(start);
     const char initial = initial_of(rest);
     if ((entries_[current].initials & initial_bit(initial)) == 0) return {Status::absent, 0};
@@ -151,11 +165,11 @@ JsonIndex::Lookup JsonIndex::find_plain(std::string_view text, std::string_view 
 
 // find() the long way, for names that hold a '/' or a '~': each token of the pointer is found and
 // decoded before it is looked for.
-JsonIndex::Lookup JsonIndex::find_by_tokens(std::string_view text, std::string_view pointer) const {
+JsonIndex::Lookup JsonIndex::find_by_tokens(std::string_view text, std::string_view pointer) {
   uint32_t current = 0;
   std::string token;
   for (size_t start = 1;;) {
-    if (auto status = leaf_status(entries_[current])) return {*status, 0};
+    if (!entries_[current].members_indexed) return past_indexed(current, text, pointer);
     size_t end = 0;
     if (!unescape_token(pointer, start, &end, &token)) return {Status::absent, 0};
     current = member(current, token, text);
@@ -172,18 +186,27 @@ std::string_view JsonIndex::string(const Entry& e, std::string_view text) const 
 void JsonIndex::string_replaced(uint32_t i, size_t size) {
   const uint32_t old_end = entries_[i].end;
   const auto delta = static_cast<uint32_t>(size - (old_end - entries_[i].begin));  // may wrap
-  // The entries are in the order of their names in the text, and a string holds none: those
-  // before i start before it (of them only the containers around it end after it), those after
-  // i lie wholly after it.
-  for (uint32_t j = 0; j < i; ++j) {
-    if (entries_[j].end >= old_end) entries_[j].end += delta;
-  }
-  for (size_t j = i + 1; j < entries_.size(); ++j) {
-    Entry& later = entries_[j];
-    later.begin += delta;
-    later.end += delta;
-    if (!later.key_decoded) later.key_at += delta;
-    if (later.type == Type::string && !later.str_decoded) later.str_at += delta;
+  if (entries_.size() == ordered_) {
+    // The entries are in the order of their names in the text, and a string holds none: those
+    // before i start before it (of them only the containers around it end after it), those after
+    // i lie wholly after it.
+    for (uint32_t j = 0; j < i; ++j) {
+      if (entries_[j].end >= old_end) entries_[j].end += delta;
+    }
+    for (size_t j = i + 1; j < entries_.size(); ++j) {
+      Entry& later = entries_[j];
+      later.begin += delta;
+      later.end += delta;
+      if (!later.key_decoded) later.key_at += delta;
+      if (later.type == Type::string && !later.str_decoded) later.str_at += delta;
+    }
+  } else {  // objects indexed late put their members out of that order: every position is looked at
+    for (Entry& e : entries_) {
+      if (e.begin >= old_end) e.begin += delta;
+      if (e.end >= old_end) e.end += delta;
+      if (!e.key_decoded && e.key_at >= old_end) e.key_at += delta;
+      if (e.type == Type::string && !e.str_decoded && e.str_at >= old_end) e.str_at += delta;
+    }
   }
   Entry& e = entries_[i];
   e.end = static_cast<uint32_t>(e.begin + size);

@@ -210,16 +210,21 @@ struct Number {
 // they found rather than write it through pointers, so the loop's state stays in registers.
 class Scanner {
  public:
-  Scanner(const std::string& text, unsigned max_depth, std::vector<Entry>& entries,
+  // text: followed by a NUL (std::string's), or, for run_object, one that run() accepted.
+  Scanner(std::string_view text, unsigned max_depth, std::vector<Entry>& entries,
           std::string& decoded)
-      : text_(text.c_str()),
+      : text_(text.data()),
         end_(text_ + text.size()),
         max_depth_(max_depth),
         entries_(entries),
         decoded_(decoded) {}
 
-  // Whether the text is JSON; the entries are complete when it is.
+  // Whether the text is JSON; the entries are complete when it is (members down to
+  // JsonIndex::kScannedLevels).
   bool run();
+  // Indexes the members of entries_[object], an object of the text run() accepted, and of no
+  // object inside it; false should that text not be what run() accepted.
+  bool run_object(uint32_t object);
   // Whether no indexed name holds a '/', a '~' or an escape.
   bool plain_names() const { return plain_names_; }
   size_t error_at() const { return error_at_; }
@@ -249,6 +254,7 @@ class Scanner {
   const char* literal(const char* p, std::string_view word);
   Number number(const char* p);
   Number long_number(const char* p);
+  bool scan(const char* p, Entry* entry);
   Entry* add_member(const char* name, Quoted quoted);
   void make_room();
   void locate(const char* begin, Quoted quoted, uint32_t* at, uint32_t* size, bool* decoded);
@@ -273,6 +279,8 @@ class Scanner {
   // into entries_, which make_room() moves with the entries.
   Entry* object_ = nullptr;
   uint32_t* link_ = nullptr;
+  unsigned levels_ = JsonIndex::kScannedLevels;  // how many levels of objects to index
+  bool whole_ = true;  // the value scanned is the whole text, which ends with it
   bool plain_names_ = true;
   size_t error_at_ = 0;
   const char* error_ = "";
@@ -280,9 +288,24 @@ class Scanner {
 
 bool Scanner::run() {
   const char* p = skip_space(text_);
-  Entry* entry = &entries_.emplace_back();  // the entry of the value at p, or nullptr: the root
-  entry->begin = offset(p);
+  Entry* root = &entries_.emplace_back();
+  root->begin = offset(p);
   count_ = 1;
+  return scan(p, root);
+}
+
+bool Scanner::run_object(uint32_t object) {
+  Entry* entry = &entries_[object];
+  if (entry->type != Type::object || entry->end > static_cast<size_t>(end_ - text_)) return false;
+  count_ = static_cast<uint32_t>(entries_.size());
+  levels_ = 1;
+  whole_ = false;
+  return scan(text_ + entry->begin, entry);
+}
+
+// The value at p, recorded in entry (unless nullptr), to its end: the text's, or the value's when
+// it is not the whole text.
+bool Scanner::scan(const char* p, Entry* entry) {
   bool named = false;  // whether a name comes before the value: inside an object
   for (;;) {
     if (named) {  // at a member's name
@@ -341,7 +364,7 @@ bool Scanner::run() {
     for (p = skip_space(end);; p = skip_space(p + 1)) {
       if (*p == ',' && depth_ != 0) break;
       if (*p != (named ? '}' : ']') || depth_ == 0) {
-        if (depth_ == 0) return p == end_ || refuse(p, "text after the document");
+        if (depth_ == 0) return !whole_ || p == end_ || refuse(p, "text after the document");
         return refuse(p, "a comma or a closing bracket is missing");
       }
       named = close(p);
@@ -562,19 +585,23 @@ uint32_t Scanner::decode(const char* begin, const char* end) {
   return at;
 }
 
-// Enters the container at the current position, recorded in entry unless that is nullptr (then
-// the last entry added); false past the depth bound.
+// Enters the container at the current position, recorded in entry unless that is nullptr; false
+// past the depth bound.
 bool Scanner::open(bool object, Entry* entry) {
   if (depth_ >= max_depth_) return false;  // as the document's handler: ++depth > max_depth
   kinds_.push(++depth_, object);
-  if (depth_ < std::size(owner_)) owner_[depth_] = entry ? count_ - 1 : kNone;
+  if (depth_ < std::size(owner_)) {
+    owner_[depth_] = entry ? static_cast<uint32_t>(entry - entries_.data()) : kNone;
+  }
   if (!entry) return true;
   entry->type = object ? Type::object : Type::array;
-  if (object && open_ < JsonIndex::kLevels) {  // its parent is indexed, as it has an entry
+  if (object && open_ < levels_) {  // its parent is indexed, as it has an entry
     entry->members_indexed = true;
     open_ = depth_;
     object_ = entry;
     link_ = &entry->first;
+  } else if (object && whole_ && open_ < JsonIndex::kLevels) {
+    entry->first = JsonIndex::kIndexLater;  // indexed on a lookup's first visit
   }
   return true;
 }
@@ -637,6 +664,15 @@ JsonScan scan_json(const std::string& text, unsigned max_depth,
   result.plain_names = scanner.plain_names();
   result.error_at = scanner.error_at();
   result.error = scanner.error();
+  return result;
+}
+
+JsonScan scan_json_object(std::string_view text, unsigned max_depth, uint32_t object,
+                          std::vector<JsonIndex::Entry>& entries, std::string& decoded) {
+  Scanner scanner(text, max_depth, entries, decoded);
+  JsonScan result;
+  result.ok = scanner.run_object(object);
+  result.plain_names = scanner.plain_names();
   return result;
 }
 

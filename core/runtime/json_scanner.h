@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/runtime/json_index.h"
@@ -19,9 +20,16 @@ struct JsonScan {
   const char* error = "";
 };
 
-// Scans text (NUL-terminated, as std::string is) into entries (the root first) and decoded.
+// Scans text (NUL-terminated, as std::string is) into entries (the root first) and decoded: the
+// members of the objects down to JsonIndex::kScannedLevels.
 JsonScan scan_json(const std::string& text, unsigned max_depth,
                    std::vector<JsonIndex::Entry>& entries, std::string& decoded);
+
+// Indexes the members of entries[object], an object of a text scan_json accepted (and entries
+// hold) that it left unindexed, and of no object inside it: appended to entries. Not ok when the
+// text is not the one scanned.
+JsonScan scan_json_object(std::string_view text, unsigned max_depth, uint32_t object,
+                          std::vector<JsonIndex::Entry>& entries, std::string& decoded);
 
 // rapidjson's verdict on text under json_body.cc's flags: nullopt when it is JSON, else why.
 std::optional<std::string> json_verdict(const std::string& text, unsigned max_depth);

@@ -638,6 +638,9 @@ TEST(JsonIndex, AnswersLikeTheDocumentAfterEverySplice) {
       kRequest, kResponse,
       R"({"a":"x","b\u0062":{"c":"yy","d":{"e":"z","f\n":"\u00e9"},"g":"w"},"h":"\"q\"","i":"v"})",
       R"( { "s" : "one" , "o" : { "s" : "two" , "t" : [ "three" ] } , "u" : "four" } )",
+      // Strings in objects the index takes in only when a lookup first reaches them (third level).
+      R"({"a":"x","b":{"c":{"d":"yy","e":{"f":"deep"},"g":"zzz"},"h":"w"},"i":{"j":{"k":"v"}},)"
+      R"("l":"m"})",
       // Decoded names and strings far into the decoded bytes, after a string spliced early.
       R"({"a":"x","k\u00e9":")" + std::string(60, 'e') + R"(\n","k2\u00e9":"v\u00e9","z":"w"})"};
   for (const std::string& text : texts) {
