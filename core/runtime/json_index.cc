@@ -1,4 +1,5 @@
-// JsonIndex: the index a scan builds (json_scanner.cc) and the lookups on it.
+// JsonIndex: the index a scan builds (json_scanner.cc), rapidjson's words for a text it refuses,
+// and the lookups on the index.
 //
 // Lookups: filters ask about a score of pointers a request, most of them absent members of the
 // root. Each indexed object keeps a bit per initial of its members' names, which settles most of
@@ -10,6 +11,9 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
 
 #include <fmt/format.h>
 
@@ -69,6 +73,43 @@ bool unescape_token(std::string_view pointer, size_t start, size_t* end, std::st
     }
   }
   return true;
+}
+
+// The whole document parse without a document: whether text is JSON, and rapidjson's words when
+// it is not.
+class DepthCounter : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DepthCounter> {
+ public:
+  explicit DepthCounter(unsigned max_depth) : max_depth_(max_depth) {}
+  bool StartObject() { return ++depth_ <= max_depth_; }
+  bool EndObject(rapidjson::SizeType) { return --depth_, true; }
+  bool StartArray() { return ++depth_ <= max_depth_; }
+  bool EndArray(rapidjson::SizeType) { return --depth_, true; }
+  bool too_deep() const { return depth_ > max_depth_; }
+
+ private:
+  unsigned max_depth_;
+  unsigned depth_ = 0;
+};
+
+// rapidjson's verdict on text under json_body.cc's flags: nullopt when it is JSON, else why.
+std::optional<std::string> json_verdict(const std::string& text, unsigned max_depth) {
+  rapidjson::StringStream stream(text.c_str());
+  rapidjson::Reader reader;
+  DepthCounter handler(max_depth);
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag;
+  rapidjson::ParseResult result = reader.Parse<kFlags>(stream, handler);
+  if (handler.too_deep()) return fmt::format("JSON nesting deeper than {} levels", max_depth);
+  if (!result) {
+    return fmt::format("invalid JSON at byte {}: {}", result.Offset(),
+                       rapidjson::GetParseError_En(result.Code()));
+  }
+  for (size_t i = stream.Tell(); i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+      return fmt::format("invalid JSON at byte {}: text after the document", i);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace

@@ -13,7 +13,6 @@
 #include "core/runtime/json_scanner.h"
 
 #include <algorithm>
-#include <cstring>
 #include <iterator>
 #include <limits>
 
@@ -21,10 +20,7 @@
 #include <emmintrin.h>
 #endif
 
-#include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
-
-#include <fmt/format.h>
 
 namespace sluice::runtime {
 namespace {
@@ -33,7 +29,6 @@ using Entry = JsonIndex::Entry;
 using Type = JsonIndex::Type;
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
-constexpr size_t kNpos = std::string_view::npos;
 
 // The document parse's flags (json_body.cc).
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag;
@@ -45,6 +40,10 @@ bool is_space(char c) {
   const auto byte = static_cast<unsigned char>(c);
   return byte <= ' ' && ((kSpaces >> byte) & 1) != 0;
 }
+
+// The escapes of one letter after the backslash, and the bytes they stand for.
+constexpr std::string_view kEscapeLetters = "\"\\/bfnrt";
+constexpr std::string_view kEscapedBytes = "\"\\/\b\f\n\r\t";
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -455,21 +454,8 @@ const char* Scanner::string_end_after(const char* p) {
 // Past the escape at p, with rapidjson's rules: a high surrogate must be followed by an escaped
 // low one; a low surrogate alone is let through.
 const char* Scanner::escape_end(const char* p) {
-  switch (p[1]) {  // at worst the NUL
-    case '"':
-    case '\\':
-    case '/':
-    case 'b':
-    case 'f':
-    case 'n':
-    case 'r':
-    case 't':
-      return p + 2;
-    case 'u':
-      break;
-    default:
-      return fail(p, "an invalid escape");
-  }
+  if (kEscapeLetters.find(p[1]) != std::string_view::npos) return p + 2;  // p[1]: at worst a NUL
+  if (p[1] != 'u') return fail(p, "an invalid escape");
   unsigned code = 0, low = 0;
   if (!hex4(p + 2, &code)) return fail(p, "an invalid \\u escape");
   if (code < 0xD800 || code > 0xDBFF) return p + 6;
@@ -550,37 +536,19 @@ uint32_t Scanner::decode(const char* begin, const char* end) {
     }
     const char e = p[1];
     p += 2;
-    switch (e) {
-      case 'b':
-        decoded_.push_back('\b');
-        break;
-      case 'f':
-        decoded_.push_back('\f');
-        break;
-      case 'n':
-        decoded_.push_back('\n');
-        break;
-      case 'r':
-        decoded_.push_back('\r');
-        break;
-      case 't':
-        decoded_.push_back('\t');
-        break;
-      case 'u': {
-        unsigned code = 0, low = 0;
-        hex4(p, &code);
-        p += 4;
-        if (code >= 0xD800 && code <= 0xDBFF) {
-          hex4(p + 2, &low);
-          p += 6;
-          code = (((code - 0xD800) << 10) | (low - 0xDC00)) + 0x10000;
-        }
-        encode(code);
-        break;
-      }
-      default:  // '"', '\\' and '/' stand for themselves
-        decoded_.push_back(e);
+    if (e != 'u') {
+      decoded_.push_back(kEscapedBytes[kEscapeLetters.find(e)]);
+      continue;
     }
+    unsigned code = 0, low = 0;
+    hex4(p, &code);
+    p += 4;
+    if (code >= 0xD800 && code <= 0xDBFF) {
+      hex4(p + 2, &low);
+      p += 6;
+      code = (((code - 0xD800) << 10) | (low - 0xDC00)) + 0x10000;
+    }
+    encode(code);
   }
   return at;
 }
@@ -620,41 +588,7 @@ bool Scanner::close(const char* p) {
   return depth_ > 0 && kinds_.object(depth_);
 }
 
-// The whole document parse without a document: whether text is JSON, and rapidjson's words when
-// it is not.
-class DepthCounter : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DepthCounter> {
- public:
-  explicit DepthCounter(unsigned max_depth) : max_depth_(max_depth) {}
-  bool StartObject() { return ++depth_ <= max_depth_; }
-  bool EndObject(rapidjson::SizeType) { return --depth_, true; }
-  bool StartArray() { return ++depth_ <= max_depth_; }
-  bool EndArray(rapidjson::SizeType) { return --depth_, true; }
-  bool too_deep() const { return depth_ > max_depth_; }
-
- private:
-  unsigned max_depth_;
-  unsigned depth_ = 0;
-};
-
 }  // namespace
-
-std::optional<std::string> json_verdict(const std::string& text, unsigned max_depth) {
-  rapidjson::StringStream stream(text.c_str());
-  rapidjson::Reader reader;
-  DepthCounter handler(max_depth);
-  rapidjson::ParseResult result = reader.Parse<kParseFlags>(stream, handler);
-  if (handler.too_deep()) return fmt::format("JSON nesting deeper than {} levels", max_depth);
-  if (!result) {
-    return fmt::format("invalid JSON at byte {}: {}", result.Offset(),
-                       rapidjson::GetParseError_En(result.Code()));
-  }
-  for (size_t i = stream.Tell(); i < text.size(); ++i) {
-    if (!is_space(text[i])) {
-      return fmt::format("invalid JSON at byte {}: text after the document", i);
-    }
-  }
-  return std::nullopt;
-}
 
 JsonScan scan_json(const std::string& text, unsigned max_depth,
                    std::vector<JsonIndex::Entry>& entries, std::string& decoded) {

@@ -1,6 +1,6 @@
 #pragma once
 // JsonScanner: the strict validating scan that fills a JsonIndex (json_scanner.cc says what it
-// accepts), and rapidjson's own verdict on a text, for the words of an error.
+// accepts).
 
 #include <cstddef>
 #include <cstdint>
@@ -30,8 +30,5 @@ JsonScan scan_json(const std::string& text, unsigned max_depth,
 // text is not the one scanned.
 JsonScan scan_json_object(std::string_view text, unsigned max_depth, uint32_t object,
                           std::vector<JsonIndex::Entry>& entries, std::string& decoded);
-
-// rapidjson's verdict on text under json_body.cc's flags: nullopt when it is JSON, else why.
-std::optional<std::string> json_verdict(const std::string& text, unsigned max_depth);
 
 }  // namespace sluice::runtime
