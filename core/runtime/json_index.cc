@@ -117,6 +117,7 @@ std::optional<std::string> json_verdict(const std::string& text, unsigned max_de
 std::optional<std::string> JsonIndex::build(const std::string& text, unsigned max_depth) {
   max_depth_ = max_depth;
   entries_.clear();
+  ordered_ = 0;
   decoded_.clear();
   root_initials_ = UINT32_MAX;
   if (text.size() >= kNone) return json_verdict(text, max_depth);  // valid: nothing indexed

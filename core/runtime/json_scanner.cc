@@ -565,6 +565,7 @@ bool Scanner::open(bool object, Entry* entry) {
   entry->type = object ? Type::object : Type::array;
   if (object && open_ < levels_) {  // its parent is indexed, as it has an entry
     entry->members_indexed = true;
+    entry->first = kNone;  // until a member comes (an object indexed late had kIndexLater)
     open_ = depth_;
     object_ = entry;
     link_ = &entry->first;

@@ -237,6 +237,9 @@ std::vector<std::string> corpus() {
       R"({"a/b":1,"m~n":2,"":3,"~":{"/":4}})", R"({"\"":1,"\\":2,"\/":3})",
       R"({"k\u00e9y":{"\ud83d\ude00":"smile"}})", R"({"":{"a":1},"b":{"":2,"o":3},"/":4})",
       R"({"":{"a":1},"b":{"":2,"o":3}})",
+      // Empty objects and arrays on every level, with plain and odd names.
+      R"({"a":{},"b":{"c":{},"d":{"e":{}}},"f":[]})", R"({"a/b":{"c":{},"d":{"e":{}}}})",
+      R"({"a":{"b":{"c":{}},"d\u0065":{"f":{}}}})",
       // Nesting through objects and arrays, past the indexed levels.
       R"({"a":{"b":{"c":{"d":{"e":1}}}}})", R"({"a":{"b":{"c":[{"d":1}]}},"x":{"y":"z"}})",
       R"({"a":[{"b":1}],"c":{"d":[1,2,{"e":"f"}]},"g":[[[]]]})",
