@@ -587,6 +587,54 @@ TEST(JsonIndex, AnswersLikeTheDocumentOnGeneratedDocuments) {
   EXPECT_GT(valid, 1000) << valid;  // enough of them are JSON to compare answers
 }
 
+// Generated documents, their string members (found through the index, so on every indexed
+// level) spliced a few times over with plain strings of any length, some after a copy sharing the
+// index had objects indexed late: every answer is the document's, edited the same way, and the
+// copy keeps the original's.
+TEST(JsonIndex, AnswersLikeTheDocumentAfterSplicesOfGeneratedDocuments) {
+  DocumentGenerator generator(20261124);  // fixed: a failure reproduces
+  std::mt19937 random(20261124);
+  int splices = 0;
+  for (int round = 0; round < 2000; ++round) {
+    const std::string text = generator.document();
+    JsonIndex index;
+    if (has_lenient_control_byte(text) || index.build(text, kDepth)) continue;
+    const std::vector<std::string> pointers = pointers_for(text);
+    std::vector<std::string> strings;
+    for (const std::string& pointer : pointers) {
+      const JsonIndex::Lookup hit = index.find(text, pointer);
+      if (hit.status == JsonIndex::Status::found && hit.entry != 0 && pointer.front() == '/' &&
+          index.entry(hit.entry).type == JsonIndex::Type::string) {
+        strings.push_back(pointer);
+      }
+    }
+    if (strings.empty()) continue;
+    SCOPED_TRACE(text);
+    JsonBody spliced;
+    ASSERT_FALSE(spliced.assign(text, true, kDepth));
+    const JsonBody copy = spliced;  // shares the index
+    std::string json;
+    for (size_t k = round % 2; k < pointers.size(); k += 2) copy.get_json(pointers[k], &json);
+    bool ok = false;
+    JsonBody document = through_document(text, kDepth, &ok);
+    ASSERT_TRUE(ok);
+    for (int k = 0; k < 4; ++k, ++splices) {
+      const std::string& pointer = strings[random() % strings.size()];
+      const std::string value = "\"" + std::string(random() % 12, 'v') + "\"";
+      SCOPED_TRACE("set " + pointer + " to " + value);
+      ASSERT_TRUE(spliced.set(pointer, value, kDepth));
+      ASSERT_TRUE(document.set(pointer, value, kDepth));
+      expect_same_answers(spliced, document, pointers);
+      if (HasFatalFailure()) return;
+    }
+    EXPECT_EQ(normalised(spliced.raw()), document.raw());
+    const JsonBody original = through_document(text, kDepth, &ok);
+    expect_same_answers(copy, original, pointers);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(splices, 200) << splices;  // enough documents have strings to splice
+}
+
 TEST(JsonIndex, KeepsTheDepthBoundOfTheDocument) {
   for (unsigned depth : {1u, 2u, 3u, 4u, 5u, kDepth, 65u, 200u}) {
     for (unsigned nesting : {depth - 1, depth, depth + 1}) {
