@@ -229,8 +229,17 @@ int api_body_replace(sluice_stream* s, sluice_part part, sluice_str data) {
   return 1;
 }
 
+// readable() for the JSON reads, which plugins make by the dozen a request: a live stream's
+// message without readable()'s frame (it is built for logging a refusal), which sees the rest.
+Message* json_readable(sluice_stream* s, sluice_part part, const char* function) {
+  if (live(s)) {
+    if (Message* message = s->owner->message(s, part)) return message;
+  }
+  return readable(s, part, function);
+}
+
 int api_json_get(sluice_stream* s, sluice_part part, sluice_str pointer, sluice_str* out) {
-  Message* m = readable(s, part, "json_get");
+  Message* m = json_readable(s, part, "json_get");
   if (!m || !out) return 0;
   std::string json;
   if (!m->body.get_json(view(pointer), &json)) return 0;
@@ -239,7 +248,7 @@ int api_json_get(sluice_stream* s, sluice_part part, sluice_str pointer, sluice_
 }
 
 int api_json_get_string(sluice_stream* s, sluice_part part, sluice_str pointer, sluice_str* out) {
-  Message* m = readable(s, part, "json_get_string");
+  Message* m = json_readable(s, part, "json_get_string");
   std::string_view value;
   if (!m || !out || !m->body.get_string(view(pointer), &value)) return 0;
   *out = str(value);
@@ -247,7 +256,7 @@ int api_json_get_string(sluice_stream* s, sluice_part part, sluice_str pointer, 
 }
 
 int api_json_get_number(sluice_stream* s, sluice_part part, sluice_str pointer, double* out) {
-  Message* m = readable(s, part, "json_get_number");
+  Message* m = json_readable(s, part, "json_get_number");
   return m && out && m->body.get_number(view(pointer), out) ? 1 : 0;
 }
 

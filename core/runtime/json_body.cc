@@ -143,6 +143,9 @@ const rapidjson::Value* resolve(const rapidjson::Document& doc, std::string_view
 }
 
 // ---- raw-text splicing ----------------------------------------------------------------------
+
+// The room a copy leaves after its text for splices (model names differ by a few bytes).
+constexpr size_t kSpliceRoom = 64;
 // Providers and clients differ mostly in one string ("model"): JsonBody::splice_string rewrites
 // it in the raw text, found through the index, so the bytes need no re-serialisation.
 
@@ -181,16 +184,21 @@ JsonBody::~JsonBody() = default;
 JsonBody::JsonBody(JsonBody&&) noexcept = default;
 JsonBody& JsonBody::operator=(JsonBody&&) noexcept = default;
 
-// Copies share the index and the document (see splice_string and writable_doc).
-JsonBody::JsonBody(const JsonBody& other)
-    : raw_(other.raw_),
-      index_(other.index_),
-      doc_(other.doc_),
-      pending_depth_(other.pending_depth_),
-      dirty_(other.dirty_) {}
+// Copies share the index and the document (see splice_string and writable_doc). A copy is made
+// to be edited (an attempt's request, whose model becomes the provider's): its text gets room to
+// grow a little in place, so that splice needs not move it to a larger buffer.
+JsonBody::JsonBody(const JsonBody& other) {
+  *this = other;
+}
 
 JsonBody& JsonBody::operator=(const JsonBody& other) {
-  if (this != &other) *this = JsonBody(other);
+  if (this == &other) return *this;
+  raw_.reserve(other.raw_.size() + kSpliceRoom);
+  raw_ = other.raw_;
+  index_ = other.index_;
+  doc_ = other.doc_;
+  pending_depth_ = other.pending_depth_;
+  dirty_ = other.dirty_;
   return *this;
 }
 
@@ -225,10 +233,6 @@ std::optional<std::string> JsonBody::build_index(unsigned max_depth) const {
   if (auto error = index->build(raw_, max_depth)) return error;
   index_ = std::move(index);
   return std::nullopt;
-}
-
-void JsonBody::parse_pending() const {
-  if (pending_depth_ != 0) build_index(std::exchange(pending_depth_, 0));
 }
 
 const JsonBody::Doc* JsonBody::document() const {
@@ -267,7 +271,7 @@ bool JsonBody::is_json() const {
 }
 
 // Each read asks the index first and the document only when the index cannot tell.
-bool JsonBody::get_json(std::string_view pointer, std::string* out) const {
+bool JsonBody::find_json(std::string_view pointer, std::string* out) const {
   parse_pending();
   if (index_) {
     JsonIndex::Lookup hit = index_->find(raw_, pointer);
@@ -278,17 +282,10 @@ bool JsonBody::get_json(std::string_view pointer, std::string* out) const {
     }
     if (hit.status == JsonIndex::Status::absent) return false;
   }
-  const Doc* doc = document();
-  const rapidjson::Value* value = doc ? resolve(doc->document, pointer) : nullptr;
-  if (!value) return false;
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value->Accept(writer);
-  out->assign(buffer.GetString(), buffer.GetSize());
-  return true;
+  return json_in(document(), pointer, out);
 }
 
-bool JsonBody::get_string(std::string_view pointer, std::string_view* out) const {
+bool JsonBody::find_string(std::string_view pointer, std::string_view* out) const {
   parse_pending();
   if (index_) {
     JsonIndex::Lookup hit = index_->find(raw_, pointer);
@@ -300,14 +297,10 @@ bool JsonBody::get_string(std::string_view pointer, std::string_view* out) const
     }
     if (hit.status == JsonIndex::Status::absent) return false;
   }
-  const Doc* doc = document();
-  const rapidjson::Value* value = doc ? resolve(doc->document, pointer) : nullptr;
-  if (!value || !value->IsString()) return false;
-  *out = std::string_view(value->GetString(), value->GetStringLength());
-  return true;
+  return string_in(document(), pointer, out);
 }
 
-bool JsonBody::get_number(std::string_view pointer, double* out) const {
+bool JsonBody::find_number(std::string_view pointer, double* out) const {
   parse_pending();
   if (index_) {
     JsonIndex::Lookup hit = index_->find(raw_, pointer);
@@ -319,7 +312,27 @@ bool JsonBody::get_number(std::string_view pointer, double* out) const {
     }
     if (hit.status == JsonIndex::Status::absent) return false;
   }
-  const Doc* doc = document();
+  return number_in(document(), pointer, out);
+}
+
+bool JsonBody::json_in(const Doc* doc, std::string_view pointer, std::string* out) {
+  const rapidjson::Value* value = doc ? resolve(doc->document, pointer) : nullptr;
+  if (!value) return false;
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value->Accept(writer);
+  out->assign(buffer.GetString(), buffer.GetSize());
+  return true;
+}
+
+bool JsonBody::string_in(const Doc* doc, std::string_view pointer, std::string_view* out) {
+  const rapidjson::Value* value = doc ? resolve(doc->document, pointer) : nullptr;
+  if (!value || !value->IsString()) return false;
+  *out = std::string_view(value->GetString(), value->GetStringLength());
+  return true;
+}
+
+bool JsonBody::number_in(const Doc* doc, std::string_view pointer, double* out) {
   const rapidjson::Value* value = doc ? resolve(doc->document, pointer) : nullptr;
   if (!value || !value->IsNumber()) return false;
   *out = value->GetDouble();

@@ -16,10 +16,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include "core/runtime/json_index.h"
 
 namespace sluice::runtime {
-
-class JsonIndex;
 
 class JsonBody {
  public:
@@ -51,9 +52,16 @@ class JsonBody {
   // body has not been edited through the document (whitespace and escapes as sent), otherwise
   // the document's compact serialisation. A string from get_string stays valid until the body is
   // next assigned, edited, moved or destroyed.
-  bool get_json(std::string_view pointer, std::string* out) const;
-  bool get_string(std::string_view pointer, std::string_view* out) const;
-  bool get_number(std::string_view pointer, double* out) const;
+  // Most reads ask for members the root does not have: the index answers those inline.
+  bool get_json(std::string_view pointer, std::string* out) const {
+    return !absent_from_root(pointer) && find_json(pointer, out);
+  }
+  bool get_string(std::string_view pointer, std::string_view* out) const {
+    return !absent_from_root(pointer) && find_string(pointer, out);
+  }
+  bool get_number(std::string_view pointer, double* out) const {
+    return !absent_from_root(pointer) && find_number(pointer, out);
+  }
   // Sets the value at pointer to the parsed json_value (the parent must exist). A string member
   // set to a string is rewritten in the raw text as it stands (the rest of the bytes as sent).
   bool set(std::string_view pointer, std::string_view json_value, unsigned max_depth);
@@ -61,10 +69,25 @@ class JsonBody {
 
  private:
   struct Doc;
+  bool absent_from_root(std::string_view pointer) const {
+    return pending_depth_ == 0 && index_ && index_->absent_from_root(pointer);
+  }
+  bool find_json(std::string_view pointer, std::string* out) const;
+  bool find_string(std::string_view pointer, std::string_view* out) const;
+  bool find_number(std::string_view pointer, double* out) const;
   std::optional<std::string> build_index(unsigned max_depth) const;
-  void parse_pending() const;
+  // Validates and indexes bytes assign_lazy() left pending, if any (the test is inline: every read
+  // makes it).
+  void parse_pending() const {
+    if (pending_depth_ != 0) build_index(std::exchange(pending_depth_, 0));
+  }
   const Doc* document() const;  // the document, built from the indexed text on first use
-  Doc* writable_doc();          // the document, copied first when another body shares it
+  // The reads through the document (doc may be nullptr), apart from the index's reads, which stay
+  // small: those are the frequent ones.
+  static bool json_in(const Doc* doc, std::string_view pointer, std::string* out);
+  static bool string_in(const Doc* doc, std::string_view pointer, std::string_view* out);
+  static bool number_in(const Doc* doc, std::string_view pointer, double* out);
+  Doc* writable_doc();  // the document, copied first when another body shares it
   bool splice_string(std::string_view pointer, std::string_view json_value);
   void edited();
 

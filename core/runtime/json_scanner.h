@@ -1,22 +1,17 @@
 #pragma once
 // JsonScanner: the strict validating scan that fills a JsonIndex (json_scanner.cc says what it
-// accepts), and rapidjson's own verdict on a text, for the words of an error.
+// accepts).
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/runtime/json_index.h"
 
 namespace sluice::runtime {
-
-// Entry::initials' bit for a name whose first byte is `initial`, '"' for an empty name (the byte
-// after its opening quote; no plain name starts with '"', which would be escaped).
-inline uint32_t json_initial_bit(char initial) {
-  return uint32_t{1} << (static_cast<unsigned char>(initial) & 31);
-}
 
 struct JsonScan {
   bool ok = false;           // the text is JSON; the entries are complete
@@ -25,11 +20,15 @@ struct JsonScan {
   const char* error = "";
 };
 
-// Scans text (NUL-terminated, as std::string is) into entries (the root first) and decoded.
+// Scans text (NUL-terminated, as std::string is) into entries (the root first) and decoded: the
+// members of the objects down to JsonIndex::kScannedLevels.
 JsonScan scan_json(const std::string& text, unsigned max_depth,
                    std::vector<JsonIndex::Entry>& entries, std::string& decoded);
 
-// rapidjson's verdict on text under json_body.cc's flags: nullopt when it is JSON, else why.
-std::optional<std::string> json_verdict(const std::string& text, unsigned max_depth);
+// Indexes the members of entries[object], an object of a text scan_json accepted (and entries
+// hold) that it left unindexed, and of no object inside it: appended to entries. Not ok when the
+// text is not the one scanned.
+JsonScan scan_json_object(std::string_view text, unsigned max_depth, uint32_t object,
+                          std::vector<JsonIndex::Entry>& entries, std::string& decoded);
 
 }  // namespace sluice::runtime

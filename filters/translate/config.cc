@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "filters/common/json_text.h"
 #include "filters/common/proto_config.h"
 #include "filters/common/registry.h"
 #include "filters/translate/translate.pb.h"
@@ -75,6 +76,9 @@ bool resolve_base(Upstream* upstream, std::initializer_list<std::string_view> ba
     return false;
   }
   upstream->base_url = std::move(*clean);
+  for (size_t i = 0; i < kEndpoints.size(); ++i) {
+    upstream->urls[i] = upstream->base_url + std::string(kEndpoints[i]);
+  }
   return true;
 }
 
@@ -111,6 +115,7 @@ std::unique_ptr<Config> Config::create(ConfigContext& context, std::string_view 
       upstream.provider = d.provider;
       upstream.provider_type = d.provider_type;
       upstream.model = d.model;
+      upstream.model_json = common::json_quote(d.model);
       if (provider != config->providers.end()) {
         upstream.api_key = provider->second.api_key;
         provider_base = provider->second.base_url;

@@ -6,6 +6,7 @@
 
 #include <sluice/filter.hpp>
 
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -17,14 +18,21 @@
 
 namespace sluice::filters::translate {
 
+// The provider paths translate v1 sends requests to; endpoint_for() (filter.h) picks one.
+inline constexpr std::array<std::string_view, 3> kEndpoints = {"/chat/completions", "/completions",
+                                                               "/embeddings"};
+
 // One place requests can be sent, resolved at load.
 struct Upstream {
   std::string provider;       // provider name, for messages
   std::string provider_type;  // "openai", "groq", ... or an unsupported type
   bool supported = false;     // an OpenAI-compatible type translate v1 speaks
   std::string base_url;       // api_base without a trailing '/'; empty: none configured
-  std::string api_key;        // empty: no authorization header
-  std::string model;          // the provider's model id (empty for a provider entry)
+  // base_url followed by each of kEndpoints, in their order, joined at load (empty without one).
+  std::array<std::string, kEndpoints.size()> urls;
+  std::string api_key;     // empty: no authorization header
+  std::string model;       // the provider's model id (empty for a provider entry)
+  std::string model_json;  // model as a JSON string, quoted at load
   // Default request parameters: JSON pointer of the member ("/temperature") and its JSON value.
   std::vector<std::pair<std::string, std::string>> params;
 };

@@ -3,6 +3,8 @@
 #include "filters/translate/filter.h"
 
 #include <algorithm>
+#include <charconv>
+#include <iterator>
 #include <vector>
 
 #include "filters/common/json_text.h"
@@ -38,13 +40,12 @@ bool redact(std::string& text, std::string_view secret) {
 
 }  // namespace
 
-std::string_view endpoint_for(std::string_view client_path) {
-  if (client_path == "/v1/chat/completions" || client_path == "/chat/completions") {
-    return "/chat/completions";
+std::optional<size_t> endpoint_for(std::string_view client_path) {
+  if (client_path.starts_with("/v1/")) client_path.remove_prefix(3);
+  for (size_t i = 0; i < kEndpoints.size(); ++i) {
+    if (client_path == kEndpoints[i]) return i;
   }
-  if (client_path == "/v1/completions" || client_path == "/completions") return "/completions";
-  if (client_path == "/v1/embeddings" || client_path == "/embeddings") return "/embeddings";
-  return {};
+  return std::nullopt;
 }
 
 // ---- request ------------------------------------------------------------------------------------
@@ -58,16 +59,20 @@ Status Filter::on_request_body() {
   return prepare(true);
 }
 
-const Upstream* Filter::resolve(const sluice_attempt& attempt, std::string& model) const {
+// The upstream of the attempt's target, and in *model_json the provider's model id as a JSON
+// string: a deployment's, quoted at load, or else the target's, quoted into *quoted.
+const Upstream* Filter::resolve(const sluice_attempt& attempt, std::string_view* model_json,
+                                std::string* quoted) const {
   std::string_view deployment = detail::view(attempt.target.deployment);
   if (auto it = config_.deployments.find(deployment); it != config_.deployments.end()) {
-    model = it->second.model;
+    *model_json = it->second.model_json;
     return &it->second;
   }
   // A router that plans by provider name rather than by registry deployment.
   if (auto it = config_.providers.find(detail::view(attempt.target.provider));
       it != config_.providers.end()) {
-    model = std::string(detail::view(attempt.target.model));
+    *quoted = common::json_quote(detail::view(attempt.target.model));
+    *model_json = *quoted;
     return &it->second;
   }
   return nullptr;
@@ -82,8 +87,9 @@ Status Filter::prepare(bool has_body) {
                    "no_route");
     return LocalReply;
   }
-  std::string model;
-  upstream_ = resolve(attempt, model);
+  std::string_view model_json;
+  std::string quoted;
+  upstream_ = resolve(attempt, &model_json, &quoted);
   if (!upstream_) {
     stream().error(500,
                    "no provider is configured for deployment '" +
@@ -105,8 +111,8 @@ Status Filter::prepare(bool has_body) {
   }
   std::string_view method = stream().meta("request.method").value_or("");
   std::string_view path = stream().meta("request.path").value_or("");
-  std::string_view endpoint = method == "POST" ? endpoint_for(path) : std::string_view();
-  if (endpoint.empty()) {
+  const std::optional<size_t> endpoint = method == "POST" ? endpoint_for(path) : std::nullopt;
+  if (!endpoint) {
     stream().error(404, "Invalid URL (" + std::string(method) + " " + std::string(path) + ")",
                    "unknown_url");
     return LocalReply;
@@ -114,7 +120,7 @@ Status Filter::prepare(bool has_body) {
 
   bool stream_requested = false;
   if (has_body) {
-    if (!stream().json_set(Part::request, "/model", common::json_quote(model))) {
+    if (!stream().json_set(Part::request, "/model", model_json)) {
       stream().error(400, "The request body must be a JSON object.", "invalid_request");
       return LocalReply;
     }
@@ -124,7 +130,7 @@ Status Filter::prepare(bool has_body) {
     stream_requested = stream().json(Part::request, "/stream") == std::string_view("true");
   }
   replace_all_headers(stream_requested);
-  stream().set_meta("upstream.url", upstream_->base_url + std::string(endpoint));
+  stream().set_meta("upstream.url", upstream_->urls[*endpoint]);
   stream().set_meta("upstream.method", "POST");
   return Continue;
 }
@@ -158,8 +164,17 @@ uint32_t Filter::upstream_status() const {
 }
 
 Status Filter::on_response_headers(bool end_of_stream) {
-  for (std::string_view name : kCredentialHeaders) {
-    if (stream().header(Part::response, name)) stream().remove_header(Part::response, name);
+  // One look at each of the provider's few fields (names come lower-cased), walking down as
+  // replace_all_headers does, rather than one search a credential name.
+  const sluice_host_api* api = stream().api();
+  sluice_stream* handle = stream().handle();
+  for (size_t i = api->header_count(handle, SLUICE_RESPONSE); i-- > 0;) {
+    sluice_header header{};
+    if (!api->header_at(handle, SLUICE_RESPONSE, i, &header)) continue;
+    if (std::find(std::begin(kCredentialHeaders), std::end(kCredentialHeaders),
+                  detail::view(header.name)) != std::end(kCredentialHeaders)) {
+      api->header_set(handle, SLUICE_RESPONSE, header.name, sluice_str{nullptr, 0});
+    }
   }
   uint32_t status = upstream_status();
   // An error without a body gets one here: there is no body hook for an empty body.
@@ -207,7 +222,8 @@ void Filter::rewrite_success() {
   std::string_view body = stream().body(Part::response);
   std::string_view text = trim(body);
   if (text.empty() || text == "[DONE]") return;
-  std::string model(stream().meta("route.model").value_or(""));
+  // The host's string, valid while the metadata stays as it is: until record().
+  const std::string_view model = stream().meta("route.model").value_or("");
   Usage usage;
   if (text.front() == '{') {
     auto current = stream().json_string(Part::response, "/model");
@@ -232,15 +248,16 @@ void Filter::rewrite_success() {
 }
 
 void Filter::record(const Usage& usage) {
-  if (usage.prompt_tokens) {
-    stream().set_meta("usage.prompt_tokens", std::to_string(*usage.prompt_tokens));
-  }
-  if (usage.completion_tokens) {
-    stream().set_meta("usage.completion_tokens", std::to_string(*usage.completion_tokens));
-  }
-  if (usage.total_tokens) {
-    stream().set_meta("usage.total_tokens", std::to_string(*usage.total_tokens));
-  }
+  // The digits are written where they are handed over: the host copies them.
+  const auto set = [this](std::string_view key, std::optional<uint64_t> count) {
+    if (!count) return;
+    char digits[20];  // 2^64 - 1 has 20
+    const char* end = std::to_chars(digits, std::end(digits), *count).ptr;
+    stream().set_meta(key, std::string_view(digits, static_cast<size_t>(end - digits)));
+  };
+  set("usage.prompt_tokens", usage.prompt_tokens);
+  set("usage.completion_tokens", usage.completion_tokens);
+  set("usage.total_tokens", usage.total_tokens);
 }
 
 }  // namespace sluice::filters::translate

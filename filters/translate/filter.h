@@ -11,6 +11,7 @@
 
 #include <sluice/filter.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,7 +30,8 @@ class Filter : public sluice::Filter {
 
  private:
   Status prepare(bool has_body);
-  const Upstream* resolve(const sluice_attempt& attempt, std::string& model) const;
+  const Upstream* resolve(const sluice_attempt& attempt, std::string_view* model_json,
+                          std::string* quoted) const;
   void replace_all_headers(bool stream_requested);
   uint32_t upstream_status() const;
   void normalise_error(uint32_t status);
@@ -40,8 +42,8 @@ class Filter : public sluice::Filter {
   const Upstream* upstream_ = nullptr;
 };
 
-// The provider path for a client path: "/chat/completions", "/completions", "/embeddings", or
-// empty for a path translate v1 does not serve.
-std::string_view endpoint_for(std::string_view client_path);
+// The provider path for a client path, as its place in kEndpoints ("/chat/completions",
+// "/completions", "/embeddings"); nullopt for a path translate v1 does not serve.
+std::optional<size_t> endpoint_for(std::string_view client_path);
 
 }  // namespace sluice::filters::translate

@@ -56,6 +56,26 @@ TEST(JsonText, EveryByteAloneAndInsideARun) {
   }
 }
 
+// Texts of every length up to a few blocks, plain or with one byte that needs escaping at each
+// place: the test for "nothing to escape" reads them in words, blocks and overlapping halves.
+TEST(JsonText, EveryLengthWithOneSpecialByteAnywhere) {
+  for (size_t length = 0; length <= 40; ++length) {
+    const std::string plain(length, 'a');
+    std::string out;
+    append_json_string(out, plain);
+    EXPECT_EQ(out, "\"" + plain + "\"") << length;
+    for (size_t at = 0; at < length; ++at) {
+      for (char special : {'"', '\\', '\x00', '\x01', '\x1f', '\x7f', '\x80', '\xff', ' ', '~'}) {
+        std::string text = plain;
+        text[at] = special;
+        out.clear();
+        append_json_string(out, text);
+        ASSERT_EQ(out, escaped_byte_by_byte(text)) << length << " " << at << " " << int(special);
+      }
+    }
+  }
+}
+
 TEST(JsonText, KnownEscapes) {
   std::string out;
   append_json_string(out, std::string_view("a\"b\\c\n\x01\x7f\xc3\xa9\xff", 11));

@@ -253,6 +253,7 @@ TEST_F(TranslateTest, CredentialHeadersNeverReachTheClient) {
   answer.headers.push_back({"api-key", "k"});
   answer.headers.push_back({"set-cookie", "s=1"});
   answer.headers.push_back({"x-ratelimit-remaining-requests", "99"});
+  answer.headers.push_back({"set-cookie", "t=2"});  // every field of a name goes
   transport_->script({answer});
   post("/v1/chat/completions", R"({"model":"gpt"})");
   EXPECT_EQ(sink_.head.status, 200);
@@ -260,6 +261,7 @@ TEST_F(TranslateTest, CredentialHeadersNeverReachTheClient) {
     EXPECT_EQ(sink_.header(name), "<absent>") << name;
   }
   EXPECT_EQ(sink_.header("x-ratelimit-remaining-requests"), "99");
+  EXPECT_EQ(sink_.header("content-type"), "application/json");
 }
 
 FakeResponse event_stream(std::vector<std::string> chunks,

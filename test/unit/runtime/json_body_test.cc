@@ -279,6 +279,71 @@ TEST(JsonBody, ASnapshotKeepsItsAnswersWhenACopyIsSpliced) {
             R"("usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15},"tail":"t"})");
 }
 
+// A copy is made to be edited: a model name a few bytes longer is spliced into its text where
+// the text stands.
+TEST(JsonBody, ACopyHasRoomToSpliceALongerName) {
+  JsonBody original;
+  ASSERT_FALSE(original.assign(kRequest, true, kDepth));
+  JsonBody attempt;
+  attempt = original;
+  const char* before = attempt.raw().data();
+  ASSERT_TRUE(attempt.set("/model", R"("a-provider-model-id")", kDepth));
+  EXPECT_EQ(attempt.raw().data(), before);
+  std::string_view model;
+  ASSERT_TRUE(attempt.get_string("/model", &model));
+  EXPECT_EQ(model, "a-provider-model-id");
+  EXPECT_EQ(original.raw(), kRequest);
+}
+
+// Objects on the third level are indexed when a lookup first reaches them: through a copy that
+// shares the index, before and after splices that move them, and when a string in one of them is
+// spliced itself; the original keeps its answers, and edits through the document still tell.
+TEST(JsonBody, ObjectsIndexedOnFirstLookupFollowSplices) {
+  const std::string text = R"({"model":"m","usage":{"details":{"cached":"c1","n":5},"total":7},)"
+                           R"("tail":{"deep":{"x":"y","z":{"w":1}}}})";
+  JsonBody original;
+  ASSERT_FALSE(original.assign(text, true, kDepth));
+  JsonBody attempt;
+  attempt = original;  // shares the index
+  std::string_view value;
+  ASSERT_TRUE(attempt.get_string("/usage/details/cached", &value));  // indexed now, for both
+  EXPECT_EQ(value, "c1");
+  ASSERT_TRUE(attempt.set("/model", R"("a-longer-model-name")", kDepth));
+  ASSERT_TRUE(attempt.get_string("/usage/details/cached", &value));
+  EXPECT_EQ(value, "c1");
+  double number = 0;
+  ASSERT_TRUE(attempt.get_number("/usage/details/n", &number));
+  EXPECT_EQ(number, 5);
+  ASSERT_TRUE(attempt.get_string("/tail/deep/x", &value));  // indexed after the splice moved it
+  EXPECT_EQ(value, "y");
+  ASSERT_TRUE(attempt.set("/usage/details/cached", R"("c-two-and-longer")", kDepth));
+  ASSERT_TRUE(attempt.get_string("/usage/details/cached", &value));
+  EXPECT_EQ(value, "c-two-and-longer");
+  ASSERT_TRUE(attempt.get_number("/usage/total", &number));
+  EXPECT_EQ(number, 7);
+  ASSERT_TRUE(attempt.get_string("/tail/deep/x", &value));
+  EXPECT_EQ(value, "y");
+  std::string json;
+  ASSERT_TRUE(attempt.get_json("/tail/deep/z", &json));  // a fourth level: the document's
+  EXPECT_EQ(json, R"({"w":1})");
+  EXPECT_EQ(attempt.raw(),
+            R"({"model":"a-longer-model-name","usage":{"details":{"cached":"c-two-and-longer",)"
+            R"("n":5},"total":7},"tail":{"deep":{"x":"y","z":{"w":1}}}})");
+  ASSERT_TRUE(attempt.remove("/usage/details/n"));
+  EXPECT_FALSE(attempt.get_number("/usage/details/n", &number));
+  ASSERT_TRUE(attempt.get_string("/usage/details/cached", &value));
+  EXPECT_EQ(value, "c-two-and-longer");
+
+  ASSERT_TRUE(original.get_string("/usage/details/cached", &value));
+  EXPECT_EQ(value, "c1");
+  ASSERT_TRUE(original.get_string("/tail/deep/x", &value));
+  EXPECT_EQ(value, "y");
+  ASSERT_TRUE(original.get_string("/model", &value));
+  EXPECT_EQ(value, "m");
+  EXPECT_FALSE(original.get_string("/usage/details/missing", &value));
+  EXPECT_EQ(original.raw(), text);
+}
+
 TEST(JsonBody, PointersIntoArraysAskTheDocument) {
   JsonBody body;
   body.assign_lazy(kRequest, kDepth);

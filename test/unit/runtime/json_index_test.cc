@@ -237,6 +237,9 @@ std::vector<std::string> corpus() {
       R"({"a/b":1,"m~n":2,"":3,"~":{"/":4}})", R"({"\"":1,"\\":2,"\/":3})",
       R"({"k\u00e9y":{"\ud83d\ude00":"smile"}})", R"({"":{"a":1},"b":{"":2,"o":3},"/":4})",
       R"({"":{"a":1},"b":{"":2,"o":3}})",
+      // Empty objects and arrays on every level, with plain and odd names.
+      R"({"a":{},"b":{"c":{},"d":{"e":{}}},"f":[]})", R"({"a/b":{"c":{},"d":{"e":{}}}})",
+      R"({"a":{"b":{"c":{}},"d\u0065":{"f":{}}}})",
       // Nesting through objects and arrays, past the indexed levels.
       R"({"a":{"b":{"c":{"d":{"e":1}}}}})", R"({"a":{"b":{"c":[{"d":1}]}},"x":{"y":"z"}})",
       R"({"a":[{"b":1}],"c":{"d":[1,2,{"e":"f"}]},"g":[[[]]]})",
@@ -292,13 +295,27 @@ TEST(JsonIndex, AnswersLikeTheDocumentWhereverAStringChanges) {
   }
 }
 
+// The same in long strings, read sixty-four bytes at a time: a special byte in every lane of every
+// block of those reads.
+TEST(JsonIndex, AnswersLikeTheDocumentWhereverALongStringChanges) {
+  const std::vector<std::string> specials = {R"(\")", R"(\n)", R"(\u00e9)", "\"", "\x01",
+                                             "\x19",  "\x7f",  "\xc3\xa9",  " "};
+  for (const std::string& special : specials) {
+    for (size_t at = 0; at <= 200; ++at) {
+      std::string value = std::string(at, 'a') + special + std::string(220 - at, 'b');
+      expect_equivalent(R"({"k":")" + value + R"(","n":1})", kDepth);
+    }
+  }
+}
+
 // Every control byte is refused wherever it falls: rapidjson's SSE2 scan lets 0x1A-0x1F through
-// at some offsets (json_index.cc), the index at none.
+// at some offsets (json_index.cc), the index at none (in short strings, and in every lane of the
+// sixty-four-byte reads of long ones).
 TEST(JsonIndex, RefusesEveryControlCharacterWhereverItFalls) {
   for (int byte = 0; byte < 0x20; ++byte) {
-    for (size_t at = 0; at <= 40; ++at) {
+    for (size_t at = 0; at <= 160; ++at) {
       std::string text = R"({"k":")" + std::string(at, 'a') +
-                         std::string(1, static_cast<char>(byte)) + std::string(40, 'b') + R"("})";
+                         std::string(1, static_cast<char>(byte)) + std::string(100, 'b') + R"("})";
       JsonBody body;
       auto error = body.assign(text, true, kDepth);
       ASSERT_TRUE(error) << "byte " << byte << " at " << at;
@@ -570,6 +587,54 @@ TEST(JsonIndex, AnswersLikeTheDocumentOnGeneratedDocuments) {
   EXPECT_GT(valid, 1000) << valid;  // enough of them are JSON to compare answers
 }
 
+// Generated documents, their string members (found through the index, so on every indexed
+// level) spliced a few times over with plain strings of any length, some after a copy sharing the
+// index had objects indexed late: every answer is the document's, edited the same way, and the
+// copy keeps the original's.
+TEST(JsonIndex, AnswersLikeTheDocumentAfterSplicesOfGeneratedDocuments) {
+  DocumentGenerator generator(20261124);  // fixed: a failure reproduces
+  std::mt19937 random(20261124);
+  int splices = 0;
+  for (int round = 0; round < 2000; ++round) {
+    const std::string text = generator.document();
+    JsonIndex index;
+    if (has_lenient_control_byte(text) || index.build(text, kDepth)) continue;
+    const std::vector<std::string> pointers = pointers_for(text);
+    std::vector<std::string> strings;
+    for (const std::string& pointer : pointers) {
+      const JsonIndex::Lookup hit = index.find(text, pointer);
+      if (hit.status == JsonIndex::Status::found && hit.entry != 0 && pointer.front() == '/' &&
+          index.entry(hit.entry).type == JsonIndex::Type::string) {
+        strings.push_back(pointer);
+      }
+    }
+    if (strings.empty()) continue;
+    SCOPED_TRACE(text);
+    JsonBody spliced;
+    ASSERT_FALSE(spliced.assign(text, true, kDepth));
+    const JsonBody copy = spliced;  // shares the index
+    std::string json;
+    for (size_t k = round % 2; k < pointers.size(); k += 2) copy.get_json(pointers[k], &json);
+    bool ok = false;
+    JsonBody document = through_document(text, kDepth, &ok);
+    ASSERT_TRUE(ok);
+    for (int k = 0; k < 4; ++k, ++splices) {
+      const std::string& pointer = strings[random() % strings.size()];
+      const std::string value = "\"" + std::string(random() % 12, 'v') + "\"";
+      SCOPED_TRACE("set " + pointer + " to " + value);
+      ASSERT_TRUE(spliced.set(pointer, value, kDepth));
+      ASSERT_TRUE(document.set(pointer, value, kDepth));
+      expect_same_answers(spliced, document, pointers);
+      if (HasFatalFailure()) return;
+    }
+    EXPECT_EQ(normalised(spliced.raw()), document.raw());
+    const JsonBody original = through_document(text, kDepth, &ok);
+    expect_same_answers(copy, original, pointers);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(splices, 200) << splices;  // enough documents have strings to splice
+}
+
 TEST(JsonIndex, KeepsTheDepthBoundOfTheDocument) {
   for (unsigned depth : {1u, 2u, 3u, 4u, 5u, kDepth, 65u, 200u}) {
     for (unsigned nesting : {depth - 1, depth, depth + 1}) {
@@ -592,6 +657,70 @@ TEST(JsonIndex, KeepsTheDepthBoundOfTheDocument) {
       expect_equivalent(mixed, depth);
       JsonBody body;
       EXPECT_EQ(static_cast<bool>(body.assign(objects, true, depth)), nesting > depth);
+    }
+  }
+}
+
+// Objects with more members than the index first makes room for: its entries grow while the
+// objects whose members are being linked are open, at every level.
+TEST(JsonIndex, AnswersLikeTheDocumentOnObjectsWithManyMembers) {
+  for (int members : {15, 16, 31, 32, 33, 63, 64, 65, 200}) {
+    std::string text = "{";
+    for (int m = 0; m < members; ++m) {
+      if (m > 0) text += ",";
+      text += fmt::format(R"("m{}":{{"a":{},"b":{{"x":"{}","y":[{}]}},"c":true}})", m, m, m, m);
+    }
+    text += R"(,"last":{"z":1}})";
+    expect_equivalent(text, kDepth, {"/m0/b/x", "/m31/b/y", "/m199/c", "/last/z", "/m7/b/x/0"});
+    JsonIndex index;
+    ASSERT_FALSE(index.build(text, kDepth));
+    for (int m = 0; m < members; m += 7) {
+      EXPECT_EQ(index.find(text, fmt::format("/m{}/b/x", m)).status, JsonIndex::Status::found);
+    }
+    EXPECT_EQ(index.find(text, "/last/z").status, JsonIndex::Status::found);
+  }
+}
+
+// Every string member the index holds (at every indexed level, before and after escaped names
+// and strings, decoded ones among them) replaced by shorter, equal and longer plain strings, one
+// after another: the spliced body answers as a body edited through the document.
+TEST(JsonIndex, AnswersLikeTheDocumentAfterEverySplice) {
+  const std::vector<std::string> texts = {
+      kRequest, kResponse,
+      R"({"a":"x","b\u0062":{"c":"yy","d":{"e":"z","f\n":"\u00e9"},"g":"w"},"h":"\"q\"","i":"v"})",
+      R"( { "s" : "one" , "o" : { "s" : "two" , "t" : [ "three" ] } , "u" : "four" } )",
+      // Strings in objects the index takes in only when a lookup first reaches them (third level).
+      R"({"a":"x","b":{"c":{"d":"yy","e":{"f":"deep"},"g":"zzz"},"h":"w"},"i":{"j":{"k":"v"}},)"
+      R"("l":"m"})",
+      // Decoded names and strings far into the decoded bytes, after a string spliced early.
+      R"({"a":"x","k\u00e9":")" + std::string(60, 'e') + R"(\n","k2\u00e9":"v\u00e9","z":"w"})"};
+  for (const std::string& text : texts) {
+    JsonIndex index;
+    ASSERT_FALSE(index.build(text, kDepth));
+    std::vector<std::string> strings;  // pointers to the string members the index holds
+    for (const std::string& pointer : pointers_for(text)) {
+      const JsonIndex::Lookup hit = index.find(text, pointer);
+      if (hit.status == JsonIndex::Status::found && hit.entry != 0 &&
+          index.entry(hit.entry).type == JsonIndex::Type::string && pointer.front() == '/') {
+        strings.push_back(pointer);
+      }
+    }
+    ASSERT_GE(strings.size(), 3u) << text;
+    for (const char* value : {R"("")", R"("s")", R"("same-size?")", R"("a much longer value")"}) {
+      SCOPED_TRACE(std::string("value ") + value);
+      JsonBody spliced;
+      ASSERT_FALSE(spliced.assign(text, true, kDepth));
+      bool ok = false;
+      JsonBody document = through_document(text, kDepth, &ok);
+      ASSERT_TRUE(ok);
+      for (const std::string& pointer : strings) {
+        SCOPED_TRACE("set " + pointer);
+        ASSERT_TRUE(spliced.set(pointer, value, kDepth));
+        ASSERT_TRUE(document.set(pointer, value, kDepth));
+        expect_same_answers(spliced, document, pointers_for(text));
+        if (HasFatalFailure()) return;
+      }
+      EXPECT_EQ(normalised(spliced.raw()), document.raw());
     }
   }
 }
