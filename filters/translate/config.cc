@@ -133,6 +133,11 @@ std::unique_ptr<Config> Config::create(ConfigContext& context, std::string_view 
       config->deployments.emplace(d.id, std::move(upstream));
     }
   }
+  for (auto* upstreams : {&config->providers, &config->deployments}) {
+    for (auto& [name, upstream] : *upstreams) {
+      if (!upstream.api_key.empty()) upstream.authorization = "Bearer " + upstream.api_key;
+    }
+  }
   return config;
 }
 

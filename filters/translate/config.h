@@ -30,9 +30,10 @@ struct Upstream {
   std::string base_url;       // api_base without a trailing '/'; empty: none configured
   // base_url followed by each of kEndpoints, in their order, joined at load (empty without one).
   std::array<std::string, kEndpoints.size()> urls;
-  std::string api_key;     // empty: no authorization header
-  std::string model;       // the provider's model id (empty for a provider entry)
-  std::string model_json;  // model as a JSON string, quoted at load
+  std::string api_key;        // empty: no authorization header
+  std::string authorization;  // "Bearer <api_key>", made at load; empty without a key
+  std::string model;          // the provider's model id (empty for a provider entry)
+  std::string model_json;     // model as a JSON string, quoted at load
   // Default request parameters: JSON pointer of the member ("/temperature") and its JSON value.
   std::vector<std::pair<std::string, std::string>> params;
 };

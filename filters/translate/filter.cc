@@ -136,21 +136,13 @@ Status Filter::prepare(bool has_body) {
 }
 
 void Filter::replace_all_headers(bool stream_requested) {
-  const sluice_host_api* api = stream().api();
-  sluice_stream* handle = stream().handle();
-  // The provider gets only the headers set below. Removing a name removes every field of it, so
-  // walking from the last field down leaves at most i fields after step i: each field is met or
-  // already gone (then header_at fails), and no field is asked for twice.
-  for (size_t i = api->header_count(handle, SLUICE_REQUEST); i-- > 0;) {
-    sluice_header header{};
-    if (!api->header_at(handle, SLUICE_REQUEST, i, &header)) continue;
-    api->header_set(handle, SLUICE_REQUEST, header.name, sluice_str{nullptr, 0});
-  }
-  stream().set_header(Part::request, "content-type", "application/json");
-  stream().set_header(Part::request, "accept",
+  // The provider gets only the headers added below.
+  stream().clear_headers(Part::request);
+  stream().add_header(Part::request, "content-type", "application/json");
+  stream().add_header(Part::request, "accept",
                       stream_requested ? "text/event-stream" : "application/json");
-  if (!upstream_->api_key.empty()) {
-    stream().set_header(Part::request, "authorization", "Bearer " + upstream_->api_key);
+  if (!upstream_->authorization.empty()) {
+    stream().add_header(Part::request, "authorization", upstream_->authorization);
   }
 }
 
