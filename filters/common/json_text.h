@@ -120,19 +120,20 @@ inline bool plain_json_text(std::string_view text) {
 #endif
 }
 
-// Appends `text` as a JSON string literal, quotes included. Text that needs no escaping (most)
-// is appended at once; otherwise runs of plain bytes are found 8 bytes at a time and appended at
-// once, and the rest is escaped byte by byte.
-inline void append_json_string(std::string& out, std::string_view text) {
+// The most bytes write_json_string writes for a text of `size` bytes: a byte escaped as \u00XX
+// is six, a stray UTF-8 byte becomes three, and the two quotes.
+inline constexpr size_t json_string_bound(size_t size) {
+  return 6 * size + 2;
+}
+
+// Writes `text` escaped, without quotes, at `at` and returns the end: runs of plain bytes are
+// found 8 bytes at a time and copied at once, the rest is escaped byte by byte.
+inline char* write_json_escaped(char* at, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  if (plain_json_text(text)) {  // the quotes and the text in one growth of out
-    const size_t at = out.size();
-    out.append(text.size() + 2, '"');
-    std::memcpy(out.data() + at + 1, text.data(), text.size());
-    return;
-  }
-  out.reserve(out.size() + text.size() + 2);
-  out.push_back('"');
+  const auto put = [&at](std::string_view piece) {
+    std::memcpy(at, piece.data(), piece.size());
+    at += piece.size();
+  };
   for (size_t i = 0; i < text.size();) {
     size_t run = i;
     for (uint64_t word; run + 8 <= text.size(); run += 8) {
@@ -141,46 +142,77 @@ inline void append_json_string(std::string& out, std::string_view text) {
     }
     while (run < text.size() && is_plain_json_byte(static_cast<uint8_t>(text[run]))) ++run;
     if (run > i) {
-      out.append(text.data() + i, run - i);
+      put(text.substr(i, run - i));
       i = run;
       continue;
     }
     const auto c = static_cast<uint8_t>(text[i]);
     if (c >= 0x80) {
-      size_t length = utf8_sequence_length(text, i);
+      const size_t length = utf8_sequence_length(text, i);
       if (length == 0) {
-        out += "\xEF\xBF\xBD";
+        put("\xEF\xBF\xBD");
         ++i;
       } else {
-        out.append(text.substr(i, length));
+        put(text.substr(i, length));
         i += length;
       }
       continue;
     }
     switch (c) {
       case '"':
-        out += "\\\"";
+        put("\\\"");
         break;
       case '\\':
-        out += "\\\\";
+        put("\\\\");
         break;
       case '\n':
-        out += "\\n";
+        put("\\n");
         break;
       case '\r':
-        out += "\\r";
+        put("\\r");
         break;
       case '\t':
-        out += "\\t";
+        put("\\t");
         break;
       default:  // the other control characters and DEL
-        out += "\\u00";
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xF]);
+        put("\\u00");
+        *at++ = kHex[c >> 4];
+        *at++ = kHex[c & 0xF];
     }
     ++i;
   }
-  out.push_back('"');
+  return at;
+}
+
+// Writes `text` as a JSON string literal, quotes included, at `at` (room for
+// json_string_bound(text.size()) bytes) and returns the end. Text that needs no escaping (most)
+// is copied whole.
+inline char* write_json_string(char* at, std::string_view text) {
+  *at++ = '"';
+  if (plain_json_text(text)) {
+    std::memcpy(at, text.data(), text.size());
+    at += text.size();
+  } else {
+    at = write_json_escaped(at, text);
+  }
+  *at++ = '"';
+  return at;
+}
+
+// Appends `text` as a JSON string literal, quotes included (write_json_string's bytes).
+inline void append_json_string(std::string& out, std::string_view text) {
+  const size_t start = out.size();
+  if (plain_json_text(text)) {  // the quotes and the text in one growth of out
+    out.append(text.size() + 2, '"');
+    std::memcpy(out.data() + start + 1, text.data(), text.size());
+    return;
+  }
+  out.resize(start + json_string_bound(text.size()));
+  char* at = out.data() + start;
+  *at++ = '"';
+  at = write_json_escaped(at, text);
+  *at++ = '"';
+  out.resize(static_cast<size_t>(at - out.data()));
 }
 
 inline std::string json_quote(std::string_view text) {

@@ -2,7 +2,6 @@
 
 #include "filters/log/line.h"
 
-#include <array>
 #include <charconv>
 #include <cstring>
 #include <ctime>
@@ -26,116 +25,9 @@ char* put_digits(char* at, std::string_view digits) {
   return at;
 }
 
-// The bytes a JSON string holds as they are (common::is_plain_json_byte), as a table: one load
-// per byte where escaping is decided byte by byte.
-constexpr auto kPlainByte = [] {
-  std::array<bool, 256> plain{};
-  for (size_t c = 0; c < 256; ++c) plain[c] = common::is_plain_json_byte(static_cast<uint8_t>(c));
-  return plain;
-}();
-
-uint64_t load8(const char* bytes) {
-  uint64_t word;
-  std::memcpy(&word, bytes, sizeof(word));
-  return word;
-}
-
-// Whether text (at least eight bytes) needs no escaping, eight bytes at a time (the last eight
-// overlapping the ones before).
-bool all_plain(const char* text, size_t n) {
-  for (size_t i = 0; i + 8 < n; i += 8) {
-    if (!common::plain_json_word(load8(text + i))) return false;
-  }
-  return common::plain_json_word(load8(text + n - 8));
-}
-
-// The escaping path of put_json_string: runs of plain bytes copied as they are, the rest escaped
-// one by one.
-char* put_escaped(char* at, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  const char* bytes = text.data();
-  const size_t n = text.size();
-  for (size_t i = 0; i < n;) {
-    for (; i + 8 <= n && common::plain_json_word(load8(bytes + i)); i += 8, at += 8) {
-      std::memcpy(at, bytes + i, 8);
-    }
-    while (i < n && kPlainByte[static_cast<uint8_t>(bytes[i])]) *at++ = bytes[i++];
-    if (i == n) break;
-    const auto c = static_cast<uint8_t>(bytes[i]);
-    if (c >= 0x80) {
-      const size_t length = common::utf8_sequence_length(text, i);
-      if (length == 0) {
-        at = put(at, "\xEF\xBF\xBD");
-        ++i;
-      } else {
-        std::memcpy(at, bytes + i, length);
-        at += length;
-        i += length;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        at = put(at, "\\\"");
-        break;
-      case '\\':
-        at = put(at, "\\\\");
-        break;
-      case '\n':
-        at = put(at, "\\n");
-        break;
-      case '\r':
-        at = put(at, "\\r");
-        break;
-      case '\t':
-        at = put(at, "\\t");
-        break;
-      default:  // the other control characters and DEL
-        at = put(at, "\\u00");
-        *at++ = kHex[c >> 4];
-        *at++ = kHex[c & 0xF];
-    }
-    ++i;
-  }
-  return at;
-}
-
-// common::append_json_string's output, byte for byte, at `at`. Most values need no escaping, so
-// that is checked first, a word at a time, and such a value is copied whole; any other goes
-// through put_escaped. Writes at most 6 * text.size() + 2 bytes (a
-// byte escaped as \u00XX is six; a stray UTF-8 byte becomes three).
-char* put_json_string(char* at, std::string_view text) {
-  const char* bytes = text.data();
-  const size_t n = text.size();
-  *at++ = '"';
-  if (n >= 8) {
-    if (all_plain(bytes, n)) {
-      std::memcpy(at, bytes, n);
-      at += n;
-    } else {
-      at = put_escaped(at, text);
-    }
-  } else if (n >= 4) {
-    // The first and last four bytes (overlapping) checked as one word.
-    uint32_t head, tail;
-    std::memcpy(&head, bytes, 4);
-    std::memcpy(&tail, bytes + n - 4, 4);
-    if (common::plain_json_word(head | uint64_t{tail} << 32)) {
-      std::memcpy(at, &head, 4);
-      std::memcpy(at + n - 4, &tail, 4);
-      at += n;
-    } else {
-      at = put_escaped(at, text);
-    }
-  } else {
-    at = put_escaped(at, text);
-  }
-  *at++ = '"';
-  return at;
-}
-
 char* put_string(char* at, sluice_str value) {
-  return value.ptr ? put_json_string(at, std::string_view(value.ptr, value.len)) : put(at, "null");
+  return value.ptr ? common::write_json_string(at, std::string_view(value.ptr, value.len))
+                   : put(at, "null");
 }
 
 // The digits of a metadata value that is a decimal count (as the host and filters write them),
@@ -222,7 +114,7 @@ std::string_view format_line(const MetaValues& meta, const LineFacts& facts, Lin
   // buffer keeps its size from line to line, so after the first lines this allocates nothing.
   size_t room = kFixedRoom;
   for (MetaKey key : kStringKeys) {
-    room += 6 * meta[key].len + 2;
+    room += common::json_string_bound(meta[key].len);
   }
   if (scratch.text.size() < room) scratch.text.resize(room);
   char* const begin = scratch.text.data();

@@ -1,5 +1,5 @@
-// common::append_json_string against a byte-by-byte escaper: the run-copying fast path must
-// write exactly what escaping each byte on its own writes.
+// common::append_json_string and write_json_string against a byte-by-byte escaper: the
+// run-copying fast path must write exactly what escaping each byte on its own writes.
 
 #include "filters/common/json_text.h"
 
@@ -105,6 +105,25 @@ TEST(JsonText, RandomTextsMatchTheByteByByteEscaper) {
     std::string out = "prefix";  // appends, never replaces
     append_json_string(out, text);
     ASSERT_EQ(out, "prefix" + escaped_byte_by_byte(text)) << round;
+    // The pointer-writing form (the access log's) writes the same bytes within its bound.
+    std::string room(json_string_bound(text.size()), '#');
+    const char* end = write_json_string(room.data(), text);
+    ASSERT_EQ(std::string_view(room.data(), static_cast<size_t>(end - room.data())),
+              escaped_byte_by_byte(text))
+        << round;
+  }
+}
+
+TEST(JsonText, TheBoundHoldsForTheWorstText) {
+  // Every byte a control character (six bytes each) or a stray UTF-8 byte (three).
+  for (const std::string& text : {std::string(33, '\x01'), std::string(33, '\xff')}) {
+    std::string room(json_string_bound(text.size()) + 8, '#');
+    const char* end = write_json_string(room.data(), text);
+    EXPECT_LE(static_cast<size_t>(end - room.data()), json_string_bound(text.size()));
+    EXPECT_EQ(room.substr(json_string_bound(text.size())), std::string(8, '#'));  // nothing past
+    std::string appended;
+    append_json_string(appended, text);
+    EXPECT_EQ(std::string_view(room.data(), static_cast<size_t>(end - room.data())), appended);
   }
 }
 
