@@ -425,6 +425,20 @@ uint64_t api_http_call(sluice_stream* s, sluice_str method, sluice_str url,
   return id ? id : refuse(s, "http_call", "no upstream client here, or too many calls");
 }
 
+int api_stream_events_set(sluice_stream* s, const sluice_str* events, size_t count) {
+  if (!s || !s->owner || (count > 0 && !events)) return 0;
+  constexpr size_t kMaxEvents = 4096;  // one provider unit never holds more
+  if (count > kMaxEvents) return refuse(s, "stream_events_set", "more than 4096 events at once");
+  std::vector<std::string> texts;
+  texts.reserve(count);
+  for (size_t i = 0; i < count; ++i) texts.emplace_back(view(events[i]));
+  if (!s->owner->set_stream_events(s, std::move(texts))) {
+    return refuse(s, "stream_events_set",
+                  "only in on_response_body of a streamed response, inside the hook");
+  }
+  return 1;
+}
+
 std::atomic<uint64_t> reopen_counter{0};
 
 uint64_t api_reopen_generation() {
@@ -465,6 +479,7 @@ const sluice_host_api kHostApi = {
     api_reopen_generation,
     api_meta_get_many,
     api_headers_clear,
+    api_stream_events_set,
 };
 
 }  // namespace

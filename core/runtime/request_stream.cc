@@ -229,6 +229,7 @@ void RequestStream::run() {
                                             : call_request_hook(slot, body_pass_);
       if (step == Step::paused) return;
       if (step == Step::next) ++cursor_;
+      if (step == Step::replaced) next_stream_event();
       continue;
     }
     if (phase_ == Phase::response && streaming_) {
@@ -309,7 +310,41 @@ RequestStream::Step RequestStream::call_response_hook(sluice_stream* slot, bool 
   }
   in_hook_ = nullptr;
   scratch_.clear();
-  return after_hook(slot, status);
+  Step step = after_hook(slot, status);
+  if (replacement_events_) {
+    std::vector<std::string> events = std::move(*replacement_events_);
+    replacement_events_.reset();
+    if (step == Step::next && status == SLUICE_CONTINUE) {
+      replace_current_event(std::move(events));
+      return Step::replaced;
+    }
+  }
+  return step;
+}
+
+void RequestStream::replace_current_event(std::vector<std::string> events) {
+  // The new events (and, at the end of the stream, the rest of the end-of-stream pass) come
+  // next, each starting at the filter after the one that made them.
+  const size_t start = cursor_ + 1;
+  if (final_pass_) {
+    final_pass_ = false;
+    QueuedEvent end;
+    end.start = start;
+    end.final = true;
+    events_->push_front(std::move(end));
+  }
+  for (auto it = events.rbegin(); it != events.rend(); ++it) {
+    QueuedEvent event;
+    event.event.data = std::move(*it);
+    event.start = start;
+    events_->push_front(std::move(event));
+  }
+}
+
+bool RequestStream::set_stream_events(sluice_stream* slot, std::vector<std::string> events) {
+  if (!streaming_ || phase_ != Phase::response || !body_pass_ || in_hook_ != slot) return false;
+  replacement_events_ = std::move(events);
+  return true;
 }
 
 RequestStream::Step RequestStream::after_hook(sluice_stream* slot, sluice_status status) {
@@ -456,9 +491,12 @@ void RequestStream::on_upstream_headers(int status, http::Headers headers) {
   response_.status = status;
   response_.headers = std::move(headers);
   const std::string* type = http::find_header(response_.headers, "content-type");
-  if (status >= 200 && status < 300 && type && type->starts_with("text/event-stream")) {
-    begin_stream();
-    run();
+  if (status >= 200 && status < 300 && type) {
+    raw_stream_ = type->starts_with("application/vnd.amazon.eventstream");
+    if (raw_stream_ || type->starts_with("text/event-stream")) {
+      begin_stream();
+      run();
+    }
   }
 }
 
@@ -472,13 +510,20 @@ void RequestStream::on_upstream_body(std::string_view data) {
     upstream_body_.append(data);
     return;
   }
-  parsed_.clear();  // kept between reads: its capacity serves the whole stream
-  if (!sse_->feed(data, &parsed_)) {
-    attempt_->call.reset();
-    on_upstream_failure(UpstreamFailure::other, "upstream event larger than the event bound");
-    return;
+  if (raw_stream_) {
+    QueuedEvent chunk;
+    chunk.event.data.assign(data);
+    chunk.raw = true;
+    events_->push_back(std::move(chunk));
+  } else {
+    parsed_.clear();  // kept between reads: its capacity serves the whole stream
+    if (!sse_->feed(data, &parsed_)) {
+      attempt_->call.reset();
+      on_upstream_failure(UpstreamFailure::other, "upstream event larger than the event bound");
+      return;
+    }
+    for (auto& event : parsed_) events_->push_back(QueuedEvent{std::move(event)});
   }
-  for (auto& event : parsed_) events_->push_back(std::move(event));
   if (events_->size() > 256 && attempt_->call && !upstream_paused_) {
     attempt_->call->pause_body();  // hooks are behind (a filter paused): stop reading
     upstream_paused_ = true;
@@ -537,8 +582,10 @@ void RequestStream::begin_stream() {
   // router still hears about the attempt.
   ask_router();
   streaming_ = true;
-  sse_ = std::make_unique<SseParser>(runtime_->bootstrap().limits().max_body_bytes());
-  events_ = std::make_unique<std::deque<SseEvent>>();
+  if (!raw_stream_) {
+    sse_ = std::make_unique<SseParser>(runtime_->bootstrap().limits().max_body_bytes());
+  }
+  events_ = std::make_unique<std::deque<QueuedEvent>>();
   order_.clear();
   for (auto it = attempt_->slots.rbegin(); it != attempt_->slots.rend(); ++it) {
     order_.push_back(&*it);
@@ -566,7 +613,11 @@ void RequestStream::stream_pass_done() {
     return;
   }
   sse_out_.clear();  // one buffer for every event of the stream
-  append_sse(current_event_, response_.body.raw(), &sse_out_);
+  if (current_raw_) {
+    sse_out_.assign(response_.body.raw());  // no filter turned the bytes into events
+  } else {
+    append_sse(current_event_, response_.body.raw(), &sse_out_);
+  }
   response_bytes_ += sse_out_.size();
   if (first_body_byte_ == std::chrono::steady_clock::time_point{}) {
     first_body_byte_ = std::chrono::steady_clock::now();  // time to first token, as sent
@@ -583,9 +634,18 @@ void RequestStream::stream_pass_done() {
 void RequestStream::next_stream_event() {
   cursor_ = 0;
   if (!events_->empty()) {
-    current_event_ = std::move(events_->front());
+    QueuedEvent item = std::move(events_->front());
     events_->pop_front();
-    bool json = looks_like_json(current_event_.data);
+    cursor_ = item.start;
+    if (item.final) {  // the end-of-stream pass, after a filter's closing events went out
+      final_pass_ = true;
+      current_raw_ = false;
+      response_.body.assign(std::string(), false, max_json_depth_);
+      return;
+    }
+    current_event_ = std::move(item.event);
+    current_raw_ = item.raw;
+    bool json = !item.raw && looks_like_json(current_event_.data);
     assign_answer(response_.body, std::move(current_event_.data), json, max_json_depth_);
     current_event_.data.clear();  // taken back from the body after the hooks
     if (upstream_paused_ && events_->size() < 64 && attempt_ && attempt_->call &&

@@ -119,6 +119,8 @@ class RequestStream : public http::Exchange,
   // An HTTP callout on the worker's upstream client; 0 when refused.
   uint64_t http_call(sluice_stream* slot, UpstreamRequest request, uint64_t token);
   bool op_cancel(sluice_stream* slot, uint64_t op_id);
+  // stream_events_set: in slot's on_response_body of a streamed response only.
+  bool set_stream_events(sluice_stream* slot, std::vector<std::string> events);
   bool set_plan(sluice_stream* slot, Plan plan);
   const Attempt* attempt_of(sluice_stream* slot) const;
   const Plan& plan() const { return plan_; }
@@ -127,7 +129,7 @@ class RequestStream : public http::Exchange,
 
  private:
   enum class Phase { request, attempt_request, upstream, response, done };
-  enum class Step { next, paused, replied };
+  enum class Step { next, paused, replied, replaced };
   struct Reply {
     sluice_stream* from;
     int status;
@@ -186,6 +188,7 @@ class RequestStream : public http::Exchange,
   void begin_stream();
   void stream_pass_done();
   void next_stream_event();
+  void replace_current_event(std::vector<std::string> events);
   void end_stream_with_error(std::string_view reason);
   void publish_completion_metadata(bool aborted);
   std::optional<std::string_view> find_meta(std::string_view key) const;  // meta_get's body
@@ -263,16 +266,27 @@ class RequestStream : public http::Exchange,
   event* backoff_timer_ = nullptr;
   int response_status_ = 0;  // what went to the client; 0 until then
 
-  // Streaming: an upstream 2xx text/event-stream response goes out event by event.
+  // Streaming: an upstream 2xx text/event-stream response goes out event by event (and an
+  // application/vnd.amazon.eventstream one read by read, raw).
+  struct QueuedEvent {
+    SseEvent event;
+    size_t start = 0;    // where in the response order its pass begins (after its replacer)
+    bool raw = false;    // bytes of a raw stream: never parsed, sent as they are
+    bool final = false;  // the end-of-stream pass, resumed after a filter's final events
+  };
   bool streaming_ = false;
+  bool raw_stream_ = false;
   bool final_pass_ = false;       // the closing body pass (empty body, end_of_stream = 1)
   bool upstream_done_ = false;    // the upstream finished the stream
   bool upstream_paused_ = false;  // paused for backpressure
   std::string upstream_error_;    // the stream broke after the head went out
   std::unique_ptr<SseParser> sse_;
-  std::unique_ptr<std::deque<SseEvent>> events_;  // parsed, not yet through the hooks
-  std::vector<SseEvent> parsed_;                  // one read's events, on their way to events_
+  std::unique_ptr<std::deque<QueuedEvent>> events_;  // not yet through the hooks
+  std::vector<SseEvent> parsed_;                     // one read's events, on their way to events_
   SseEvent current_event_;
+  bool current_raw_ = false;
+  // What a hook gave stream_events_set, applied when it returns CONTINUE.
+  std::optional<std::vector<std::string>> replacement_events_;
   std::string sse_out_;  // the current event as it goes to the client
   uint64_t response_bytes_ = 0;
   uint64_t request_bytes_ = 0;

@@ -110,6 +110,17 @@ bool parse_verdict(std::string_view text, sluice_verdict* out) {
   return true;
 }
 
+// "a,b,c" as {"a","b","c"}; "" as none.
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> items;
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    items.emplace_back(text.substr(0, comma));
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+  }
+  return items;
+}
+
 constexpr const char* kHookKeys[kHookCount] = {"on_request_headers", "on_request_body",
                                                "on_response_headers", "on_response_body"};
 
@@ -156,6 +167,11 @@ bool parse_key(Config& c, std::string_view key, const rapidjson::Value& v, std::
     ok = get_bool(v, &c.throw_in_constructor);
   else if (key == "url")
     c.url = as_text(v);
+  else if (key == "split_events") {
+    c.has_split_events = true;
+    c.split_events = split_list(as_text(v));
+  } else if (key == "end_events")
+    c.end_events = split_list(as_text(v));
   else if (key == "attempt_header")
     c.attempt_header = as_text(v);
   else if (key == "retry_statuses" && v.IsArray()) {
@@ -308,7 +324,15 @@ Status Scripted<Base>::on_response_headers(bool) {
 }
 
 template <class Base>
-Status Scripted<Base>::on_response_body(bool) {
+Status Scripted<Base>::on_response_body(bool end_of_stream) {
+  if (config_.has_split_events && !end_of_stream) {
+    const std::string body(stream().body(Part::response));
+    std::vector<std::string> events;
+    for (const std::string& suffix : config_.split_events) events.push_back(body + suffix);
+    stream().set_events(events);
+  } else if (end_of_stream && !config_.end_events.empty()) {
+    stream().set_events(config_.end_events);
+  }
   return act(kResponseBody);
 }
 

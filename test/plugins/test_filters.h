@@ -18,6 +18,9 @@
 //   json_get {label: pointer}, json_set {pointer: json}   run in on_request_body, reads first
 //   refuse                config_new fails with this message
 //   throw_in_constructor  stream_new fails (the constructor throws after counting the instance)
+//   split_events "<s1>,<s2>,.."  each streamed response event (data D) becomes events D<s1>,
+//       D<s2>, ... (stream_events_set); "" drops every event
+//   end_events "<e1>,<e2>,.."    at the end of a streamed response, events e1, e2, ... go out
 //   router: targets [{deployment, provider, model}], max_attempts, per_try_timeout_ms,
 //       backoff_base_ms, backoff_max_ms, retry_statuses [..], retry_on_connect_failure,
 //       set_plan (default true), verdicts {"<status or 0>":
@@ -82,6 +85,8 @@ struct Config {
   bool retry_on_connect_failure = false;
   bool set_plan = true;
   bool throw_in_constructor = false;
+  bool has_split_events = false;
+  std::vector<std::string> split_events, end_events;
   std::map<uint32_t, sluice_verdict> verdicts;
 
   // test.upstream

@@ -43,6 +43,8 @@
  *       response.*, timing.* and upstream.* metadata listed at meta_get.
  *  1.3  meta_get_many (many metadata keys in one call) and headers_clear (every header field of a
  *       part in one call).
+ *  1.4  stream_events_set (a streamed response's event becomes zero or more events); a 2xx
+ *       application/vnd.amazon.eventstream answer is streamed too, as raw chunks of bytes.
  */
 #ifndef SLUICE_FILTER_H_
 #define SLUICE_FILTER_H_
@@ -55,7 +57,7 @@ extern "C" {
 #endif
 
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 3
+#define SLUICE_ABI_MINOR 4
 
 typedef struct sluice_str {
   const char* ptr;
@@ -281,6 +283,19 @@ typedef struct sluice_host_api {
    * response in its response hooks until the response head has gone to the client. Invalidates
    * the strings earlier header_* calls returned for that part. */
   int (*headers_clear)(sluice_stream* s, sluice_part part);
+
+  /* ---- 1.4 ---- */
+  /* Only in on_response_body of a streamed response: replaces the current event by `count`
+   * events whose data are these texts, in order (count 0 drops the event). Each new event then
+   * runs through the response hooks of the filters before this one in the chain, as an event of
+   * its own, and goes to the client. With end_of_stream = 1 the events go out before the end, and
+   * the end-of-stream pass then continues with the filters before this one. Takes effect when
+   * the hook returns SLUICE_CONTINUE (any other status discards it); a second call in the same
+   * hook replaces the first. For a filter that turns a provider's stream into another shape:
+   * an Anthropic event into OpenAI chunks, or raw Bedrock event-stream bytes (which reach
+   * on_response_body as they arrive, one read at a time, not parsed) into chunks. Copies
+   * everything. */
+  int (*stream_events_set)(sluice_stream* s, const sluice_str* events, size_t count);
 } sluice_host_api;
 
 /* Whether the host's table has `function` (one a later minor appended): an older host's table
@@ -317,8 +332,10 @@ typedef struct sluice_filter {
    * response (end_of_stream = 1). When the upstream streams (a 2xx text/event-stream response),
    * on_response_headers runs once with end_of_stream = 0, then on_response_body once per SSE
    * event with that event's data as the body (its JSON view parsed when the data is JSON;
-   * end_of_stream = 0), then once more with an empty body and end_of_stream = 1. A filter that
-   * returns STOP holds the stream back until it resumes. */
+   * end_of_stream = 0), then once more with an empty body and end_of_stream = 1. From 1.4 a 2xx
+   * application/vnd.amazon.eventstream answer streams the same way, with each read's raw bytes
+   * as the body (never parsed; see stream_events_set). A filter that returns STOP holds the
+   * stream back until it resumes. */
   sluice_status (*on_response_headers)(sluice_stream* s, void* self, int end_of_stream);
   sluice_status (*on_response_body)(sluice_stream* s, void* self, int end_of_stream);
   /* An async op completed. The filter may call resume, send_local_reply or start more ops. */

@@ -183,6 +183,16 @@ class Stream {
   bool set_meta(std::string_view key, std::string_view value) const {
     return api_->meta_set(stream_, detail::str(key), detail::str(value));
   }
+  // Only in on_response_body of a streamed response: the current event becomes these events
+  // (none: dropped), each then seen by the filters before this one (filter.h, stream_events_set).
+  // False on a host older than 1.4, which cannot do it.
+  bool set_events(const std::vector<std::string>& events) const {
+    if (!SLUICE_HOST_HAS(api_, stream_events_set)) return false;
+    std::vector<sluice_str> texts;
+    texts.reserve(events.size());
+    for (const std::string& event : events) texts.push_back(detail::str(event));
+    return api_->stream_events_set(stream_, texts.data(), texts.size());
+  }
   // count keys at once: out[i] becomes key i's value (borrowed as meta()'s), or {NULL, 0} when it
   // is absent; returns how many were found. One meta_get_many, or on a host older than 1.3 one
   // meta_get per key.

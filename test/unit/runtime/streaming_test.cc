@@ -117,5 +117,112 @@ TEST_F(StreamingTest, ErrorStatusIsNotStreamedAndIsRetried) {
   EXPECT_EQ(sink_.body, "data: ok\n\n");
 }
 
+// ---- stream_events_set (ABI 1.4) ----------------------------------------------------------
+
+// a (downstream) -> router -> u (per-attempt); `u_extra` and `a_extra` add keys to u and a.
+std::string replacing_chain(const std::string& u_extra, const std::string& a_extra = "") {
+  return config_yaml(
+      {chain("routed", "{path_prefix: /}",
+             {script("a", "trace_header: x-trace" + a_extra),
+              filter("test.router", "r", "trace_header: x-trace, " + std::string(kTarget)),
+              filter("test.upstream", "u",
+                     R"(trace_header: x-trace, url: "http://up/{deployment}")" + u_extra)})});
+}
+
+std::vector<std::string> data_of(std::string_view body) {
+  std::vector<std::string> data;
+  for (const SseEvent& event : events_of(body)) data.push_back(event.data);
+  return data;
+}
+
+TEST_F(StreamingTest, AFilterTurnsOneEventIntoSeveralInOrder) {
+  ASSERT_TRUE(use(replacing_chain(R"(, split_events: "-1,-2,-3")")));
+  transport_->script({stream({"event: named\ndata: x\n\n", "data: y\n\n"})});
+  send("POST", "/v1/chat/completions", R"({"model":"gpt","stream":true})");
+  EXPECT_EQ(sink_.head.status, 200);
+  EXPECT_EQ(data_of(sink_.body),
+            (std::vector<std::string>{"x-1", "x-2", "x-3", "y-1", "y-2", "y-3"}));
+  EXPECT_EQ(sink_.body.find("event: named"), std::string::npos);  // new events are unnamed
+  EXPECT_TRUE(sink_.done);
+}
+
+TEST_F(StreamingTest, NewEventsPassThroughTheFiltersBeforeTheReplacerOnly) {
+  // u splits each event in two; a (earlier in the chain, later in response order) splits each
+  // of those again: u runs once per upstream event, a once per event u made.
+  ASSERT_TRUE(use(replacing_chain(R"(, split_events: "u1,u2")", R"(, split_events: "a1,a2")")));
+  transport_->script({stream({"data: e\n\n"})});
+  send("POST", "/v1/chat/completions", R"({"model":"gpt","stream":true})");
+  EXPECT_EQ(data_of(sink_.body), (std::vector<std::string>{"eu1a1", "eu1a2", "eu2a1", "eu2a2"}));
+}
+
+TEST_F(StreamingTest, AFilterDropsEventsWithAnEmptyReplacement) {
+  ASSERT_TRUE(use(replacing_chain(R"(, split_events: "")")));
+  transport_->script({stream({"data: x\n\n", "data: y\n\n"})});
+  send("POST", "/v1/chat/completions", R"({"model":"gpt","stream":true})");
+  EXPECT_EQ(sink_.head.status, 200);
+  EXPECT_EQ(sink_.body, "");
+  EXPECT_TRUE(sink_.done);
+  EXPECT_EQ(completions("a", false), 1);
+}
+
+TEST_F(StreamingTest, EventsMadeAtTheEndGoOutBeforeTheEndAndThroughEarlierFilters) {
+  ASSERT_TRUE(use(replacing_chain(R"(, end_events: "last,[DONE]")", R"(, end_events: "a-end")")));
+  transport_->script({stream({"data: x\n\n"})});
+  send("POST", "/v1/chat/completions", R"({"model":"gpt","stream":true})");
+  // a sees u's closing events as ordinary events, then the end once: its own closing event
+  // comes after them.
+  EXPECT_EQ(data_of(sink_.body), (std::vector<std::string>{"x", "last", "[DONE]", "a-end"}));
+  EXPECT_TRUE(sink_.done);
+  EXPECT_EQ(completions("u", false), 1);
+  EXPECT_EQ(completions("a", false), 1);
+}
+
+TEST_F(StreamingTest, ReplacingOutsideAStreamedBodyIsRefused) {
+  // A plain (not streamed) answer: the hook's stream_events_set is refused, the body unchanged.
+  ASSERT_TRUE(use(replacing_chain(R"(, end_events: "no")")));
+  FakeResponse plain;
+  plain.body = R"({"ok":1})";
+  plain.headers = {{"content-type", "application/json"}};
+  transport_->script({plain});
+  send("POST", "/v1/chat/completions", R"({"model":"gpt"})");
+  EXPECT_EQ(sink_.head.status, 200);
+  EXPECT_EQ(sink_.body, R"({"ok":1})");
+}
+
+FakeResponse raw_stream(std::vector<std::string> chunks) {
+  FakeResponse r = stream(std::move(chunks));
+  r.headers = {{"content-type", "application/vnd.amazon.eventstream"}};
+  return r;
+}
+
+TEST_F(StreamingTest, ARawEventStreamAFilterDropsSendsNothingButTheHead) {
+  ASSERT_TRUE(use(replacing_chain(R"(, split_events: "")")));
+  // A filter that keeps nothing: the raw reads are dropped, nothing is sent but the head.
+  transport_->script({raw_stream({std::string("\0\0\0\x10", 4), "abc"})});
+  send("POST", "/v1/chat/completions", R"({"model":"gpt","stream":true})");
+  EXPECT_EQ(sink_.head.status, 200);
+  EXPECT_EQ(sink_.body, "");
+  EXPECT_TRUE(sink_.done);
+}
+
+TEST_F(StreamingTest, EachReadOfARawEventStreamIsOneEventForTheHooks) {
+  ASSERT_TRUE(use(replacing_chain(R"(, split_events: "!")")));
+  transport_->script({raw_stream({"ab", "c\xff"})});
+  send("POST", "/v1/chat/completions", R"({"model":"gpt","stream":true})");
+  // Each read, as it came, became one SSE event.
+  EXPECT_EQ(data_of(sink_.body), (std::vector<std::string>{"ab!", "c\xff!"}));
+}
+
+TEST_F(StreamingTest, ARawEventStreamNoFilterReplacesGoesOutByteForByte) {
+  ASSERT_TRUE(use(streaming_chain()));
+  const std::string frame("\0\0\0\x10\0\0\0\0\x05\xc2\x48\xeb\x7d\x98\xc8\xff", 16);
+  transport_->script({raw_stream({frame.substr(0, 5), frame.substr(5)})});
+  send("POST", "/model/m/converse-stream", "{}");
+  EXPECT_EQ(sink_.head.status, 200);
+  EXPECT_EQ(sink_.header("content-type"), "application/vnd.amazon.eventstream");
+  EXPECT_EQ(sink_.body, frame);
+  EXPECT_TRUE(sink_.done);
+}
+
 }  // namespace
 }  // namespace sluice::runtime::testing
