@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/apis/inbound.h"
 #include "core/http/error_body.h"
 #include "core/observability/request_id.h"
 #include "core/runtime/runtime_metrics.h"
@@ -27,12 +28,26 @@ std::unique_ptr<http::Exchange> Dispatcher::start(http::Request request, http::R
   if (!chain) {
     http::ResponseHead head;
     head.status = 404;
-    head.headers = {{"content-type", "application/json"},
-                    {"x-request-id", std::string(request_id.view())}};
-    sink.send_whole(std::move(head),
-                    http::openai_error_body(
-                        404, fmt::format("no route for {} {}", request.method, request.path),
-                        "route_not_found"));
+    head.headers = {{"content-type", "application/json"}};
+    std::string message = fmt::format("no route for {} {}", request.method, request.path);
+    std::string body = http::openai_error_body(404, message, "route_not_found");
+    std::string ignored;
+    const apis::ClientApi api = apis::inbound_route(request.method, request.path, &ignored).api;
+    if (const apis::InboundCodec* codec = apis::inbound_codec(api)) {  // in the client's shape
+      apis::ApiError error;
+      error.status = 404;
+      error.message = std::move(message);
+      error.code = "route_not_found";
+      apis::ClientAnswer answer = codec->encode_error(error);
+      head.status = answer.status;
+      head.headers.clear();
+      for (apis::Header& header : answer.headers) {
+        head.headers.push_back({std::move(header.name), std::move(header.value)});
+      }
+      body = std::move(answer.body);
+    }
+    head.headers.push_back({"x-request-id", std::string(request_id.view())});
+    sink.send_whole(std::move(head), body);
     RuntimeMetrics::get().requests->counter({"", "404"})->inc();
     return nullptr;
   }

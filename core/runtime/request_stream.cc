@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "core/apis/inbound.h"
 #include "core/http/error_body.h"
 #include "core/observability/log.h"
 #include "core/runtime/runtime_metrics.h"
@@ -185,6 +186,7 @@ RequestStream::~RequestStream() {
 // ---- driving ------------------------------------------------------------------------------
 
 void RequestStream::start() {
+  enter_client_api();
   const std::string& raw = request_.body.raw();
   bool declared_json = is_json_content_type(request_.headers);
   if (!raw.empty() && (declared_json || looks_like_json(raw))) {
@@ -198,9 +200,75 @@ void RequestStream::start() {
       }
     }
   }
+  if (codec_ && client_model_.empty()) {
+    std::string_view model;
+    if (request_.body.get_string("/model", &model)) client_model_ = model;
+  }
   for (sluice_stream& slot : slots_) order_.push_back(&slot);
   run_request_phase(Phase::request);
   run();
+}
+
+void RequestStream::enter_client_api() {
+  std::string error;
+  apis::InboundRoute route = apis::inbound_route(method_, path_, &error);
+  if (route.api == apis::ClientApi::openai) return;
+  codec_ = apis::inbound_codec(route.api);
+  if (!codec_) return;  // not served: the chain sees the request as it came
+  // Only for these requests, so the OpenAI path pays nothing: absent means OpenAI's API.
+  metadata_.set("request.api", apis::api_name(route.api));
+  metadata_.set("request.client_path", path_);
+  client_model_ = std::move(route.model_id);
+  const std::string client_path = std::exchange(path_, "/v1/chat/completions");
+  // Errors are made in OpenAI's shape like every other and leave in the client's (send_to_client).
+  if (!error.empty()) {
+    reply_ = Reply{nullptr, 400, {}, http::openai_error_body(400, error, "invalid_path")};
+    return;
+  }
+  apis::ClientRequest request;
+  request.path = client_path;
+  request.model_id = client_model_;
+  request.stream_path = route.stream_path;
+  request.body = request_.body.raw();
+  std::string openai_body;
+  apis::ApiError failure;
+  if (!codec_->decode_request(request, &openai_body, &failure)) {
+    reply_ = Reply{nullptr,
+                   failure.status,
+                   {},
+                   http::openai_error_body(failure.status, failure.message, failure.code)};
+    return;
+  }
+  request_.body.assign(std::move(openai_body), false, max_json_depth_);
+  std::erase_if(request_.headers,
+                [](const http::Header& header) { return header.name == "content-type"; });
+  request_.headers.push_back({"content-type", "application/json"});
+}
+
+apis::AnswerContext RequestStream::answer_context() const {
+  apis::AnswerContext context;
+  context.client_model = client_model_;
+  context.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started_)
+                           .count();
+  return context;
+}
+
+void RequestStream::encode_whole_answer() {
+  const int status = response_.status ? response_.status : 200;
+  const std::string& body = response_.body.raw();
+  apis::ClientAnswer answer = status >= 200 && status < 300
+                                  ? codec_->encode_response(body, answer_context())
+                                  : codec_->encode_error(apis::api_error_from_openai(status, body));
+  response_.status = answer.status;
+  for (const apis::Header& header : answer.headers) {
+    std::erase_if(response_.headers,
+                  [&](const http::Header& existing) { return existing.name == header.name; });
+  }
+  for (apis::Header& header : answer.headers) {
+    response_.headers.push_back({std::move(header.name), std::move(header.value)});
+  }
+  response_.body.assign(std::move(answer.body), false, max_json_depth_);
 }
 
 void RequestStream::schedule_run() {
@@ -597,6 +665,12 @@ void RequestStream::begin_stream() {
 
 void RequestStream::stream_pass_done() {
   if (!body_pass_) {  // the header pass: the head goes out now, chunked
+    if (codec_) {
+      encoder_ = codec_->stream_encoder(answer_context());
+      std::erase_if(response_.headers,
+                    [](const http::Header& header) { return header.name == "content-type"; });
+      response_.headers.push_back({"content-type", std::string(encoder_->content_type())});
+    }
     http::ResponseHead head = take_head();
     head_sent_ = true;
     response_status_ = head.status;
@@ -608,15 +682,25 @@ void RequestStream::stream_pass_done() {
   }
   if (final_pass_) {
     phase_ = Phase::done;
-    sink_.send_body({}, true);
+    sse_out_.clear();
+    if (encoder_) encoder_->finish(&sse_out_);
+    response_bytes_ += sse_out_.size();
+    sink_.send_body(sse_out_, true);
     complete(false);
     return;
   }
   sse_out_.clear();  // one buffer for every event of the stream
   if (current_raw_) {
     sse_out_.assign(response_.body.raw());  // no filter turned the bytes into events
+  } else if (encoder_) {
+    const std::string& data = response_.body.raw();
+    if (data != "[DONE]") encoder_->chunk(data, &sse_out_);  // the end comes with finish()
   } else {
     append_sse(current_event_, response_.body.raw(), &sse_out_);
+  }
+  if (sse_out_.empty()) {  // nothing for the client in this event
+    next_stream_event();
+    return;
   }
   response_bytes_ += sse_out_.size();
   if (first_body_byte_ == std::chrono::steady_clock::time_point{}) {
@@ -669,10 +753,20 @@ void RequestStream::next_stream_event() {
 
 void RequestStream::end_stream_with_error(std::string_view reason) {
   meta_set("upstream.error", reason);
-  SseEvent event;
-  event.data = http::openai_error_body(502, fmt::format("upstream stream failed: {}", reason),
-                                       "upstream_error");
-  std::string bytes = serialize_sse(event);
+  const std::string message = fmt::format("upstream stream failed: {}", reason);
+  std::string bytes;
+  if (encoder_) {
+    apis::ApiError error;
+    error.status = 502;
+    error.message = message;
+    error.type = "api_error";
+    error.code = "upstream_error";
+    encoder_->fail(error, &bytes);
+  } else {
+    SseEvent event;
+    event.data = http::openai_error_body(502, message, "upstream_error");
+    bytes = serialize_sse(event);
+  }
   response_bytes_ += bytes.size();
   phase_ = Phase::done;
   if (attempt_) attempt_->call.reset();
@@ -828,6 +922,7 @@ http::ResponseHead RequestStream::take_head() {
 }
 
 void RequestStream::send_to_client() {
+  if (codec_) encode_whole_answer();
   http::ResponseHead head = take_head();
   head_sent_ = true;
   phase_ = Phase::done;  // from here the sink owns the bytes; an abort no longer concerns us

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "core/apis/client_api.h"
 #include "core/http/exchange.h"
 #include "core/http/flow_control.h"
 #include "core/observability/request_id.h"
@@ -191,6 +192,11 @@ class RequestStream : public http::Exchange,
   void replace_current_event(std::vector<std::string> events);
   void end_stream_with_error(std::string_view reason);
   void publish_completion_metadata(bool aborted);
+  // Client APIs other than OpenAI's (core/apis): the request becomes OpenAI's before the chain;
+  // the answer (whole, streamed or an error) goes out in the client's API.
+  void enter_client_api();
+  apis::AnswerContext answer_context() const;
+  void encode_whole_answer();
   std::optional<std::string_view> find_meta(std::string_view key) const;  // meta_get's body
   void complete(bool aborted);
   void complete_slots(std::span<sluice_stream> slots, bool aborted);
@@ -208,6 +214,9 @@ class RequestStream : public http::Exchange,
   http::ResponseSink& sink_;
   RequestId request_id_;
   std::string method_, path_;
+  const apis::InboundCodec* codec_ = nullptr;  // null: the client speaks OpenAI's API
+  std::unique_ptr<apis::StreamEncoder> encoder_;
+  std::string client_model_;
   unsigned max_json_depth_;
   std::chrono::steady_clock::time_point started_;
 
