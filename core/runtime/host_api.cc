@@ -439,6 +439,17 @@ int api_stream_events_set(sluice_stream* s, const sluice_str* events, size_t cou
   return 1;
 }
 
+int api_response_status_set(sluice_stream* s, uint32_t status) {
+  Message* m = writable(s, SLUICE_RESPONSE, "response_status_set");
+  if (!m) return 0;
+  if (s->owner->response_head_sent()) {
+    return refuse(s, "response_status_set", "the response head has already been sent");
+  }
+  if (status < 100 || status > 599) return refuse(s, "response_status_set", "not a status");
+  m->status = static_cast<int>(status);
+  return 1;
+}
+
 std::atomic<uint64_t> reopen_counter{0};
 
 uint64_t api_reopen_generation() {
@@ -480,6 +491,7 @@ const sluice_host_api kHostApi = {
     api_meta_get_many,
     api_headers_clear,
     api_stream_events_set,
+    api_response_status_set,
 };
 
 }  // namespace

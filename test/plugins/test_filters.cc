@@ -167,6 +167,8 @@ bool parse_key(Config& c, std::string_view key, const rapidjson::Value& v, std::
     ok = get_bool(v, &c.throw_in_constructor);
   else if (key == "url")
     c.url = as_text(v);
+  else if (key == "response_status")
+    ok = get_uint(v, &c.response_status);
   else if (key == "split_events") {
     c.has_split_events = true;
     c.split_events = split_list(as_text(v));
@@ -316,6 +318,9 @@ Status Scripted<Base>::on_request_body() {
 
 template <class Base>
 Status Scripted<Base>::on_response_headers(bool) {
+  if (config_.response_status) {
+    note("status-h", stream().set_status(config_.response_status) ? "1" : "0");
+  }
   for (const auto& [label, value] : notes_) {
     stream().set_header(Part::response, "x-n-" + config_.name + "-" + label, value);
   }
@@ -325,6 +330,11 @@ Status Scripted<Base>::on_response_headers(bool) {
 
 template <class Base>
 Status Scripted<Base>::on_response_body(bool end_of_stream) {
+  if (config_.response_status) {
+    // Seen by the filters whose headers hook runs later, or by nobody: the head is out when a
+    // stream's body hooks run.
+    stream().set_status(config_.response_status);
+  }
   if (config_.has_split_events && !end_of_stream) {
     const std::string body(stream().body(Part::response));
     std::vector<std::string> events;

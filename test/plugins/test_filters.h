@@ -21,6 +21,8 @@
 //   split_events "<s1>,<s2>,.."  each streamed response event (data D) becomes events D<s1>,
 //       D<s2>, ... (stream_events_set); "" drops every event
 //   end_events "<e1>,<e2>,.."    at the end of a streamed response, events e1, e2, ... go out
+//   response_status N     on_response_headers and on_response_body set the response status to N
+//                         (response_status_set; the outcome is noted as "status-h"/"status-b")
 //   router: targets [{deployment, provider, model}], max_attempts, per_try_timeout_ms,
 //       backoff_base_ms, backoff_max_ms, retry_statuses [..], retry_on_connect_failure,
 //       set_plan (default true), verdicts {"<status or 0>":
@@ -86,6 +88,7 @@ struct Config {
   bool set_plan = true;
   bool throw_in_constructor = false;
   bool has_split_events = false;
+  uint32_t response_status = 0;
   std::vector<std::string> split_events, end_events;
   std::map<uint32_t, sluice_verdict> verdicts;
 

@@ -44,7 +44,8 @@
  *  1.3  meta_get_many (many metadata keys in one call) and headers_clear (every header field of a
  *       part in one call).
  *  1.4  stream_events_set (a streamed response's event becomes zero or more events); a 2xx
- *       application/vnd.amazon.eventstream answer is streamed too, as raw chunks of bytes.
+ *       application/vnd.amazon.eventstream answer is streamed too, as raw chunks of bytes;
+ *       response_status_set.
  */
 #ifndef SLUICE_FILTER_H_
 #define SLUICE_FILTER_H_
@@ -296,6 +297,11 @@ typedef struct sluice_host_api {
    * on_response_body as they arrive, one read at a time, not parsed) into chunks. Copies
    * everything. */
   int (*stream_events_set)(sluice_stream* s, const sluice_str* events, size_t count);
+  /* Sets the status of the response (100..599) in a response hook, before the response head
+   * has gone to the client: for a filter that turns an answer into an error (a provider's
+   * answer that cannot be translated) or an error into another. The route filter's verdict on
+   * an attempt still sees the upstream's own status. */
+  int (*response_status_set)(sluice_stream* s, uint32_t status);
 } sluice_host_api;
 
 /* Whether the host's table has `function` (one a later minor appended): an older host's table

@@ -193,6 +193,12 @@ class Stream {
     for (const std::string& event : events) texts.push_back(detail::str(event));
     return api_->stream_events_set(stream_, texts.data(), texts.size());
   }
+  // The response's status, in a response hook before the head went out (filter.h,
+  // response_status_set). False on a host older than 1.4.
+  bool set_status(uint32_t status) const {
+    if (!SLUICE_HOST_HAS(api_, response_status_set)) return false;
+    return api_->response_status_set(stream_, status);
+  }
   // count keys at once: out[i] becomes key i's value (borrowed as meta()'s), or {NULL, 0} when it
   // is absent; returns how many were found. One meta_get_many, or on a host older than 1.3 one
   // meta_get per key.

@@ -16,6 +16,25 @@ std::string nested_arrays(int depth) {
 
 using HostApiTest = RuntimeTest;
 
+TEST_F(HostApiTest, AResponseHookSetsTheStatusUntilTheHeadIsOut) {
+  // b replies 200; a's response hooks turn it into a 502 (headers hook: the note says it took).
+  ASSERT_TRUE(use(config_yaml({chain(
+      "status", "{path_prefix: /}",
+      {script("a", "response_status: 502"), script("b", R"(on_request_body: "reply:200")")})})));
+  send("POST", "/v1/chat/completions", R"({"model":"m"})");
+  EXPECT_EQ(sink_.head.status, 502);
+  EXPECT_EQ(sink_.header("x-n-a-status-h"), "1");
+}
+
+TEST_F(HostApiTest, AResponseStatusOutsideHundredToFiveNinetyNineIsRefused) {
+  ASSERT_TRUE(use(config_yaml({chain(
+      "status-bad", "{path_prefix: /}",
+      {script("a", "response_status: 99"), script("b", R"(on_request_body: "reply:201")")})})));
+  send("POST", "/v1/chat/completions", R"({"model":"m"})");
+  EXPECT_EQ(sink_.head.status, 201);  // not a status: refused
+  EXPECT_EQ(sink_.header("x-n-a-status-h"), "0");
+}
+
 TEST_F(HostApiTest, JsonBodyReadAndRewriteIsSeenByTheNextFilter) {
   ASSERT_TRUE(use(config_yaml({chain(
       "json", "{path_prefix: /}",
