@@ -449,15 +449,15 @@ bool RequestDecoder::tool_choice(const JsonValue& choice, bool has_tools, bool* 
 }  // namespace
 
 bool decode_request(std::string_view body, std::string* openai_body, ApiError* error) {
-  rapidjson::Document request;
-  if (std::string parse_problem = parse_bounded_json(body, &request); !parse_problem.empty()) {
+  ParsedJson request;
+  if (std::string parse_problem = request.parse(body); !parse_problem.empty()) {
     *error = ApiError{400, "request body: " + parse_problem, "invalid_request_error", ""};
     return false;
   }
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   RequestDecoder decoder(writer);
-  if (!decoder.decode(request)) {
+  if (!decoder.decode(request.doc())) {
     *error = ApiError{400, decoder.problem(), "invalid_request_error", ""};
     return false;
   }

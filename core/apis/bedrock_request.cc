@@ -433,15 +433,15 @@ bool RequestDecoder::tool_config(const JsonValue& config) {
 }  // namespace
 
 bool decode_request(const ClientRequest& request, std::string* openai_body, ApiError* error) {
-  rapidjson::Document body;
-  if (std::string parse_problem = parse_bounded_json(request.body, &body); !parse_problem.empty()) {
+  ParsedJson body;
+  if (std::string parse_problem = body.parse(request.body); !parse_problem.empty()) {
     *error = ApiError{400, "request body: " + parse_problem, "invalid_request_error", ""};
     return false;
   }
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   RequestDecoder decoder(writer);
-  if (!decoder.decode(request.model_id, request.stream_path, body)) {
+  if (!decoder.decode(request.model_id, request.stream_path, body.doc())) {
     *error = ApiError{400, decoder.problem(), "invalid_request_error", ""};
     return false;
   }

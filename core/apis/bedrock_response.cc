@@ -73,9 +73,9 @@ ClientAnswer encode_error(const ApiError& error) {
 namespace {
 
 void write_tool_input(JsonWriter& out, std::string_view arguments) {
-  rapidjson::Document input;
-  if (parse_bounded_json(arguments, &input).empty() && input.IsObject()) {
-    input.Accept(out);
+  ParsedJson input;
+  if (input.parse(arguments).empty() && input.doc().IsObject()) {
+    input.doc().Accept(out);
   } else {
     out.StartObject();  // arguments cut short (max_tokens) or not JSON at all
     out.EndObject();
@@ -104,10 +104,10 @@ void write_usage(JsonWriter& out, const OpenAiUsage& usage) {
 }
 
 ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& context) {
-  rapidjson::Document completion;
-  std::string problem = parse_bounded_json(openai_body, &completion);
+  ParsedJson completion;
+  std::string problem = completion.parse(openai_body);
   OpenAiAnswer answer;
-  const bool readable = problem.empty() && read_openai_answer(completion, &answer, &problem);
+  const bool readable = problem.empty() && read_openai_answer(completion.doc(), &answer, &problem);
   if (!readable) {
     return encode_error(
         {502, "the upstream answer could not be read: " + problem, "api_error", ""});

@@ -15,8 +15,8 @@ void ChunkStreamEncoder::start(std::string_view openai_id, const OpenAiUsage& us
 
 void ChunkStreamEncoder::chunk(std::string_view openai_chunk_json, std::string* out) {
   if (ended_) return;
-  rapidjson::Document doc;
-  if (!parse_bounded_json(openai_chunk_json, &doc).empty() || !doc.IsObject()) return;
+  if (!parsed_.parse(openai_chunk_json).empty() || !parsed_.doc().IsObject()) return;
+  const JsonValue& doc = parsed_.doc();
   OpenAiChunk chunk;
   read_openai_chunk(doc, &chunk);
   if (!started_) start(chunk.id, chunk.usage, out);

@@ -54,6 +54,7 @@ class ChunkStreamEncoder : public StreamEncoder {
   void tool_delta(const OpenAiToolDelta& delta, std::string* out);
   void stop(std::string_view finish_reason, std::string* out);
 
+  ParsedJson parsed_;  // each chunk's parse, reused
   bool started_ = false;
   bool ended_ = false;  // finish or fail came: nothing more is written
   std::string message_id_;

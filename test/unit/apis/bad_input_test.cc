@@ -286,16 +286,54 @@ TEST(BadInput, NestingPastTheLimitIsRefused) {
 
 TEST(BadInput, InvalidUtf8IsRefused) {
   Codecs codecs;
+  const std::string head = R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"a)";
+  const std::string_view invalid[] = {
+      "\xC3\x28",          // a lead byte without its continuation
+      "\xC0\xAF",          // overlong '/'
+      "\xE0\x80\xAF",      // overlong, three bytes
+      "\xED\xA0\x80",      // a UTF-16 surrogate
+      "\xF4\x90\x80\x80",  // past U+10FFFF
+      "\xFF",              // never in UTF-8
+      "\x80",              // a continuation byte alone
+      "\xE2\x82",          // cut short
+  };
+  for (std::string_view bytes : invalid) {
+    SCOPED_TRACE(static_cast<int>(&bytes - invalid));
+    const std::string body = head + std::string(bytes) + "\"}]}";
+    ClientRequest request;
+    request.body = body;
+    std::string openai_body;
+    ApiError error;
+    EXPECT_FALSE(codecs.anthropic->decode_request(request, &openai_body, &error));
+    EXPECT_EQ(error.status, 400);
+    EXPECT_EQ(error.message, "request body: not valid UTF-8 at offset 67");
+  }
+  // Well-formed sequences of every length pass, also within the 8-byte ASCII fast path.
+  const std::string body = head + "\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 longer ascii text\"}]}";
   ClientRequest request;
-  const std::string body =
-      "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":"
-      "\"a\xC3\x28\"}]}";
   request.body = body;
   std::string openai_body;
   ApiError error;
-  EXPECT_FALSE(codecs.anthropic->decode_request(request, &openai_body, &error));
-  EXPECT_EQ(error.status, 400);
-  EXPECT_NE(error.message.find("Invalid encoding"), std::string::npos) << error.message;
+  ASSERT_TRUE(codecs.anthropic->decode_request(request, &openai_body, &error)) << error.message;
+  EXPECT_NE(openai_body.find("\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 longer"), std::string::npos);
+}
+
+TEST(BadInput, NulBytesAreRefused) {
+  Codecs codecs;
+  const std::string bodies[] = {
+      std::string(R"({"model":"m","max_tokens":5,"messages":[]})") + '\0' + "garbage",
+      std::string(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"a)") + '\0' +
+          "b\"}]}",
+  };
+  for (const std::string& body : bodies) {
+    ClientRequest request;
+    request.body = body;
+    std::string openai_body;
+    ApiError error;
+    EXPECT_FALSE(codecs.anthropic->decode_request(request, &openai_body, &error));
+    EXPECT_EQ(error.status, 400);
+    EXPECT_TRUE(error.message.starts_with("request body: not valid JSON")) << error.message;
+  }
 }
 
 }  // namespace
