@@ -271,7 +271,7 @@ bool RequestDecoder::user_part(const JsonValue& block, const std::string& path) 
   if (type == "image") return image_part(block, path);
   if (type == "tool_use") return fail(path, "tool_use blocks belong to assistant messages");
   if (type.empty()) return fail(path + ".type", "Field required");
-  return fail(path + ".type", "'" + std::string(type) + "' blocks are not supported");
+  return fail(path + ".type", quoted_name(type) + " blocks are not supported");
 }
 
 bool RequestDecoder::image_part(const JsonValue& block, const std::string& path) {
@@ -342,7 +342,7 @@ bool RequestDecoder::assistant_turn(const JsonValue& content, const std::string&
     } else if (type != "thinking" && type != "redacted_thinking") {
       if (type.empty()) return fail(at(path, i) + ".type", "Field required");
       return fail(at(path, i) + ".type",
-                  "'" + std::string(type) + "' blocks are not supported in assistant messages");
+                  quoted_name(type) + " blocks are not supported in assistant messages");
     }
   }
   if (has_text || calls == 0) {
@@ -384,7 +384,7 @@ bool RequestDecoder::tools(const JsonValue& tools) {
     if (!tool.IsObject()) return fail(item, "Input should be an object");
     const std::string_view type = string_member(tool, "type");
     if (!type.empty() && type != "custom") {
-      return fail(item + ".type", "server tools ('" + std::string(type) + "') are not supported");
+      return fail(item + ".type", "server tools (" + quoted_name(type) + ") are not supported");
     }
     if (string_member(tool, "name").empty()) return fail(item + ".name", "Field required");
     const JsonValue* schema = member(tool, "input_schema");

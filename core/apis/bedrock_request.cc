@@ -44,7 +44,7 @@ class RequestDecoder {
   }
   bool unsupported(std::string_view path, std::string_view name) {
     if (name.empty()) return fail(path, "a content block must have one member");
-    return fail(path, "'" + std::string(name) + "' content blocks are not supported");
+    return fail(path, quoted_name(name) + " content blocks are not supported");
   }
   bool system(const JsonValue& blocks);
   bool message(const JsonValue& message, const std::string& path);
@@ -195,8 +195,8 @@ bool RequestDecoder::tool_result(const JsonValue& result, const std::string& pat
           block.IsObject() && block.MemberCount() > 0 ? view_of(block.MemberBegin()->name) : "";
       return fail(at(path + ".content", i),
                   name.empty() ? std::string("a content block must have one member")
-                               : "'" + std::string(name) +
-                                     "' tool result content is not supported (text and json are)");
+                               : quoted_name(name) +
+                                     " tool result content is not supported (text and json are)");
     }
   }
   if (const std::string_view status = string_member(result, "status"); status == "error") {

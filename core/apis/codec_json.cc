@@ -140,6 +140,14 @@ std::string ParsedJson::parse(std::string_view text) {
   return "";
 }
 
+std::string quoted_name(std::string_view name) {
+  constexpr size_t kMaxEchoed = 64;
+  if (name.size() <= kMaxEchoed) return "'" + std::string(name) + "'";
+  size_t cut = kMaxEchoed;
+  while (cut > 0 && (static_cast<uint8_t>(name[cut]) & 0xC0) == 0x80) --cut;  // mid-character
+  return "'" + std::string(name.substr(0, cut)) + "...'";
+}
+
 std::string json_text(const JsonValue& value) {
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);

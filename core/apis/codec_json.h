@@ -55,6 +55,10 @@ inline void write_key(JsonWriter& writer, std::string_view key) {
 inline std::string_view view_of(const JsonValue& string_value) {
   return {string_value.GetString(), string_value.GetStringLength()};
 }
+// A client-sent name for an error message, in quotes, cut to at most 64 bytes (at a character
+// boundary, marked "...") so that an error never echoes an unbounded piece of the request.
+std::string quoted_name(std::string_view name);
+
 // The compact JSON text of a value.
 std::string json_text(const JsonValue& value);
 

@@ -336,5 +336,28 @@ TEST(BadInput, NulBytesAreRefused) {
   }
 }
 
+TEST(BadInput, ErrorsEchoNoLongClientText) {
+  Codecs codecs;
+  // 63 ASCII bytes, then a 2-byte character across the 64-byte cut, then more.
+  const std::string type = std::string(63, 'x') + "\xC3\xA9" + std::string(5000, 'y');
+  const std::string body =
+      R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":")" + type +
+      R"("}]}]})";
+  ClientRequest request;
+  request.body = body;
+  std::string openai_body;
+  ApiError error;
+  ASSERT_FALSE(codecs.anthropic->decode_request(request, &openai_body, &error));
+  EXPECT_EQ(error.message, "messages.0.content.0.type: '" + std::string(63, 'x') +
+                               "...' blocks are not supported");
+  const std::string bedrock_body =
+      R"({"messages":[{"role":"user","content":[{")" + type + R"(":{}}]}]})";
+  request.body = bedrock_body;
+  request.model_id = "m";
+  ASSERT_FALSE(codecs.bedrock->decode_request(request, &openai_body, &error));
+  EXPECT_EQ(error.message, "messages.0.content.0: '" + std::string(63, 'x') +
+                               "...' content blocks are not supported");
+}
+
 }  // namespace
 }  // namespace sluice::apis
