@@ -79,5 +79,36 @@ TEST(AnthropicMessages, ErrorTypeFollowsTheStatus) {
   }
 }
 
+TEST(AnthropicMessages, NothingIsWrittenAfterTheEnd) {
+  const auto codec = make_anthropic_messages_codec();
+  const std::string chunk = R"({"id":"c","choices":[{"index":0,"delta":{"content":"x"}}]})";
+  for (bool failed : {false, true}) {
+    SCOPED_TRACE(failed);
+    const auto encoder = codec->stream_encoder(kContext);
+    std::string out;
+    encoder->chunk(chunk, &out);
+    if (failed) {
+      encoder->fail({500, "broken", "server_error", ""}, &out);
+    } else {
+      encoder->finish(&out);
+    }
+    const std::string ended = out;
+    encoder->chunk(chunk, &out);
+    encoder->finish(&out);
+    encoder->fail({500, "again", "server_error", ""}, &out);
+    EXPECT_EQ(out, ended);
+  }
+}
+
+TEST(AnthropicMessages, FailBeforeAnyChunkIsOneErrorEvent) {
+  const auto codec = make_anthropic_messages_codec();
+  const auto encoder = codec->stream_encoder(kContext);
+  std::string out;
+  encoder->fail({429, "slow down", "rate_limit_error", ""}, &out);
+  EXPECT_EQ(out,
+            "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\","
+            "\"message\":\"slow down\"}}\n\n");
+}
+
 }  // namespace
 }  // namespace sluice::apis
