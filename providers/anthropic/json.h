@@ -9,6 +9,7 @@
 #include <rapidjson/writer.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 

@@ -1,12 +1,12 @@
-// Anthropic request: an OpenAI chat-completions body as a Messages API body. The messages are
-// read into turns first (system text apart, consecutive same-role messages merged) because
-// Anthropic needs strictly alternating user/assistant turns, then written in one pass.
+// Anthropic request: an OpenAI chat-completions body read into a MessagesRequest (system text
+// apart, consecutive same-role messages merged, because Anthropic needs strictly alternating
+// user/assistant turns), every field checked on the way; request_writer.cc writes it out.
 
-#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "providers/anthropic/messages_request.h"
 #include "providers/anthropic/translation.h"
 
 namespace sluice::providers::anthropic {
@@ -27,42 +27,26 @@ constexpr std::string_view kOpeningUserText = ".";
 constexpr std::string_view kImageMediaTypes[] = {"image/jpeg", "image/png", "image/gif",
                                                  "image/webp"};
 
-struct Block {
-  enum class Kind { text, image_base64, image_url, tool_use, tool_result };
-  Kind kind = Kind::text;
-  std::string_view text;                     // text, base64 data, URL, tool_use id, tool_use_id
-  std::string_view name;                     // image_base64: media type; tool_use: tool name
-  const JsonValue* value = nullptr;          // tool_use: the input; tool_result: string content
-  const JsonValue* cache_control = nullptr;  // copied as the client gave it
-  std::vector<Block> parts;                  // tool_result: content given as text parts
-};
-
 Block text_block(std::string_view text) {
   Block block;
   block.text = text;
   return block;
 }
 
-struct Turn {
-  bool user = true;
-  std::vector<Block> blocks;
-};
-
-// Which content parts a message of a role may hold.
 enum class Role { system, user, assistant, tool };
 
 std::string indexed(std::string_view base, size_t index) {
   return std::string(base) + "[" + std::to_string(index) + "]";
 }
 
-class RequestBuilder {
+class RequestReader {
  public:
-  RequestBuilder(const Settings& settings, Failure* failure)
-      : settings_(settings), failure_(failure) {}
+  RequestReader(const Settings& settings, MessagesRequest* request, Failure* failure)
+      : settings_(settings), request_(*request), failure_(failure) {}
 
+  // Reads the client's body (a JSON object) into the request: false with a 400 failure naming
+  // the field when it cannot be expressed for Anthropic.
   bool read(const JsonValue& root);
-  void write(std::string_view model, std::string* body) const;
-  bool stream() const { return stream_; }
 
  private:
   bool fail(std::string param, std::string_view message, std::string_view code = "invalid_value");
@@ -79,31 +63,15 @@ class RequestBuilder {
   bool read_tool_choice(const JsonValue& choice);
   void append(bool user, std::vector<Block>&& blocks);
 
-  void write_content(JsonWriter& writer, const std::vector<Block>& blocks) const;
-  void write_block(JsonWriter& writer, const Block& block) const;
-  void write_tools(JsonWriter& writer) const;
-
   const Settings& settings_;
+  MessagesRequest& request_;
   Failure* failure_;
   bool messages_seen_ = false;
-  std::vector<Block> system_;
-  std::vector<Turn> turns_;
-  std::deque<rapidjson::Document> arguments_;  // parsed tool-call arguments the blocks point to
-  uint64_t max_tokens_ = 0;
+  uint64_t max_tokens_ = 0;  // max_completion_tokens wins over max_tokens, in any order
   uint64_t max_completion_tokens_ = 0;
-  const JsonValue* temperature_ = nullptr;
-  const JsonValue* top_p_ = nullptr;
-  const JsonValue* top_k_ = nullptr;
-  const JsonValue* stop_ = nullptr;
-  const JsonValue* tools_ = nullptr;
-  std::string_view tool_choice_;  // Anthropic's type: auto, any, none or tool
-  std::string_view tool_choice_name_;
-  bool disable_parallel_tool_use_ = false;
-  bool stream_ = false;
-  std::string_view user_;
 };
 
-bool RequestBuilder::fail(std::string param, std::string_view message, std::string_view code) {
+bool RequestReader::fail(std::string param, std::string_view message, std::string_view code) {
   failure_->status = 400;
   failure_->type = "invalid_request_error";
   failure_->code = std::string(code);
@@ -112,21 +80,25 @@ bool RequestBuilder::fail(std::string param, std::string_view message, std::stri
   return false;
 }
 
-bool RequestBuilder::read(const JsonValue& root) {
+bool RequestReader::read(const JsonValue& root) {
   for (const auto& entry : root.GetObject()) {
     if (!read_member(view(entry.name), entry.value)) return false;
   }
   if (!messages_seen_) return fail("messages", "is required", "missing_required_parameter");
-  if (turns_.empty()) return fail("messages", "must hold at least one user or assistant message");
-  if (!turns_.front().user) {
+  if (request_.turns.empty())
+    return fail("messages", "must hold at least one user or assistant message");
+  if (!request_.turns.front().user) {
     Turn opening;
     opening.blocks.push_back(text_block(kOpeningUserText));
-    turns_.insert(turns_.begin(), std::move(opening));
+    request_.turns.insert(request_.turns.begin(), std::move(opening));
   }
+  request_.max_tokens = max_completion_tokens_ ? max_completion_tokens_
+                        : max_tokens_          ? max_tokens_
+                                               : settings_.max_tokens_default;
   return true;
 }
 
-bool RequestBuilder::read_member(std::string_view name, const JsonValue& value) {
+bool RequestReader::read_member(std::string_view name, const JsonValue& value) {
   const std::string param(name);
   if (name == "model") return true;  // the deployment's model is sent
   if (name == "messages") return read_messages(value);
@@ -140,12 +112,12 @@ bool RequestBuilder::read_member(std::string_view name, const JsonValue& value) 
   }
   if (name == "temperature" || name == "top_p") {
     if (!value.IsNumber()) return fail(param, "must be a number");
-    (name == "temperature" ? temperature_ : top_p_) = &value;
+    (name == "temperature" ? request_.temperature : request_.top_p) = &value;
     return true;
   }
   if (name == "top_k") {  // not OpenAI's, but Anthropic's: passed on when a client sends it
     if (!value.IsUint64()) return fail(param, "must be a non-negative integer");
-    top_k_ = &value;
+    request_.top_k = &value;
     return true;
   }
   if (name == "stop") {
@@ -154,24 +126,24 @@ bool RequestBuilder::read_member(std::string_view name, const JsonValue& value) 
       for (const auto& item : value.GetArray()) strings = strings && item.IsString();
     }
     if (!strings) return fail(param, "must be a string or an array of strings");
-    stop_ = &value;
+    request_.stop = &value;
     return true;
   }
   if (name == "stream") {
     if (!value.IsBool()) return fail(param, "must be a boolean");
-    stream_ = value.GetBool();
+    request_.stream = value.GetBool();
     return true;
   }
   if (name == "tools") return read_tools(value);
   if (name == "tool_choice") return read_tool_choice(value);
   if (name == "parallel_tool_calls") {
     if (!value.IsBool()) return fail(param, "must be a boolean");
-    disable_parallel_tool_use_ = !value.GetBool();
+    request_.disable_parallel_tool_use = !value.GetBool();
     return true;
   }
   if (name == "user") {
     if (!value.IsString()) return fail(param, "must be a string");
-    user_ = view(value);
+    request_.user = view(value);
     return true;
   }
   for (std::string_view dropped : kDropped) {
@@ -185,7 +157,7 @@ bool RequestBuilder::read_member(std::string_view name, const JsonValue& value) 
 }
 
 // Members whose meaning Anthropic cannot give: accepted only with their neutral value.
-bool RequestBuilder::read_refusable(std::string_view name, const JsonValue& value, bool* known) {
+bool RequestReader::read_refusable(std::string_view name, const JsonValue& value, bool* known) {
   const std::string param(name);
   *known = true;
   if (name == "n") {
@@ -231,7 +203,7 @@ bool RequestBuilder::read_refusable(std::string_view name, const JsonValue& valu
   return true;
 }
 
-bool RequestBuilder::read_messages(const JsonValue& messages) {
+bool RequestReader::read_messages(const JsonValue& messages) {
   if (!messages.IsArray()) return fail("messages", "must be an array of messages");
   messages_seen_ = true;
   for (size_t i = 0; i < messages.Size(); ++i) {
@@ -242,7 +214,7 @@ bool RequestBuilder::read_messages(const JsonValue& messages) {
   return true;
 }
 
-bool RequestBuilder::read_message(const JsonValue& message, const std::string& where) {
+bool RequestReader::read_message(const JsonValue& message, const std::string& where) {
   if (!message.IsObject()) return fail(where, "must be an object");
   const std::string_view role = string_member(message, "role");
   const JsonValue* content = member(message, "content");
@@ -250,7 +222,7 @@ bool RequestBuilder::read_message(const JsonValue& message, const std::string& w
   if (role == "system" || role == "developer") {
     // Anthropic has one system prompt, outside the conversation: every system and developer
     // message, wherever it stands, goes there in order.
-    return !content || read_parts(*content, content_where, Role::system, &system_);
+    return !content || read_parts(*content, content_where, Role::system, &request_.system);
   }
   std::vector<Block> blocks;
   if (role == "user") {
@@ -288,8 +260,8 @@ bool RequestBuilder::read_message(const JsonValue& message, const std::string& w
               "unsupported_value");
 }
 
-bool RequestBuilder::read_parts(const JsonValue& content, const std::string& where, Role role,
-                                std::vector<Block>* blocks) {
+bool RequestReader::read_parts(const JsonValue& content, const std::string& where, Role role,
+                               std::vector<Block>* blocks) {
   if (content.IsNull()) return true;
   if (content.IsString()) {
     // Anthropic refuses empty text blocks; an empty message is caught by the caller.
@@ -330,7 +302,7 @@ bool RequestBuilder::read_parts(const JsonValue& content, const std::string& whe
   return true;
 }
 
-bool RequestBuilder::read_image(const JsonValue& part, const std::string& where, Block* block) {
+bool RequestReader::read_image(const JsonValue& part, const std::string& where, Block* block) {
   const JsonValue* image = member(part, "image_url");
   const std::string url_where = where + ".image_url.url";
   std::string_view url;
@@ -375,8 +347,8 @@ bool RequestBuilder::read_image(const JsonValue& part, const std::string& where,
   return fail(url_where, "must be a data: URL or an http(s) URL");
 }
 
-bool RequestBuilder::read_tool_calls(const JsonValue& calls, const std::string& where,
-                                     std::vector<Block>* blocks) {
+bool RequestReader::read_tool_calls(const JsonValue& calls, const std::string& where,
+                                    std::vector<Block>* blocks) {
   const std::string calls_where = where + ".tool_calls";
   if (!calls.IsArray()) return fail(calls_where, "must be an array");
   for (size_t k = 0; k < calls.Size(); ++k) {
@@ -402,7 +374,7 @@ bool RequestBuilder::read_tool_calls(const JsonValue& calls, const std::string& 
     if (arguments && !arguments->IsNull() && !arguments->IsString()) {
       return fail(call_where + ".function.arguments", "must be a string");
     }
-    rapidjson::Document& input = arguments_.emplace_back();
+    rapidjson::Document& input = request_.arguments.emplace_back();
     const std::string_view text =
         arguments && arguments->IsString() ? trim(view(*arguments)) : std::string_view();
     if (text.empty()) {
@@ -417,7 +389,7 @@ bool RequestBuilder::read_tool_calls(const JsonValue& calls, const std::string& 
   return true;
 }
 
-bool RequestBuilder::read_tools(const JsonValue& tools) {
+bool RequestReader::read_tools(const JsonValue& tools) {
   if (!tools.IsArray()) return fail("tools", "must be an array");
   for (size_t k = 0; k < tools.Size(); ++k) {
     const JsonValue& tool = tools[static_cast<rapidjson::SizeType>(k)];
@@ -443,19 +415,19 @@ bool RequestBuilder::read_tools(const JsonValue& tools) {
       return fail(where + ".function.parameters", "must be a JSON schema object");
     }
   }
-  tools_ = &tools;
+  request_.tools = &tools;
   return true;
 }
 
-bool RequestBuilder::read_tool_choice(const JsonValue& choice) {
+bool RequestReader::read_tool_choice(const JsonValue& choice) {
   if (choice.IsString()) {
     const std::string_view mode = view(choice);
     if (mode == "auto") {
-      tool_choice_ = "auto";
+      request_.tool_choice = "auto";
     } else if (mode == "required") {
-      tool_choice_ = "any";
+      request_.tool_choice = "any";
     } else if (mode == "none") {
-      tool_choice_ = "none";
+      request_.tool_choice = "none";
     } else {
       return fail("tool_choice", "must be 'auto', 'required', 'none' or a function");
     }
@@ -465,192 +437,20 @@ bool RequestBuilder::read_tool_choice(const JsonValue& choice) {
   if (string_member(choice, "type") != "function" || !function) {
     return fail("tool_choice", "must be 'auto', 'required', 'none' or a function");
   }
-  tool_choice_name_ = string_member(*function, "name");
-  if (tool_choice_name_.empty()) {
+  request_.tool_choice_name = string_member(*function, "name");
+  if (request_.tool_choice_name.empty()) {
     return fail("tool_choice.function.name", "is required", "missing_required_parameter");
   }
-  tool_choice_ = "tool";
+  request_.tool_choice = "tool";
   return true;
 }
 
-void RequestBuilder::append(bool user, std::vector<Block>&& blocks) {
-  if (turns_.empty() || turns_.back().user != user) turns_.emplace_back().user = user;
-  auto& into = turns_.back().blocks;
+void RequestReader::append(bool user, std::vector<Block>&& blocks) {
+  if (request_.turns.empty() || request_.turns.back().user != user)
+    request_.turns.emplace_back().user = user;
+  auto& into = request_.turns.back().blocks;
   into.insert(into.end(), std::make_move_iterator(blocks.begin()),
               std::make_move_iterator(blocks.end()));
-}
-
-// ---- writing ------------------------------------------------------------------------------------
-
-void RequestBuilder::write(std::string_view model, std::string* body) const {
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  writer.StartObject();
-  writer.Key("model");
-  write_string(writer, model);
-  writer.Key("max_tokens");
-  writer.Uint64(max_completion_tokens_ ? max_completion_tokens_
-                : max_tokens_          ? max_tokens_
-                                       : settings_.max_tokens_default);
-  if (!system_.empty()) {
-    writer.Key("system");
-    write_content(writer, system_);
-  }
-  writer.Key("messages");
-  writer.StartArray();
-  for (const Turn& turn : turns_) {
-    writer.StartObject();
-    writer.Key("role");
-    writer.String(turn.user ? "user" : "assistant");
-    writer.Key("content");
-    write_content(writer, turn.blocks);
-    writer.EndObject();
-  }
-  writer.EndArray();
-  if (stop_ && (stop_->IsString() || stop_->Size() > 0)) {
-    writer.Key("stop_sequences");
-    if (stop_->IsString()) writer.StartArray();
-    stop_->Accept(writer);
-    if (stop_->IsString()) writer.EndArray();
-  }
-  const std::pair<const char*, const JsonValue*> sampling[] = {
-      {"temperature", temperature_}, {"top_p", top_p_}, {"top_k", top_k_}};
-  for (const auto& [name, value] : sampling) {
-    if (!value) continue;
-    writer.Key(name);
-    value->Accept(writer);
-  }
-  if (stream_) {
-    writer.Key("stream");
-    writer.Bool(true);
-  }
-  if (tools_ && tools_->Size() > 0) write_tools(writer);
-  if (!user_.empty()) {
-    writer.Key("metadata");
-    writer.StartObject();
-    writer.Key("user_id");
-    write_string(writer, user_);
-    writer.EndObject();
-  }
-  writer.EndObject();
-  body->assign(buffer.GetString(), buffer.GetSize());
-}
-
-void RequestBuilder::write_tools(JsonWriter& writer) const {
-  writer.Key("tools");
-  writer.StartArray();
-  for (const auto& tool : tools_->GetArray()) {
-    const JsonValue& function = *member(tool, "function");
-    writer.StartObject();
-    writer.Key("name");
-    write_string(writer, string_member(function, "name"));
-    if (const JsonValue* description = member(function, "description");
-        description && description->IsString()) {
-      writer.Key("description");
-      description->Accept(writer);
-    }
-    writer.Key("input_schema");
-    if (const JsonValue* parameters = member(function, "parameters");
-        parameters && parameters->IsObject()) {
-      parameters->Accept(writer);
-    } else {  // a function without parameters: Anthropic still wants an object schema
-      writer.StartObject();
-      writer.Key("type");
-      writer.String("object");
-      writer.Key("properties");
-      writer.StartObject();
-      writer.EndObject();
-      writer.EndObject();
-    }
-    writer.EndObject();
-  }
-  writer.EndArray();
-  // Without a choice, a wish for one call at a time still needs Anthropic's tool_choice object.
-  if (tool_choice_.empty() && !disable_parallel_tool_use_) return;
-  const std::string_view type = tool_choice_.empty() ? "auto" : tool_choice_;
-  writer.Key("tool_choice");
-  writer.StartObject();
-  writer.Key("type");
-  write_string(writer, type);
-  if (type == "tool") {
-    writer.Key("name");
-    write_string(writer, tool_choice_name_);
-  }
-  if (disable_parallel_tool_use_ && type != "none") {
-    writer.Key("disable_parallel_tool_use");
-    writer.Bool(true);
-  }
-  writer.EndObject();
-}
-
-void RequestBuilder::write_content(JsonWriter& writer, const std::vector<Block>& blocks) const {
-  // A lone plain text is written as a string, the shape people write by hand.
-  if (blocks.size() == 1 && blocks[0].kind == Block::Kind::text && !blocks[0].cache_control) {
-    write_string(writer, blocks[0].text);
-    return;
-  }
-  writer.StartArray();
-  for (const Block& block : blocks) write_block(writer, block);
-  writer.EndArray();
-}
-
-void RequestBuilder::write_block(JsonWriter& writer, const Block& block) const {
-  writer.StartObject();
-  writer.Key("type");
-  switch (block.kind) {
-    case Block::Kind::text:
-      writer.String("text");
-      writer.Key("text");
-      write_string(writer, block.text);
-      break;
-    case Block::Kind::image_base64:
-    case Block::Kind::image_url: {
-      const bool base64 = block.kind == Block::Kind::image_base64;
-      writer.String("image");
-      writer.Key("source");
-      writer.StartObject();
-      writer.Key("type");
-      writer.String(base64 ? "base64" : "url");
-      if (base64) {
-        writer.Key("media_type");
-        write_string(writer, block.name);
-        writer.Key("data");
-      } else {
-        writer.Key("url");
-      }
-      write_string(writer, block.text);
-      writer.EndObject();
-      break;
-    }
-    case Block::Kind::tool_use:
-      writer.String("tool_use");
-      writer.Key("id");
-      write_string(writer, block.text);
-      writer.Key("name");
-      write_string(writer, block.name);
-      writer.Key("input");
-      block.value->Accept(writer);
-      break;
-    case Block::Kind::tool_result:
-      writer.String("tool_result");
-      writer.Key("tool_use_id");
-      write_string(writer, block.text);
-      if (block.value) {
-        writer.Key("content");
-        block.value->Accept(writer);
-      } else if (!block.parts.empty()) {
-        writer.Key("content");
-        writer.StartArray();
-        for (const Block& part : block.parts) write_block(writer, part);
-        writer.EndArray();
-      }
-      break;
-  }
-  if (block.cache_control) {
-    writer.Key("cache_control");
-    block.cache_control->Accept(writer);
-  }
-  writer.EndObject();
 }
 
 }  // namespace
@@ -664,10 +464,11 @@ bool build_messages_body(std::string_view openai_body, std::string_view model,
                             "invalid_json");
     return false;
   }
-  RequestBuilder builder(settings, failure);
-  if (!builder.read(document)) return false;
-  builder.write(model, body);
-  *stream = builder.stream();
+  MessagesRequest request;
+  RequestReader reader(settings, &request, failure);
+  if (!reader.read(document)) return false;
+  write_messages_request(request, model, body);
+  *stream = request.stream;
   return true;
 }
 
