@@ -1,6 +1,6 @@
 #pragma once
 // JSON reading and writing helpers of the Anthropic adapter: a parse that refuses what could hurt
-// (nesting deep enough to exhaust the stack when written back, invalid UTF-8), member lookups
+// (nesting deep enough to exhaust the stack when written back, invalid UTF-8, NUL), member lookups
 // that tolerate any shape, and the text handling errors need (trimming, bounding, removing a
 // secret). Pure functions, safe from any thread.
 

@@ -16,7 +16,9 @@ namespace {
 class MessageStreamDecoder final : public StreamDecoder {
  public:
   explicit MessageStreamDecoder(const ResponseContext& context)
-      : id_(context.response_id), model_(context.client_model), created_(context.created) {}
+      : model_(context.client_model), created_(context.created), writer_(delta_) {
+    set_id(context.response_id);
+  }
 
   bool feed(std::string_view unit, std::vector<std::string>* chunks, Failure* failure) override;
   bool finish(std::vector<std::string>* chunks, Failure* failure) override;
@@ -34,18 +36,23 @@ class MessageStreamDecoder final : public StreamDecoder {
   void on_block_stop(const JsonValue& event, std::vector<std::string>* chunks);
   void on_message_delta(const JsonValue& event, std::vector<std::string>* chunks);
 
-  // One chunk with one choice whose delta `write_delta` writes; finish_reason null when empty.
+  // One chunk with one choice whose delta `write_delta` writes; finish_reason (one of
+  // finish_reason_for's words) null when empty.
   template <typename WriteDelta>
   void emit(std::vector<std::string>* chunks, WriteDelta write_delta,
-            std::string_view finish_reason = {}) const;
-  void emit_text(std::vector<std::string>* chunks, std::string_view text) const;
-  void emit_arguments(std::vector<std::string>* chunks, int index, std::string_view text) const;
-  void emit_usage(std::vector<std::string>* chunks) const;
-  void write_head(JsonWriter& writer) const;
+            std::string_view finish_reason = {});
+  void emit_text(std::vector<std::string>* chunks, std::string_view text);
+  void emit_arguments(std::vector<std::string>* chunks, int index, std::string_view text);
+  void emit_usage(std::vector<std::string>* chunks);
+  void set_id(std::string_view id);
 
-  std::string id_;
   std::string model_;
   int64_t created_;
+  // Every chunk starts alike: {"id":..,"object":..,"created":..,"model":.., written once.
+  std::string head_;
+  // The variable part of a chunk is written here, by one writer kept for the whole stream.
+  rapidjson::StringBuffer delta_;
+  JsonWriter writer_;
   Usage usage_;
   std::map<int64_t, ToolCall> tool_calls_;  // by Anthropic's block index
   int next_tool_index_ = 0;
@@ -67,7 +74,10 @@ bool MessageStreamDecoder::feed(std::string_view unit, std::vector<std::string>*
   }
   const std::string_view text = trim(unit);
   if (text.empty() || stopped_) return true;  // nothing, or after the end: nothing owed
-  rapidjson::Document event;
+  // Most events are small: their values fit in a pool on the stack.
+  alignas(std::max_align_t) char pool[4096];
+  rapidjson::MemoryPoolAllocator<> allocator(pool, sizeof pool);
+  rapidjson::Document event(&allocator);
   const std::string_view type =
       parse_json(text, &event) ? string_member(event, "type") : std::string_view();
   if (type.empty()) {
@@ -90,7 +100,7 @@ bool MessageStreamDecoder::on_event(std::string_view type, const JsonValue& even
     started_ = true;
     const JsonValue* message = member(event, "message");
     if (message) {
-      if (std::string_view id = string_member(*message, "id"); !id.empty()) id_ = id;
+      if (std::string_view id = string_member(*message, "id"); !id.empty()) set_id(id);
       if (const JsonValue* usage = member(*message, "usage")) usage_ = read_usage(*usage, usage_);
     }
     emit(chunks, [](JsonWriter& writer) {
@@ -199,49 +209,51 @@ bool MessageStreamDecoder::finish(std::vector<std::string>*, Failure* failure) {
   return false;
 }
 
-void MessageStreamDecoder::write_head(JsonWriter& writer) const {
-  writer.Key("id");
-  write_string(writer, id_);
-  writer.Key("object");
-  writer.String("chat.completion.chunk");
-  writer.Key("created");
-  writer.Int64(created_);
-  writer.Key("model");
-  write_string(writer, model_);
+void MessageStreamDecoder::set_id(std::string_view id) {
+  delta_.Clear();
+  writer_.Reset(delta_);
+  writer_.StartObject();
+  writer_.Key("id");
+  write_string(writer_, id);
+  writer_.Key("object");
+  writer_.String("chat.completion.chunk");
+  writer_.Key("created");
+  writer_.Int64(created_);
+  writer_.Key("model");
+  write_string(writer_, model_);
+  writer_.EndObject();
+  head_.assign(delta_.GetString(), delta_.GetSize() - 1);  // without the closing brace
+  head_ += ',';
 }
 
 template <typename WriteDelta>
 void MessageStreamDecoder::emit(std::vector<std::string>* chunks, WriteDelta write_delta,
-                                std::string_view finish_reason) const {
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  writer.StartObject();
-  write_head(writer);
-  writer.Key("choices");
-  writer.StartArray();
-  writer.StartObject();
-  writer.Key("index");
-  writer.Int(0);
-  writer.Key("delta");
-  writer.StartObject();
-  write_delta(writer);
-  writer.EndObject();
-  writer.Key("logprobs");
-  writer.Null();
-  writer.Key("finish_reason");
+                                std::string_view finish_reason) {
+  delta_.Clear();
+  writer_.Reset(delta_);
+  writer_.StartObject();
+  write_delta(writer_);
+  writer_.EndObject();
+  constexpr std::string_view kChoice = R"("choices":[{"index":0,"delta":)";
+  constexpr std::string_view kFinish = R"(,"logprobs":null,"finish_reason":)";
+  std::string& chunk = chunks->emplace_back();
+  chunk.reserve(head_.size() + kChoice.size() + delta_.GetSize() + kFinish.size() +
+                finish_reason.size() + 8);
+  chunk += head_;
+  chunk += kChoice;
+  chunk += buffer_view(delta_);
+  chunk += kFinish;
   if (finish_reason.empty()) {
-    writer.Null();
-  } else {
-    write_string(writer, finish_reason);
+    chunk += "null";
+  } else {  // a word of ours: nothing to escape
+    chunk += '"';
+    chunk += finish_reason;
+    chunk += '"';
   }
-  writer.EndObject();
-  writer.EndArray();
-  writer.EndObject();
-  chunks->emplace_back(buffer.GetString(), buffer.GetSize());
+  chunk += "}]}";
 }
 
-void MessageStreamDecoder::emit_text(std::vector<std::string>* chunks,
-                                     std::string_view text) const {
+void MessageStreamDecoder::emit_text(std::vector<std::string>* chunks, std::string_view text) {
   if (text.empty()) return;
   emit(chunks, [text](JsonWriter& writer) {
     writer.Key("content");
@@ -250,7 +262,7 @@ void MessageStreamDecoder::emit_text(std::vector<std::string>* chunks,
 }
 
 void MessageStreamDecoder::emit_arguments(std::vector<std::string>* chunks, int index,
-                                          std::string_view text) const {
+                                          std::string_view text) {
   emit(chunks, [index, text](JsonWriter& writer) {
     writer.Key("tool_calls");
     writer.StartArray();
@@ -267,19 +279,16 @@ void MessageStreamDecoder::emit_arguments(std::vector<std::string>* chunks, int 
   });
 }
 
-void MessageStreamDecoder::emit_usage(std::vector<std::string>* chunks) const {
+void MessageStreamDecoder::emit_usage(std::vector<std::string>* chunks) {
   // OpenAI's stream_options.include_usage chunk: no choices, the whole usage.
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  writer.StartObject();
-  write_head(writer);
-  writer.Key("choices");
-  writer.StartArray();
-  writer.EndArray();
-  writer.Key("usage");
-  write_usage(writer, usage_);
-  writer.EndObject();
-  chunks->emplace_back(buffer.GetString(), buffer.GetSize());
+  delta_.Clear();
+  writer_.Reset(delta_);
+  write_usage(writer_, usage_);
+  std::string& chunk = chunks->emplace_back();
+  chunk += head_;
+  chunk += R"("choices":[],"usage":)";
+  chunk += buffer_view(delta_);
+  chunk += '}';
 }
 
 }  // namespace

@@ -146,9 +146,22 @@ TEST(AnthropicRequestErrors, EachRefusalIsA400NamingTheField) {
 
 TEST(AnthropicRequestErrors, ABodyThatIsNotAJsonObjectIsRefused) {
   const auto adapter = make_anthropic_adapter();
-  const std::string bodies[] = {
-      "", "[]", "\"text\"", "{", "{\"messages\":[}", "{\"model\":\"\xff\xfe\",\"messages\":[]}"};
-  for (const std::string& body : bodies) {
+  const std::string bodies[] = {"",
+                                "[]",
+                                "\"text\"",
+                                "{",
+                                "{\"messages\":[}",
+                                "{\"model\":\"\xff\xfe\",\"messages\":[]}",
+                                "{\"model\":\"\xc0\xaf\"}",           // overlong '/'
+                                "{\"model\":\"\xed\xa0\x80\"}",       // a surrogate
+                                "{\"model\":\"abcdefgh\xe2\x82\"}"};  // cut short
+  using namespace std::string_literals;
+  const std::string with_nul[] = {
+      "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}\0 junk"s,
+      "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"H\0i\"}]}"s};
+  std::vector<std::string> all(std::begin(bodies), std::end(bodies));
+  all.insert(all.end(), std::begin(with_nul), std::end(with_nul));
+  for (const std::string& body : all) {
     UpstreamRequest request;
     Failure failure;
     EXPECT_FALSE(
