@@ -15,10 +15,10 @@
 namespace sluice::providers::anthropic {
 
 struct Block {
-  enum class Kind { text, image_base64, image_url, tool_use, tool_result };
+  enum class Kind { text, image_base64, image_url, document_base64, tool_use, tool_result };
   Kind kind = Kind::text;
-  std::string_view text;                     // text, base64 data, URL, tool_use id, tool_use_id
-  std::string_view name;                     // image_base64: media type; tool_use: tool name
+  std::string_view text;  // text, base64 data, URL, tool_use id, tool_use_id
+  std::string_view name;  // image_base64, document_base64: media type; tool_use: tool name
   const JsonValue* value = nullptr;          // tool_use: the input; tool_result: string content
   const JsonValue* cache_control = nullptr;  // copied as the client gave it
   std::vector<Block> parts;                  // tool_result: content given as text parts

@@ -35,6 +35,19 @@ Block text_block(std::string_view text) {
 
 enum class Role { system, user, assistant, tool };
 
+// Splits "data:<media type>[;parameters];base64,<data>": false when `url` is not of that form or
+// holds no data.
+bool split_data_url(std::string_view url, std::string_view* media_type, std::string_view* data) {
+  if (!url.starts_with("data:")) return false;
+  const size_t comma = url.find(',');
+  if (comma == std::string_view::npos || comma + 1 == url.size()) return false;
+  const std::string_view header = url.substr(5, comma - 5);
+  if (!header.ends_with(";base64")) return false;
+  *media_type = header.substr(0, header.find(';'));
+  *data = url.substr(comma + 1);
+  return true;
+}
+
 std::string indexed(std::string_view base, size_t index) {
   return std::string(base) + "[" + std::to_string(index) + "]";
 }
@@ -57,6 +70,7 @@ class RequestReader {
   bool read_parts(const JsonValue& content, const std::string& where, Role role,
                   std::vector<Block>* blocks);
   bool read_image(const JsonValue& part, const std::string& where, Block* block);
+  bool read_file(const JsonValue& part, const std::string& where, Block* block);
   bool read_tool_calls(const JsonValue& calls, const std::string& where,
                        std::vector<Block>* blocks);
   bool read_tools(const JsonValue& tools);
@@ -290,6 +304,8 @@ bool RequestReader::read_parts(const JsonValue& content, const std::string& wher
       block.text = view(*text);
     } else if (type == "image_url" && role == Role::user) {
       if (!read_image(part, part_where, &block)) return false;
+    } else if (type == "file" && role == Role::user) {
+      if (!read_file(part, part_where, &block)) return false;
     } else if (type.empty()) {
       return fail(part_where + ".type", "is required", "missing_required_parameter");
     } else {
@@ -313,13 +329,10 @@ bool RequestReader::read_image(const JsonValue& part, const std::string& where, 
   }
   if (url.empty()) return fail(url_where, "is required", "missing_required_parameter");
   if (url.starts_with("data:")) {
-    const size_t comma = url.find(',');
-    const std::string_view header = url.substr(5, comma == std::string_view::npos ? 0 : comma - 5);
-    if (comma == std::string_view::npos || !header.ends_with(";base64") ||
-        comma + 1 == url.size()) {
+    std::string_view media_type;
+    if (!split_data_url(url, &media_type, &block->text)) {
       return fail(url_where, "must be a base64 data: URL (data:<media type>;base64,<data>)");
     }
-    const std::string_view media_type = header.substr(0, header.find(';'));
     bool known = false;
     for (std::string_view accepted : kImageMediaTypes) known = known || media_type == accepted;
     if (!known) {
@@ -330,7 +343,6 @@ bool RequestReader::read_image(const JsonValue& part, const std::string& where, 
     }
     block->kind = Block::Kind::image_base64;
     block->name = media_type;
-    block->text = url.substr(comma + 1);
     return true;
   }
   if (url.starts_with("https://") || url.starts_with("http://")) {
@@ -345,6 +357,31 @@ bool RequestReader::read_image(const JsonValue& part, const std::string& where, 
     return true;
   }
   return fail(url_where, "must be a data: URL or an http(s) URL");
+}
+
+bool RequestReader::read_file(const JsonValue& part, const std::string& where, Block* block) {
+  const JsonValue* file = member(part, "file");
+  if (file && member(*file, "file_id")) {
+    return fail(where + ".file.file_id",
+                "names a file stored with OpenAI, which Anthropic cannot read; send file_data",
+                "unsupported_value");
+  }
+  const std::string data_where = where + ".file.file_data";
+  const std::string_view data = file ? string_member(*file, "file_data") : std::string_view();
+  if (data.empty()) return fail(data_where, "is required", "missing_required_parameter");
+  std::string_view media_type;
+  if (!split_data_url(data, &media_type, &block->text)) {
+    return fail(data_where, "must be a base64 data: URL (data:application/pdf;base64,<data>)");
+  }
+  if (media_type != "application/pdf") {
+    return fail(data_where,
+                "has media type '" + std::string(media_type) +
+                    "'; Anthropic takes application/pdf documents",
+                "unsupported_value");
+  }
+  block->kind = Block::Kind::document_base64;
+  block->name = media_type;
+  return true;
 }
 
 bool RequestReader::read_tool_calls(const JsonValue& calls, const std::string& where,

@@ -98,6 +98,18 @@ void write_block(JsonWriter& writer, const Block& block) {
       writer.EndObject();
       break;
     }
+    case Block::Kind::document_base64:
+      writer.String("document");
+      writer.Key("source");
+      writer.StartObject();
+      writer.Key("type");
+      writer.String("base64");
+      writer.Key("media_type");
+      write_string(writer, block.name);
+      writer.Key("data");
+      write_string(writer, block.text);
+      writer.EndObject();
+      break;
     case Block::Kind::tool_use:
       writer.String("tool_use");
       writer.Key("id");

@@ -76,6 +76,21 @@ std::vector<Refusal> refusals() {
        with_messages(
            R"([{"role":"user","content":[{"type":"image_url","image_url":{"url":"file:///etc/passwd"}}]}])"),
        "messages[0].content[0].image_url.url", "invalid_value"},
+      {"stored file",
+       with_messages(
+           R"([{"role":"user","content":[{"type":"file","file":{"file_id":"file-abc"}}]}])"),
+       "messages[0].content[0].file.file_id", "unsupported_value"},
+      {"file not a PDF",
+       with_messages(
+           R"([{"role":"user","content":[{"type":"file","file":{"file_data":"data:text/csv;base64,YSxi"}}]}])"),
+       "messages[0].content[0].file.file_data", "unsupported_value"},
+      {"file without data",
+       with_messages(R"([{"role":"user","content":[{"type":"file","file":{}}]}])"),
+       "messages[0].content[0].file.file_data", "missing_required_parameter"},
+      {"file in an assistant message",
+       with_messages(
+           R"([{"role":"user","content":"Hi"},{"role":"assistant","content":[{"type":"file","file":{"file_data":"data:application/pdf;base64,JVBE"}}]}])"),
+       "messages[1].content[0].type", "unsupported_value"},
       {"arguments not JSON",
        with_messages(
            R"([{"role":"user","content":"Hi"},{"role":"assistant","tool_calls":[{"id":"t1","type":"function","function":{"name":"f","arguments":"{\"city\": "}}]}])"),
