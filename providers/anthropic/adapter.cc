@@ -10,6 +10,8 @@
 namespace sluice::providers::anthropic {
 namespace {
 
+constexpr std::string_view kMessagesPath = "/v1/messages";
+
 constexpr std::string_view kSettingNames[] = {"anthropic_version", "max_tokens_default",
                                               "allow_image_urls"};
 
@@ -45,9 +47,11 @@ class AnthropicAdapter final : public Adapter {
       return false;
     }
     out->method = "POST";
-    out->url = std::string(deployment.base_url.empty() ? kDefaultBaseUrl
-                                                       : std::string_view(deployment.base_url)) +
-               "/v1/messages";
+    // An api_base that already names the endpoint (as LiteLLM configs may) is taken as it is.
+    const std::string_view base =
+        deployment.base_url.empty() ? kDefaultBaseUrl : std::string_view(deployment.base_url);
+    out->url = std::string(base);
+    if (!base.ends_with(kMessagesPath)) out->url += kMessagesPath;
     out->headers.clear();
     out->headers.push_back({"content-type", "application/json"});
     out->headers.push_back({"anthropic-version", std::string(settings.anthropic_version)});

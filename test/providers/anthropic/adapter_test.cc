@@ -116,6 +116,16 @@ TEST(AnthropicAdapter, UsesTheConfiguredBaseVersionAndDefaultMaxTokens) {
   EXPECT_NE(request.body.find("\"max_tokens\":777"), std::string::npos);
 }
 
+TEST(AnthropicAdapter, ABaseThatNamesTheEndpointIsTakenAsItIs) {
+  const auto adapter = make_anthropic_adapter();
+  Deployment d = deployment();
+  d.base_url = "https://gateway.example/anthropic/v1/messages";
+  UpstreamRequest request;
+  Failure failure;
+  ASSERT_TRUE(adapter->build_request(Endpoint::chat_completions, kBody, d, &request, &failure));
+  EXPECT_EQ(request.url, "https://gateway.example/anthropic/v1/messages");
+}
+
 TEST(AnthropicAdapter, ANonChatAnswerIsNotTranslated) {
   const auto adapter = make_anthropic_adapter();
   std::string out;
