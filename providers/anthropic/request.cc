@@ -99,8 +99,9 @@ bool RequestReader::read(const JsonValue& root) {
     if (!read_member(view(entry.name), entry.value)) return false;
   }
   if (!messages_seen_) return fail("messages", "is required", "missing_required_parameter");
-  if (request_.turns.empty())
+  if (request_.turns.empty()) {
     return fail("messages", "must hold at least one user or assistant message");
+  }
   if (!request_.turns.front().user) {
     Turn opening;
     opening.blocks.push_back(text_block(kOpeningUserText));
@@ -204,6 +205,7 @@ bool RequestReader::read_refusable(std::string_view name, const JsonValue& value
     if (text_only) return true;
     return fail(param, "may only ask for text from Anthropic", "unsupported_value");
   }
+  if (name == "top_logprobs" && value.IsUint64() && value.GetUint64() == 0) return true;
   constexpr std::string_view kRefused[] = {
       "top_logprobs",       "audio",    "functions", "function_call", "reasoning_effort",
       "web_search_options", "verbosity"};

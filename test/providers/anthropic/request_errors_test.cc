@@ -211,7 +211,7 @@ TEST(AnthropicRequestErrors, NeutralValuesOfRefusableMembersPass) {
   const auto adapter = make_anthropic_adapter();
   const std::string body = with_messages(
       kHello,
-      R"(,"n":1,"logprobs":false,"top_logprobs":null,"response_format":{"type":"text"},"logit_bias":{},"modalities":["text"],"audio":null,"seed":1,"store":false,"service_tier":"auto","metadata":{"a":"b"},"prediction":null)");
+      R"(,"n":1,"logprobs":false,"top_logprobs":0,"response_format":{"type":"text"},"logit_bias":{},"modalities":["text"],"audio":null,"seed":1,"store":false,"service_tier":"auto","metadata":{"a":"b"},"prediction":null)");
   UpstreamRequest request;
   Failure failure;
   ASSERT_TRUE(
