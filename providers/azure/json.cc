@@ -94,7 +94,7 @@ bool valid_utf8(std::string_view text) {
 
 bool parse_json(std::string_view text, rapidjson::Document* document) {
   // NUL is never valid in JSON text, and the parse below reads a C string.
-  if (std::memchr(text.data(), '\0', text.size()) || !valid_utf8(text)) return false;
+  if (text.find('\0') != std::string_view::npos || !valid_utf8(text)) return false;
   // A NUL-terminated copy lets rapidjson scan strings 16 bytes at a time (SSE2), which it does
   // not for a text given with its length. Full precision: numbers passed through (temperature
   // 0.7, schema bounds) are written back as the client wrote them.
