@@ -122,11 +122,6 @@ std::string_view string_member(const JsonValue& value, const char* name) {
   return found && found->IsString() ? view(*found) : std::string_view();
 }
 
-uint64_t count_member(const JsonValue& value, const char* name) {
-  const JsonValue* found = member(value, name);
-  return found && found->IsUint64() ? found->GetUint64() : 0;
-}
-
 std::string_view trim(std::string_view text) {
   const size_t begin = text.find_first_not_of(" \t\r\n");
   if (begin == std::string_view::npos) return {};

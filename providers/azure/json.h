@@ -33,8 +33,6 @@ bool parse_json(std::string_view text, rapidjson::Document* document);
 const JsonValue* member(const JsonValue& value, const char* name);
 // The member's text when it is a string, else empty (absent, null or another type).
 std::string_view string_member(const JsonValue& value, const char* name);
-// The member's value when it is a non-negative integer, else 0.
-uint64_t count_member(const JsonValue& value, const char* name);
 
 inline std::string_view view(const JsonValue& string) {
   return {string.GetString(), string.GetStringLength()};
