@@ -1,0 +1,102 @@
+// Anthropic errors: {"type":"error","error":{"type","message"}} (as an HTTP answer or a stream
+// event) as OpenAI's error fields. The status is Anthropic's (529 overloaded stays 529, which
+// retry logic treats as retryable); the type becomes OpenAI's and Anthropic's own type is kept
+// as the code.
+
+#include <string>
+
+#include "providers/anthropic/translation.h"
+
+namespace sluice::providers::anthropic {
+namespace {
+
+struct ErrorType {
+  std::string_view anthropic;
+  int status;
+  std::string_view openai;
+};
+
+constexpr ErrorType kErrorTypes[] = {
+    {"invalid_request_error", 400, "invalid_request_error"},
+    {"authentication_error", 401, "authentication_error"},
+    {"billing_error", 402, "invalid_request_error"},
+    {"permission_error", 403, "permission_error"},
+    {"not_found_error", 404, "invalid_request_error"},
+    {"request_too_large", 413, "invalid_request_error"},
+    {"rate_limit_error", 429, "rate_limit_error"},
+    {"api_error", 500, "server_error"},
+    {"timeout_error", 504, "server_error"},
+    {"overloaded_error", 529, "server_error"},
+};
+
+// OpenAI's error type for a status, for errors of a type this table does not know.
+std::string_view openai_type_for_status(int status) {
+  switch (status) {
+    case 401:
+      return "authentication_error";
+    case 403:
+      return "permission_error";
+    case 429:
+      return "rate_limit_error";
+    default:
+      return status >= 500 ? "server_error" : "invalid_request_error";
+  }
+}
+
+const ErrorType* find_type(std::string_view anthropic_type) {
+  for (const ErrorType& type : kErrorTypes) {
+    if (type.anthropic == anthropic_type) return &type;
+  }
+  return nullptr;
+}
+
+std::string copied_text(std::string_view text, std::string_view secret) {
+  std::string copy(bounded(trim(text), kMaxErrorText));
+  redact(copy, secret);
+  return copy;
+}
+
+}  // namespace
+
+int status_for_error_type(std::string_view anthropic_type) {
+  const ErrorType* type = find_type(anthropic_type);
+  return type ? type->status : 500;
+}
+
+Failure failure_from_error_object(const rapidjson::Value& error, int status,
+                                  std::string_view secret) {
+  const std::string_view anthropic_type = string_member(error, "type");
+  Failure failure;
+  failure.status = status ? status : status_for_error_type(anthropic_type);
+  const ErrorType* known = find_type(anthropic_type);
+  failure.type = std::string(known ? known->openai : openai_type_for_status(failure.status));
+  failure.code = std::string(anthropic_type.empty() ? "upstream_error" : anthropic_type);
+  failure.message = copied_text(string_member(error, "message"), secret);
+  if (failure.message.empty()) {
+    failure.message =
+        "Anthropic reported " +
+        (anthropic_type.empty() ? std::string("an error") : copied_text(anthropic_type, secret));
+  }
+  return failure;
+}
+
+Failure translate_error_body(int status, std::string_view body, std::string_view secret) {
+  if (status < 100 || status > 599) status = 502;  // no HTTP status to keep
+  rapidjson::Document document;
+  if (parse_json(trim(body), &document) && document.IsObject()) {
+    const JsonValue* error = member(document, "error");
+    if (error && error->IsObject()) return failure_from_error_object(*error, status, secret);
+    // Not Anthropic's shape (a proxy or load balancer in between): its message, if it has one.
+    for (const char* name : {"error", "message", "detail"}) {
+      if (std::string_view text = string_member(document, name); !text.empty()) {
+        return make_failure(status, copied_text(text, secret), openai_type_for_status(status),
+                            "upstream_error");
+      }
+    }
+  }
+  std::string message = copied_text(body, secret);
+  if (message.empty()) message = "Anthropic answered HTTP " + std::to_string(status);
+  return make_failure(status, std::move(message), openai_type_for_status(status), "upstream_error");
+}
+
+}  // namespace sluice::providers::anthropic

@@ -1,0 +1,73 @@
+// Azure OpenAI errors are OpenAI's {"error":{"message","type","param","code"}}, sometimes with
+// type null, a numeric-looking code ("401", "429") or an innererror (content filtering): the
+// status, message, code and param are kept; a missing type comes from the status.
+
+#include <string>
+
+#include "providers/azure/translation.h"
+
+namespace sluice::providers::azure {
+namespace {
+
+std::string copied_text(std::string_view text, std::initializer_list<std::string_view> secrets) {
+  std::string copy(bounded(trim(text), kMaxErrorText));
+  for (std::string_view secret : secrets) redact(copy, secret);
+  return copy;
+}
+
+// A member given as a string or a number, as text ("code": 429 and "code": "429" both occur).
+std::string scalar_text(const JsonValue& object, const char* name) {
+  const JsonValue* value = member(object, name);
+  if (!value) return "";
+  if (value->IsString()) return std::string(view(*value));
+  if (value->IsInt64()) return std::to_string(value->GetInt64());
+  return "";
+}
+
+}  // namespace
+
+std::string_view openai_type_for_status(int status) {
+  switch (status) {
+    case 401:
+      return "authentication_error";
+    case 403:
+      return "permission_error";
+    case 429:
+      return "rate_limit_error";
+    default:
+      return status >= 500 ? "server_error" : "invalid_request_error";
+  }
+}
+
+Failure failure_from_error_object(const JsonValue& error, int status,
+                                  std::initializer_list<std::string_view> secrets) {
+  std::string message = copied_text(string_member(error, "message"), secrets);
+  if (message.empty()) message = "Azure OpenAI answered HTTP " + std::to_string(status);
+  const std::string_view type = string_member(error, "type");
+  return make_failure(status, std::move(message),
+                      type.empty() ? openai_type_for_status(status) : type,
+                      copied_text(scalar_text(error, "code"), secrets),
+                      copied_text(scalar_text(error, "param"), secrets));
+}
+
+Failure translate_error_body(int status, std::string_view body,
+                             std::initializer_list<std::string_view> secrets) {
+  if (status < 100 || status > 599) status = 502;  // no HTTP status to keep
+  rapidjson::Document document;
+  if (parse_json(trim(body), &document) && document.IsObject()) {
+    const JsonValue* error = member(document, "error");
+    if (error && error->IsObject()) return failure_from_error_object(*error, status, secrets);
+    // Not OpenAI's shape (a gateway in front of Azure): its message, if it has one.
+    for (const char* name : {"error", "message", "detail"}) {
+      if (std::string_view text = string_member(document, name); !text.empty()) {
+        return make_failure(status, copied_text(text, secrets), openai_type_for_status(status),
+                            "upstream_error");
+      }
+    }
+  }
+  std::string message = copied_text(body, secrets);
+  if (message.empty()) message = "Azure OpenAI answered HTTP " + std::to_string(status);
+  return make_failure(status, std::move(message), openai_type_for_status(status), "upstream_error");
+}
+
+}  // namespace sluice::providers::azure
