@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "providers/aws/event_stream.h"
+#include "providers/aws/sigv4.h"
 
 namespace sluice::bedrock {
 namespace {
@@ -95,6 +96,40 @@ TEST(BedrockRequest, RegionAndBaseUrl) {
   vpc.base_url = "https://bedrock-runtime.ap-south-1.amazonaws.com";
   ASSERT_TRUE(adapter->build_request(Endpoint::chat_completions, kChat, vpc, &request, &failure));
   EXPECT_EQ(request.signing_region, "ap-south-1");
+}
+
+// What the caller does with an aws_sigv4 request: sign the exact URL, headers and body the adapter
+// built; a verifier holding the same keys (fake-llm's check) accepts it, and the model id's ':'
+// is signed double-encoded.
+TEST(BedrockRequest, SignedAsBuilt) {
+  const auto adapter = make_bedrock_adapter();
+  UpstreamRequest request;
+  Failure failure;
+  ASSERT_TRUE(adapter->build_request(
+      Endpoint::chat_completions,
+      R"({"model":"m","stream":true,"messages":[{"role":"user","content":"Hi"}]})",
+      base_deployment(), &request, &failure));
+  ASSERT_EQ(request.auth, providers::Auth::aws_sigv4);
+  const aws::Credentials credentials{"AKIDEXAMPLE", "secret-key", "session"};
+  aws::HeaderList headers;
+  for (const auto& header : request.headers) headers.emplace_back(header.name, header.value);
+  std::string error;
+  ASSERT_TRUE(aws::sign_request(request.method, request.url, request.body, request.signing_region,
+                                request.signing_service, credentials, 1700000000, &headers,
+                                &error));
+  constexpr std::string_view kHost = "https://bedrock-runtime.eu-west-3.amazonaws.com";
+  ASSERT_TRUE(request.url.starts_with(kHost));
+  const std::string target = request.url.substr(kHost.size());
+  EXPECT_EQ(target, "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse-stream");
+  headers.emplace_back("host", "bedrock-runtime.eu-west-3.amazonaws.com");
+  std::string detail;
+  EXPECT_EQ(
+      aws::verify_request("POST", target, headers, request.body, credentials, "bedrock", &detail),
+      aws::VerifyResult::ok)
+      << detail;
+  EXPECT_NE(aws::verify_request("POST", target, headers, request.body + " ", credentials, "bedrock",
+                                &detail),
+            aws::VerifyResult::ok);
 }
 
 TEST(BedrockRequest, ApiKeyIsABearerTokenInsteadOfSigV4) {
