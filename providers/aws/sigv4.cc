@@ -328,6 +328,11 @@ bool sign_request(std::string_view method, std::string_view url, std::string_vie
   }
   if (host.ends_with(default_port)) host.remove_suffix(default_port.size());
 
+  // Re-signing (a retry, a fallback) replaces the previous signature's headers.
+  std::erase_if(*headers, [](const auto& header) {
+    const std::string name = lower(header.first);
+    return name == "authorization" || name == "x-amz-date" || name == "x-amz-security-token";
+  });
   const std::string date = amz_date(unix_seconds);
   HeaderList signed_headers = *headers;
   if (find_header(signed_headers, "host") == nullptr) signed_headers.emplace_back("host", host);

@@ -58,7 +58,9 @@ std::string sha256_hex(std::string_view bytes);
 // and `body` at `unix_seconds`: appends x-amz-date, x-amz-security-token (session credentials)
 // and authorization to *headers. Every header already in *headers is signed, as is the host
 // (from the URL, the port kept only when it is not the scheme's default), which the HTTP client
-// must send as Host unchanged. False with *error when the URL cannot be parsed.
+// must send as Host unchanged. Authorization, x-amz-date and x-amz-security-token headers
+// already in *headers (from an earlier signature) are replaced. False with *error when the URL
+// cannot be parsed.
 bool sign_request(std::string_view method, std::string_view url, std::string_view body,
                   std::string_view region, std::string_view service, const Credentials& credentials,
                   int64_t unix_seconds, HeaderList* headers, std::string* error);

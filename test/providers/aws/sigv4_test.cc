@@ -212,6 +212,23 @@ TEST(SignRequest, SessionTokenIsSignedAndSent) {
       << detail;
 }
 
+TEST(SignRequest, ResigningReplacesThePreviousSignature) {
+  const Credentials credentials{"AKID", "secret", "token"};
+  HeaderList once = {{"content-type", "application/json"}};
+  std::string error;
+  ASSERT_TRUE(sign_request("POST", "https://example.com/x", "{}", "r", "s", credentials, 100, &once,
+                           &error));
+  HeaderList twice = once;
+  ASSERT_TRUE(sign_request("POST", "https://example.com/x", "{}", "r", "s", credentials, 100,
+                           &twice, &error));
+  EXPECT_EQ(twice, once);
+  ASSERT_TRUE(sign_request("POST", "https://example.com/x", "{}", "r", "s", credentials, 200,
+                           &twice, &error));
+  ASSERT_EQ(twice.size(), 4u);
+  EXPECT_EQ(twice[1].second, "19700101T000320Z");
+  EXPECT_NE(twice[3].second, once[3].second);
+}
+
 TEST(SignRequest, DefaultPortDroppedAndBadUrlsRefused) {
   const Credentials credentials{"AKID", "secret", ""};
   HeaderList a;
