@@ -8,6 +8,7 @@
 
 #include "providers/aws/sigv4.h"
 #include "test/tools/support.h"
+#include "tools/fake-llm/bedrock_auth.h"
 
 namespace fake_llm::test {
 namespace {
@@ -105,6 +106,19 @@ TEST(BedrockSignatures, RefusalConsumesNoProgramAndOpenAiIsUnchecked) {
   EXPECT_EQ(log["requests"][0]["status"].GetInt(), 403);
   EXPECT_FALSE(log["requests"][0]["programmed"].GetBool());
   EXPECT_TRUE(log["requests"][1]["programmed"].GetBool());
+}
+
+TEST(BedrockSignatures, KeyPairOption) {
+  AwsKeyPair keys;
+  ASSERT_TRUE(parse_aws_key_pair("AKID:se:cret", &keys));
+  EXPECT_EQ(keys.access_key_id, "AKID");
+  EXPECT_EQ(keys.secret_access_key, "se:cret");  // only the first ':' separates
+  EXPECT_TRUE(keys.enabled());
+  for (const char* bad : {"", "AKID", "AKID:", ":secret"}) {
+    AwsKeyPair none;
+    EXPECT_FALSE(parse_aws_key_pair(bad, &none)) << bad;
+    EXPECT_FALSE(none.enabled());
+  }
 }
 
 TEST(BedrockSignatures, UncheckedWithoutCredentials) {
