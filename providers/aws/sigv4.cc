@@ -5,10 +5,11 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <array>
+#include <initializer_list>
+#include <memory>
 
 namespace sluice::aws {
 namespace {
@@ -19,6 +20,61 @@ constexpr char kUpperHexDigits[] = "0123456789ABCDEF";
 
 using Digest = std::array<unsigned char, 32>;
 
+std::string_view as_view(const Digest& digest) {
+  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
+}
+
+// SHA-256 fetched once: OpenSSL 3 otherwise looks the algorithm up on every call (and HMAC() sets
+// up a whole MAC provider), which costs more than hashing a request.
+const EVP_MD* sha256_algorithm() {
+  static const EVP_MD* const algorithm = [] {
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched != nullptr ? fetched : EVP_sha256();
+  }();
+  return algorithm;
+}
+
+struct DigestContextFree {
+  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+
+// The SHA-256 of the concatenated parts.
+Digest sha256(std::initializer_list<std::string_view> parts) {
+  thread_local const std::unique_ptr<EVP_MD_CTX, DigestContextFree> context(EVP_MD_CTX_new());
+  Digest out{};
+  unsigned int size = 0;
+  EVP_DigestInit_ex(context.get(), sha256_algorithm(), nullptr);
+  for (const std::string_view part : parts) {
+    EVP_DigestUpdate(context.get(), part.data(), part.size());
+  }
+  EVP_DigestFinal_ex(context.get(), out.data(), &size);
+  return out;
+}
+
+// HMAC-SHA256 (RFC 2104) over the fetched digest.
+Digest hmac(std::string_view key, std::string_view data) {
+  constexpr size_t kBlockSize = 64;
+  std::array<char, kBlockSize> block{};
+  if (key.size() > kBlockSize) {
+    const Digest hashed = sha256({key});
+    std::copy(hashed.begin(), hashed.end(), block.begin());
+  } else {
+    std::copy(key.begin(), key.end(), block.begin());
+  }
+  std::array<char, kBlockSize> inner_pad{};
+  std::array<char, kBlockSize> outer_pad{};
+  for (size_t i = 0; i < kBlockSize; ++i) {
+    inner_pad[i] = static_cast<char>(block[i] ^ 0x36);
+    outer_pad[i] = static_cast<char>(block[i] ^ 0x5c);
+  }
+  const Digest inner = sha256({std::string_view(inner_pad.data(), kBlockSize), data});
+  const Digest out = sha256({std::string_view(outer_pad.data(), kBlockSize), as_view(inner)});
+  OPENSSL_cleanse(block.data(), kBlockSize);
+  OPENSSL_cleanse(inner_pad.data(), kBlockSize);
+  OPENSSL_cleanse(outer_pad.data(), kBlockSize);
+  return out;
+}
+
 std::string hex(const unsigned char* bytes, size_t size) {
   std::string out;
   out.reserve(size * 2);
@@ -27,18 +83,6 @@ std::string hex(const unsigned char* bytes, size_t size) {
     out.push_back(kHexDigits[bytes[i] & 0xF]);
   }
   return out;
-}
-
-Digest hmac(std::string_view key, std::string_view data) {
-  Digest out{};
-  unsigned int size = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &size);
-  return out;
-}
-
-std::string_view as_view(const Digest& digest) {
-  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
 }
 
 bool is_unreserved(unsigned char c) {
@@ -214,9 +258,7 @@ const std::string* find_header(const HeaderList& headers, std::string_view lower
 }  // namespace
 
 std::string sha256_hex(std::string_view bytes) {
-  Digest digest{};
-  unsigned int size = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr);
+  const Digest digest = sha256({bytes});
   return hex(digest.data(), digest.size());
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// JSON helpers shared by the Bedrock adapter's files: bounded parsing (no recursion on input, a
-// nesting limit so writing a parsed tree back out cannot exhaust the stack), member access, and
-// the OpenAI error type for a status.
+// JSON helpers shared by the Bedrock adapter's files: bounded parsing (a nesting limit checked
+// before parsing, so neither the parser nor writing a parsed tree back out can exhaust the
+// stack), member access, and the OpenAI error type for a status.
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>

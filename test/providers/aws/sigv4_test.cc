@@ -191,6 +191,21 @@ TEST(SignRequest, BedrockConverse) {
             "68bd8c1403d522a90564452d1a50bfab282fd1f136a75add92048aaa969afaee");
 }
 
+// A secret longer than HMAC's 64-byte block is hashed first (RFC 2104); cross-checked once
+// against botocore 1.43 for the same request.
+TEST(SignRequest, LongSecret) {
+  const Credentials credentials{"AKIDEXAMPLE", std::string(100, 'S'), ""};
+  HeaderList headers;
+  std::string error;
+  ASSERT_TRUE(sign_request("POST",
+                           "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse", "{}",
+                           "us-east-1", "bedrock", credentials, 1440938160, &headers, &error));
+  ASSERT_EQ(headers.size(), 2u);
+  EXPECT_TRUE(headers[1].second.ends_with(
+      "Signature=2e86540bf59b5c90c7642c26b871a50aa93bdb09060017b91a7d7b26c46f980f"))
+      << headers[1].second;
+}
+
 TEST(SignRequest, SessionTokenIsSignedAndSent) {
   const Credentials credentials{"AKID", "secret", "token-value"};
   HeaderList headers;
