@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tools/fake-llm/bedrock_responses.h"
+#include "tools/fake-llm/bedrock_stream.h"
 #include "tools/fake-llm/json_read.h"
 #include "tools/fake-llm/openai_responses.h"
 #include "tools/fake-llm/text.h"
@@ -89,7 +90,7 @@ void embedding_answer(ParsedRequest& parsed, const AnswerContext& context, Plan*
 }
 
 void converse_answer(ParsedRequest& parsed, const Controls& controls, const AnswerContext& context,
-                     Plan* plan) {
+                     bool stream, Plan* plan) {
   const ConverseRequest& converse = parsed.converse;
   ConverseAnswer answer;
   answer.input_tokens = at_least_one(converse.other_words + count_words(converse.last_user_text));
@@ -106,7 +107,11 @@ void converse_answer(ParsedRequest& parsed, const Controls& controls, const Answ
   const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - context.arrival);
   answer.latency_ms = controls.delay_ms.value_or(0) + spent.count();
-  bedrock_converse(plan, answer, context.request_id);
+  if (stream) {
+    bedrock_converse_stream(plan, answer, controls.chunks.value_or(0), context.request_id);
+  } else {
+    bedrock_converse(plan, answer, context.request_id);
+  }
 }
 
 }  // namespace
@@ -135,10 +140,17 @@ void parse_request(const sluice::http::Request& request, const Route& route, Par
       }
       break;
     case RouteKind::converse:
+    case RouteKind::converse_stream:
+    case RouteKind::invoke:
       out->model = route.model_id;
       if (route.bad_model_id) {
         out->ok = false;
         out->error.message = "The provided model identifier is invalid.";
+        break;
+      }
+      if (route.kind == RouteKind::invoke) {
+        out->ok = parse_invoke_request(route.model_id, request.body, &out->invoke, &out->error);
+        if (out->ok) out->user_text = &out->invoke.texts.back();
         break;
       }
       out->ok = parse_converse_request(request.body, &out->converse, &out->error);
@@ -165,7 +177,11 @@ void build_answer(RouteKind kind, ParsedRequest& parsed, const Controls& control
       openai_models(plan, context.request_id);
       break;
     case RouteKind::converse:
-      converse_answer(parsed, controls, context, plan);
+    case RouteKind::converse_stream:
+      converse_answer(parsed, controls, context, kind == RouteKind::converse_stream, plan);
+      break;
+    case RouteKind::invoke:
+      bedrock_invoke_embeddings(plan, parsed.invoke, context.embedding_dim, context.request_id);
       break;
     default:
       break;

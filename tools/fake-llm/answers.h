@@ -10,6 +10,7 @@
 
 #include "core/http/message.h"
 #include "tools/fake-llm/api_error.h"
+#include "tools/fake-llm/bedrock_invoke.h"
 #include "tools/fake-llm/bedrock_requests.h"
 #include "tools/fake-llm/controls.h"
 #include "tools/fake-llm/ids.h"
@@ -29,6 +30,7 @@ struct ParsedRequest {
   CompletionRequest completion;
   EmbeddingRequest embedding;
   ConverseRequest converse;
+  InvokeEmbeddingRequest invoke;
 };
 
 void parse_request(const sluice::http::Request& request, const Route& route, ParsedRequest* out);

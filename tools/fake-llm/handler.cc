@@ -8,6 +8,7 @@
 
 #include "core/observability/log.h"
 #include "tools/fake-llm/answers.h"
+#include "tools/fake-llm/bedrock_auth.h"
 #include "tools/fake-llm/bedrock_responses.h"
 #include "tools/fake-llm/control_api.h"
 #include "tools/fake-llm/directives.h"
@@ -38,10 +39,15 @@ std::unique_ptr<sluice::http::Exchange> FakeHandler::start(Request request,
   const bool bedrock = provider == Provider::bedrock;
   const std::string request_id = bedrock ? random_.uuid() : random_.id("req_", 32);
 
+  // A request AWS would refuse for its signature consumes no programmed entry.
+  ApiError signature_error;
+  const bool signed_ok =
+      !bedrock || bedrock_signature_ok(request, shared_.aws_keys, &signature_error);
+
   // Controls, weakest first: a programmed entry, the message's directive, the headers.
   Controls controls;
   const bool known = route.kind != RouteKind::unknown;
-  const bool programmed = known && shared_.program.pop(route.prefix, &controls);
+  const bool programmed = known && signed_ok && shared_.program.pop(route.prefix, &controls);
   const bool method_ok = request.method == route_method(route.kind);
   ParsedRequest parsed;
   if (known && method_ok) parse_request(request, route, &parsed);
@@ -75,6 +81,8 @@ std::unique_ptr<sluice::http::Exchange> FakeHandler::start(Request request,
     error.status = 404;
     error.message = "Invalid URL (" + request.method + " " + request.path + ")";
     openai_error(&plan, error, request_id);
+  } else if (!signed_ok) {
+    bedrock_signature_error(&plan, signature_error, request_id);
   } else if (!method_ok) {
     ApiError error;
     error.status = 405;

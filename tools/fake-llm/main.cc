@@ -2,7 +2,7 @@
 // the listeners accept, JSON log lines on stderr, and exit 0 on SIGTERM or SIGINT.
 //
 //   fake-llm [--host 127.0.0.1] [--port N] [--workers N] [--no-log] [--embedding-dim N]
-//            [--verbose]
+//            [--verbose] [--aws-credentials ACCESS_KEY_ID:SECRET]
 
 #include <csignal>
 #include <cstdio>
@@ -19,7 +19,7 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: fake-llm [--host 127.0.0.1] [--port N] [--workers N] [--no-log] "
-    "[--embedding-dim N] [--verbose]\n";
+    "[--embedding-dim N] [--verbose] [--aws-credentials ACCESS_KEY_ID:SECRET]\n";
 
 bool parse_number(std::string_view text, unsigned long max, unsigned long* out) {
   if (text.empty() || text.size() > 10) return false;
@@ -84,6 +84,10 @@ int main(int argc, char** argv) {
         return usage_error("--embedding-dim needs a number 1..8192");
       }
       options.embedding_dim = static_cast<uint32_t>(number);
+    } else if (arg == "--aws-credentials") {
+      if (!take() || !fake_llm::parse_aws_key_pair(value, &options.aws_keys)) {
+        return usage_error("--aws-credentials needs ACCESS_KEY_ID:SECRET");
+      }
     } else {
       return usage_error("unknown option '" + std::string(arg) + "'");
     }
@@ -112,7 +116,8 @@ int main(int argc, char** argv) {
                                            {"port", static_cast<int>(server.port())},
                                            {"workers", options.workers},
                                            {"request_log", options.log_requests},
-                                           {"embedding_dim", options.embedding_dim}});
+                                           {"embedding_dim", options.embedding_dim},
+                                           {"aws_signatures", options.aws_keys.enabled()}});
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);

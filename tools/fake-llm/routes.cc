@@ -64,15 +64,18 @@ Route match_route(std::string_view path) {
       return route;
     }
   }
-  constexpr std::string_view kConverse = "/converse";
   constexpr std::string_view kModel = "/model/";
-  if (ends_with(path, kConverse)) {
-    const std::string_view head = path.substr(0, path.size() - kConverse.size());
+  constexpr Suffix kModelOperations[] = {{"/converse", RouteKind::converse},
+                                         {"/converse-stream", RouteKind::converse_stream},
+                                         {"/invoke", RouteKind::invoke}};
+  for (const Suffix& operation : kModelOperations) {
+    if (!ends_with(path, operation.text)) continue;
+    const std::string_view head = path.substr(0, path.size() - operation.text.size());
     const size_t at = head.rfind(kModel);
     if (at != std::string_view::npos) {
       const std::string_view encoded = head.substr(at + kModel.size());
       if (encoded.find('/') == std::string_view::npos) {
-        route.kind = RouteKind::converse;
+        route.kind = operation.kind;
         route.prefix = path.substr(0, at);
         route.bad_model_id =
             encoded.empty() || !percent_decode(encoded, &route.model_id) || route.model_id.empty();
@@ -86,6 +89,8 @@ Route match_route(std::string_view path) {
 Provider provider_of(RouteKind kind) {
   switch (kind) {
     case RouteKind::converse:
+    case RouteKind::converse_stream:
+    case RouteKind::invoke:
       return Provider::bedrock;
     case RouteKind::control_program:
     case RouteKind::control_requests:
@@ -113,6 +118,10 @@ std::string_view route_name(RouteKind kind) {
       return "models";
     case RouteKind::converse:
       return "converse";
+    case RouteKind::converse_stream:
+      return "converse-stream";
+    case RouteKind::invoke:
+      return "invoke";
     case RouteKind::control_program:
       return "_fake/program";
     case RouteKind::control_requests:

@@ -15,6 +15,8 @@ enum class RouteKind {
   embeddings,        // POST [prefix]/v1/embeddings, [prefix]/embeddings
   models,            // GET  [prefix]/v1/models, [prefix]/models
   converse,          // POST [prefix]/model/{modelId}/converse (Amazon Bedrock)
+  converse_stream,   // POST [prefix]/model/{modelId}/converse-stream (Amazon Bedrock)
+  invoke,            // POST [prefix]/model/{modelId}/invoke (Bedrock embeddings)
   control_program,   // [prefix]/_fake/program
   control_requests,  // [prefix]/_fake/requests
 };
@@ -24,8 +26,8 @@ enum class Provider { openai, bedrock, control };
 struct Route {
   RouteKind kind = RouteKind::unknown;
   std::string_view prefix;    // a view into the path; empty when none
-  std::string model_id;       // converse: the decoded modelId
-  bool bad_model_id = false;  // converse: the modelId segment is empty or badly escaped
+  std::string model_id;       // Bedrock routes: the decoded modelId
+  bool bad_model_id = false;  // Bedrock routes: the modelId segment is empty or badly escaped
 };
 
 Route match_route(std::string_view path);

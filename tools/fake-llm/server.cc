@@ -31,6 +31,7 @@ struct FakeServer::Worker {
 FakeServer::FakeServer(ServerOptions options) : options_(std::move(options)) {
   shared_.embedding_dim = options_.embedding_dim;
   shared_.verbose = options_.verbose;
+  shared_.aws_keys = options_.aws_keys;
   if (options_.log_requests) shared_.log = std::make_unique<RequestLog>();
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/http/limits.h"
+#include "tools/fake-llm/bedrock_auth.h"
 #include "tools/fake-llm/shared_state.h"
 
 struct event;
@@ -32,6 +33,7 @@ struct ServerOptions {
   bool log_requests = true;
   bool verbose = false;
   uint32_t embedding_dim = 8;
+  AwsKeyPair aws_keys;  // empty: Bedrock signatures are not checked
   sluice::http::ServerLimits limits;
 };
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "tools/fake-llm/bedrock_auth.h"
 #include "tools/fake-llm/program_queue.h"
 #include "tools/fake-llm/request_log.h"
 
@@ -17,6 +18,7 @@ struct SharedState {
   bool verbose = false;             // one log line per request
   std::unique_ptr<RequestLog> log;  // null with --no-log
   ProgramQueue program;
+  AwsKeyPair aws_keys;  // --aws-credentials: Bedrock routes check SigV4 signatures when set
   std::atomic<uint16_t> port{0};  // the listening port, once bound
 };
 

@@ -1,0 +1,252 @@
+// Encoding and incremental decoding of AWS event-stream messages.
+
+#include "providers/aws/event_stream.h"
+
+#include <algorithm>
+
+#include "providers/aws/crc32.h"
+
+namespace sluice::aws {
+namespace {
+
+constexpr size_t kMaxNameLength = 255;
+constexpr size_t kMaxValueLength = 65535;
+constexpr size_t kUuidLength = 16;
+
+void put_be(std::string* out, uint64_t value, int bytes) {
+  for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((value >> shift) & 0xFFu));
+  }
+}
+
+uint64_t get_be(std::string_view bytes, size_t at, int count) {
+  uint64_t value = 0;
+  for (int i = 0; i < count; ++i) value = (value << 8) | static_cast<uint8_t>(bytes[at + i]);
+  return value;
+}
+
+// Sign-extends the low `bytes` bytes of `value`.
+int64_t as_signed(uint64_t value, int bytes) {
+  if (bytes == 8) return static_cast<int64_t>(value);
+  const uint64_t sign = uint64_t{1} << (bytes * 8 - 1);
+  return static_cast<int64_t>((value ^ sign) - sign);
+}
+
+int fixed_width(HeaderType type) {
+  switch (type) {
+    case HeaderType::byte:
+      return 1;
+    case HeaderType::int16:
+      return 2;
+    case HeaderType::int32:
+      return 4;
+    case HeaderType::int64:
+    case HeaderType::timestamp:
+      return 8;
+    default:
+      return 0;
+  }
+}
+
+void append_header(std::string* out, const EventHeader& header) {
+  const std::string_view name =
+      std::string_view(header.name).substr(0, std::min(header.name.size(), kMaxNameLength));
+  out->push_back(static_cast<char>(name.size()));
+  out->append(name);
+  out->push_back(static_cast<char>(header.type));
+  switch (header.type) {
+    case HeaderType::bool_true:
+    case HeaderType::bool_false:
+      return;
+    case HeaderType::bytes:
+    case HeaderType::string: {
+      const size_t length = std::min(header.text.size(), kMaxValueLength);
+      put_be(out, length, 2);
+      out->append(header.text, 0, length);
+      return;
+    }
+    case HeaderType::uuid: {
+      std::string uuid = header.text.substr(0, kUuidLength);
+      uuid.resize(kUuidLength, '\0');
+      out->append(uuid);
+      return;
+    }
+    default:
+      put_be(out, static_cast<uint64_t>(header.integer), fixed_width(header.type));
+      return;
+  }
+}
+
+bool fail(std::string* error, std::string message) {
+  *error = std::move(message);
+  return false;
+}
+
+// Checks the 12-byte prelude at the start of `bytes`; sets *total to the message length.
+bool check_prelude(std::string_view bytes, size_t* total, std::string* error) {
+  const uint32_t total_length = static_cast<uint32_t>(get_be(bytes, 0, 4));
+  const uint32_t headers_length = static_cast<uint32_t>(get_be(bytes, 4, 4));
+  const uint32_t prelude_crc = static_cast<uint32_t>(get_be(bytes, 8, 4));
+  if (crc32(bytes.substr(0, 8)) != prelude_crc) {
+    return fail(error, "event stream: prelude CRC mismatch");
+  }
+  if (total_length < kMinMessageLength || total_length > kMaxMessageLength) {
+    return fail(error, "event stream: message length " + std::to_string(total_length) +
+                           " out of bounds (16 to " + std::to_string(kMaxMessageLength) + ")");
+  }
+  if (headers_length > kMaxHeadersLength || headers_length > total_length - kMinMessageLength) {
+    return fail(
+        error, "event stream: headers length " + std::to_string(headers_length) + " out of bounds");
+  }
+  *total = total_length;
+  return true;
+}
+
+bool decode_headers(std::string_view bytes, std::vector<EventHeader>* out, std::string* error) {
+  size_t at = 0;
+  while (at < bytes.size()) {
+    const size_t name_length = static_cast<uint8_t>(bytes[at++]);
+    if (name_length == 0) return fail(error, "event stream: empty header name");
+    if (bytes.size() - at < name_length + 1) {
+      return fail(error, "event stream: header name runs past the headers");
+    }
+    EventHeader header;
+    header.name.assign(bytes.substr(at, name_length));
+    at += name_length;
+    const uint8_t type = static_cast<uint8_t>(bytes[at++]);
+    if (type > static_cast<uint8_t>(HeaderType::uuid)) {
+      return fail(error, "event stream: header '" + header.name + "' has unknown type " +
+                             std::to_string(type));
+    }
+    header.type = static_cast<HeaderType>(type);
+    const size_t left = bytes.size() - at;
+    const int width = fixed_width(header.type);
+    if (header.type == HeaderType::bool_true || header.type == HeaderType::bool_false) {
+      // No value bytes.
+    } else if (width > 0) {
+      if (left < static_cast<size_t>(width)) {
+        return fail(error, "event stream: header '" + header.name + "' value is truncated");
+      }
+      header.integer = as_signed(get_be(bytes, at, width), width);
+      at += width;
+    } else if (header.type == HeaderType::uuid) {
+      if (left < kUuidLength) {
+        return fail(error, "event stream: header '" + header.name + "' value is truncated");
+      }
+      header.text.assign(bytes.substr(at, kUuidLength));
+      at += kUuidLength;
+    } else {
+      if (left < 2) {
+        return fail(error, "event stream: header '" + header.name + "' value is truncated");
+      }
+      const size_t length = get_be(bytes, at, 2);
+      at += 2;
+      if (left - 2 < length) {
+        return fail(error, "event stream: header '" + header.name + "' value is truncated");
+      }
+      header.text.assign(bytes.substr(at, length));
+      at += length;
+    }
+    out->push_back(std::move(header));
+  }
+  return true;
+}
+
+}  // namespace
+
+const EventHeader* EventMessage::find(std::string_view name) const {
+  for (const EventHeader& header : headers) {
+    if (header.name == name) return &header;
+  }
+  return nullptr;
+}
+
+std::string_view EventMessage::string_header(std::string_view name) const {
+  const EventHeader* header = find(name);
+  if (header == nullptr || header->type != HeaderType::string) return {};
+  return header->text;
+}
+
+void append_frame(std::string* out, const std::vector<EventHeader>& headers,
+                  std::string_view payload) {
+  const size_t start = out->size();
+  out->append(kPreludeLength, '\0');  // filled in once the lengths are known
+  for (const EventHeader& header : headers) append_header(out, header);
+  const size_t headers_length = out->size() - start - kPreludeLength;
+  out->append(payload);
+  const size_t total_length = out->size() - start + 4;
+  std::string prelude;
+  put_be(&prelude, total_length, 4);
+  put_be(&prelude, headers_length, 4);
+  put_be(&prelude, crc32(prelude), 4);
+  out->replace(start, kPreludeLength, prelude);
+  put_be(out, crc32(std::string_view(*out).substr(start)), 4);
+}
+
+void append_event_frame(std::string* out, std::string_view event_type, std::string_view payload) {
+  append_frame(out,
+               {EventHeader::string(":event-type", std::string(event_type)),
+                EventHeader::string(":content-type", "application/json"),
+                EventHeader::string(":message-type", "event")},
+               payload);
+}
+
+void append_exception_frame(std::string* out, std::string_view exception_type,
+                            std::string_view payload) {
+  append_frame(out,
+               {EventHeader::string(":exception-type", std::string(exception_type)),
+                EventHeader::string(":content-type", "application/json"),
+                EventHeader::string(":message-type", "exception")},
+               payload);
+}
+
+bool decode_frame(std::string_view frame, EventMessage* out, std::string* error) {
+  if (frame.size() < kMinMessageLength) return fail(error, "event stream: message is truncated");
+  size_t total = 0;
+  if (!check_prelude(frame, &total, error)) return false;
+  if (total != frame.size()) {
+    return fail(error, "event stream: message length " + std::to_string(total) + " but " +
+                           std::to_string(frame.size()) + " bytes given");
+  }
+  const uint32_t message_crc = static_cast<uint32_t>(get_be(frame, total - 4, 4));
+  if (crc32(frame.substr(0, total - 4)) != message_crc) {
+    return fail(error, "event stream: message CRC mismatch");
+  }
+  const size_t headers_length = get_be(frame, 4, 4);
+  out->headers.clear();
+  if (!decode_headers(frame.substr(kPreludeLength, headers_length), &out->headers, error)) {
+    return false;
+  }
+  const size_t payload_start = kPreludeLength + headers_length;
+  out->payload.assign(frame.substr(payload_start, total - 4 - payload_start));
+  return true;
+}
+
+size_t Decoder::wanted() const {
+  if (message_length_ == 0) return kPreludeLength - buffer_.size();
+  return message_length_ - buffer_.size();
+}
+
+bool Decoder::feed(std::string_view bytes, std::vector<EventMessage>* out, std::string* error) {
+  if (!failure_.empty()) return fail(error, failure_);
+  while (!bytes.empty()) {
+    // Take only what the current prelude or message needs, so the buffer stays bounded.
+    const size_t take = std::min(wanted(), bytes.size());
+    buffer_.append(bytes.substr(0, take));
+    bytes.remove_prefix(take);
+    if (wanted() != 0) break;
+    if (message_length_ == 0) {
+      if (!check_prelude(buffer_, &message_length_, &failure_)) return fail(error, failure_);
+      buffer_.reserve(message_length_);
+      continue;
+    }
+    EventMessage message;
+    if (!decode_frame(buffer_, &message, &failure_)) return fail(error, failure_);
+    out->push_back(std::move(message));
+    buffer_.clear();
+    message_length_ = 0;
+  }
+  return true;
+}
+
+}  // namespace sluice::aws

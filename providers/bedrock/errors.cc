@@ -1,0 +1,122 @@
+// Bedrock errors as OpenAI errors: HTTP error answers ({"message": ...} with the exception name
+// in x-amzn-errortype, which the adapter does not see) and in-band stream exceptions, with the
+// status AWS documents for each exception and any credential of the deployment removed.
+
+#include <cctype>
+
+#include "providers/bedrock/internal.h"
+#include "providers/bedrock/json.h"
+
+namespace sluice::bedrock {
+namespace {
+
+constexpr size_t kMaxMessageLength = 2048;
+constexpr std::string_view kRedacted = "[redacted]";
+
+struct ExceptionStatus {
+  std::string_view name;  // lower camel case, as the stream names them
+  int status;
+};
+
+constexpr ExceptionStatus kExceptions[] = {
+    {"validationException", 400},           {"accessDeniedException", 403},
+    {"unrecognizedClientException", 403},   {"resourceNotFoundException", 404},
+    {"modelTimeoutException", 408},         {"conflictException", 409},
+    {"modelNotReadyException", 429},        {"modelStreamErrorException", 424},
+    {"modelErrorException", 424},           {"throttlingException", 429},
+    {"serviceQuotaExceededException", 429}, {"internalServerException", 500},
+    {"serviceUnavailableException", 503},
+};
+
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void redact(std::string* text, std::string_view secret) {
+  if (secret.size() < 4) return;  // too short to be a credential; replacing would mangle text
+  for (size_t at = text->find(secret); at != std::string::npos;
+       at = text->find(secret, at + kRedacted.size())) {
+    text->replace(at, secret.size(), kRedacted);
+  }
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+// Cuts to at most kMaxMessageLength bytes without splitting a UTF-8 sequence.
+std::string bounded(std::string_view text) {
+  if (text.size() <= kMaxMessageLength) return std::string(text);
+  size_t end = kMaxMessageLength;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end));
+}
+
+// The message of a Bedrock error body ({"message"} or {"Message"}) and its "__type" if any.
+void read_body(std::string_view body, std::string* message, std::string* type) {
+  rapidjson::Document doc;
+  if (parse_json(body, &doc) && doc.IsObject()) {
+    for (const char* name : {"message", "Message"}) {
+      if (const Value* value = member(doc, name); value != nullptr && value->IsString()) {
+        *message = bounded(trim(view(*value)));
+        break;
+      }
+    }
+    if (const Value* value = member(doc, "__type"); value != nullptr && value->IsString()) {
+      // "com.amazon.coral.validate#ValidationException" -> "ValidationException"
+      std::string_view name = view(*value);
+      const size_t hash = name.rfind('#');
+      if (hash != std::string_view::npos) name.remove_prefix(hash + 1);
+      *type = bounded(name);
+    }
+    return;
+  }
+  *message = bounded(trim(body));
+}
+
+}  // namespace
+
+int exception_status(std::string_view exception_type) {
+  for (const ExceptionStatus& known : kExceptions) {
+    if (same_ignoring_case(known.name, exception_type)) return known.status;
+  }
+  return 500;
+}
+
+Failure error_failure(int status, std::string_view body, const Deployment& deployment) {
+  std::string message;
+  std::string type;
+  read_body(body, &message, &type);
+  if (message.empty()) message = "the upstream answered HTTP " + std::to_string(status);
+  redact(&message, deployment.api_key);
+  for (const char* name : {"aws_secret_access_key", "aws_session_token"}) {
+    const auto found = deployment.settings.find(name);
+    if (found != deployment.settings.end()) redact(&message, found->second);
+  }
+  return make_failure(status, std::move(message), type.empty() ? "upstream_error" : type);
+}
+
+Failure exception_failure(std::string_view exception_type, std::string_view payload) {
+  std::string message;
+  std::string type;
+  read_body(payload, &message, &type);
+  if (message.empty()) message = "Bedrock ended the stream with " + bounded(exception_type);
+  std::string code = bounded(exception_type);
+  if (!code.empty()) code[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(code[0])));
+  return make_failure(exception_status(exception_type), std::move(message), std::move(code));
+}
+
+}  // namespace sluice::bedrock

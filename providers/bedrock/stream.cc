@@ -1,0 +1,304 @@
+// ConverseStream's event stream as OpenAI chat.completion.chunk objects. Bytes arrive split
+// anywhere; aws::Decoder reassembles and checks each frame, and each event becomes at most one
+// chunk:
+//   messageStart                        -> delta {role: assistant, content: ""}
+//   contentBlockStart {toolUse}         -> delta tool_calls[{index, id, type, function{name}}]
+//   contentBlockDelta {text}            -> delta {content}
+//   contentBlockDelta {toolUse.input}   -> delta tool_calls[{index, function{arguments}}]
+//   contentBlockStop                    -> nothing
+//   messageStop {stopReason}            -> delta {} with finish_reason
+//   metadata {usage}                    -> a chunk with no choices and the usage
+// Exception frames end the stream with a Failure carrying the exception's status.
+
+#include <map>
+
+#include "providers/aws/event_stream.h"
+#include "providers/bedrock/internal.h"
+#include "providers/bedrock/json.h"
+
+namespace sluice::bedrock {
+namespace {
+
+constexpr int kMaxToolCalls = 1024;
+
+int64_t integer_member(const Value& object, std::string_view name) {
+  const Value* value = member(object, name);
+  return value != nullptr && value->IsInt64() ? value->GetInt64() : 0;
+}
+
+class ConverseStreamDecoder final : public providers::StreamDecoder {
+ public:
+  explicit ConverseStreamDecoder(const ResponseContext& context)
+      : id_(context.response_id), model_(context.client_model), created_(context.created) {}
+
+  bool feed(std::string_view unit, std::vector<std::string>* chunks, Failure* failure) override {
+    if (failed_) return fail(failure);
+    std::vector<aws::EventMessage> messages;
+    std::string error;
+    const bool framed = frames_.feed(unit, &messages, &error);
+    // Events completed before a broken frame still reach the client.
+    for (const aws::EventMessage& message : messages) {
+      if (!handle(message, chunks)) return fail(failure);
+    }
+    if (!framed) {
+      failure_ = make_failure(502, "Bedrock's event stream is malformed: " + error);
+      failed_ = true;
+      return fail(failure);
+    }
+    return true;
+  }
+
+  bool finish(std::vector<std::string>* /*chunks*/, Failure* failure) override {
+    if (failed_) return fail(failure);
+    if (frames_.mid_message()) {
+      failure_ = make_failure(502, "Bedrock's event stream ended inside an event");
+    } else if (!stopped_) {
+      failure_ = make_failure(502, "Bedrock's event stream ended before messageStop");
+    } else {
+      return true;
+    }
+    failed_ = true;
+    return fail(failure);
+  }
+
+ private:
+  bool fail(Failure* failure) const {
+    *failure = failure_;
+    return false;
+  }
+
+  bool broken(std::string message) {
+    failure_ = make_failure(502, std::move(message));
+    failed_ = true;
+    return false;
+  }
+
+  bool handle(const aws::EventMessage& message, std::vector<std::string>* chunks) {
+    const std::string_view kind = message.string_header(":message-type");
+    if (kind == "exception") {
+      failure_ = exception_failure(message.string_header(":exception-type"), message.payload);
+      failed_ = true;
+      return false;
+    }
+    if (kind == "error") {
+      const std::string_view code = message.string_header(":error-code");
+      const std::string_view text = message.string_header(":error-message");
+      failure_ =
+          make_failure(exception_status(code),
+                       text.empty() ? "Bedrock ended the stream with an error" : std::string(text),
+                       std::string(code));
+      failed_ = true;
+      return false;
+    }
+    if (kind != "event") return true;  // nothing else is defined; ignore what a newer API adds
+    const std::string_view event = message.string_header(":event-type");
+    rapidjson::Document payload;
+    if (!parse_json(message.payload, &payload) || !payload.IsObject()) {
+      return broken("Bedrock's " + std::string(event) + " event is not a JSON object");
+    }
+    if (event == "messageStart") return message_start(chunks);
+    if (event == "contentBlockStart") return block_start(payload, chunks);
+    if (event == "contentBlockDelta") return block_delta(payload, chunks);
+    if (event == "messageStop") return message_stop(payload, chunks);
+    if (event == "metadata") return metadata(payload, chunks);
+    return true;  // contentBlockStop, and events this adapter has no use for
+  }
+
+  // {"id","object","created","model","choices":[{"index":0,"delta":{ -- the caller writes the
+  // delta's members, then end_chunk closes it.
+  void begin_chunk(JsonWriter& writer) const {
+    writer.StartObject();
+    write_key(writer, "id");
+    write_string(writer, id_);
+    write_key(writer, "object");
+    write_string(writer, "chat.completion.chunk");
+    write_key(writer, "created");
+    writer.Int64(created_);
+    write_key(writer, "model");
+    write_string(writer, model_);
+  }
+
+  void begin_choice(JsonWriter& writer) const {
+    begin_chunk(writer);
+    write_key(writer, "choices");
+    writer.StartArray();
+    writer.StartObject();
+    write_key(writer, "index");
+    writer.Int(0);
+    write_key(writer, "delta");
+    writer.StartObject();
+  }
+
+  static void end_choice(JsonWriter& writer, std::string_view finish_reason,
+                         rapidjson::StringBuffer& buffer, std::vector<std::string>* chunks) {
+    writer.EndObject();  // delta
+    write_key(writer, "logprobs");
+    writer.Null();
+    write_key(writer, "finish_reason");
+    if (finish_reason.empty()) {
+      writer.Null();
+    } else {
+      write_string(writer, finish_reason);
+    }
+    writer.EndObject();
+    writer.EndArray();
+    writer.EndObject();
+    chunks->emplace_back(buffer.GetString(), buffer.GetSize());
+  }
+
+  bool message_start(std::vector<std::string>* chunks) const {
+    rapidjson::StringBuffer buffer;
+    JsonWriter writer(buffer);
+    begin_choice(writer);
+    write_key(writer, "role");
+    write_string(writer, "assistant");
+    write_key(writer, "content");
+    write_string(writer, "");
+    end_choice(writer, "", buffer, chunks);
+    return true;
+  }
+
+  // The tool_calls index of the payload's content block; -1 past kMaxToolCalls.
+  int tool_index(const Value& payload) {
+    const int64_t block = integer_member(payload, "contentBlockIndex");
+    const auto found = tool_index_by_block_.find(block);
+    if (found != tool_index_by_block_.end()) return found->second;
+    if (next_tool_index_ >= kMaxToolCalls) return -1;
+    tool_index_by_block_.emplace(block, next_tool_index_);
+    return next_tool_index_++;
+  }
+
+  void tool_call_chunk(int index, std::string_view id, std::string_view name,
+                       std::string_view arguments, bool first, std::vector<std::string>* chunks) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter writer(buffer);
+    begin_choice(writer);
+    write_key(writer, "tool_calls");
+    writer.StartArray();
+    writer.StartObject();
+    write_key(writer, "index");
+    writer.Int(index);
+    if (first) {
+      write_key(writer, "id");
+      write_string(writer, id);
+      write_key(writer, "type");
+      write_string(writer, "function");
+    }
+    write_key(writer, "function");
+    writer.StartObject();
+    if (first) {
+      write_key(writer, "name");
+      write_string(writer, name);
+    }
+    write_key(writer, "arguments");
+    write_string(writer, arguments);
+    writer.EndObject();
+    writer.EndObject();
+    writer.EndArray();
+    end_choice(writer, "", buffer, chunks);
+  }
+
+  bool block_start(const Value& payload, std::vector<std::string>* chunks) {
+    const Value* start = member(payload, "start");
+    const Value* tool_use = start == nullptr ? nullptr : member(*start, "toolUse");
+    if (tool_use == nullptr) return true;
+    const Value* id = member(*tool_use, "toolUseId");
+    const Value* name = member(*tool_use, "name");
+    if (id == nullptr || !id->IsString() || name == nullptr || !name->IsString()) {
+      return broken("Bedrock's contentBlockStart has a toolUse without toolUseId or name");
+    }
+    const int index = tool_index(payload);
+    if (index < 0) return broken("Bedrock's stream has more tool calls than sluice accepts");
+    tool_call_chunk(index, view(*id), view(*name), "", true, chunks);
+    return true;
+  }
+
+  bool block_delta(const Value& payload, std::vector<std::string>* chunks) {
+    const Value* delta = member(payload, "delta");
+    if (delta == nullptr) return broken("Bedrock's contentBlockDelta has no delta");
+    if (const Value* text = member(*delta, "text"); text != nullptr && text->IsString()) {
+      rapidjson::StringBuffer buffer;
+      JsonWriter writer(buffer);
+      begin_choice(writer);
+      write_key(writer, "content");
+      write_string(writer, view(*text));
+      end_choice(writer, "", buffer, chunks);
+      return true;
+    }
+    if (const Value* tool_use = member(*delta, "toolUse"); tool_use != nullptr) {
+      const Value* input = member(*tool_use, "input");
+      if (input == nullptr || !input->IsString()) {
+        return broken("Bedrock's toolUse delta has no input text");
+      }
+      const int index = tool_index(payload);
+      if (index < 0) return broken("Bedrock's stream has more tool calls than sluice accepts");
+      tool_call_chunk(index, "", "", view(*input), false, chunks);
+    }
+    return true;  // reasoning and other deltas have no chat.completion.chunk form
+  }
+
+  bool message_stop(const Value& payload, std::vector<std::string>* chunks) {
+    stopped_ = true;
+    const Value* reason = member(payload, "stopReason");
+    rapidjson::StringBuffer buffer;
+    JsonWriter writer(buffer);
+    begin_choice(writer);
+    end_choice(
+        writer,
+        finish_reason(reason != nullptr && reason->IsString() ? view(*reason) : std::string_view()),
+        buffer, chunks);
+    return true;
+  }
+
+  bool metadata(const Value& payload, std::vector<std::string>* chunks) const {
+    const Value* usage = member(payload, "usage");
+    if (usage == nullptr || !usage->IsObject()) return true;
+    const int64_t input_tokens = integer_member(*usage, "inputTokens");
+    const int64_t output_tokens = integer_member(*usage, "outputTokens");
+    int64_t total_tokens = integer_member(*usage, "totalTokens");
+    if (total_tokens == 0) total_tokens = input_tokens + output_tokens;
+    rapidjson::StringBuffer buffer;
+    JsonWriter writer(buffer);
+    begin_chunk(writer);
+    write_key(writer, "choices");
+    writer.StartArray();
+    writer.EndArray();
+    write_key(writer, "usage");
+    writer.StartObject();
+    write_key(writer, "prompt_tokens");
+    writer.Int64(input_tokens);
+    write_key(writer, "completion_tokens");
+    writer.Int64(output_tokens);
+    write_key(writer, "total_tokens");
+    writer.Int64(total_tokens);
+    if (member(*usage, "cacheReadInputTokens") != nullptr) {
+      write_key(writer, "prompt_tokens_details");
+      writer.StartObject();
+      write_key(writer, "cached_tokens");
+      writer.Int64(integer_member(*usage, "cacheReadInputTokens"));
+      writer.EndObject();
+    }
+    writer.EndObject();
+    writer.EndObject();
+    chunks->emplace_back(buffer.GetString(), buffer.GetSize());
+    return true;
+  }
+
+  aws::Decoder frames_;
+  std::string id_;
+  std::string model_;
+  int64_t created_ = 0;
+  std::map<int64_t, int> tool_index_by_block_;  // contentBlockIndex -> tool_calls index
+  int next_tool_index_ = 0;
+  bool stopped_ = false;
+  bool failed_ = false;
+  Failure failure_;
+};
+
+}  // namespace
+
+std::unique_ptr<providers::StreamDecoder> make_stream_decoder(const ResponseContext& context) {
+  return std::make_unique<ConverseStreamDecoder>(context);
+}
+
+}  // namespace sluice::bedrock
