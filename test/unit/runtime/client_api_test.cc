@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "providers/aws/event_stream.h"
 #include "test/unit/runtime/runtime_test_support.h"
 
 namespace sluice::runtime::testing {
@@ -193,6 +194,97 @@ TEST_F(ClientApiTest, AStreamBreakingMidwayEndsWithAnAnthropicErrorEvent) {
   EXPECT_EQ(sink_.head.status, 200);
   EXPECT_NE(sink_.body.find("event: error"), std::string::npos) << sink_.body;
   EXPECT_EQ(sink_.body.find("event: message_stop"), std::string::npos) << sink_.body;
+  EXPECT_TRUE(sink_.done);
+}
+
+// ---- Bedrock Converse -----------------------------------------------------------------------
+
+constexpr const char* kConverseRequest =
+    R"({"system":[{"text":"Be brief."}],"messages":[{"role":"user","content":[{"text":"hello"}]}],)"
+    R"("inferenceConfig":{"maxTokens":64}})";
+
+TEST_F(ClientApiTest, ABedrockConverseRequestBecomesOpenAisAndItsAnswerConverses) {
+  ASSERT_TRUE(use(routed_chain()));
+  FakeResponse answer;
+  answer.headers = {{"content-type", "application/json"}};
+  answer.body =
+      R"({"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"m0","choices":[)"
+      R"({"index":0,"message":{"role":"assistant","content":"Hi there"},"finish_reason":"stop"}],)"
+      R"("usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}})";
+  transport_->script({answer});
+  send("POST", "/bedrock/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse", kConverseRequest,
+       {{"content-type", "application/json"}, {"authorization", "Bearer sk-gateway"}});
+  ASSERT_EQ(transport_->sent.size(), 1u);
+  rapidjson::Document sent = parse(transport_->sent[0].request.body);
+  ASSERT_TRUE(sent.IsObject());
+  EXPECT_STREQ(sent["model"].GetString(), "anthropic.claude-3-haiku-20240307-v1:0");
+  EXPECT_EQ(sink_.header("x-n-a-api"), "bedrock");
+  EXPECT_EQ(sink_.header("x-n-a-model"), "anthropic.claude-3-haiku-20240307-v1:0");
+
+  EXPECT_EQ(sink_.head.status, 200);
+  rapidjson::Document body = parse(sink_.body);
+  ASSERT_TRUE(body.IsObject()) << sink_.body;
+  EXPECT_STREQ(body["output"]["message"]["content"][0]["text"].GetString(), "Hi there");
+  EXPECT_STREQ(body["stopReason"].GetString(), "end_turn");
+  EXPECT_EQ(body["usage"]["inputTokens"].GetInt(), 5);
+  EXPECT_EQ(body["usage"]["outputTokens"].GetInt(), 2);
+  EXPECT_TRUE(body["metrics"]["latencyMs"].IsInt64());
+}
+
+TEST_F(ClientApiTest, BedrockErrorsCarryTheExceptionName) {
+  ASSERT_TRUE(use(routed_chain()));
+  FakeResponse limited;
+  limited.status = 429;
+  limited.headers = {{"content-type", "application/json"}};
+  limited.body = R"({"error":{"message":"slow down","type":"rate_limit_error","code":null}})";
+  transport_->script({limited});
+  send("POST", "/bedrock/model/m/converse", kConverseRequest);
+  EXPECT_EQ(sink_.head.status, 429);
+  EXPECT_EQ(sink_.header("x-amzn-errortype"), "ThrottlingException");
+  rapidjson::Document body = parse(sink_.body);
+  ASSERT_TRUE(body.IsObject()) << sink_.body;
+  EXPECT_STREQ(body["message"].GetString(), "slow down");
+}
+
+TEST_F(ClientApiTest, AMalformedBedrockPathIsAValidationException) {
+  ASSERT_TRUE(use(routed_chain()));
+  send("POST", "/bedrock/model/m%zz/converse", kConverseRequest);
+  EXPECT_TRUE(transport_->sent.empty());
+  EXPECT_EQ(sink_.head.status, 400);
+  EXPECT_EQ(sink_.header("x-amzn-errortype"), "ValidationException");
+}
+
+TEST_F(ClientApiTest, AConverseStreamGoesOutAsEventStreamFrames) {
+  ASSERT_TRUE(use(routed_chain()));
+  FakeResponse stream;
+  stream.headers = {{"content-type", "text/event-stream"}};
+  stream.body.clear();
+  const std::string head =
+      R"({"id":"c1","object":"chat.completion.chunk","created":1,"model":"m0","choices":)";
+  stream.chunks = {"data: " + head + R"([{"index":0,"delta":{"role":"assistant","content":"Hi"},)" +
+                       R"("finish_reason":null}]})" + "\n\n",
+                   "data: " + head + R"([{"index":0,"delta":{},"finish_reason":"stop"}]})" + "\n\n",
+                   "data: " + head +
+                       R"([],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}})" +
+                       "\n\n",
+                   "data: [DONE]\n\n"};
+  transport_->script({stream});
+  send("POST", "/bedrock/model/m/converse-stream", kConverseRequest);
+  ASSERT_EQ(transport_->sent.size(), 1u);
+  EXPECT_TRUE(parse(transport_->sent[0].request.body)["stream"].GetBool());
+  EXPECT_EQ(sink_.head.status, 200);
+  EXPECT_EQ(sink_.header("content-type"), "application/vnd.amazon.eventstream");
+  aws::Decoder decoder;
+  std::vector<aws::EventMessage> frames;
+  std::string error;
+  ASSERT_TRUE(decoder.feed(sink_.body, &frames, &error)) << error;
+  EXPECT_FALSE(decoder.mid_message());
+  std::vector<std::string> types;
+  for (const aws::EventMessage& frame : frames) {
+    types.emplace_back(frame.string_header(":event-type"));
+  }
+  EXPECT_EQ(types, (std::vector<std::string>{"messageStart", "contentBlockDelta",
+                                             "contentBlockStop", "messageStop", "metadata"}));
   EXPECT_TRUE(sink_.done);
 }
 
