@@ -122,102 +122,6 @@ const std::vector<Case>& cases() {
   return all;
 }
 
-std::string auth_name(Auth auth) {
-  switch (auth) {
-    case Auth::ready:
-      return "ready";
-    case Auth::aws_sigv4:
-      return "aws_sigv4";
-    case Auth::google_oauth:
-      return "google_oauth";
-  }
-  return "";
-}
-
-// The upstream request as the golden files spell it.
-std::string request_json(const UpstreamRequest& request) {
-  rapidjson::Document document(rapidjson::kObjectType);
-  auto& allocator = document.GetAllocator();
-  document.AddMember("method", rapidjson::Value(request.method.c_str(), allocator), allocator);
-  document.AddMember("url", rapidjson::Value(request.url.c_str(), allocator), allocator);
-  rapidjson::Value headers(rapidjson::kArrayType);
-  for (const Header& header : request.headers) {
-    rapidjson::Value pair(rapidjson::kArrayType);
-    pair.PushBack(rapidjson::Value(header.name.c_str(), allocator), allocator);
-    pair.PushBack(rapidjson::Value(header.value.c_str(), allocator), allocator);
-    headers.PushBack(pair, allocator);
-  }
-  document.AddMember("headers", headers, allocator);
-  document.AddMember("stream", request.stream, allocator);
-  document.AddMember("auth", rapidjson::Value(auth_name(request.auth).c_str(), allocator),
-                     allocator);
-  rapidjson::Document body(&allocator);
-  body.Parse(request.body.c_str());
-  if (body.HasParseError()) {
-    document.AddMember("body_text", rapidjson::Value(request.body.c_str(), allocator), allocator);
-  } else {
-    document.AddMember("body", rapidjson::Value(body, allocator), allocator);
-  }
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  document.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-// The SSE events' data fields of `text` ("data:" lines of one event joined by "\n").
-std::vector<std::string> sse_data(const std::string& text) {
-  std::vector<std::string> events;
-  std::string data;
-  bool has_data = false;
-  std::istringstream lines(text);
-  std::string line;
-  const auto flush = [&] {
-    if (has_data) events.push_back(data);
-    data.clear();
-    has_data = false;
-  };
-  while (std::getline(lines, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) {
-      flush();
-    } else if (line.starts_with("data:")) {
-      std::string_view value = std::string_view(line).substr(5);
-      if (value.starts_with(' ')) value.remove_prefix(1);
-      if (has_data) data += '\n';
-      data += value;
-      has_data = true;
-    }
-  }
-  flush();
-  return events;
-}
-
-// What the decoder makes of the whole stream: {"chunks":[...],"finished":true} or, at the
-// first failure, {"chunks":[...],"failure":{...}}.
-std::string decode_stream(const Adapter& adapter, const Case& test_case, const std::string& sse) {
-  auto decoder = adapter.stream_decoder(test_case.endpoint, testing::test_context());
-  std::vector<std::string> chunks;
-  Failure failure;
-  bool ok = true;
-  for (const std::string& event : sse_data(sse)) {
-    if (!(ok = decoder->feed(event, &chunks, &failure))) break;
-  }
-  if (ok) ok = decoder->finish(&chunks, &failure);
-  std::string out = "{\"chunks\":[";
-  for (size_t i = 0; i < chunks.size(); ++i) {
-    if (i > 0) out += ",";
-    out += chunks[i];
-  }
-  out += "]";
-  if (ok) {
-    out += ",\"finished\":true}";
-  } else {
-    const std::string failed = failure_json(failure);  // {"failure":{...}}
-    out += "," + failed.substr(1);
-  }
-  return out;
-}
-
 std::string run(const Case& test_case, const std::string& input) {
   const auto adapter = adapter_for(test_case.target);
   const Deployment deployment = deployment_for(test_case.target);
@@ -227,7 +131,7 @@ std::string run(const Case& test_case, const std::string& input) {
     if (!adapter->build_request(test_case.endpoint, input, deployment, &request, &failure)) {
       return failure_json(failure);
     }
-    return request_json(request);
+    return providers::testing::request_json(request);
   }
   if (test_case.kind == "response") {
     std::string out;
@@ -237,7 +141,10 @@ std::string run(const Case& test_case, const std::string& input) {
     }
     return out;
   }
-  if (test_case.kind == "stream") return decode_stream(*adapter, test_case, input);
+  if (test_case.kind == "stream") {
+    const auto decoder = adapter->stream_decoder(test_case.endpoint, testing::test_context());
+    return providers::testing::decode_stream(*decoder, input);
+  }
   return failure_json(adapter->translate_error(test_case.status, input, deployment));
 }
 
