@@ -1,6 +1,6 @@
 // Cohere's error answers ({"id","message"}, or {"message"}) -> the client's Failure: the HTTP
-// status kept (498, Cohere's invalid-token status, becomes 401), the message kept but bounded,
-// made valid UTF-8 and without the deployment's key.
+// status kept (Cohere documents 400, 401, 402, 404, 429, 499 and 500), the message kept but
+// bounded, made valid UTF-8 and without the deployment's key.
 
 #include <algorithm>
 #include <cstdint>
@@ -86,7 +86,7 @@ std::string_view trim(std::string_view text) {
 
 Failure translate_cohere_error(int status, std::string_view body, std::string_view secret) {
   Failure failure;
-  failure.status = status == 498 ? 401 : (status >= 400 && status <= 599 ? status : 502);
+  failure.status = status >= 400 && status <= 599 ? status : 502;
   failure.type = error_type_for(failure.status);
   failure.code = "upstream_error";
   rapidjson::Document document;
