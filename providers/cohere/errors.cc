@@ -26,34 +26,6 @@ std::string_view error_type_for(int status) {
   }
 }
 
-// Length of the well-formed UTF-8 sequence at text[i], or 0.
-size_t utf8_length(std::string_view text, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
-  const uint8_t lead = byte(i);
-  if (lead < 0x80) return 1;
-  size_t length = 0;
-  uint8_t low = 0x80;
-  uint8_t high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;   // overlong
-    if (lead == 0xED) high = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;   // overlong
-    if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
-  for (size_t k = 2; k < length; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return length;
-}
-
 // `text` without `secret`, at most `limit` bytes, invalid UTF-8 replaced by U+FFFD.
 std::string clean_text(std::string_view text, std::string_view secret, size_t limit) {
   std::string redacted(text);
@@ -66,7 +38,7 @@ std::string clean_text(std::string_view text, std::string_view secret, size_t li
   std::string out;
   out.reserve(std::min(redacted.size(), limit));
   for (size_t i = 0; i < redacted.size();) {
-    const size_t length = utf8_length(redacted, i);
+    const size_t length = utf8_sequence_length(redacted, i);
     const std::string_view piece = length == 0 ? std::string_view("\xEF\xBF\xBD")
                                                : std::string_view(redacted).substr(i, length);
     if (out.size() + piece.size() > limit) break;

@@ -7,6 +7,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -19,11 +21,60 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 // Deepest nesting copied from one document into another: rapidjson's own copy recurses.
 inline constexpr int kMaxCopyDepth = 64;
 
-// Parses iteratively (no recursion), refusing invalid UTF-8.
+// Length of the well-formed UTF-8 sequence starting at text[i] (1 for ASCII), or 0.
+inline size_t utf8_sequence_length(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
+  const uint8_t lead = byte(i);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  uint8_t low = 0x80;
+  uint8_t high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;   // overlong
+    if (lead == 0xED) high = 0x9F;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;   // overlong
+    if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+// Whether `text` is well-formed UTF-8, eight ASCII bytes at a time.
+inline bool valid_utf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    if (i + 8 <= text.size()) {
+      uint64_t word;
+      std::memcpy(&word, text.data() + i, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const size_t length = utf8_sequence_length(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
+// Parses iteratively (no recursion), refusing invalid UTF-8 (checked here: rapidjson's own
+// check is byte by byte) and raw NUL bytes (never JSON), so the NUL-terminated copy parses
+// exactly `text`, on rapidjson's SSE2 path.
 inline bool parse_json(std::string_view text, rapidjson::Document* document) {
-  constexpr unsigned kFlags =
-      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
-  document->Parse<kFlags>(text.data(), text.size());
+  if (!valid_utf8(text) || std::memchr(text.data(), 0, text.size()) != nullptr) return false;
+  const std::string terminated(text);
+  document->Parse<rapidjson::kParseIterativeFlag>(terminated.c_str());
   return !document->HasParseError();
 }
 

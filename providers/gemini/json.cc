@@ -2,12 +2,64 @@
 
 #include "providers/gemini/json.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace sluice::providers::gemini {
 
+size_t utf8_sequence_length(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
+  const uint8_t lead = byte(i);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  uint8_t low = 0x80;
+  uint8_t high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;   // overlong
+    if (lead == 0xED) high = 0x9F;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;   // overlong
+    if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+bool valid_utf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    // Most JSON is ASCII: eight bytes at a time until a byte with its high bit set.
+    if (i + 8 <= text.size()) {
+      uint64_t word;
+      std::memcpy(&word, text.data() + i, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const size_t length = utf8_sequence_length(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
 bool parse_json(std::string_view text, rapidjson::Document* document) {
-  constexpr unsigned kFlags =
-      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
-  document->Parse<kFlags>(text.data(), text.size());
+  // Checked once here rather than by rapidjson's validating string parser (byte by byte, and
+  // the main cost of a translation). A raw NUL is never JSON, so the NUL-terminated copy parses
+  // exactly `text`, on rapidjson's SSE2 path.
+  if (!valid_utf8(text) || std::memchr(text.data(), 0, text.size()) != nullptr) return false;
+  const std::string terminated(text);
+  document->Parse<rapidjson::kParseIterativeFlag>(terminated.c_str());
   return !document->HasParseError();
 }
 

@@ -24,6 +24,12 @@ inline constexpr int kMaxCopyDepth = 64;
 // out of the document can be written back without checks. False when it is not JSON.
 bool parse_json(std::string_view text, rapidjson::Document* document);
 
+// Length of the well-formed UTF-8 sequence starting at text[i] (1 for ASCII), or 0.
+size_t utf8_sequence_length(std::string_view text, size_t i);
+
+// Whether `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+bool valid_utf8(std::string_view text);
+
 // Writes `value` to `writer`; false (with the writer left mid-value) when it nests deeper than
 // kMaxCopyDepth.
 bool write_value(const rapidjson::Value& value, JsonWriter& writer, int depth = 0);

@@ -58,16 +58,17 @@ class SchemaWriter {
     for (const auto& member : schema.GetObject()) {
       const std::string_view key = view(member.name);
       const rapidjson::Value& value = member.value;
-      const std::string member_path = path + "." + std::string(key);
+      // The field's path, made only when a message or a nested schema needs it.
+      const auto member_path = [&] { return path + "." + std::string(key); };
       if (key == "type") {
         if (!write_type(value, has_nullable, member_path)) return false;
       } else if (key == "properties") {
-        if (!value.IsObject()) return fail(member_path + " must be an object", member_path);
+        if (!value.IsObject()) return fail(member_path() + " must be an object", member_path());
         write_key(writer_, key);
         writer_.StartObject();
         for (const auto& property : value.GetObject()) {
           write_key(writer_, view(property.name));
-          if (!write(property.value, member_path + "." + std::string(view(property.name)),
+          if (!write(property.value, member_path() + "." + std::string(view(property.name)),
                      depth + 1)) {
             return false;
           }
@@ -75,14 +76,14 @@ class SchemaWriter {
         writer_.EndObject();
       } else if (key == "items") {
         write_key(writer_, key);
-        if (!write(value, member_path, depth + 1)) return false;
+        if (!write(value, member_path(), depth + 1)) return false;
       } else if (key == "anyOf" || (key == "oneOf" && !has_any_of)) {
         // oneOf has no Gemini form; anyOf is the nearest, and what a model needs to choose.
-        if (!value.IsArray()) return fail(member_path + " must be an array", member_path);
+        if (!value.IsArray()) return fail(member_path() + " must be an array", member_path());
         write_key(writer_, "anyOf");
         writer_.StartArray();
         for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
-          if (!write(value[i], member_path + "[" + std::to_string(i) + "]", depth + 1)) {
+          if (!write(value[i], member_path() + "[" + std::to_string(i) + "]", depth + 1)) {
             return false;
           }
         }
@@ -102,7 +103,8 @@ class SchemaWriter {
         }
       } else if (contains(kCopiedKeywords, key)) {
         write_key(writer_, key);
-        if (!write_value(value, writer_)) return fail(member_path + " nests too deep", member_path);
+        if (!write_value(value, writer_))
+          return fail(member_path() + " nests too deep", member_path());
       }
       // Any other keyword ($schema, additionalProperties, $defs, strict, ...) is dropped.
     }
@@ -111,28 +113,31 @@ class SchemaWriter {
   }
 
  private:
-  // "type": a name as it is; ["<name>", "null"] as the name plus nullable.
-  bool write_type(const rapidjson::Value& type, bool has_nullable, const std::string& path) {
+  // "type": a name as it is; ["<name>", "null"] as the name plus nullable. `path_of` makes the
+  // field's path for a message.
+  template <typename PathOf>
+  bool write_type(const rapidjson::Value& type, bool has_nullable, const PathOf& path_of) {
     if (type.IsString()) {
       write_key(writer_, "type");
       write_string(writer_, view(type));
       return true;
     }
-    if (!type.IsArray()) return fail(path + " must be a string or an array", path);
+    if (!type.IsArray()) return fail(path_of() + " must be a string or an array", path_of());
     std::string_view name;
     bool nullable = false;
     for (const auto& entry : type.GetArray()) {
-      if (!entry.IsString()) return fail(path + " must list type names", path);
+      if (!entry.IsString()) return fail(path_of() + " must list type names", path_of());
       if (view(entry) == "null") {
         nullable = true;
       } else if (name.empty()) {
         name = view(entry);
       } else {
-        return fail(path + " lists more than one type besides null, which Gemini cannot express",
-                    path);
+        return fail(
+            path_of() + " lists more than one type besides null, which Gemini cannot express",
+            path_of());
       }
     }
-    if (name.empty()) return fail(path + " must name a type besides null", path);
+    if (name.empty()) return fail(path_of() + " must name a type besides null", path_of());
     write_key(writer_, "type");
     write_string(writer_, name);
     if (nullable && !has_nullable) {
