@@ -1,163 +1,21 @@
 #pragma once
-// JSON helpers for the Cohere adapter's translators (the Gemini adapter has the same few in
-// providers/gemini/json.h; they belong in providers/common once more adapters want them).
-// Pure functions, safe from any thread.
+// The shared JSON helpers (providers/support/json.h) under the names the Cohere translators use.
 
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
-#include <cstdint>
-#include <cstring>
-#include <string>
-#include <string_view>
-
-#include "providers/common/adapter.h"
+#include "providers/support/json.h"
 
 namespace sluice::providers::cohere {
 
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-// Deepest nesting copied from one document into another: rapidjson's own copy recurses.
-inline constexpr int kMaxCopyDepth = 64;
-
-// Length of the well-formed UTF-8 sequence starting at text[i] (1 for ASCII), or 0.
-inline size_t utf8_sequence_length(std::string_view text, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
-  const uint8_t lead = byte(i);
-  if (lead < 0x80) return 1;
-  size_t length = 0;
-  uint8_t low = 0x80;
-  uint8_t high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;   // overlong
-    if (lead == 0xED) high = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;   // overlong
-    if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
-  for (size_t k = 2; k < length; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return length;
-}
-
-// Whether `text` is well-formed UTF-8, eight ASCII bytes at a time.
-inline bool valid_utf8(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    if (i + 8 <= text.size()) {
-      uint64_t word;
-      std::memcpy(&word, text.data() + i, 8);
-      if ((word & 0x8080808080808080ULL) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    const size_t length = utf8_sequence_length(text, i);
-    if (length == 0) return false;
-    i += length;
-  }
-  return true;
-}
-
-// Parses iteratively (no recursion), refusing invalid UTF-8 (checked here: rapidjson's own
-// check is byte by byte) and raw NUL bytes (never JSON), so the NUL-terminated copy parses
-// exactly `text`, on rapidjson's SSE2 path.
-inline bool parse_json(std::string_view text, rapidjson::Document* document) {
-  if (!valid_utf8(text) || std::memchr(text.data(), 0, text.size()) != nullptr) return false;
-  const std::string terminated(text);
-  document->Parse<rapidjson::kParseIterativeFlag>(terminated.c_str());
-  return !document->HasParseError();
-}
-
-inline std::string_view view(const rapidjson::Value& string_value) {
-  return {string_value.GetString(), string_value.GetStringLength()};
-}
-
-inline void write_string(JsonWriter& writer, std::string_view text) {
-  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
-
-inline void write_key(JsonWriter& writer, std::string_view key) {
-  writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-}
-
-inline std::string take(const rapidjson::StringBuffer& buffer) {
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-// Writes `value`; false when it nests deeper than kMaxCopyDepth.
-inline bool write_value(const rapidjson::Value& value, JsonWriter& writer, int depth = 0) {
-  if (depth > kMaxCopyDepth) return false;
-  if (value.IsObject()) {
-    writer.StartObject();
-    for (const auto& member : value.GetObject()) {
-      writer.Key(member.name.GetString(), member.name.GetStringLength());
-      if (!write_value(member.value, writer, depth + 1)) return false;
-    }
-    writer.EndObject();
-    return true;
-  }
-  if (value.IsArray()) {
-    writer.StartArray();
-    for (const auto& element : value.GetArray()) {
-      if (!write_value(element, writer, depth + 1)) return false;
-    }
-    writer.EndArray();
-    return true;
-  }
-  return value.Accept(writer);  // a scalar: no recursion
-}
-
-// `value` as compact JSON text; false when it nests too deep.
-inline bool to_json_text(const rapidjson::Value& value, std::string* out) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  if (!write_value(value, writer)) return false;
-  *out = take(buffer);
-  return true;
-}
-
-// The member `name`, or nullptr when absent, null, or `object` is not an object.
-inline const rapidjson::Value* find(const rapidjson::Value& object, std::string_view name) {
-  if (!object.IsObject()) return nullptr;
-  const auto it = object.FindMember(
-      rapidjson::StringRef(name.data(), static_cast<rapidjson::SizeType>(name.size())));
-  if (it == object.MemberEnd() || it->value.IsNull()) return nullptr;
-  return &it->value;
-}
-
-// The string member `name` in *out; false when absent, null or not a string.
-inline bool find_string(const rapidjson::Value& object, std::string_view name,
-                        std::string_view* out) {
-  const rapidjson::Value* value = find(object, name);
-  if (value == nullptr || !value->IsString()) return false;
-  *out = view(*value);
-  return true;
-}
-
-inline Failure invalid_request(std::string message, std::string param) {
-  Failure failure;
-  failure.message = std::move(message);
-  failure.param = std::move(param);
-  return failure;
-}
-
-inline Failure bad_upstream(std::string message) {
-  Failure failure;
-  failure.status = 502;
-  failure.message = std::move(message);
-  failure.type = "server_error";
-  failure.code = "bad_upstream_response";
-  return failure;
-}
+using support::bad_upstream;
+using support::find;
+using support::find_string;
+using support::invalid_request;
+using support::JsonWriter;
+using support::parse_json;
+using support::take;
+using support::to_json_text;
+using support::view;
+using support::write_key;
+using support::write_string;
+using support::write_value;
 
 }  // namespace sluice::providers::cohere

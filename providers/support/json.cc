@@ -1,11 +1,11 @@
-// JSON helpers shared by the Gemini adapter's translators.
+// JSON helpers shared by the outbound adapters' translators.
 
-#include "providers/gemini/json.h"
+#include "providers/support/json.h"
 
 #include <cstdint>
 #include <cstring>
 
-namespace sluice::providers::gemini {
+namespace sluice::providers::support {
 
 size_t utf8_sequence_length(std::string_view text, size_t i) {
   const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
@@ -126,4 +126,4 @@ Failure bad_upstream(std::string message) {
   return failure;
 }
 
-}  // namespace sluice::providers::gemini
+}  // namespace sluice::providers::support

@@ -1,4 +1,4 @@
-// The JSON helpers every Gemini translator parses with: UTF-8 is checked before rapidjson sees
+// The JSON helpers every adapter translator parses with: UTF-8 is checked before rapidjson sees
 // the text (rapidjson then parses without its own slower check), and a raw NUL byte, which the
 // NUL-terminated parse would otherwise stop at, is refused.
 
@@ -6,12 +6,12 @@
 
 #include <string>
 
-#include "providers/gemini/json.h"
+#include "providers/support/json.h"
 
-namespace sluice::providers::gemini {
+namespace sluice::providers::support {
 namespace {
 
-TEST(GeminiJson, Utf8IsCheckedPastTheAsciiFastPath) {
+TEST(SupportJson, Utf8IsCheckedPastTheAsciiFastPath) {
   EXPECT_TRUE(valid_utf8(""));
   EXPECT_TRUE(valid_utf8("plain ascii text, longer than eight bytes"));
   EXPECT_TRUE(valid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));  // é € 😀
@@ -22,7 +22,7 @@ TEST(GeminiJson, Utf8IsCheckedPastTheAsciiFastPath) {
   EXPECT_FALSE(valid_utf8("abcdefgh\xFF"));
 }
 
-TEST(GeminiJson, ParsesExactlyTheTextGiven) {
+TEST(SupportJson, ParsesExactlyTheTextGiven) {
   rapidjson::Document document;
   EXPECT_TRUE(parse_json(R"({"a":"caf\u00e9","b":[1,2]})", &document));
   EXPECT_FALSE(parse_json(std::string("{\"a\":1}\0{}", 10), &document));  // NUL, then more
@@ -38,4 +38,4 @@ TEST(GeminiJson, ParsesExactlyTheTextGiven) {
 }
 
 }  // namespace
-}  // namespace sluice::providers::gemini
+}  // namespace sluice::providers::support
