@@ -1,13 +1,19 @@
 #pragma once
-// Provider-neutral pieces of the adapter golden tests (test/providers/<name>/): reading golden
-// files, normalising JSON for exact comparison, and spelling an UpstreamRequest, a Failure and
-// a decoded stream as the JSON the expected-output files hold.
+// Provider-neutral pieces of the adapter tests (test/providers/<name>/): reading golden files,
+// normalising JSON for exact comparison, spelling an UpstreamRequest, a Failure and a decoded
+// stream as the JSON the expected-output files hold, and the truncated / garbled variants of
+// golden inputs the robustness tests feed.
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <gtest/gtest.h>
+
+#include <filesystem>
 #include <fstream>
+#include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -145,6 +151,74 @@ inline std::string decode_stream(StreamDecoder& decoder, const std::string& sse)
   out += "]";
   if (ok) return out + ",\"finished\":true}";
   return out + "," + failure_json(failure).substr(1);  // {"failure":...} without its brace
+}
+
+// Every regular file under `dir`, as paths relative to it: what a golden folder holds, for the
+// check that each file belongs to a case.
+inline std::set<std::string> files_under(const std::string& dir) {
+  std::set<std::string> present;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) {
+      present.insert(std::filesystem::relative(entry.path(), dir).string());
+    }
+  }
+  return present;
+}
+
+// The texts of the files in `dir` whose names end in `suffix`; a test failure when there are
+// none, so a robustness test never passes by testing nothing.
+inline std::vector<std::string> inputs_in(const std::string& dir, const std::string& suffix) {
+  std::vector<std::string> texts;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().string().ends_with(suffix)) texts.push_back(read_file(entry.path().string()));
+  }
+  if (texts.empty()) ADD_FAILURE() << "no inputs ending in " << suffix << " under " << dir;
+  return texts;
+}
+
+// Variants of `text`: each prefix, then `count` copies with three bytes overwritten (JSON
+// punctuation, digits, letters of literals, NUL and bytes that break UTF-8). The generator is
+// seeded from the text, so reruns see the same inputs.
+inline std::vector<std::string> broken_variants(const std::string& text, int count) {
+  std::vector<std::string> out;
+  for (size_t length = 0; length < text.size(); ++length) out.push_back(text.substr(0, length));
+  std::mt19937 random(static_cast<unsigned>(text.size()));
+  static constexpr char kAlphabet[] = "{}[]\":,\\ 0123456789.-eEtrufalsn\x00\xFF\xC3";
+  const std::string_view alphabet(kAlphabet, sizeof kAlphabet - 1);  // keeps the NUL byte
+  for (int i = 0; i < count && !text.empty(); ++i) {
+    std::string garbled = text;
+    for (int k = 0; k < 3; ++k) {
+      garbled[random() % garbled.size()] = alphabet[random() % alphabet.size()];
+    }
+    out.push_back(std::move(garbled));
+  }
+  return out;
+}
+
+// A failure a client can be given: an error status and a message.
+inline void expect_sound_failure(const Failure& failure, const std::string& input) {
+  EXPECT_GE(failure.status, 400) << input;
+  EXPECT_LE(failure.status, 599) << input;
+  EXPECT_FALSE(failure.message.empty()) << input;
+}
+
+// Feeds each "data: " line of `input` (however broken) to `decoder` as one event, then ends
+// the stream; whatever comes out must be sound: every chunk JSON, a failure an error.
+inline void expect_sound_stream(StreamDecoder& decoder, const std::string& input) {
+  std::vector<std::string> chunks;
+  Failure failure;
+  bool ok = true;
+  size_t begin = 0;
+  while (ok && begin < input.size()) {
+    size_t end = input.find('\n', begin);
+    if (end == std::string::npos) end = input.size();
+    const std::string_view line = std::string_view(input).substr(begin, end - begin);
+    if (line.starts_with("data: ")) ok = decoder.feed(line.substr(6), &chunks, &failure);
+    begin = end + 1;
+  }
+  if (ok) ok = decoder.finish(&chunks, &failure);
+  if (!ok) expect_sound_failure(failure, input);
+  for (const std::string& chunk : chunks) EXPECT_FALSE(normalise_json(chunk).empty()) << input;
 }
 
 }  // namespace sluice::providers::testing

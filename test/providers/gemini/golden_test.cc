@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <set>
 #include <vector>
 
@@ -174,12 +173,7 @@ TEST(GoldenFiles, EveryFileBelongsToACase) {
     expected_files.insert(base + input_suffix(test_case.kind));
     expected_files.insert(base + ".expected.json");
   }
-  std::set<std::string> present;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(golden_dir())) {
-    if (!entry.is_regular_file()) continue;
-    present.insert(std::filesystem::relative(entry.path(), golden_dir()).string());
-  }
-  EXPECT_EQ(present, expected_files);
+  EXPECT_EQ(providers::testing::files_under(golden_dir()), expected_files);
 }
 
 }  // namespace

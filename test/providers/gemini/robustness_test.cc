@@ -4,59 +4,29 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <random>
-
 #include "providers/gemini/adapter.h"
 #include "test/providers/gemini/test_support.h"
 
 namespace sluice::providers::gemini {
 namespace {
 
+using providers::testing::broken_variants;
+using providers::testing::expect_sound_failure;
+using providers::testing::expect_sound_stream;
+using providers::testing::inputs_in;
 using testing::golden_dir;
 using testing::normalise_json;
-using testing::read_file;
 using testing::test_context;
 
-std::vector<std::string> inputs(const std::string& kind, const std::string& suffix) {
-  std::vector<std::string> texts;
-  for (const auto& entry : std::filesystem::directory_iterator(golden_dir() + "/" + kind)) {
-    if (entry.path().string().ends_with(suffix)) texts.push_back(read_file(entry.path().string()));
-  }
-  if (texts.empty()) ADD_FAILURE() << "no golden inputs under " << kind;  // a test of nothing
-  return texts;
-}
-
-// Variants of `text`: each prefix, then `count` copies with a few bytes overwritten.
-std::vector<std::string> variants(const std::string& text, int count) {
-  std::vector<std::string> out;
-  for (size_t length = 0; length < text.size(); ++length) out.push_back(text.substr(0, length));
-  std::mt19937 random(static_cast<unsigned>(text.size()));  // fixed: reruns see the same input
-  static constexpr char kAlphabet[] = "{}[]\":,\\ 0123456789.-eEtrufalsn\x00\xFF\xC3";
-  const std::string_view alphabet(kAlphabet, sizeof kAlphabet - 1);  // keeps the NUL byte
-  for (int i = 0; i < count && !text.empty(); ++i) {
-    std::string garbled = text;
-    for (int k = 0; k < 3; ++k) {
-      garbled[random() % garbled.size()] = alphabet[random() % alphabet.size()];
-    }
-    out.push_back(std::move(garbled));
-  }
-  return out;
-}
-
-void expect_sound_failure(const Failure& failure, const std::string& input) {
-  EXPECT_GE(failure.status, 400) << input;
-  EXPECT_LE(failure.status, 599) << input;
-  EXPECT_FALSE(failure.message.empty()) << input;
-}
+constexpr int kGarbledPerInput = 300;
 
 TEST(GeminiRobustness, RequestsFromBrokenBodies) {
   const auto gemini = make_gemini_adapter();
   const auto vertex = make_vertex_adapter();
   const Deployment gemini_deployment = testing::gemini_deployment();
   const Deployment vertex_deployment = testing::vertex_deployment();
-  for (const std::string& text : inputs("request", ".openai.json")) {
-    for (const std::string& input : variants(text, 300)) {
+  for (const std::string& text : inputs_in(golden_dir() + "/request", ".openai.json")) {
+    for (const std::string& input : broken_variants(text, kGarbledPerInput)) {
       for (Endpoint endpoint : {Endpoint::chat_completions, Endpoint::embeddings}) {
         for (const auto& [adapter, deployment] :
              {std::pair{gemini.get(), &gemini_deployment}, {vertex.get(), &vertex_deployment}}) {
@@ -75,8 +45,8 @@ TEST(GeminiRobustness, RequestsFromBrokenBodies) {
 
 TEST(GeminiRobustness, ResponsesFromBrokenBodies) {
   const auto adapter = make_gemini_adapter();
-  for (const std::string& text : inputs("response", ".google.json")) {
-    for (const std::string& input : variants(text, 300)) {
+  for (const std::string& text : inputs_in(golden_dir() + "/response", ".google.json")) {
+    for (const std::string& input : broken_variants(text, kGarbledPerInput)) {
       for (Endpoint endpoint : {Endpoint::chat_completions, Endpoint::embeddings}) {
         std::string out;
         Failure failure;
@@ -92,24 +62,10 @@ TEST(GeminiRobustness, ResponsesFromBrokenBodies) {
 
 TEST(GeminiRobustness, StreamsOfBrokenEvents) {
   const auto adapter = make_vertex_adapter();
-  for (const std::string& text : inputs("stream", ".sse")) {
-    // Each line's event data fed on its own, cut and garbled.
-    for (const std::string& input : variants(text, 300)) {
-      auto decoder = adapter->stream_decoder(Endpoint::chat_completions, test_context());
-      std::vector<std::string> chunks;
-      Failure failure;
-      bool ok = true;
-      size_t begin = 0;
-      while (ok && begin < input.size()) {
-        size_t end = input.find('\n', begin);
-        if (end == std::string::npos) end = input.size();
-        std::string_view line = std::string_view(input).substr(begin, end - begin);
-        if (line.starts_with("data: ")) ok = decoder->feed(line.substr(6), &chunks, &failure);
-        begin = end + 1;
-      }
-      if (ok) ok = decoder->finish(&chunks, &failure);
-      if (!ok) expect_sound_failure(failure, input);
-      for (const std::string& chunk : chunks) EXPECT_FALSE(normalise_json(chunk).empty()) << input;
+  for (const std::string& text : inputs_in(golden_dir() + "/stream", ".sse")) {
+    for (const std::string& input : broken_variants(text, kGarbledPerInput)) {
+      expect_sound_stream(*adapter->stream_decoder(Endpoint::chat_completions, test_context()),
+                          input);
     }
   }
 }
@@ -117,8 +73,8 @@ TEST(GeminiRobustness, StreamsOfBrokenEvents) {
 TEST(GeminiRobustness, ErrorsFromBrokenBodies) {
   const auto adapter = make_gemini_adapter();
   const Deployment deployment = testing::gemini_deployment();
-  for (const std::string& text : inputs("error", ".google.json")) {
-    for (const std::string& input : variants(text, 300)) {
+  for (const std::string& text : inputs_in(golden_dir() + "/error", ".google.json")) {
+    for (const std::string& input : broken_variants(text, kGarbledPerInput)) {
       const Failure failure = adapter->translate_error(503, input, deployment);
       expect_sound_failure(failure, input);
       EXPECT_EQ(failure.message.find(testing::kApiKey), std::string::npos);
