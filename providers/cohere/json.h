@@ -1,0 +1,21 @@
+#pragma once
+// The shared JSON helpers (providers/support/json.h) under the names the Cohere translators use.
+
+#include "providers/support/json.h"
+
+namespace sluice::providers::cohere {
+
+using support::bad_upstream;
+using support::find;
+using support::find_string;
+using support::invalid_request;
+using support::JsonWriter;
+using support::parse_json;
+using support::take;
+using support::to_json_text;
+using support::view;
+using support::write_key;
+using support::write_string;
+using support::write_value;
+
+}  // namespace sluice::providers::cohere

@@ -1,0 +1,124 @@
+// Pieces of OpenAI's chat answer made from pieces of Gemini's.
+
+#include "providers/gemini/openai_output.h"
+
+#include <cstdio>
+
+namespace sluice::providers::gemini {
+namespace {
+
+int64_t count_of(const rapidjson::Value& usage, std::string_view name, bool* present = nullptr) {
+  const rapidjson::Value* value = find(usage, name);
+  if (value == nullptr || !value->IsInt64() || value->GetInt64() < 0) return 0;
+  if (present != nullptr) *present = true;
+  return value->GetInt64();
+}
+
+}  // namespace
+
+Usage read_usage(const rapidjson::Value& response) {
+  Usage usage;
+  const rapidjson::Value* metadata = find(response, "usageMetadata");
+  if (metadata == nullptr || !metadata->IsObject()) return usage;
+  usage.present = true;
+  usage.prompt = count_of(*metadata, "promptTokenCount");
+  usage.candidates = count_of(*metadata, "candidatesTokenCount");
+  usage.thoughts = count_of(*metadata, "thoughtsTokenCount", &usage.has_thoughts);
+  usage.total = count_of(*metadata, "totalTokenCount");
+  usage.cached = count_of(*metadata, "cachedContentTokenCount", &usage.has_cached);
+  return usage;
+}
+
+void write_usage(JsonWriter& writer, const Usage& usage) {
+  writer.StartObject();
+  write_key(writer, "prompt_tokens");
+  writer.Int64(usage.prompt);
+  write_key(writer, "completion_tokens");
+  writer.Int64(usage.candidates + usage.thoughts);
+  write_key(writer, "total_tokens");
+  writer.Int64(usage.total);
+  if (usage.has_cached) {
+    write_key(writer, "prompt_tokens_details");
+    writer.StartObject();
+    write_key(writer, "cached_tokens");
+    writer.Int64(usage.cached);
+    writer.EndObject();
+  }
+  if (usage.has_thoughts) {
+    write_key(writer, "completion_tokens_details");
+    writer.StartObject();
+    write_key(writer, "reasoning_tokens");
+    writer.Int64(usage.thoughts);
+    writer.EndObject();
+  }
+  writer.EndObject();
+}
+
+std::string_view finish_reason_for(std::string_view gemini_reason, bool called_tools) {
+  if (gemini_reason == "MAX_TOKENS") return "length";
+  if (gemini_reason == "SAFETY" || gemini_reason == "RECITATION" || gemini_reason == "BLOCKLIST" ||
+      gemini_reason == "PROHIBITED_CONTENT" || gemini_reason == "SPII" ||
+      gemini_reason == "IMAGE_SAFETY") {
+    return "content_filter";
+  }
+  // STOP, and reasons OpenAI has no word for (OTHER, LANGUAGE, MALFORMED_FUNCTION_CALL, ...).
+  return called_tools ? "tool_calls" : "stop";
+}
+
+std::string tool_call_id(std::string_view response_id, int ordinal) {
+  uint64_t hash = 14695981039346656037ULL;  // FNV-1a: stable across runs and builds
+  for (char c : response_id) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  char text[48];
+  std::snprintf(text, sizeof text, "call_%016llx_%d", static_cast<unsigned long long>(hash),
+                ordinal);
+  return text;
+}
+
+bool read_parts(const rapidjson::Value& candidate, CandidateParts* parts, Failure* failure) {
+  const rapidjson::Value* content = find(candidate, "content");
+  const rapidjson::Value* list = content != nullptr ? find(*content, "parts") : nullptr;
+  if (list == nullptr || !list->IsArray()) return true;  // a blocked candidate has no content
+  for (const auto& part : list->GetArray()) {
+    if (const rapidjson::Value* thought = find(part, "thought");
+        thought != nullptr && thought->IsBool() && thought->GetBool()) {
+      continue;
+    }
+    std::string_view text;
+    if (find_string(part, "text", &text)) parts->text += text;
+    if (const rapidjson::Value* call = find(part, "functionCall")) {
+      FunctionCall function;
+      std::string_view name;
+      if (!find_string(*call, "name", &name)) {
+        *failure = bad_upstream("a functionCall in the answer has no name");
+        return false;
+      }
+      function.name = name;
+      function.arguments = "{}";
+      if (const rapidjson::Value* args = find(*call, "args")) {
+        if (!args->IsObject() || !to_json_text(*args, &function.arguments)) {
+          *failure = bad_upstream("a functionCall's args in the answer is not a JSON object");
+          return false;
+        }
+      }
+      parts->calls.push_back(std::move(function));
+    }
+  }
+  return true;
+}
+
+int candidate_index(const rapidjson::Value& candidate, int position) {
+  const rapidjson::Value* index = find(candidate, "index");
+  if (index != nullptr && index->IsInt() && index->GetInt() >= 0) return index->GetInt();
+  return position;
+}
+
+std::string_view response_id_of(const rapidjson::Value& response, std::string_view fallback) {
+  std::string_view id;
+  if (find_string(response, "responseId", &id) && !id.empty()) return id;
+  return fallback;
+}
+
+}  // namespace sluice::providers::gemini

@@ -1,0 +1,682 @@
+// OpenAI chat-completions request -> Gemini GenerateContentRequest (README.md lists every
+// mapping). Parameters Gemini cannot honour are refused with a 400 naming them rather than
+// dropped, so a client never silently gets a different behaviour than it asked for.
+
+#include <array>
+#include <cctype>
+#include <cstdint>
+#include <limits>
+#include <map>
+
+#include "providers/gemini/translate.h"
+
+namespace sluice::providers::gemini {
+namespace {
+
+using rapidjson::Value;
+
+// Top-level members understood; any other non-null member is refused.
+constexpr std::array<std::string_view, 20> kKnownParameters = {"model",
+                                                               "messages",
+                                                               "stream",
+                                                               "stream_options",
+                                                               "max_tokens",
+                                                               "max_completion_tokens",
+                                                               "temperature",
+                                                               "top_p",
+                                                               "top_k",
+                                                               "stop",
+                                                               "n",
+                                                               "seed",
+                                                               "presence_penalty",
+                                                               "frequency_penalty",
+                                                               "response_format",
+                                                               "tools",
+                                                               "tool_choice",
+                                                               "parallel_tool_calls",
+                                                               "user",
+                                                               "logprobs"};
+
+bool known_parameter(std::string_view name) {
+  for (std::string_view known : kKnownParameters) {
+    if (known == name) return true;
+  }
+  return false;
+}
+
+std::string indexed(const std::string& path, size_t index) {
+  return path + "[" + std::to_string(index) + "]";
+}
+
+// "data:<mime type>;base64,<data>" split into its type and data.
+bool split_data_url(std::string_view url, std::string_view* mime_type, std::string_view* data) {
+  if (!url.starts_with("data:")) return false;
+  const size_t marker = url.find(";base64,");
+  if (marker == std::string_view::npos) return false;
+  *mime_type = url.substr(5, marker - 5);
+  *data = url.substr(marker + 8);
+  return mime_type->find('/') != std::string_view::npos && !data->empty();
+}
+
+// The image type of a URL by the extension of its path; empty when unknown.
+std::string_view image_type_from_extension(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  const size_t dot = url.find_last_of("./");
+  if (dot == std::string_view::npos || url[dot] != '.') return {};
+  std::string extension(url.substr(dot + 1));
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (extension == "png") return "image/png";
+  if (extension == "jpg" || extension == "jpeg") return "image/jpeg";
+  if (extension == "webp") return "image/webp";
+  if (extension == "gif") return "image/gif";
+  if (extension == "heic") return "image/heic";
+  if (extension == "heif") return "image/heif";
+  return {};
+}
+
+class RequestWriter {
+ public:
+  RequestWriter(const Value& request, const RequestOptions& options, Failure* failure)
+      : request_(request), options_(options), failure_(failure), writer_(buffer_) {}
+
+  bool write(std::string* body, bool* stream) {
+    if (!request_.IsObject()) return fail("the request body must be a JSON object", "");
+    if (!check_parameters(stream)) return false;
+    writer_.StartObject();
+    if (!write_contents() || !write_system() || !write_tools() || !write_tool_config() ||
+        !write_generation_config()) {
+      return false;
+    }
+    writer_.EndObject();
+    *body = take(buffer_);
+    return true;
+  }
+
+ private:
+  bool fail(std::string message, std::string param) {
+    *failure_ = invalid_request(std::move(message), std::move(param));
+    return false;
+  }
+
+  bool check_parameters(bool* stream) {
+    for (const auto& member : request_.GetObject()) {
+      const std::string_view name = view(member.name);
+      if (member.value.IsNull()) continue;
+      if (!known_parameter(name)) {
+        return fail(
+            std::string(label()) + " does not support the parameter '" + std::string(name) + "'",
+            std::string(name));
+      }
+    }
+    *stream = false;
+    if (const Value* value = find(request_, "stream")) {
+      if (!value->IsBool()) return fail("stream must be a boolean", "stream");
+      *stream = value->GetBool();
+    }
+    if (const Value* value = find(request_, "logprobs")) {
+      if (!value->IsBool() || value->GetBool()) {
+        return fail(std::string(label()) + " does not support logprobs", "logprobs");
+      }
+    }
+    const Value* messages = find(request_, "messages");
+    if (messages == nullptr || !messages->IsArray() || messages->Empty()) {
+      return fail("messages must be a non-empty array", "messages");
+    }
+    return true;
+  }
+
+  std::string_view label() const { return provider_label(options_.flavour); }
+
+  // ---- messages ----
+
+  bool write_system() {
+    const Value& messages = request_["messages"];
+    bool open = false;
+    for (rapidjson::SizeType i = 0; i < messages.Size(); ++i) {
+      const Value& message = messages[i];
+      std::string_view role;
+      if (!find_string(message, "role", &role) || (role != "system" && role != "developer")) {
+        continue;
+      }
+      if (!open) {
+        write_key(writer_, "systemInstruction");
+        writer_.StartObject();
+        write_key(writer_, "parts");
+        writer_.StartArray();
+        open = true;
+      }
+      const std::string path = indexed("messages", i) + ".content";
+      const Value* content = find(message, "content");
+      if (content != nullptr && content->IsString()) {
+        write_text_part(view(*content));
+      } else if (content != nullptr && content->IsArray()) {
+        for (rapidjson::SizeType k = 0; k < content->Size(); ++k) {
+          std::string_view text;
+          if (!text_of_part((*content)[k], indexed(path, k), &text)) return false;
+          write_text_part(text);
+        }
+      } else {
+        return fail(path + " must be a string or an array of text parts", path);
+      }
+    }
+    if (open) {
+      writer_.EndArray();
+      writer_.EndObject();
+    }
+    return true;
+  }
+
+  bool write_contents() {
+    const Value& messages = request_["messages"];
+    write_key(writer_, "contents");
+    writer_.StartArray();
+    std::string_view open_role;  // the turn being written: "user", "model" or none
+    const auto open_turn = [&](std::string_view role) {
+      if (open_role == role) return;  // consecutive messages of one role make one turn
+      if (!open_role.empty()) {
+        writer_.EndArray();
+        writer_.EndObject();
+      }
+      writer_.StartObject();
+      write_key(writer_, "role");
+      write_string(writer_, role);
+      write_key(writer_, "parts");
+      writer_.StartArray();
+      open_role = role;
+    };
+    for (rapidjson::SizeType i = 0; i < messages.Size(); ++i) {
+      const Value& message = messages[i];
+      const std::string path = indexed("messages", i);
+      std::string_view role;
+      if (!message.IsObject() || !find_string(message, "role", &role)) {
+        return fail(path + " must be an object with a string role", path + ".role");
+      }
+      if (find(message, "function_call") != nullptr) {
+        return fail(path + ".function_call is the deprecated form of tool_calls; send tool_calls",
+                    path + ".function_call");
+      }
+      if (role == "system" || role == "developer") continue;  // systemInstruction
+      if (role == "user") {
+        open_turn("user");
+        if (!write_user_content(message, path)) return false;
+      } else if (role == "assistant") {
+        open_turn("model");
+        if (!write_assistant(message, path)) return false;
+      } else if (role == "tool") {
+        open_turn("user");  // Gemini takes function responses in a user turn
+        if (!write_tool_result(message, path)) return false;
+      } else {
+        return fail(
+            path + ".role '" + std::string(role) + "' is not supported by " + std::string(label()),
+            path + ".role");
+      }
+    }
+    if (open_role.empty()) {
+      return fail("messages must hold at least one user, assistant or tool message", "messages");
+    }
+    writer_.EndArray();
+    writer_.EndObject();
+    writer_.EndArray();
+    return true;
+  }
+
+  void write_text_part(std::string_view text) {
+    writer_.StartObject();
+    write_key(writer_, "text");
+    write_string(writer_, text);
+    writer_.EndObject();
+  }
+
+  void write_inline_data(std::string_view mime_type, std::string_view data) {
+    writer_.StartObject();
+    write_key(writer_, "inlineData");
+    writer_.StartObject();
+    write_key(writer_, "mimeType");
+    write_string(writer_, mime_type);
+    write_key(writer_, "data");
+    write_string(writer_, data);
+    writer_.EndObject();
+    writer_.EndObject();
+  }
+
+  // The text of a {"type":"text","text":...} part (assistant "refusal" parts count as text).
+  bool text_of_part(const Value& part, const std::string& path, std::string_view* text) {
+    std::string_view type;
+    if (!find_string(part, "type", &type)) return fail(path + ".type must be a string", path);
+    if (type == "text" && find_string(part, "text", text)) return true;
+    if (type == "refusal" && find_string(part, "refusal", text)) return true;
+    return fail(path + " must be a text part with a string text", path);
+  }
+
+  bool write_user_content(const Value& message, const std::string& path) {
+    const Value* content = find(message, "content");
+    const std::string content_path = path + ".content";
+    if (content != nullptr && content->IsString()) {
+      write_text_part(view(*content));
+      return true;
+    }
+    if (content == nullptr || !content->IsArray() || content->Empty()) {
+      return fail(content_path + " must be a string or a non-empty array of parts", content_path);
+    }
+    for (rapidjson::SizeType k = 0; k < content->Size(); ++k) {
+      if (!write_user_part((*content)[k], indexed(content_path, k))) return false;
+    }
+    return true;
+  }
+
+  bool write_user_part(const Value& part, const std::string& path) {
+    std::string_view type;
+    if (!find_string(part, "type", &type)) return fail(path + ".type must be a string", path);
+    if (type == "text") {
+      std::string_view text;
+      if (!find_string(part, "text", &text)) return fail(path + ".text must be a string", path);
+      write_text_part(text);
+      return true;
+    }
+    if (type == "image_url") return write_image(part, path);
+    if (type == "input_audio") {
+      const Value* audio = find(part, "input_audio");
+      std::string_view data;
+      std::string_view format;
+      if (audio == nullptr || !find_string(*audio, "data", &data) ||
+          !find_string(*audio, "format", &format) || (format != "wav" && format != "mp3")) {
+        return fail(path + ".input_audio must hold base64 data and a format of wav or mp3",
+                    path + ".input_audio");
+      }
+      write_inline_data(format == "wav" ? "audio/wav" : "audio/mp3", data);
+      return true;
+    }
+    if (type == "file") {
+      const Value* file = find(part, "file");
+      std::string_view url;
+      std::string_view mime_type;
+      std::string_view data;
+      if (file == nullptr || !find_string(*file, "file_data", &url) ||
+          !split_data_url(url, &mime_type, &data)) {
+        return fail(path + ".file must hold file_data as a base64 data: URL (" +
+                        std::string(label()) + " cannot read OpenAI file ids)",
+                    path + ".file");
+      }
+      write_inline_data(mime_type, data);
+      return true;
+    }
+    return fail(
+        path + ".type '" + std::string(type) + "' is not supported by " + std::string(label()),
+        path + ".type");
+  }
+
+  bool write_image(const Value& part, const std::string& path) {
+    const Value* image = find(part, "image_url");
+    std::string_view url;
+    const std::string url_path = path + ".image_url.url";
+    if (image != nullptr && image->IsString()) {
+      url = view(*image);
+    } else if (image == nullptr || !find_string(*image, "url", &url)) {
+      return fail(url_path + " must be a string", url_path);
+    }
+    std::string_view mime_type;
+    std::string_view data;
+    if (url.starts_with("data:")) {
+      if (!split_data_url(url, &mime_type, &data)) {
+        return fail(url_path + " must be a base64 data: URL (data:<type>;base64,<data>)", url_path);
+      }
+      write_inline_data(mime_type, data);
+      return true;
+    }
+    const bool web = url.starts_with("https://") || url.starts_with("http://");
+    const bool cloud_storage = options_.flavour == Flavour::vertex && url.starts_with("gs://");
+    if (!options_.allow_image_urls || !(web || cloud_storage)) {
+      return fail(url_path + ": this deployment takes images only as base64 data: URLs", url_path);
+    }
+    mime_type = image_type_from_extension(url);
+    if (mime_type.empty()) {
+      return fail(url_path + ": the image type cannot be told from the URL's extension " +
+                      "(png, jpg, jpeg, webp, gif, heic, heif); send a data: URL",
+                  url_path);
+    }
+    writer_.StartObject();
+    write_key(writer_, "fileData");
+    writer_.StartObject();
+    write_key(writer_, "mimeType");
+    write_string(writer_, mime_type);
+    write_key(writer_, "fileUri");
+    write_string(writer_, url);
+    writer_.EndObject();
+    writer_.EndObject();
+    return true;
+  }
+
+  bool write_assistant(const Value& message, const std::string& path) {
+    const Value* content = find(message, "content");
+    const Value* tool_calls = find(message, "tool_calls");
+    const bool has_calls = tool_calls != nullptr && tool_calls->IsArray() && !tool_calls->Empty();
+    const std::string content_path = path + ".content";
+    if (content != nullptr && content->IsString()) {
+      // An assistant turn that only calls tools often carries "" as its content.
+      if (!(has_calls && content->GetStringLength() == 0)) write_text_part(view(*content));
+    } else if (content != nullptr && content->IsArray()) {
+      for (rapidjson::SizeType k = 0; k < content->Size(); ++k) {
+        std::string_view text;
+        if (!text_of_part((*content)[k], indexed(content_path, k), &text)) return false;
+        write_text_part(text);
+      }
+    } else if (content != nullptr) {
+      return fail(content_path + " must be a string, an array of text parts or null", content_path);
+    } else if (!has_calls) {
+      write_text_part("");  // Gemini needs a part in every turn
+    }
+    if (tool_calls == nullptr) return true;
+    if (!tool_calls->IsArray()) return fail(path + ".tool_calls must be an array", path);
+    for (rapidjson::SizeType k = 0; k < tool_calls->Size(); ++k) {
+      if (!write_function_call((*tool_calls)[k], indexed(path + ".tool_calls", k))) return false;
+    }
+    return true;
+  }
+
+  bool write_function_call(const Value& call, const std::string& path) {
+    std::string_view id;
+    std::string_view name;
+    std::string_view arguments;
+    const Value* function = find(call, "function");
+    if (!find_string(call, "id", &id)) return fail(path + ".id must be a string", path + ".id");
+    if (function == nullptr || !find_string(*function, "name", &name) ||
+        !find_string(*function, "arguments", &arguments)) {
+      return fail(path + ".function must hold a string name and string arguments",
+                  path + ".function");
+    }
+    std::string args_json = "{}";  // "" is what some clients send for a call without arguments
+    if (arguments.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+      rapidjson::Document args;
+      if (!parse_json(arguments, &args) || !args.IsObject() || !to_json_text(args, &args_json)) {
+        return fail(path + ".function.arguments must be a JSON object",
+                    path + ".function.arguments");
+      }
+    }
+    tool_names_.insert_or_assign(std::string(id), std::string(name));
+    writer_.StartObject();
+    write_key(writer_, "functionCall");
+    writer_.StartObject();
+    write_key(writer_, "name");
+    write_string(writer_, name);
+    write_key(writer_, "args");
+    writer_.RawValue(args_json.data(), args_json.size(), rapidjson::kObjectType);
+    writer_.EndObject();
+    writer_.EndObject();
+    return true;
+  }
+
+  bool write_tool_result(const Value& message, const std::string& path) {
+    std::string_view id;
+    if (!find_string(message, "tool_call_id", &id)) {
+      return fail(path + ".tool_call_id must be a string", path + ".tool_call_id");
+    }
+    const auto name = tool_names_.find(id);
+    if (name == tool_names_.end()) {
+      return fail(path + ".tool_call_id '" + std::string(id) +
+                      "' matches no tool call of an earlier assistant message",
+                  path + ".tool_call_id");
+    }
+    std::string text;
+    const Value* content = find(message, "content");
+    const std::string content_path = path + ".content";
+    if (content != nullptr && content->IsString()) {
+      text = view(*content);
+    } else if (content != nullptr && content->IsArray()) {
+      for (rapidjson::SizeType k = 0; k < content->Size(); ++k) {
+        std::string_view part;
+        if (!text_of_part((*content)[k], indexed(content_path, k), &part)) return false;
+        text += part;
+      }
+    } else {
+      return fail(content_path + " must be a string or an array of text parts", content_path);
+    }
+    // A JSON object result goes as the object, so the model sees structure, not quoted text.
+    std::string object_json;
+    rapidjson::Document parsed;
+    const bool is_object =
+        parse_json(text, &parsed) && parsed.IsObject() && to_json_text(parsed, &object_json);
+    writer_.StartObject();
+    write_key(writer_, "functionResponse");
+    writer_.StartObject();
+    write_key(writer_, "name");
+    write_string(writer_, name->second);
+    write_key(writer_, "response");
+    writer_.StartObject();
+    write_key(writer_, "content");
+    if (is_object) {
+      writer_.RawValue(object_json.data(), object_json.size(), rapidjson::kObjectType);
+    } else {
+      write_string(writer_, text);
+    }
+    writer_.EndObject();
+    writer_.EndObject();
+    writer_.EndObject();
+    return true;
+  }
+
+  // ---- tools ----
+
+  bool write_tools() {
+    const Value* tools = find(request_, "tools");
+    if (tools == nullptr) return true;
+    if (!tools->IsArray()) return fail("tools must be an array", "tools");
+    if (tools->Empty()) return true;
+    write_key(writer_, "tools");
+    writer_.StartArray();
+    writer_.StartObject();
+    write_key(writer_, "functionDeclarations");
+    writer_.StartArray();
+    for (rapidjson::SizeType i = 0; i < tools->Size(); ++i) {
+      if (!write_function_declaration((*tools)[i], indexed("tools", i))) return false;
+    }
+    writer_.EndArray();
+    writer_.EndObject();
+    writer_.EndArray();
+    return true;
+  }
+
+  bool write_function_declaration(const Value& tool, const std::string& path) {
+    std::string_view type;
+    if (!find_string(tool, "type", &type) || type != "function") {
+      return fail(
+          path + ".type must be \"function\" (" + std::string(label()) + " takes no other tool)",
+          path + ".type");
+    }
+    const Value* function = find(tool, "function");
+    std::string_view name;
+    if (function == nullptr || !find_string(*function, "name", &name)) {
+      return fail(path + ".function.name must be a string", path + ".function.name");
+    }
+    writer_.StartObject();
+    write_key(writer_, "name");
+    write_string(writer_, name);
+    std::string_view description;
+    if (find_string(*function, "description", &description)) {
+      write_key(writer_, "description");
+      write_string(writer_, description);
+    }
+    if (const Value* parameters = find(*function, "parameters");
+        parameters != nullptr && !empty_object_schema(*parameters)) {
+      write_key(writer_, "parameters");
+      if (!write_gemini_schema(*parameters, writer_, path + ".function.parameters", failure_)) {
+        return false;
+      }
+    }
+    writer_.EndObject();
+    return true;
+  }
+
+  // {} or {"type":"object","properties":{}}: Gemini refuses an object schema without
+  // properties, and a function without parameters says the same.
+  static bool empty_object_schema(const Value& schema) {
+    if (!schema.IsObject()) return false;
+    const Value* properties = find(schema, "properties");
+    std::string_view type;
+    const bool object_type = !find_string(schema, "type", &type) || type == "object";
+    return object_type &&
+           (properties == nullptr || (properties->IsObject() && properties->MemberCount() == 0));
+  }
+
+  bool write_tool_config() {
+    const Value* choice = find(request_, "tool_choice");
+    if (choice == nullptr) return true;
+    std::string_view mode;
+    std::string_view function_name;
+    if (choice->IsString()) {
+      const std::string_view value = view(*choice);
+      if (value == "auto") mode = "AUTO";
+      if (value == "none") mode = "NONE";
+      if (value == "required") mode = "ANY";
+    } else if (const Value* function = find(*choice, "function")) {
+      std::string_view type;
+      if (find_string(*choice, "type", &type) && type == "function" &&
+          find_string(*function, "name", &function_name)) {
+        mode = "ANY";
+      }
+    }
+    if (mode.empty()) {
+      return fail(
+          "tool_choice must be \"auto\", \"none\", \"required\" or "
+          "{\"type\":\"function\",\"function\":{\"name\":...}}",
+          "tool_choice");
+    }
+    write_key(writer_, "toolConfig");
+    writer_.StartObject();
+    write_key(writer_, "functionCallingConfig");
+    writer_.StartObject();
+    write_key(writer_, "mode");
+    write_string(writer_, mode);
+    if (!function_name.empty()) {
+      write_key(writer_, "allowedFunctionNames");
+      writer_.StartArray();
+      write_string(writer_, function_name);
+      writer_.EndArray();
+    }
+    writer_.EndObject();
+    writer_.EndObject();
+    return true;
+  }
+
+  // ---- generationConfig ----
+
+  // Copies the number `name` to `config` as `gemini_name`; integers must be whole and at least
+  // `minimum`.
+  bool copy_number(JsonWriter& config, std::string_view name, std::string_view gemini_name,
+                   bool integer, int64_t minimum, int* written) {
+    const Value* value = find(request_, name);
+    if (value == nullptr) return true;
+    const std::string param(name);
+    if (integer) {
+      if (!value->IsInt64() || value->GetInt64() < minimum ||
+          value->GetInt64() > std::numeric_limits<int32_t>::max()) {
+        return fail(param + " must be an integer of at least " + std::to_string(minimum), param);
+      }
+    } else if (!value->IsNumber()) {
+      return fail(param + " must be a number", param);
+    }
+    write_key(config, gemini_name);
+    write_value(*value, config);
+    ++*written;
+    return true;
+  }
+
+  bool write_generation_config() {
+    rapidjson::StringBuffer buffer;
+    JsonWriter config(buffer);
+    int written = 0;
+    config.StartObject();
+    if (const Value* stop = find(request_, "stop")) {
+      if (stop->IsString()) {
+        write_key(config, "stopSequences");
+        config.StartArray();
+        write_string(config, view(*stop));
+        config.EndArray();
+        ++written;
+      } else if (stop->IsArray()) {
+        for (const auto& entry : stop->GetArray()) {
+          if (!entry.IsString())
+            return fail("stop must be a string or an array of strings", "stop");
+        }
+        if (!stop->Empty()) {
+          write_key(config, "stopSequences");
+          write_value(*stop, config);
+          ++written;
+        }
+      } else {
+        return fail("stop must be a string or an array of strings", "stop");
+      }
+    }
+    // max_completion_tokens is the newer name; it wins when a client sends both.
+    const char* max_tokens =
+        find(request_, "max_completion_tokens") != nullptr ? "max_completion_tokens" : "max_tokens";
+    if (!copy_number(config, "n", "candidateCount", true, 1, &written) ||
+        !copy_number(config, max_tokens, "maxOutputTokens", true, 1, &written) ||
+        !copy_number(config, "temperature", "temperature", false, 0, &written) ||
+        !copy_number(config, "top_p", "topP", false, 0, &written) ||
+        !copy_number(config, "top_k", "topK", true, 1, &written) ||
+        !copy_number(config, "seed", "seed", true, std::numeric_limits<int32_t>::min(), &written) ||
+        !copy_number(config, "presence_penalty", "presencePenalty", false, 0, &written) ||
+        !copy_number(config, "frequency_penalty", "frequencyPenalty", false, 0, &written) ||
+        !write_response_format(config, &written)) {
+      return false;
+    }
+    config.EndObject();
+    if (written > 0) {
+      write_key(writer_, "generationConfig");
+      writer_.RawValue(buffer.GetString(), buffer.GetSize(), rapidjson::kObjectType);
+    }
+    return true;
+  }
+
+  bool write_response_format(JsonWriter& config, int* written) {
+    const Value* format = find(request_, "response_format");
+    if (format == nullptr) return true;
+    std::string_view type;
+    if (!find_string(*format, "type", &type)) {
+      return fail("response_format.type must be a string", "response_format.type");
+    }
+    if (type == "text") return true;
+    if (type != "json_object" && type != "json_schema") {
+      return fail("response_format.type '" + std::string(type) + "' is not supported by " +
+                      std::string(label()),
+                  "response_format.type");
+    }
+    write_key(config, "responseMimeType");
+    write_string(config, "application/json");
+    ++*written;
+    if (type == "json_object") return true;
+    const Value* json_schema = find(*format, "json_schema");
+    if (json_schema == nullptr || !json_schema->IsObject()) {
+      return fail("response_format.json_schema must be an object", "response_format.json_schema");
+    }
+    if (const Value* schema = find(*json_schema, "schema")) {
+      write_key(config, "responseSchema");
+      if (!write_gemini_schema(*schema, config, "response_format.json_schema.schema", failure_)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  const Value& request_;
+  const RequestOptions& options_;
+  Failure* failure_;
+  rapidjson::StringBuffer buffer_;
+  JsonWriter writer_;
+  std::map<std::string, std::string, std::less<>> tool_names_;  // tool call id -> function name
+};
+
+}  // namespace
+
+bool build_generate_content_body(std::string_view openai_body, const RequestOptions& options,
+                                 std::string* body, bool* stream, Failure* failure) {
+  rapidjson::Document request;
+  if (!parse_json(openai_body, &request)) {
+    *failure = invalid_request("the request body is not valid JSON", "");
+    return false;
+  }
+  RequestWriter writer(request, options, failure);
+  return writer.write(body, stream);
+}
+
+}  // namespace sluice::providers::gemini

@@ -1,0 +1,182 @@
+// JSON schema (OpenAI tool parameters, response_format) to Gemini's Schema, a subset of
+// OpenAPI 3.0's schema object that the API refuses to extend: an unknown keyword such as
+// additionalProperties fails the whole request, so only the keywords Gemini documents are kept.
+// Local references (#/$defs/<name>, #/definitions/<name>) are inlined because Gemini has no
+// $ref; a recursive reference ends at the depth limit with a 400.
+
+#include <array>
+
+#include "providers/gemini/translate.h"
+
+namespace sluice::providers::gemini {
+namespace {
+
+// Deepest schema nesting (after inlining references) accepted.
+constexpr int kMaxSchemaDepth = 32;
+
+// Keywords copied as they are.
+constexpr std::array<std::string_view, 17> kCopiedKeywords = {
+    "description", "title",     "nullable",         "enum",          "required",      "minItems",
+    "maxItems",    "minLength", "maxLength",        "minProperties", "maxProperties", "pattern",
+    "example",     "default",   "propertyOrdering", "minimum",       "maximum"};
+
+// String formats Gemini accepts; others (uri, email, ...) are dropped.
+constexpr std::array<std::string_view, 6> kKeptFormats = {"enum",  "date-time", "int32",
+                                                          "int64", "float",     "double"};
+
+template <size_t N>
+bool contains(const std::array<std::string_view, N>& list, std::string_view word) {
+  for (std::string_view entry : list) {
+    if (entry == word) return true;
+  }
+  return false;
+}
+
+class SchemaWriter {
+ public:
+  SchemaWriter(const rapidjson::Value& root, JsonWriter& writer, Failure* failure)
+      : root_(root), writer_(writer), failure_(failure) {}
+
+  bool write(const rapidjson::Value& schema, const std::string& path, int depth) {
+    if (depth > kMaxSchemaDepth) {
+      return fail(path + " nests deeper than " + std::to_string(kMaxSchemaDepth) +
+                      " levels (or refers to itself)",
+                  path);
+    }
+    if (!schema.IsObject()) return fail(path + " must be a JSON schema object", path);
+    if (const rapidjson::Value* ref = find(schema, "$ref")) {
+      const rapidjson::Value* target = resolve(*ref);
+      if (target == nullptr) {
+        return fail(path + ".$ref must name a schema under #/$defs or #/definitions", path);
+      }
+      return write(*target, path, depth + 1);
+    }
+    const bool has_nullable = find(schema, "nullable") != nullptr;
+    const bool has_enum = find(schema, "enum") != nullptr;
+    const bool has_any_of = find(schema, "anyOf") != nullptr;
+    writer_.StartObject();
+    for (const auto& member : schema.GetObject()) {
+      const std::string_view key = view(member.name);
+      const rapidjson::Value& value = member.value;
+      // The field's path, made only when a message or a nested schema needs it.
+      const auto member_path = [&] { return path + "." + std::string(key); };
+      if (key == "type") {
+        if (!write_type(value, has_nullable, member_path)) return false;
+      } else if (key == "properties") {
+        if (!value.IsObject()) return fail(member_path() + " must be an object", member_path());
+        write_key(writer_, key);
+        writer_.StartObject();
+        for (const auto& property : value.GetObject()) {
+          write_key(writer_, view(property.name));
+          if (!write(property.value, member_path() + "." + std::string(view(property.name)),
+                     depth + 1)) {
+            return false;
+          }
+        }
+        writer_.EndObject();
+      } else if (key == "items") {
+        write_key(writer_, key);
+        if (!write(value, member_path(), depth + 1)) return false;
+      } else if (key == "anyOf" || (key == "oneOf" && !has_any_of)) {
+        // oneOf has no Gemini form; anyOf is the nearest, and what a model needs to choose.
+        if (!value.IsArray()) return fail(member_path() + " must be an array", member_path());
+        write_key(writer_, "anyOf");
+        writer_.StartArray();
+        for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
+          if (!write(value[i], member_path() + "[" + std::to_string(i) + "]", depth + 1)) {
+            return false;
+          }
+        }
+        writer_.EndArray();
+      } else if (key == "const") {
+        // A one-value enum says the same, for the string constants Gemini's enum takes.
+        if (!has_enum && value.IsString()) {
+          write_key(writer_, "enum");
+          writer_.StartArray();
+          write_string(writer_, view(value));
+          writer_.EndArray();
+        }
+      } else if (key == "format") {
+        if (value.IsString() && contains(kKeptFormats, view(value))) {
+          write_key(writer_, key);
+          write_string(writer_, view(value));
+        }
+      } else if (contains(kCopiedKeywords, key)) {
+        write_key(writer_, key);
+        if (!write_value(value, writer_))
+          return fail(member_path() + " nests too deep", member_path());
+      }
+      // Any other keyword ($schema, additionalProperties, $defs, strict, ...) is dropped.
+    }
+    writer_.EndObject();
+    return true;
+  }
+
+ private:
+  // "type": a name as it is; ["<name>", "null"] as the name plus nullable. `path_of` makes the
+  // field's path for a message.
+  template <typename PathOf>
+  bool write_type(const rapidjson::Value& type, bool has_nullable, const PathOf& path_of) {
+    if (type.IsString()) {
+      write_key(writer_, "type");
+      write_string(writer_, view(type));
+      return true;
+    }
+    if (!type.IsArray()) return fail(path_of() + " must be a string or an array", path_of());
+    std::string_view name;
+    bool nullable = false;
+    for (const auto& entry : type.GetArray()) {
+      if (!entry.IsString()) return fail(path_of() + " must list type names", path_of());
+      if (view(entry) == "null") {
+        nullable = true;
+      } else if (name.empty()) {
+        name = view(entry);
+      } else {
+        return fail(
+            path_of() + " lists more than one type besides null, which Gemini cannot express",
+            path_of());
+      }
+    }
+    if (name.empty()) return fail(path_of() + " must name a type besides null", path_of());
+    write_key(writer_, "type");
+    write_string(writer_, name);
+    if (nullable && !has_nullable) {
+      write_key(writer_, "nullable");
+      writer_.Bool(true);
+    }
+    return true;
+  }
+
+  const rapidjson::Value* resolve(const rapidjson::Value& ref) const {
+    if (!ref.IsString()) return nullptr;
+    std::string_view pointer = view(ref);
+    for (std::string_view section : {"$defs", "definitions"}) {
+      const std::string prefix = "#/" + std::string(section) + "/";
+      if (pointer.starts_with(prefix)) {
+        const rapidjson::Value* definitions = find(root_, section);
+        if (definitions == nullptr) return nullptr;
+        return find(*definitions, pointer.substr(prefix.size()));
+      }
+    }
+    return nullptr;
+  }
+
+  bool fail(std::string message, const std::string& path) {
+    *failure_ = invalid_request(std::move(message), path);
+    return false;
+  }
+
+  const rapidjson::Value& root_;
+  JsonWriter& writer_;
+  Failure* failure_;
+};
+
+}  // namespace
+
+bool write_gemini_schema(const rapidjson::Value& schema, JsonWriter& writer,
+                         const std::string& path, Failure* failure) {
+  SchemaWriter schema_writer(schema, writer, failure);
+  return schema_writer.write(schema, path, 0);
+}
+
+}  // namespace sluice::providers::gemini

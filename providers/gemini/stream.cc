@@ -1,0 +1,240 @@
+// streamGenerateContent?alt=sse -> OpenAI chat.completion.chunk JSON texts. Each SSE event is a
+// whole GenerateContentResponse holding the next piece of each candidate: a role chunk opens a
+// choice, text becomes content deltas, a functionCall (Gemini never splits one) becomes one
+// complete tool_calls delta, finishReason a finish chunk, and the last usageMetadata the final
+// usage chunk (choices []) once the stream has ended.
+
+#include <vector>
+
+#include "providers/gemini/openai_output.h"
+#include "providers/gemini/translate.h"
+
+namespace sluice::providers::gemini {
+namespace {
+
+using rapidjson::Value;
+
+// Gemini's candidateCount is at most 8; a higher index is a broken stream, not a reason to grow.
+constexpr int kMaxCandidates = 8;
+
+struct ChoiceState {
+  bool started = false;
+  bool finished = false;
+  int tool_calls = 0;  // the next tool_calls[].index of this choice
+};
+
+class ChatStreamDecoder final : public StreamDecoder {
+ public:
+  ChatStreamDecoder(Flavour flavour, const ResponseContext& context)
+      : flavour_(flavour),
+        client_model_(context.client_model),
+        fallback_id_(context.response_id),
+        created_(context.created) {}
+
+  bool feed(std::string_view unit, std::vector<std::string>* chunks, Failure* failure) override {
+    if (unit.find_first_not_of(" \t\r\n") == std::string_view::npos) return true;
+    rapidjson::Document event;
+    if (!parse_json(unit, &event) || !event.IsObject()) {
+      *failure = bad_upstream(std::string(provider_label(flavour_)) +
+                              "'s stream event is not a JSON object");
+      return false;
+    }
+    if (const Value* error = find(event, "error")) {
+      *failure = failure_from_error_object(flavour_, 502, *error, {});
+      return false;
+    }
+    if (id_.empty()) id_ = response_id_of(event, fallback_id_);
+    const Value* candidates = find(event, "candidates");
+    const Value* feedback = find(event, "promptFeedback");
+    std::string_view block_reason;
+    if (candidates != nullptr && candidates->IsArray() && !candidates->Empty()) {
+      for (rapidjson::SizeType i = 0; i < candidates->Size(); ++i) {
+        if (!decode_candidate((*candidates)[i], static_cast<int>(i), chunks, failure)) {
+          return false;
+        }
+      }
+    } else if (feedback != nullptr && find_string(*feedback, "blockReason", &block_reason)) {
+      // The prompt was blocked: an empty choice filtered at once.
+      ChoiceState& choice = state(0);
+      open(choice, 0, chunks);
+      if (!choice.finished) {
+        chunks->push_back(finish_chunk(0, "content_filter"));
+        choice.finished = true;
+      }
+    }
+    if (Usage usage = read_usage(event); usage.present) usage_ = usage;
+    return true;
+  }
+
+  bool finish(std::vector<std::string>* chunks, Failure* failure) override {
+    bool started = false;
+    bool all_finished = true;
+    for (const ChoiceState& choice : choices_) {
+      started = started || choice.started;
+      all_finished = all_finished && (choice.finished || !choice.started);
+    }
+    if (!started || !all_finished) {
+      *failure = bad_upstream(std::string(provider_label(flavour_)) +
+                              "'s stream ended before a finish reason");
+      return false;
+    }
+    if (usage_.present) {
+      rapidjson::StringBuffer buffer;
+      JsonWriter writer(buffer);
+      begin_chunk(writer);
+      writer.EndArray();
+      write_key(writer, "usage");
+      write_usage(writer, usage_);
+      writer.EndObject();
+      chunks->push_back(take(buffer));
+      usage_.present = false;  // owed once
+    }
+    return true;
+  }
+
+ private:
+  ChoiceState& state(int index) {
+    if (static_cast<size_t>(index) >= choices_.size()) choices_.resize(index + 1);
+    return choices_[index];
+  }
+
+  bool decode_candidate(const Value& candidate, int position, std::vector<std::string>* chunks,
+                        Failure* failure) {
+    const int index = candidate_index(candidate, position);
+    if (index >= kMaxCandidates) {
+      *failure = bad_upstream(std::string(provider_label(flavour_)) +
+                              "'s stream names a candidate index above 7");
+      return false;
+    }
+    ChoiceState& choice = state(index);
+    open(choice, index, chunks);
+    if (choice.finished) return true;  // nothing may follow a finish chunk
+    CandidateParts parts;
+    if (!read_parts(candidate, &parts, failure)) return false;
+    if (!parts.text.empty()) chunks->push_back(content_chunk(index, parts.text));
+    if (!parts.calls.empty()) chunks->push_back(tool_calls_chunk(index, parts.calls, choice));
+    std::string_view reason;
+    if (find_string(candidate, "finishReason", &reason) && !reason.empty()) {
+      chunks->push_back(finish_chunk(index, finish_reason_for(reason, choice.tool_calls > 0)));
+      choice.finished = true;
+    }
+    return true;
+  }
+
+  void open(ChoiceState& choice, int index, std::vector<std::string>* chunks) {
+    if (choice.started) return;
+    choice.started = true;
+    rapidjson::StringBuffer buffer;
+    JsonWriter writer(buffer);
+    begin_choice(writer, index);
+    write_key(writer, "role");
+    write_string(writer, "assistant");
+    write_key(writer, "content");
+    write_string(writer, "");
+    end_choice(writer, {});
+    chunks->push_back(take(buffer));
+  }
+
+  std::string content_chunk(int index, std::string_view text) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter writer(buffer);
+    begin_choice(writer, index);
+    write_key(writer, "content");
+    write_string(writer, text);
+    end_choice(writer, {});
+    return take(buffer);
+  }
+
+  std::string tool_calls_chunk(int index, const std::vector<FunctionCall>& calls,
+                               ChoiceState& choice) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter writer(buffer);
+    begin_choice(writer, index);
+    write_key(writer, "tool_calls");
+    writer.StartArray();
+    for (const FunctionCall& call : calls) {
+      writer.StartObject();
+      write_key(writer, "index");
+      writer.Int(choice.tool_calls++);
+      write_key(writer, "id");
+      write_string(writer, tool_call_id(id_, ordinal_++));
+      write_key(writer, "type");
+      write_string(writer, "function");
+      write_key(writer, "function");
+      writer.StartObject();
+      write_key(writer, "name");
+      write_string(writer, call.name);
+      write_key(writer, "arguments");
+      write_string(writer, call.arguments);
+      writer.EndObject();
+      writer.EndObject();
+    }
+    writer.EndArray();
+    end_choice(writer, {});
+    return take(buffer);
+  }
+
+  std::string finish_chunk(int index, std::string_view reason) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter writer(buffer);
+    begin_choice(writer, index);
+    end_choice(writer, reason);
+    return take(buffer);
+  }
+
+  // {"id","object","created","model","choices":[ -- the caller closes the array and object.
+  void begin_chunk(JsonWriter& writer) {
+    writer.StartObject();
+    write_key(writer, "id");
+    write_string(writer, id_.empty() ? std::string_view(fallback_id_) : std::string_view(id_));
+    write_key(writer, "object");
+    write_string(writer, "chat.completion.chunk");
+    write_key(writer, "created");
+    writer.Int64(created_);
+    write_key(writer, "model");
+    write_string(writer, client_model_);
+    write_key(writer, "choices");
+    writer.StartArray();
+  }
+
+  // ... {"index":i,"delta":{ -- end_choice closes the delta with the finish reason (null if "").
+  void begin_choice(JsonWriter& writer, int index) {
+    begin_chunk(writer);
+    writer.StartObject();
+    write_key(writer, "index");
+    writer.Int(index);
+    write_key(writer, "delta");
+    writer.StartObject();
+  }
+
+  void end_choice(JsonWriter& writer, std::string_view finish_reason) {
+    writer.EndObject();
+    write_key(writer, "finish_reason");
+    if (finish_reason.empty()) {
+      writer.Null();
+    } else {
+      write_string(writer, finish_reason);
+    }
+    writer.EndObject();
+    writer.EndArray();
+    writer.EndObject();
+  }
+
+  const Flavour flavour_;
+  const std::string client_model_;
+  const std::string fallback_id_;
+  const int64_t created_;
+  std::string id_;  // the stream's responseId, from its first event
+  std::vector<ChoiceState> choices_;
+  int ordinal_ = 0;  // tool calls numbered across the whole answer, as response.cc does
+  Usage usage_;
+};
+
+}  // namespace
+
+std::unique_ptr<StreamDecoder> make_chat_stream_decoder(Flavour flavour,
+                                                        const ResponseContext& context) {
+  return std::make_unique<ChatStreamDecoder>(flavour, context);
+}
+
+}  // namespace sluice::providers::gemini

@@ -1,0 +1,129 @@
+// JSON helpers shared by the outbound adapters' translators.
+
+#include "providers/support/json.h"
+
+#include <cstdint>
+#include <cstring>
+
+namespace sluice::providers::support {
+
+size_t utf8_sequence_length(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
+  const uint8_t lead = byte(i);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  uint8_t low = 0x80;
+  uint8_t high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;   // overlong
+    if (lead == 0xED) high = 0x9F;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;   // overlong
+    if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+bool valid_utf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    // Most JSON is ASCII: eight bytes at a time until a byte with its high bit set.
+    if (i + 8 <= text.size()) {
+      uint64_t word;
+      std::memcpy(&word, text.data() + i, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const size_t length = utf8_sequence_length(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
+bool parse_json(std::string_view text, rapidjson::Document* document) {
+  // Checked once here rather than by rapidjson's validating string parser (byte by byte, and
+  // the main cost of a translation). A raw NUL is never JSON, so the NUL-terminated copy parses
+  // exactly `text`, on rapidjson's SSE2 path.
+  if (!valid_utf8(text) || std::memchr(text.data(), 0, text.size()) != nullptr) return false;
+  const std::string terminated(text);
+  document->Parse<rapidjson::kParseIterativeFlag>(terminated.c_str());
+  return !document->HasParseError();
+}
+
+bool write_value(const rapidjson::Value& value, JsonWriter& writer, int depth) {
+  if (depth > kMaxCopyDepth) return false;
+  switch (value.GetType()) {
+    case rapidjson::kObjectType:
+      writer.StartObject();
+      for (const auto& member : value.GetObject()) {
+        writer.Key(member.name.GetString(), member.name.GetStringLength());
+        if (!write_value(member.value, writer, depth + 1)) return false;
+      }
+      writer.EndObject();
+      return true;
+    case rapidjson::kArrayType:
+      writer.StartArray();
+      for (const auto& element : value.GetArray()) {
+        if (!write_value(element, writer, depth + 1)) return false;
+      }
+      writer.EndArray();
+      return true;
+    default:
+      return value.Accept(writer);  // a scalar: no recursion
+  }
+}
+
+bool to_json_text(const rapidjson::Value& value, std::string* out) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  if (!write_value(value, writer)) return false;
+  *out = take(buffer);
+  return true;
+}
+
+const rapidjson::Value* find(const rapidjson::Value& object, std::string_view name) {
+  if (!object.IsObject()) return nullptr;
+  const auto it = object.FindMember(
+      rapidjson::StringRef(name.data(), static_cast<rapidjson::SizeType>(name.size())));
+  if (it == object.MemberEnd() || it->value.IsNull()) return nullptr;
+  return &it->value;
+}
+
+bool find_string(const rapidjson::Value& object, std::string_view name, std::string_view* out) {
+  const rapidjson::Value* value = find(object, name);
+  if (value == nullptr || !value->IsString()) return false;
+  *out = view(*value);
+  return true;
+}
+
+Failure invalid_request(std::string message, std::string param) {
+  Failure failure;
+  failure.status = 400;
+  failure.message = std::move(message);
+  failure.param = std::move(param);
+  return failure;
+}
+
+Failure bad_upstream(std::string message) {
+  Failure failure;
+  failure.status = 502;
+  failure.message = std::move(message);
+  failure.type = "server_error";
+  failure.code = "bad_upstream_response";
+  return failure;
+}
+
+}  // namespace sluice::providers::support

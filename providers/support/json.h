@@ -1,0 +1,71 @@
+#pragma once
+// JSON helpers shared by the outbound adapters' translators: parsing with the checks every
+// translator needs, depth-limited copying of a value into a writer, and typed member lookup.
+// Pure functions, safe from any thread.
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "providers/common/adapter.h"
+
+namespace sluice::providers::support {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// Deepest nesting copied from one document into another (tool arguments, schema defaults):
+// rapidjson's own copy recurses, so a hostile document could otherwise exhaust the stack.
+inline constexpr int kMaxCopyDepth = 64;
+
+// Parses `text` iteratively (no recursion), refusing invalid UTF-8 and NUL bytes, so every
+// string read out of the document can be written back without checks. False when it is not
+// JSON.
+bool parse_json(std::string_view text, rapidjson::Document* document);
+
+// Length of the well-formed UTF-8 sequence starting at text[i] (1 for ASCII), or 0.
+size_t utf8_sequence_length(std::string_view text, size_t i);
+
+// Whether `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+bool valid_utf8(std::string_view text);
+
+// Writes `value` to `writer`; false (with the writer left mid-value) when it nests deeper than
+// kMaxCopyDepth.
+bool write_value(const rapidjson::Value& value, JsonWriter& writer, int depth = 0);
+
+// `value` as compact JSON text; false when it nests too deep.
+bool to_json_text(const rapidjson::Value& value, std::string* out);
+
+inline void write_string(JsonWriter& writer, std::string_view text) {
+  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+inline void write_key(JsonWriter& writer, std::string_view key) {
+  writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+}
+
+inline std::string_view view(const rapidjson::Value& string_value) {
+  return {string_value.GetString(), string_value.GetStringLength()};
+}
+
+// The member `name` of `object`, or nullptr when `object` is not an object, lacks the member,
+// or the member is null (OpenAI clients send null for "not set").
+const rapidjson::Value* find(const rapidjson::Value& object, std::string_view name);
+
+// The string member `name` in *out; false when it is absent, null or not a string.
+bool find_string(const rapidjson::Value& object, std::string_view name, std::string_view* out);
+
+// The writer's text as a std::string.
+inline std::string take(const rapidjson::StringBuffer& buffer) {
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// A 400 for the client's request naming `param`.
+Failure invalid_request(std::string message, std::string param);
+
+// A 502 for a provider answer that cannot be translated.
+Failure bad_upstream(std::string message);
+
+}  // namespace sluice::providers::support

@@ -1,0 +1,23 @@
+#pragma once
+// Provider text made safe to hand to a client (errors copy a provider's message out), and
+// OpenAI's error type for a status. Pure functions, safe from any thread.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace sluice::providers::support {
+
+// `text` with every copy of `secret` replaced by "[redacted]" (a secret shorter than 4 bytes is
+// too short to tell from ordinary text and is left), cut to at most `limit` bytes without
+// splitting a character, invalid UTF-8 replaced by U+FFFD.
+std::string clean_text(std::string_view text, std::string_view secret, size_t limit);
+
+// `text` without leading and trailing spaces, tabs and line breaks.
+std::string_view trim(std::string_view text);
+
+// OpenAI's error type for an HTTP status: authentication_error (401), permission_error (403),
+// rate_limit_error (429), server_error (5xx), else invalid_request_error.
+std::string_view openai_error_type(int status);
+
+}  // namespace sluice::providers::support

@@ -1,0 +1,40 @@
+#pragma once
+// Shared pieces of the Cohere adapter tests: the deployment the golden cases run against, the
+// fixed response context and where the golden files are (the rest: test/providers/golden_files.h).
+
+#include <string>
+#include <string_view>
+
+#include "providers/common/adapter.h"
+#include "test/providers/golden_files.h"
+
+namespace sluice::providers::cohere::testing {
+
+using providers::testing::failure_json;
+using providers::testing::normalise_json;
+using providers::testing::read_file;
+
+inline constexpr std::string_view kApiKey = "co-TEST-not-a-real-key-0123456789";
+
+inline Deployment cohere_deployment() {
+  Deployment deployment;
+  deployment.name = "my-cohere#0";
+  deployment.provider_type = "cohere";
+  deployment.model = "command-a-03-2025";
+  deployment.api_key = std::string(kApiKey);
+  return deployment;
+}
+
+inline ResponseContext test_context() {
+  ResponseContext context;
+  context.client_model = "my-model";
+  context.response_id = "chatcmpl-fallback";
+  context.created = 1700000000;
+  return context;
+}
+
+inline std::string golden_dir() {
+  return std::string(SLUICE_SOURCE_DIR) + "/test/providers/cohere/golden";
+}
+
+}  // namespace sluice::providers::cohere::testing

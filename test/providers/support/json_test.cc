@@ -1,0 +1,41 @@
+// The JSON helpers every adapter translator parses with: UTF-8 is checked before rapidjson sees
+// the text (rapidjson then parses without its own slower check), and a raw NUL byte, which the
+// NUL-terminated parse would otherwise stop at, is refused.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "providers/support/json.h"
+
+namespace sluice::providers::support {
+namespace {
+
+TEST(SupportJson, Utf8IsCheckedPastTheAsciiFastPath) {
+  EXPECT_TRUE(valid_utf8(""));
+  EXPECT_TRUE(valid_utf8("plain ascii text, longer than eight bytes"));
+  EXPECT_TRUE(valid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));  // é € 😀
+  EXPECT_FALSE(valid_utf8("twelve bytes\xC3"));                          // cut after the fast path
+  EXPECT_FALSE(valid_utf8("\xC0\xAF"));                                  // overlong '/'
+  EXPECT_FALSE(valid_utf8("\xED\xA0\x80"));                              // a surrogate
+  EXPECT_FALSE(valid_utf8("\xF4\x90\x80\x80"));                          // past U+10FFFF
+  EXPECT_FALSE(valid_utf8("abcdefgh\xFF"));
+}
+
+TEST(SupportJson, ParsesExactlyTheTextGiven) {
+  rapidjson::Document document;
+  EXPECT_TRUE(parse_json(R"({"a":"caf\u00e9","b":[1,2]})", &document));
+  EXPECT_FALSE(parse_json(std::string("{\"a\":1}\0{}", 10), &document));  // NUL, then more
+  EXPECT_FALSE(parse_json(std::string("{\"a\":\"x\0y\"}", 11), &document));
+  EXPECT_FALSE(parse_json("{\"a\":\"\xC3\"}", &document));
+  EXPECT_FALSE(parse_json("{\"a\":1} trailing", &document));
+  EXPECT_FALSE(parse_json("", &document));
+  // Deep nesting parses without recursion, and copying it out stops at the depth limit.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  ASSERT_TRUE(parse_json(deep, &document));
+  std::string text;
+  EXPECT_FALSE(to_json_text(document, &text));
+}
+
+}  // namespace
+}  // namespace sluice::providers::support
