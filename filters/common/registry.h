@@ -18,6 +18,8 @@ namespace sluice::filters::common {
 
 struct RegistryProvider {
   std::string name, type, api_base, api_key;
+  // Provider settings (region, api_version, ...): a string as it is, anything else as JSON text.
+  std::vector<std::pair<std::string, std::string>> settings;
 };
 
 struct RegistryDeployment {
@@ -67,8 +69,21 @@ inline bool parse_registry(std::string_view json, Registry* out, std::string& er
   if (auto it = doc.FindMember("providers"); it != doc.MemberEnd() && it->value.IsArray()) {
     for (const auto& p : it->value.GetArray()) {
       if (!p.IsObject()) continue;
-      out->providers.push_back({string_member(p, "name"), string_member(p, "type"),
-                                string_member(p, "api_base"), string_member(p, "api_key")});
+      RegistryProvider provider{string_member(p, "name"),
+                                string_member(p, "type"),
+                                string_member(p, "api_base"),
+                                string_member(p, "api_key"),
+                                {}};
+      if (auto s = p.FindMember("settings"); s != p.MemberEnd() && s->value.IsObject()) {
+        for (const auto& setting : s->value.GetObject()) {
+          provider.settings.emplace_back(
+              std::string(setting.name.GetString(), setting.name.GetStringLength()),
+              setting.value.IsString()
+                  ? std::string(setting.value.GetString(), setting.value.GetStringLength())
+                  : registry_detail::to_json(setting.value));
+        }
+      }
+      out->providers.push_back(std::move(provider));
     }
   }
   if (auto it = doc.FindMember("models"); it != doc.MemberEnd() && it->value.IsArray()) {

@@ -3,10 +3,12 @@
 #include "filters/translate/config.h"
 
 #include <array>
+#include <cstdlib>
 
 #include "filters/common/json_text.h"
 #include "filters/common/proto_config.h"
 #include "filters/common/registry.h"
+#include "filters/translate/adapters.h"
 #include "filters/translate/translate.pb.h"
 
 namespace sluice::filters::translate {
@@ -82,6 +84,64 @@ bool resolve_base(Upstream* upstream, std::initializer_list<std::string_view> ba
   return true;
 }
 
+std::string setting(const providers::Deployment& deployment, std::string_view name) {
+  auto it = deployment.settings.find(name);
+  return it == deployment.settings.end() ? std::string() : it->second;
+}
+
+std::string environment(const char* name) {
+  const char* value = std::getenv(name);  // config_new runs on the control thread
+  return value ? std::string(value) : std::string();
+}
+
+// A deployment of a provider type with an adapter: the adapter's view of it, checked, and the
+// credentials its requests are signed with. False with `error` naming the deployment.
+bool resolve_adapter(Upstream* upstream, const common::RegistryDeployment& d,
+                     const common::RegistryProvider* provider, std::string_view provider_base,
+                     const std::string& what, std::string& error) {
+  providers::Deployment& deployment = upstream->deployment;
+  deployment.name = d.id;
+  deployment.provider_type = d.provider_type;
+  deployment.model = d.model;
+  deployment.api_key = upstream->api_key;
+  std::string_view base = !d.api_base.empty() ? std::string_view(d.api_base) : provider_base;
+  if (!base.empty()) {
+    std::optional<std::string> clean = clean_base(base);
+    if (!clean) {
+      error = what + ": api_base must be an absolute http:// or https:// URL";
+      return false;
+    }
+    deployment.base_url = std::move(*clean);
+  }
+  if (provider) {
+    for (const auto& [name, value] : provider->settings) deployment.settings[name] = value;
+  }
+  if (std::string problem = upstream->adapter->check(deployment); !problem.empty()) {
+    error = what + ": " + problem;
+    return false;
+  }
+  upstream->supported = true;
+  upstream->base_url = deployment.base_url;
+  if (d.provider_type == "bedrock" && deployment.api_key.empty()) {
+    aws::Credentials& credentials = upstream->aws_credentials;
+    credentials.access_key_id = setting(deployment, "aws_access_key_id");
+    credentials.secret_access_key = setting(deployment, "aws_secret_access_key");
+    credentials.session_token = setting(deployment, "aws_session_token");
+    if (credentials.access_key_id.empty() && credentials.secret_access_key.empty()) {
+      credentials.access_key_id = environment("AWS_ACCESS_KEY_ID");
+      credentials.secret_access_key = environment("AWS_SECRET_ACCESS_KEY");
+      credentials.session_token = environment("AWS_SESSION_TOKEN");
+    }
+    if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {
+      error = what +
+              ": no AWS credentials: set aws_access_key_id and aws_secret_access_key on the "
+              "provider, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment";
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<std::string_view> default_api_base(std::string_view provider_type) {
@@ -110,6 +170,10 @@ std::unique_ptr<Config> Config::create(ConfigContext& context, std::string_view 
   for (const auto& model : registry.models) {
     for (const auto& d : model.deployments) {
       auto provider = config->providers.find(d.provider);
+      const common::RegistryProvider* registry_provider = nullptr;
+      for (const auto& p : registry.providers) {
+        if (p.name == d.provider) registry_provider = &p;
+      }
       std::string_view provider_base;
       Upstream upstream;
       upstream.provider = d.provider;
@@ -122,6 +186,16 @@ std::unique_ptr<Config> Config::create(ConfigContext& context, std::string_view 
       }
       if (!d.api_key.empty()) upstream.api_key = d.api_key;
       std::string what = "deployment '" + d.id + "' (provider '" + d.provider + "')";
+      upstream.adapter = adapter_for(d.provider_type);
+      if (upstream.adapter) {
+        const std::string_view base =
+            registry_provider ? std::string_view(registry_provider->api_base) : std::string_view();
+        if (!resolve_adapter(&upstream, d, registry_provider, base, what, error)) return nullptr;
+        for (const auto& [name, value] : d.params)
+          upstream.params.emplace_back(pointer_of(name), value);
+        config->deployments.emplace(d.id, std::move(upstream));
+        continue;
+      }
       if (!resolve_base(&upstream, {d.api_base, provider_base}, what, error)) return nullptr;
       if (upstream.supported && upstream.base_url.empty()) {
         error = what + ": provider type '" + d.provider_type +

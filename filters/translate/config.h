@@ -16,6 +16,9 @@
 #include <utility>
 #include <vector>
 
+#include "providers/aws/sigv4.h"
+#include "providers/common/adapter.h"
+
 namespace sluice::filters::translate {
 
 // The provider paths translate v1 sends requests to; endpoint_for() (filter.h) picks one.
@@ -26,7 +29,7 @@ inline constexpr std::array<std::string_view, 3> kEndpoints = {"/chat/completion
 struct Upstream {
   std::string provider;       // provider name, for messages
   std::string provider_type;  // "openai", "groq", ... or an unsupported type
-  bool supported = false;     // an OpenAI-compatible type translate v1 speaks
+  bool supported = false;     // an OpenAI-compatible type, or one with an adapter
   std::string base_url;       // api_base without a trailing '/'; empty: none configured
   // base_url followed by each of kEndpoints, in their order, joined at load (empty without one).
   std::array<std::string, kEndpoints.size()> urls;
@@ -36,6 +39,13 @@ struct Upstream {
   std::string model_json;     // model as a JSON string, quoted at load
   // Default request parameters: JSON pointer of the member ("/temperature") and its JSON value.
   std::vector<std::pair<std::string, std::string>> params;
+  // A provider with an API of its own (providers/<name>): its adapter and the deployment as the
+  // adapter sees it; null for the OpenAI-compatible types, which translate speaks itself.
+  const providers::Adapter* adapter = nullptr;
+  providers::Deployment deployment;
+  // AWS credentials for SigV4 (bedrock): the deployment's settings, else the environment's
+  // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, read at load.
+  aws::Credentials aws_credentials;
 };
 
 struct Config {

@@ -104,7 +104,7 @@ Status Filter::prepare(bool has_body) {
                    "provider_not_supported");
     return LocalReply;
   }
-  if (upstream_->base_url.empty()) {
+  if (!upstream_->adapter && upstream_->base_url.empty()) {  // an adapter knows its default
     stream().error(500, "provider '" + upstream_->provider + "' has no api_base",
                    "provider_misconfigured");
     return LocalReply;
@@ -117,6 +117,7 @@ Status Filter::prepare(bool has_body) {
                    "unknown_url");
     return LocalReply;
   }
+  if (upstream_->adapter) return prepare_adapted(*endpoint, has_body);
 
   bool stream_requested = false;
   if (has_body) {
@@ -128,6 +129,14 @@ Status Filter::prepare(bool has_body) {
       if (!stream().json(Part::request, pointer)) stream().json_set(Part::request, pointer, value);
     }
     stream_requested = stream().json(Part::request, "/stream") == std::string_view("true");
+    if (stream().meta("request.api")) {
+      // Members a client API's request carries for the adapters that take them (core/apis):
+      // OpenAI's API refuses members it does not know.
+      for (std::string_view member :
+           {"/top_k", "/additionalModelRequestFields", "/guardrailConfig"}) {
+        stream().json_remove(Part::request, member);
+      }
+    }
   }
   replace_all_headers(stream_requested);
   stream().set_meta("upstream.url", upstream_->urls[*endpoint]);
@@ -168,13 +177,15 @@ Status Filter::on_response_headers(bool end_of_stream) {
       api->header_set(handle, SLUICE_RESPONSE, header.name, sluice_str{nullptr, 0});
     }
   }
+  if (upstream_ && upstream_->adapter) return adapted_response_headers(end_of_stream);
   uint32_t status = upstream_status();
   // An error without a body gets one here: there is no body hook for an empty body.
   if (end_of_stream && status && (status < 200 || status > 299)) normalise_error(status);
   return Continue;
 }
 
-Status Filter::on_response_body(bool) {
+Status Filter::on_response_body(bool end_of_stream) {
+  if (upstream_ && upstream_->adapter) return adapted_response_body(end_of_stream);
   // Status 0: not the upstream's answer (a reply of a filter after this one): left alone.
   uint32_t status = upstream_status();
   if (status == 0) return Continue;

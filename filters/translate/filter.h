@@ -11,6 +11,7 @@
 
 #include <sluice/filter.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,8 +39,21 @@ class Filter : public sluice::Filter {
   void rewrite_success();
   void record(const Usage& usage);
 
+  // Providers with an API of their own, through their adapter (adapted.cc).
+  Status prepare_adapted(size_t endpoint, bool has_body);
+  bool sign(providers::UpstreamRequest* request);
+  providers::ResponseContext response_context();
+  Status adapted_response_headers(bool end_of_stream);
+  Status adapted_response_body(bool end_of_stream);
+  void adapted_error(uint32_t status);
+  void adapted_stream_unit(bool end_of_stream);
+
   const Config& config_;
   const Upstream* upstream_ = nullptr;
+  providers::Endpoint endpoint_ = providers::Endpoint::chat_completions;
+  std::unique_ptr<providers::StreamDecoder> decoder_;  // a streamed answer being translated
+  bool stream_failed_ = false;  // the decoder reported an error: the rest is dropped
+  std::string response_id_;     // "chatcmpl-<request id>", for answers without an id
 };
 
 // The provider path for a client path, as its place in kEndpoints ("/chat/completions",

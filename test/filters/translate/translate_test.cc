@@ -17,6 +17,7 @@ constexpr const char* kRegistry = R"(providers:
   - {name: local, type: openai_compatible, api_base: "http://vllm.test:8000/v1/", api_key: provider-key-1234}
   - {name: open, type: openai}
   - {name: claude, type: anthropic, api_key: ak-1234}
+  - {name: wx, type: watsonx, api_key: wx-1234}
 models:
   - name: gpt
     deployments:
@@ -32,6 +33,9 @@ models:
   - name: sonnet
     deployments:
       - {provider: claude, model: claude-3-5-sonnet}
+  - name: granite
+    deployments:
+      - {provider: wx, model: ibm/granite-13b}
 )";
 
 std::string chain_yaml(std::string_view registry = kRegistry) {
@@ -178,10 +182,10 @@ TEST_F(TranslateTest, EveryOpenAiCompatibleTypeHasItsEndpoint) {
 
 TEST_F(TranslateTest, UnsupportedProviderTypeIs400AndNothingIsSent) {
   ASSERT_TRUE(use(chain_yaml()));
-  post("/v1/chat/completions", R"({"model":"sonnet"})");
+  post("/v1/chat/completions", R"({"model":"granite"})");
   EXPECT_EQ(sink_.head.status, 400);
   EXPECT_EQ(error_code(sink_.body), "provider_not_supported");
-  EXPECT_NE(error_message(sink_.body).find("'anthropic'"), std::string::npos) << sink_.body;
+  EXPECT_NE(error_message(sink_.body).find("'watsonx'"), std::string::npos) << sink_.body;
   EXPECT_TRUE(transport_->sent.empty());
 }
 
