@@ -361,13 +361,15 @@ run_wrk() {
 # kernel), their first 128 bytes, nanosecond timestamps. Returns once it captures; when it
 # cannot, says why and turns the capture off for the rest of the run.
 capture_start() {
-  local name=$1 ports="" port i
+  local name=$1 ports="" port filter i why
   shift
   ((CAPTURE_OK)) || return 0
   for port in "$@"; do ports+="${ports:+ or }port $port"; done
+  filter="tcp and ($ports) and (tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0"
+  filter+=" or ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2) != 0)"
+  # -Z: as root, tcpdump would write the file as user tcpdump, which cannot enter $WORK.
   "$TCPDUMP_BIN" -i lo -n -s 128 --time-stamp-precision=nano -B 8192 -Z "$(id -un)" \
-    -w "$WORK/cap.$name.pcap" "tcp and ($ports) and (tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0 or ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2) != 0)" \
-    </dev/null >/dev/null 2>"$WORK/tcpdump.$name.err" &
+    -w "$WORK/cap.$name.pcap" "$filter" </dev/null >/dev/null 2>"$WORK/tcpdump.$name.err" &
   TCPDUMP_PID=$!
   for ((i = 0; i < 100; i++)); do
     grep -q 'listening on' "$WORK/tcpdump.$name.err" 2>/dev/null && return 0
@@ -377,7 +379,8 @@ capture_start() {
   stop_pid "$TCPDUMP_PID"
   TCPDUMP_PID=""
   CAPTURE_OK=0
-  CAPTURE_WHY="tcpdump did not start capturing for $name: $(sed -n '1s/^tcpdump: //p' "$WORK/tcpdump.$name.err" 2>/dev/null || true)"
+  why=$(sed -n '1{s/^tcpdump: //;p}' "$WORK/tcpdump.$name.err" 2>/dev/null || true)
+  CAPTURE_WHY="tcpdump did not start capturing for $name: ${why:-it did not say it was listening within 5 s}"
   echo "proxy: $CAPTURE_WHY; part 2's target falls back to the difference of percentiles" >&2
 }
 
