@@ -1,7 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages sluice needs to build, test and benchmark, skipping those already
 # present. Safe to run again. Uses sudo when not root.
+#
+# Usage: tools/install-deps.sh [--bench]
+#   --bench   also the load benchmarks' packages (benchmarks/*/run.sh): wrk, nginx-light, python3
+#             and tcpdump (benchmarks/proxy's per-request added latency; it captures as root)
 set -euo pipefail
+
+bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) bench=1 ;;
+    *) echo "usage: tools/install-deps.sh [--bench]" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   build-essential cmake ninja-build pkg-config ccache git
@@ -14,6 +26,10 @@ packages=(
 # Debian's own nodejs is installed only when no node is on the PATH.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+# The load benchmarks (benchmarks/*/README.md): the load generator, the server they compare
+# with, their helper scripts' Python and the proxy benchmark's packet capture.
+bench_packages=(wrk nginx-light python3 tcpdump)
+((bench)) && packages+=("${bench_packages[@]}")
 
 missing=()
 for package in "${packages[@]}"; do

@@ -4,7 +4,14 @@
 # fake-llm on its own, in one run on one machine. Measures
 #   1. throughput at CONNECTIONS connections with a ~1 KB chat request: req/s, p50, p99 of each;
 #      sluice's CPU time per request and RSS; the req/s ratio sluice/nginx (target >= 1.0x);
-#   2. latency at 1 connection: what sluice adds to fake-llm's p50/p99 (target p99 < 100 us);
+#   2. latency at 1 connection: what sluice adds to each request (target p99 < 100 us), measured
+#      per request from a loopback packet capture of the runs (tcpdump): for every request, the
+#      time from the client's request arriving to sluice's request to fake-llm leaving, plus the
+#      time from fake-llm's answer arriving to sluice's answer leaving (added_latency.py, next to
+#      this file); p50/p90/p99/max of sluice, the busy-poll sluice (d) and nginx, and of the two
+#      halves. Without tcpdump or the right to capture, it says why and the target falls back to
+#      the difference of the p50/p99 of the runs through sluice and direct (printed either way,
+#      as information: two runs one after the other, on a shared machine mostly noise);
 #   3. streams, direct, through nginx (proxy_buffering off) and through sluice:
 #      a. probes (the targets): STREAMS background streams of CHUNKS chunks, their requests spread
 #         evenly over RAMP_MS; once every one has had its first event (all open and flowing),
@@ -53,6 +60,8 @@
 #   NGINX_ACCESS_LOG=1  nginx writes an access log to a file, as sluice's log filter does; 0: off
 #   NOFILE=8192         open-file limit raised for this script and what it starts
 #   STRICT=1            exit 3 when a target is missed
+#   CAPTURE=1           capture the 1-connection runs with tcpdump for the per-request added
+#                       latency (needs root or CAP_NET_RAW); 0: no capture, the old difference
 #   VERBOSE=1           also print wrk's own output
 # Binds 127.0.0.1 only. Installs nothing. Everything it starts and writes is removed on exit.
 
@@ -84,6 +93,7 @@ BUSY_POLL_US=${BUSY_POLL_US:-500}
 NGINX_ACCESS_LOG=${NGINX_ACCESS_LOG:-1}
 NOFILE=${NOFILE:-8192}
 STRICT=${STRICT:-0}
+CAPTURE=${CAPTURE:-1}
 VERBOSE=${VERBOSE:-0}
 
 TARGET_RATIO=1.0            # (c) req/s >= 1.0 x (b) req/s
@@ -125,6 +135,7 @@ if ((${#missing[@]} > 0)); then
   die "missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}"
 fi
 [[ -f "$HERE/streams.py" ]] || die "$HERE/streams.py (the streaming client) is missing"
+[[ -f "$HERE/added_latency.py" ]] || die "$HERE/added_latency.py (the capture's reader) is missing"
 
 for value in "$DURATION" "$LAT_DURATION" "$WARMUP"; do
   [[ "$value" =~ ^[0-9]+[smh]?$ ]] || die "durations look like 10s, 10, 2s or 1m; got '$value'"
@@ -136,6 +147,7 @@ for name in RAMP_MS PROBE_GAP_MS PROBE_CHUNK_DELAY_MS BURST_CHUNK_DELAY_MS; do
   [[ "${!name}" =~ ^[0-9]+$ ]] || die "$name must be an integer >= 0; got '${!name}'"
 done
 [[ "$BURST" == 0 || "$BURST" == 1 ]] || die "BURST must be 0 or 1"
+[[ "$CAPTURE" == 0 || "$CAPTURE" == 1 ]] || die "CAPTURE must be 0 or 1"
 if [[ ! "$BUSY_POLL_US" =~ ^(0|[1-9][0-9]*)$ ]] || ((BUSY_POLL_US > 10000)); then
   die "BUSY_POLL_US must be 0 (no busy-poll sluice) or 1..10000 (sluice's bound); got '$BUSY_POLL_US'"
 fi
@@ -174,6 +186,31 @@ if (($(ulimit -Sn) < NOFILE)); then
   ulimit -Sn "$NOFILE" || die "could not raise the open-file limit to $NOFILE"
 fi
 
+# Part 2's per-request measurement: tcpdump on the loopback interface. Without it (not
+# installed, no right to capture) the script goes on with the difference of percentiles and says
+# why. `tcpdump -d` opens the interface and compiles a filter without capturing: the same checks.
+CAPTURE_OK=0
+CAPTURE_WHY="CAPTURE=0"
+TCPDUMP_BIN=""
+if [[ "$CAPTURE" == 1 ]]; then
+  TCPDUMP_BIN=$(command -v tcpdump 2>/dev/null || true)
+  if [[ -z "$TCPDUMP_BIN" && -x /usr/sbin/tcpdump ]]; then
+    TCPDUMP_BIN=/usr/sbin/tcpdump  # /usr/sbin is not on every user's PATH
+  fi
+  if [[ -z "$TCPDUMP_BIN" ]]; then
+    CAPTURE_WHY="tcpdump is not installed (sudo apt-get install -y tcpdump)"
+  elif ! probe_err=$("$TCPDUMP_BIN" -i lo -d 'tcp port 1' 2>&1 >/dev/null); then
+    CAPTURE_WHY="tcpdump cannot capture on lo: $(head -n 1 <<<"$probe_err" | sed 's/^tcpdump: //')"
+    CAPTURE_WHY+=" (run as root, or give tcpdump CAP_NET_RAW)"
+  else
+    CAPTURE_OK=1
+    CAPTURE_WHY=""
+  fi
+  if ((!CAPTURE_OK)); then
+    echo "proxy: no per-request added latency: $CAPTURE_WHY; part 2's target falls back to the difference of percentiles" >&2
+  fi
+fi
+
 CORES=$(nproc)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -189,12 +226,14 @@ SLUICE_PID=""
 SLUICE_BP_PID=""
 WRK_PID=""
 CLIENT_PID=""
+TCPDUMP_PID=""
 
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
   stop_pid "$WRK_PID"
   stop_pid "$CLIENT_PID"
+  stop_pid "$TCPDUMP_PID"
   stop_pid "$SLUICE_PID"
   stop_pid "$SLUICE_BP_PID"
   if [[ -n "$NGINX_PID" ]]; then
@@ -295,7 +334,8 @@ parse() {
 }
 
 # run_wrk NAME PORT THREADS CONNECTIONS DURATION [PID...]: warm-up, then the measured run saved
-# to $WORK/wrk.NAME; the CPU ticks the PIDs used during the measured run go to $WORK/cpu.NAME.
+# to $WORK/wrk.NAME; the CPU ticks the PIDs used during the measured run go to $WORK/cpu.NAME,
+# the wall-clock times (ns since the epoch) just before and after it to $WORK/window.NAME.
 run_wrk() {
   local name=$1 url="http://127.0.0.1:$2/v1/chat/completions" t=$3 c=$4 d=$5 pid before=0 after=0
   shift 5
@@ -304,13 +344,79 @@ run_wrk() {
   sleep 0.1  # sluice's log writer catches up with the warm-up
   log_lines >"$WORK/logline.$name"
   for pid in "$@"; do before=$((before + $(cpu_ticks "$pid"))); done
+  local from=${EPOCHREALTIME//[!0-9]/}000
   wrk_bg -t"$t" -c"$c" -d"$d" --latency -s "$WORK/chat.lua" "$url" >"$WORK/wrk.$name"
+  local to=${EPOCHREALTIME//[!0-9]/}000
   for pid in "$@"; do after=$((after + $(cpu_ticks "$pid"))); done
   echo $((after - before)) >"$WORK/cpu.$name"
+  echo "$from $to" >"$WORK/window.$name"
   if [[ "$VERBOSE" == 1 ]]; then
     echo "--- wrk output for $name" >&2
     cat "$WORK/wrk.$name" >&2
   fi
+}
+
+# capture_start NAME PORT...: tcpdump on lo, to $WORK/cap.NAME.pcap: the TCP segments to or
+# from the PORTs that carry data or open or close a connection (pure ACKs are left out in the
+# kernel), their first 128 bytes, nanosecond timestamps. Returns once it captures; when it
+# cannot, says why and turns the capture off for the rest of the run.
+capture_start() {
+  local name=$1 ports="" port filter i why
+  shift
+  ((CAPTURE_OK)) || return 0
+  for port in "$@"; do ports+="${ports:+ or }port $port"; done
+  filter="tcp and ($ports) and (tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0"
+  filter+=" or ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2) != 0)"
+  # -Z: as root, tcpdump would write the file as user tcpdump, which cannot enter $WORK.
+  "$TCPDUMP_BIN" -i lo -n -s 128 --time-stamp-precision=nano -B 8192 -Z "$(id -un)" \
+    -w "$WORK/cap.$name.pcap" "$filter" </dev/null >/dev/null 2>"$WORK/tcpdump.$name.err" &
+  TCPDUMP_PID=$!
+  for ((i = 0; i < 100; i++)); do
+    grep -q 'listening on' "$WORK/tcpdump.$name.err" 2>/dev/null && return 0
+    kill -0 "$TCPDUMP_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  stop_pid "$TCPDUMP_PID"
+  TCPDUMP_PID=""
+  CAPTURE_OK=0
+  why=$(sed -n '1{s/^tcpdump: //;p}' "$WORK/tcpdump.$name.err" 2>/dev/null || true)
+  CAPTURE_WHY="tcpdump did not start capturing for $name: ${why:-it did not say it was listening within 5 s}"
+  echo "proxy: $CAPTURE_WHY; part 2's target falls back to the difference of percentiles" >&2
+}
+
+# capture_stop NAME: stops tcpdump after 1.2 s (it reads the kernel's capture buffer in blocks,
+# each handed over when full or 1 s after it was begun: stopped at once, it would lose the last
+# one) and keeps the count of packets the kernel dropped in $WORK/dropped.NAME.
+capture_stop() {
+  local name=$1
+  [[ -n "$TCPDUMP_PID" ]] || return 0
+  sleep 1.2
+  stop_pid "$TCPDUMP_PID"
+  TCPDUMP_PID=""
+  awk '/packets dropped by kernel/ { print $1 }' "$WORK/tcpdump.$name.err" >"$WORK/dropped.$name"
+}
+
+# capture_stats NAME FRONT_PORT [BACK_PORT]: added_latency.py on NAME's capture, the exchanges
+# of its measured run (window.NAME); its key=value words go into the associative array C_NAME
+# (declared in part 2), with `dropped`. Deletes the capture. A capture it cannot read turns the
+# per-request measurement off, with the reason.
+capture_stats() {
+  local name=$1 from to out kv
+  shift
+  [[ -f "$WORK/cap.$name.pcap" ]] || return 0
+  read -r from to <"$WORK/window.$name"
+  if out=$(python3 "$HERE/added_latency.py" --kv --from "$from" --to "$to" \
+    "$WORK/cap.$name.pcap" "$@" 2>"$WORK/added_latency.$name.err"); then
+    out+=" dropped=$(<"$WORK/dropped.$name")"
+    declare -n c_into="C_$name"
+    # shellcheck disable=SC2034  # `c_into` names C_<name>
+    for kv in $out; do c_into[${kv%%=*}]=${kv#*=}; done
+    unset -n c_into
+  else
+    CAPTURE_OK=0
+    CAPTURE_WHY="added_latency.py could not read the capture of $name: $(head -n 1 "$WORK/added_latency.$name.err")"
+  fi
+  rm -f -- "$WORK/cap.$name.pcap"
 }
 
 # log_stats FIRST LAST: sluice's access lines FIRST..LAST-1 (0-based) with status 200; prints
@@ -525,21 +631,50 @@ NGINX_CPU_US=$(cpu_per_req_us nginx)
 
 # ---- 2. latency at one connection --------------------------------------------------------
 
+# Each run is captured (when CAPTURE_OK) from before its warm-up to after it, the direct one
+# too, so that all four bear the capture's cost alike; only the measured run's exchanges count.
 echo "2. latency at 1 connection" >&2
 LATENCY_TARGETS=(direct1 sluice1 nginx1)
+capture_start direct1 "$FAKE_PORT"
 run_wrk direct1 "$FAKE_PORT" 1 1 "$LAT_DURATION"
+capture_stop direct1
+capture_start sluice1 "$SLUICE_PORT" "$FAKE_PORT"
 run_wrk sluice1 "$SLUICE_PORT" 1 1 "$LAT_DURATION" "$SLUICE_PID"
+capture_stop sluice1
 if ((BUSY_POLL_US > 0)); then
   # Before nginx1: sluice's own log count brackets its run from sluice1's warm-up to nginx1's.
+  capture_start sluicebp1 "$SLUICE_BP_PORT" "$FAKE_PORT"
   run_wrk sluicebp1 "$SLUICE_BP_PORT" 1 1 "$LAT_DURATION" "$SLUICE_BP_PID"
+  capture_stop sluicebp1
   LATENCY_TARGETS+=(sluicebp1)
 fi
+capture_start nginx1 "$NGINX_PORT" "$FAKE_PORT"
 run_wrk nginx1 "$NGINX_PORT" 1 1 "$LAT_DURATION"
+capture_stop nginx1
 for name in "${LATENCY_TARGETS[@]}"; do
   parse "$WORK/wrk.$name"
   T_RPS[$name]=$RPS T_P50[$name]=$P50_US T_P99[$name]=$P99_US T_ERR[$name]=$ERRORS
   T_REQS[$name]=$REQS
 done
+
+# shellcheck disable=SC2034  # filled by capture_stats through a name reference
+declare -A C_direct1 C_sluice1 C_sluicebp1 C_nginx1
+if ((CAPTURE_OK)); then
+  echo "  reading the captures ..." >&2
+  capture_stats direct1 "$FAKE_PORT"
+  capture_stats sluice1 "$SLUICE_PORT" "$FAKE_PORT"
+  ((BUSY_POLL_US > 0)) && capture_stats sluicebp1 "$SLUICE_BP_PORT" "$FAKE_PORT"
+  capture_stats nginx1 "$NGINX_PORT" "$FAKE_PORT"
+fi
+# The target uses the capture only when it paired sluice's requests.
+if ((CAPTURE_OK)) && [[ "${C_sluice1[requests]:-0}" =~ ^[1-9] ]]; then
+  PER_REQUEST=1
+else
+  PER_REQUEST=0
+  if ((CAPTURE_OK)); then
+    CAPTURE_WHY="no request through sluice was found in its capture"
+  fi
+fi
 
 # sluice's measured 1-connection run: from the count after its warm-up to the count after
 # nginx1's warm-up (sluice had no traffic in between).
@@ -680,8 +815,19 @@ if ((BUSY_POLL_US > 0)); then
 fi
 
 v_ratio=$(verdict "$ratio >= $TARGET_RATIO")
-v_p50=$(verdict "$added_p50 < $TARGET_ADDED_P50_US")
-v_p99=$(verdict "$added_p99 < $TARGET_ADDED_P99_US")
+# Part 2's targets: the per-request added latency when the capture measured it, else the
+# difference of percentiles (printed either way).
+v_diff_p50=$(verdict "$added_p50 < $TARGET_ADDED_P50_US")
+v_diff_p99=$(verdict "$added_p99 < $TARGET_ADDED_P99_US")
+if ((PER_REQUEST)); then
+  v_p50=$(verdict "${C_sluice1[added_p50]} < $TARGET_ADDED_P50_US")
+  v_p99=$(verdict "${C_sluice1[added_p99]} < $TARGET_ADDED_P99_US")
+  v_diff_p50+=" (information)"
+  v_diff_p99+=" (information)"
+else
+  v_p50=$v_diff_p50
+  v_p99=$v_diff_p99
+fi
 v_ttft=$(verdict "$added_ttft_p99 < $TARGET_ADDED_TTFT_P99_US")
 if [[ "$stream_rss_mb" == "?" ]]; then
   v_rss="MISSED (not measured: the background streams were never all open)"
@@ -721,8 +867,59 @@ for pair in "${latency_rows[@]}"; do
   printf '%-24s %12s %10s %10s %8s\n' "${pair#*:}" "${T_RPS[$name]}" "${T_P50[$name]}" \
     "${T_P99[$name]}" "${T_ERR[$name]}"
 done
-printf '%-36s %12s   %-12s %s\n' "added by sluice, p50" "$added_p50 us" "< $TARGET_ADDED_P50_US us" "$v_p50"
-printf '%-36s %12s   %-12s %s\n' "added by sluice, p99" "$added_p99 us" "< $TARGET_ADDED_P99_US us" "$v_p99"
+if ((PER_REQUEST)); then
+  echo "added per request, from a loopback capture of these runs (tcpdump, ns timestamps; each"
+  echo " message at its last byte): in = the client's request arrived .. the proxy's request to"
+  echo " fake-llm left; out = fake-llm's answer arrived .. the proxy's answer left; added = in + out"
+  row2() { printf '%-22s %-6s %13s %10s %10s %10s %10s\n' "$@"; }
+  row2 target part "requests/wrk" "p50 (us)" "p90 (us)" "p99 (us)" "max (us)"
+  capture_rows=("sluice1:(c) sluice")
+  ((BUSY_POLL_US > 0)) && capture_rows+=("sluicebp1:(d) sluice, busy poll")
+  capture_rows+=("nginx1:(b) nginx proxy_pass" "direct1:(a) fake-llm direct")
+  for pair in "${capture_rows[@]}"; do
+    name=${pair%%:*}
+    declare -n c="C_$name"
+    if [[ -z "${c[requests]:-}" ]]; then
+      row2 "${pair#*:}" "-" "not read" "" "" "" ""
+      unset -n c
+      continue
+    fi
+    parts=(added in out)
+    [[ "$name" == direct1 ]] && parts=(own)
+    label=${pair#*:}
+    count="${c[requests]}/${T_REQS[$name]}"
+    for part in "${parts[@]}"; do
+      row2 "$label" "$part" "$count" "${c[${part}_p50]}" "${c[${part}_p90]}" "${c[${part}_p99]}" \
+        "${c[${part}_max]}"
+      label="" count=""
+    done
+    unset -n c
+  done
+  echo "(own: fake-llm's request arrived .. its answer left, information; requests/wrk: the requests"
+  echo " paired in the capture of the measured run / the requests wrk counted)"
+  printf '%-36s %12s   %-12s %s\n' "added by sluice per request, p50" "${C_sluice1[added_p50]} us" \
+    "< $TARGET_ADDED_P50_US us" "$v_p50"
+  printf '%-36s %12s   %-12s %s\n' "added by sluice per request, p99" "${C_sluice1[added_p99]} us" \
+    "< $TARGET_ADDED_P99_US us" "$v_p99"
+  for pair in "${capture_rows[@]}"; do
+    name=${pair%%:*}
+    declare -n c="C_$name"
+    [[ -n "${c[requests]:-}" ]] || { unset -n c; continue; }
+    read -r n u g r d <<<"${c[requests]} ${c[unpaired]} ${c[gaps]} ${c[retransmitted]} ${c[dropped]:-0}"
+    if ((u + g + r + d > 0 || n * 100 < T_REQS[$name] * 99)); then
+      echo "note (${name%1}): the capture paired ${c[requests]} of wrk's ${T_REQS[$name]} requests; ${c[unpaired]}" \
+        "unpaired, ${c[skipped]} exchanges not used, ${c[retransmitted]} retransmitted segments, ${c[gaps]}" \
+        "gaps, ${c[dropped]:-?} packets dropped by the kernel"
+    fi
+    unset -n c
+  done
+  echo "difference of percentiles (through the proxy minus direct; information):"
+else
+  echo "added per request: not measured: $CAPTURE_WHY"
+  echo "(the targets apply to the difference of percentiles: through the proxy minus direct)"
+fi
+printf '%-36s %12s   %-12s %s\n' "added by sluice, p50" "$added_p50 us" "< $TARGET_ADDED_P50_US us" "$v_diff_p50"
+printf '%-36s %12s   %-12s %s\n' "added by sluice, p99" "$added_p99 us" "< $TARGET_ADDED_P99_US us" "$v_diff_p99"
 if ((BUSY_POLL_US > 0)); then
   printf '%-36s %12s   %-12s %s\n' "added by (d) busy poll, p50" "$bp_added_p50 us" \
     "< $TARGET_ADDED_P50_US us" "$(verdict "$bp_added_p50 < $TARGET_ADDED_P50_US") (information)"
