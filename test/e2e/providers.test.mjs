@@ -1,0 +1,160 @@
+// The official OpenAI SDK against sluice in front of providers with APIs of their own, each
+// played by fake-llm speaking that provider's protocol: Bedrock (Converse and ConverseStream,
+// every request's SigV4 signature checked by fake-llm). Plain and streamed chat, and a tool-call
+// round trip, each seen by the client in OpenAI's shape.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { gatewayConfig, startFakeLlm, startSluice } from './harness.mjs';
+
+const AWS_KEY_ID = 'AKIDE2EEXAMPLE';
+const AWS_SECRET = 'e2e/secret+KEY/for/sigv4/checks';
+
+const WEATHER_TOOL = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'Weather for a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+};
+
+// Chat, streamed chat and a tool round trip against `model`, checking what reached `route`.
+function providerSuite(name, model, expectations) {
+  describe(name, { timeout: 90_000 }, () => {
+    test('chat', { timeout: 30_000 }, async (t) => {
+      const { client, fake } = expectations.context();
+      const since = await fake.lastSeq();
+      const completion = await client.chat.completions.create({
+        model,
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'hello provider' },
+        ],
+        max_tokens: 50,
+      });
+      assert.equal(completion.model, model);
+      assert.equal(completion.choices[0].message.content, 'Echo: hello provider');
+      assert.equal(completion.choices[0].finish_reason, 'stop');
+      assert.ok(completion.usage.prompt_tokens > 0 && completion.usage.completion_tokens > 0);
+      const upstream = await fake.requests({ since });
+      assert.equal(upstream.length, 1, 'one provider request');
+      expectations.checkRequest(upstream[0], t);
+    });
+
+    test('streamed chat', { timeout: 30_000 }, async () => {
+      const { client } = expectations.context();
+      const stream = await client.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: 'one two three four' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      let text = '';
+      let finish;
+      let usage;
+      for await (const chunk of stream) {
+        assert.equal(chunk.model, model);
+        text += chunk.choices[0]?.delta?.content ?? '';
+        finish = chunk.choices[0]?.finish_reason ?? finish;
+        usage = chunk.usage ?? usage;
+      }
+      assert.equal(text, 'Echo: one two three four');
+      assert.equal(finish, 'stop');
+      assert.ok(usage?.completion_tokens > 0, JSON.stringify(usage));
+    });
+
+    test('a tool call round trip', { timeout: 30_000 }, async () => {
+      const { client } = expectations.context();
+      const first = await client.chat.completions.create({
+        model,
+        tools: [WEATHER_TOOL],
+        messages: [{ role: 'user', content: 'weather? [[fake fault=tool_call args={"city":"Lima"}]]' }],
+      });
+      assert.equal(first.choices[0].finish_reason, 'tool_calls');
+      const call = first.choices[0].message.tool_calls?.[0];
+      assert.ok(call, JSON.stringify(first.choices[0].message));
+      assert.equal(call.function.name, 'get_weather');
+      assert.deepEqual(JSON.parse(call.function.arguments), { city: 'Lima' });
+      const second = await client.chat.completions.create({
+        model,
+        tools: [WEATHER_TOOL],
+        messages: [
+          { role: 'user', content: 'weather?' },
+          first.choices[0].message,
+          { role: 'tool', tool_call_id: call.id, content: 'warm' },
+          { role: 'user', content: 'thanks' },
+        ],
+      });
+      assert.equal(second.choices[0].finish_reason, 'stop');
+      assert.equal(second.choices[0].message.content, 'Echo: thanks');
+    });
+  });
+}
+
+describe('providers', { timeout: 300_000 }, () => {
+  let fake;
+  let sluice;
+  let client;
+  const context = () => ({ fake, client });
+
+  before(async () => {
+    fake = await startFakeLlm({ args: ['--aws-credentials', `${AWS_KEY_ID}:${AWS_SECRET}`] });
+    sluice = await startSluice(
+      gatewayConfig({
+        providers: [
+          {
+            name: 'aws',
+            type: 'bedrock',
+            api_base: `${fake.origin}/br`,
+            settings: { aws_region_name: 'eu-west-1', aws_access_key_id: AWS_KEY_ID, aws_secret_access_key: AWS_SECRET },
+          },
+        ],
+        models: [{ name: 'e2e-bedrock', deployments: [{ provider: 'aws', model: 'anthropic.claude-3-haiku-20240307-v1:0' }] }],
+      }),
+    );
+    client = sluice.client();
+  });
+
+  after(async () => {
+    await sluice?.stop();
+    await fake?.stop();
+  });
+
+  providerSuite('bedrock', 'e2e-bedrock', {
+    context,
+    checkRequest(request) {
+      assert.equal(request.path, '/br/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse', 'the model id URL-encoded, as AWS SDKs send it');
+      assert.match(request.headers.authorization, /^AWS4-HMAC-SHA256 Credential=AKIDE2EEXAMPLE\/\d{8}\/eu-west-1\/bedrock\/aws4_request/);
+      const body = JSON.parse(request.body);
+      assert.equal(body.inferenceConfig.maxTokens, 50);
+      assert.equal(body.system[0].text, 'Be brief.');
+      assert.ok(!JSON.stringify(request).includes(AWS_SECRET), 'the secret never travels');
+    },
+  });
+
+  test('a wrongly signed request is refused by the provider, and the client sees a 403', { timeout: 30_000 }, async () => {
+    const other = await startSluice(
+      gatewayConfig({
+        providers: [
+          {
+            name: 'aws',
+            type: 'bedrock',
+            api_base: `${fake.origin}/br`,
+            settings: { aws_region_name: 'eu-west-1', aws_access_key_id: AWS_KEY_ID, aws_secret_access_key: 'wrong-secret' },
+          },
+        ],
+        models: [{ name: 'e2e-bedrock', deployments: [{ provider: 'aws', model: 'm' }] }],
+      }),
+    );
+    try {
+      await assert.rejects(
+        other.client().chat.completions.create({ model: 'e2e-bedrock', messages: [{ role: 'user', content: 'hi' }] }),
+        (error) => error.status === 403 && /signature/i.test(error.message),
+      );
+    } finally {
+      await other.stop();
+    }
+  });
+});
