@@ -653,7 +653,24 @@ void Connection::write_body(std::string_view data, bool end_stream) {
         break;
     }
   }
-  if (end_stream) finish_response();
+  if (end_stream) {
+    send_finished_response_now();
+    finish_response();
+  }
+}
+
+// A finished response leaves at once, before the Exchange's completion work (the access log,
+// metrics) runs and before the loop turns, which matters most to a lone client waiting for it:
+// one send attempt. What the kernel does not take, and any error, stays with the deferred flush,
+// so the Exchange is never torn down under the call that is writing its response.
+void Connection::send_finished_response_now() {
+  if (tls_ || batch_output_ || writable_watched_ || bev_ == nullptr || phase_ == Phase::closed ||
+      output_.empty()) {
+    return;
+  }
+  const std::string_view bytes = output_.view();
+  const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n > 0) output_.consume(static_cast<size_t>(n));
 }
 
 void Connection::finish_response() {

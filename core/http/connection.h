@@ -162,6 +162,7 @@ class Connection {
   void begin_batch();
   void end_batch();
   void flush();
+  void send_finished_response_now();
   bool send_output();
   void watch_writable(bool on);
   void read_socket();
