@@ -58,6 +58,11 @@ Status Filter::prepare_adapted(size_t endpoint_index, bool has_body) {
   const providers::Adapter& adapter = *upstream_->adapter;
   endpoint_ = endpoint_at(endpoint_index);
   std::string_view path = stream().meta("request.path").value_or("");
+  if (!upstream_->unusable.empty()) {
+    stream().error(500, "deployment '" + upstream_->deployment.name + "': " + upstream_->unusable,
+                   "provider_misconfigured");
+    return LocalReply;
+  }
   if (!adapter.supports(endpoint_)) {
     stream().error(
         400, "provider type '" + upstream_->provider_type + "' does not serve " + std::string(path),

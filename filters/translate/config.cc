@@ -96,9 +96,49 @@ std::string environment(const char* name) {
 
 // A deployment of a provider type with an adapter: the adapter's view of it, checked, and the
 // credentials its requests are signed with. False with `error` naming the deployment.
-bool resolve_adapter(Upstream* upstream, const common::RegistryDeployment& d,
-                     const common::RegistryProvider* provider, std::string_view provider_base,
-                     const std::string& what, std::string& error) {
+// The environment variable a provider type's key is read from when the config gives none, as
+// LiteLLM reads it (and "" for a type without one).
+std::string_view key_variable(std::string_view provider_type) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 14> kVariables = {{
+      {"openai", "OPENAI_API_KEY"},
+      {"anthropic", "ANTHROPIC_API_KEY"},
+      {"gemini", "GEMINI_API_KEY"},
+      {"azure", "AZURE_API_KEY"},
+      {"cohere", "COHERE_API_KEY"},
+      {"groq", "GROQ_API_KEY"},
+      {"mistral", "MISTRAL_API_KEY"},
+      {"deepseek", "DEEPSEEK_API_KEY"},
+      {"together_ai", "TOGETHERAI_API_KEY"},
+      {"fireworks_ai", "FIREWORKS_AI_API_KEY"},
+      {"openrouter", "OPENROUTER_API_KEY"},
+      {"xai", "XAI_API_KEY"},
+      {"nvidia_nim", "NVIDIA_NIM_API_KEY"},
+      {"bedrock", ""},
+  }};
+  for (const auto& [type, variable] : kVariables) {
+    if (type == provider_type) return variable;
+  }
+  return {};
+}
+
+// The key configured, else the one the environment gives the type ("" when neither).
+std::string key_or_environment(std::string key, std::string_view provider_type) {
+  if (!key.empty()) return key;
+  std::string_view variable = key_variable(provider_type);
+  return variable.empty() ? std::string() : environment(std::string(variable).c_str());
+}
+
+// The first of these environment variables that is set, or "".
+std::string first_environment(std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    if (std::string value = environment(name); !value.empty()) return value;
+  }
+  return {};
+}
+
+bool resolve_adapter(ConfigContext& context, Upstream* upstream,
+                     const common::RegistryDeployment& d, const common::RegistryProvider* provider,
+                     std::string_view provider_base, const std::string& what, std::string& error) {
   providers::Deployment& deployment = upstream->deployment;
   deployment.name = d.id;
   deployment.provider_type = d.provider_type;
@@ -116,13 +156,35 @@ bool resolve_adapter(Upstream* upstream, const common::RegistryDeployment& d,
   if (provider) {
     for (const auto& [name, value] : provider->settings) deployment.settings[name] = value;
   }
+  const bool bedrock = d.provider_type == "bedrock";
+  if (bedrock && deployment.base_url.empty() && !deployment.settings.contains("aws_region_name")) {
+    // Where the gateway runs on AWS, the platform names the region (as LiteLLM reads it).
+    std::string region = first_environment({"AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION"});
+    if (region.empty()) {
+      upstream->unusable = "no AWS region: set aws_region_name, or AWS_REGION where sluice runs";
+      region = "us-east-1";  // a placeholder that lets the adapter check the rest
+    }
+    deployment.settings["aws_region_name"] = std::move(region);
+  }
+  // Types whose requests need a key (all with an adapter but bedrock and vertex_ai, which sign,
+  // and azure with an AD token): without one the deployment loads, warned, and answers 500.
+  const bool needs_key =
+      !bedrock && d.provider_type != "vertex_ai" &&
+      !(d.provider_type == "azure" && deployment.settings.contains("azure_ad_token"));
+  if (needs_key && deployment.api_key.empty()) {
+    upstream->unusable = "no API key: set api_key";
+    if (std::string_view variable = key_variable(d.provider_type); !variable.empty()) {
+      upstream->unusable += ", or " + std::string(variable) + " where sluice runs";
+    }
+    deployment.api_key = "unset";  // lets the adapter check the rest; nothing is ever sent
+  }
   if (std::string problem = upstream->adapter->check(deployment); !problem.empty()) {
     error = what + ": " + problem;
     return false;
   }
   upstream->supported = true;
   upstream->base_url = deployment.base_url;
-  if (d.provider_type == "bedrock" && deployment.api_key.empty()) {
+  if (bedrock && deployment.api_key.empty()) {
     aws::Credentials& credentials = upstream->aws_credentials;
     credentials.access_key_id = setting(deployment, "aws_access_key_id");
     credentials.secret_access_key = setting(deployment, "aws_secret_access_key");
@@ -132,12 +194,20 @@ bool resolve_adapter(Upstream* upstream, const common::RegistryDeployment& d,
       credentials.secret_access_key = environment("AWS_SECRET_ACCESS_KEY");
       credentials.session_token = environment("AWS_SESSION_TOKEN");
     }
-    if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {
-      error = what +
-              ": no AWS credentials: set aws_access_key_id and aws_secret_access_key on the "
-              "provider, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment";
-      return false;
+    if (credentials.access_key_id.empty() != credentials.secret_access_key.empty()) {
+      error = what + ": AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together";
+      return false;  // the environment's pair (the settings' is the adapter's to check)
     }
+    if (credentials.access_key_id.empty() && upstream->unusable.empty()) {
+      upstream->unusable =
+          "no AWS credentials: set aws_access_key_id and aws_secret_access_key on the provider, "
+          "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY where sluice runs (task-role and "
+          "web-identity credentials are not supported yet)";
+    }
+  }
+  if (!upstream->unusable.empty()) {
+    context.log(LogLevel::warn,
+                what + ": " + upstream->unusable + "; requests to it are answered 500 until then");
   }
   return true;
 }
@@ -163,7 +233,7 @@ std::unique_ptr<Config> Config::create(ConfigContext& context, std::string_view 
     Upstream upstream;
     upstream.provider = p.name;
     upstream.provider_type = p.type;
-    upstream.api_key = p.api_key;
+    upstream.api_key = key_or_environment(p.api_key, p.type);
     if (!resolve_base(&upstream, {p.api_base}, "provider '" + p.name + "'", error)) return nullptr;
     config->providers.emplace(p.name, std::move(upstream));
   }
@@ -190,7 +260,9 @@ std::unique_ptr<Config> Config::create(ConfigContext& context, std::string_view 
       if (upstream.adapter) {
         const std::string_view base =
             registry_provider ? std::string_view(registry_provider->api_base) : std::string_view();
-        if (!resolve_adapter(&upstream, d, registry_provider, base, what, error)) return nullptr;
+        if (!resolve_adapter(context, &upstream, d, registry_provider, base, what, error)) {
+          return nullptr;
+        }
         for (const auto& [name, value] : d.params)
           upstream.params.emplace_back(pointer_of(name), value);
         config->deployments.emplace(d.id, std::move(upstream));

@@ -46,6 +46,9 @@ struct Upstream {
   // AWS credentials for SigV4 (bedrock): the deployment's settings, else the environment's
   // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, read at load.
   aws::Credentials aws_credentials;
+  // Why requests to this deployment cannot be sent (no AWS region or credentials where the
+  // gateway runs): a warning at load, a 500 naming it per request. Empty: usable.
+  std::string unusable;
 };
 
 struct Config {

@@ -114,21 +114,77 @@ TEST_F(AdaptedTest, ConfigChecksEachDeploymentWithItsAdapter) {
       << unknown_setting.errors_text();
 }
 
-TEST_F(AdaptedTest, BedrockWithoutCredentialsIsRefusedAtLoad) {
+TEST_F(AdaptedTest, BedrockWithoutRegionOrCredentialsLoadsButAnswers500NamingWhy) {
+  // Where sluice runs on AWS the platform gives both; a file validated elsewhere still loads.
   const char* registry =
-      "providers:\n  - {name: aws, type: bedrock, settings: {aws_region_name: us-east-1}}\n"
+      "providers:\n  - {name: aws, type: bedrock}\n"
       "models:\n  - name: m\n    deployments:\n      - {provider: aws, model: x}\n";
-  unsetenv("AWS_ACCESS_KEY_ID");
-  unsetenv("AWS_SECRET_ACCESS_KEY");
-  runtime::testing::Built built = build(chain_yaml(registry));
-  ASSERT_FALSE(built.runtime);
-  EXPECT_NE(built.errors_text().find("no AWS credentials"), std::string::npos)
-      << built.errors_text();
+  for (const char* name : {"AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION",
+                           "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}) {
+    unsetenv(name);
+  }
+  ASSERT_TRUE(use(chain_yaml(registry)));
+  post("/v1/chat/completions", chat("m"));
+  EXPECT_EQ(sink_.head.status, 500);
+  EXPECT_EQ(error_code(sink_.body), "provider_misconfigured");
+  EXPECT_NE(error_message(sink_.body).find("no AWS region"), std::string::npos) << sink_.body;
+  EXPECT_TRUE(transport_->sent.empty());
+
+  setenv("AWS_REGION", "ap-south-1", 1);
+  ASSERT_TRUE(use(chain_yaml(registry)));
+  reset_client();
+  post("/v1/chat/completions", chat("m"));
+  EXPECT_NE(error_message(sink_.body).find("no AWS credentials"), std::string::npos) << sink_.body;
+
   setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
   setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
-  EXPECT_TRUE(build(chain_yaml(registry)).runtime);
-  unsetenv("AWS_ACCESS_KEY_ID");
-  unsetenv("AWS_SECRET_ACCESS_KEY");
+  ASSERT_TRUE(use(chain_yaml(registry)));
+  reset_client();
+  transport_->script({answer(200, R"({"output":{"message":{"role":"assistant","content":[]}},)"
+                                  R"("stopReason":"end_turn","usage":{"inputTokens":1,)"
+                                  R"("outputTokens":0,"totalTokens":1}})")});
+  post("/v1/chat/completions", chat("m"));
+  ASSERT_EQ(transport_->sent.size(), 1u);
+  EXPECT_EQ(sent(0).url.rfind("https://bedrock-runtime.ap-south-1.amazonaws.com/", 0), 0u);
+  EXPECT_NE(sent_header(0, "authorization").find("Credential=AKIDENV/"), std::string::npos);
+  for (const char* name : {"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}) {
+    unsetenv(name);
+  }
+}
+
+TEST_F(AdaptedTest, AKeyMissingFromTheConfigIsReadFromTheTypesVariableAsLiteLlmDoes) {
+  const char* registry =
+      "providers:\n  - {name: c, type: anthropic}\n"
+      "models:\n  - name: m\n    deployments:\n      - {provider: c, model: x}\n";
+  unsetenv("ANTHROPIC_API_KEY");
+  ASSERT_TRUE(use(chain_yaml(registry)));
+  post("/v1/chat/completions", chat("m"));
+  EXPECT_EQ(sink_.head.status, 500);
+  EXPECT_NE(error_message(sink_.body).find("no API key: set api_key, or ANTHROPIC_API_KEY"),
+            std::string::npos)
+      << sink_.body;
+  EXPECT_TRUE(transport_->sent.empty());
+
+  setenv("ANTHROPIC_API_KEY", "ak-from-env-5678", 1);
+  ASSERT_TRUE(use(chain_yaml(registry)));
+  reset_client();
+  transport_->script({answer(
+      200, R"({"id":"msg_1","type":"message","role":"assistant","model":"x","content":[],)"
+           R"("stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":0}})")});
+  post("/v1/chat/completions", chat("m"));
+  ASSERT_EQ(transport_->sent.size(), 1u);
+  EXPECT_EQ(sent_header(0, "x-api-key"), "ak-from-env-5678");
+  unsetenv("ANTHROPIC_API_KEY");
+}
+
+TEST_F(AdaptedTest, HalfAnAwsKeyPairIsRefusedAtLoad) {
+  runtime::testing::Built built = build(chain_yaml(
+      "providers:\n  - {name: aws, type: bedrock, settings: {aws_region_name: us-east-1, "
+      "aws_access_key_id: AKID}}\nmodels:\n  - name: m\n    deployments:\n"
+      "      - {provider: aws, model: x}\n"));
+  ASSERT_FALSE(built.runtime);
+  EXPECT_NE(built.errors_text().find("must be set together"), std::string::npos)
+      << built.errors_text();
 }
 
 // ---- anthropic
