@@ -34,7 +34,7 @@ struct Config {
   static constexpr uint32_t kMaxRetries = 10;
 
   uint32_t num_retries = 2;
-  std::vector<uint32_t> retry_statuses = {429, 500, 502, 503, 504};
+  std::vector<uint32_t> retry_statuses = {429, 500, 502, 503, 504, 529};  // 529: overloaded
   uint32_t backoff_base_ms = 200;
   uint32_t backoff_max_ms = 10000;
   bool retry_on_connect_failure = true;

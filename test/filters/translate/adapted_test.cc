@@ -168,9 +168,9 @@ TEST_F(AdaptedTest, AKeyMissingFromTheConfigIsReadFromTheTypesVariableAsLiteLlmD
   setenv("ANTHROPIC_API_KEY", "ak-from-env-5678", 1);
   ASSERT_TRUE(use(chain_yaml(registry)));
   reset_client();
-  transport_->script({answer(
-      200, R"({"id":"msg_1","type":"message","role":"assistant","model":"x","content":[],)"
-           R"("stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":0}})")});
+  transport_->script(
+      {answer(200, R"({"id":"msg_1","type":"message","role":"assistant","model":"x","content":[],)"
+                   R"("stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":0}})")});
   post("/v1/chat/completions", chat("m"));
   ASSERT_EQ(transport_->sent.size(), 1u);
   EXPECT_EQ(sent_header(0, "x-api-key"), "ak-from-env-5678");
@@ -216,15 +216,30 @@ TEST_F(AdaptedTest, AnthropicRequestAndAnswer) {
   EXPECT_EQ(json_at(sink_.body, "/usage/completion_tokens"), "3");
 }
 
-TEST_F(AdaptedTest, AnthropicOverloadedIsA529OpenAiErrorWithTheKeyRemoved) {
+TEST_F(AdaptedTest, AnthropicOverloadedIsRetriedThenA529OpenAiErrorWithTheKeyRemoved) {
   ASSERT_TRUE(use(chain_yaml()));
-  transport_->script({answer(
+  const FakeResponse overloaded = answer(
       529,
-      R"json({"type":"error","error":{"type":"overloaded_error","message":"Overloaded (ak-secret-1234)"}})json")});
+      R"json({"type":"error","error":{"type":"overloaded_error","message":"Overloaded (ak-secret-1234)"}})json");
+  transport_->script({overloaded, overloaded, overloaded});
   post("/v1/chat/completions", chat("sonnet"));
+  EXPECT_EQ(transport_->sent.size(), 3u);  // 529 is retryable: num_retries 2
   EXPECT_EQ(sink_.head.status, 529);
   EXPECT_NE(error_message(sink_.body).find("Overloaded"), std::string::npos) << sink_.body;
   EXPECT_EQ(sink_.body.find("ak-secret-1234"), std::string::npos) << sink_.body;
+}
+
+TEST_F(AdaptedTest, AnAnthropicOverloadIsRetriedAndTheNextAnswerServes) {
+  ASSERT_TRUE(use(chain_yaml()));
+  transport_->script(
+      {answer(529, R"({"type":"error","error":{"type":"overloaded_error","message":"busy"}})"),
+       answer(200, R"({"id":"msg_2","type":"message","role":"assistant","model":"c",)"
+                   R"("content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn",)"
+                   R"("usage":{"input_tokens":1,"output_tokens":1}})")});
+  post("/v1/chat/completions", chat("sonnet"));
+  EXPECT_EQ(transport_->sent.size(), 2u);
+  EXPECT_EQ(sink_.head.status, 200);
+  EXPECT_EQ(json_at(sink_.body, "/choices/0/message/content"), R"("ok")");
 }
 
 TEST_F(AdaptedTest, AnthropicStreamBecomesOpenAiChunksAndDone) {
