@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "filters/common/json_text.h"
+#include "filters/translate/embedding_base64.h"
 #include "filters/translate/filter.h"
 
 namespace sluice::filters::translate {
@@ -75,6 +76,10 @@ Status Filter::prepare_adapted(size_t endpoint_index, bool has_body) {
   }
   for (const auto& [pointer, value] : upstream_->params) {
     if (!stream().json(Part::request, pointer)) stream().json_set(Part::request, pointer, value);
+  }
+  if (endpoint_ == providers::Endpoint::embeddings) {
+    embeddings_base64_ = stream().json_string(Part::request, "/encoding_format") ==
+                         std::optional<std::string_view>("base64");
   }
   providers::UpstreamRequest request;
   providers::Failure failure;
@@ -170,6 +175,12 @@ Status Filter::adapted_response_body(bool end_of_stream) {
     stream().set_header(Part::response, "content-type", "application/json");
     stream().replace_body(Part::response, error_body(failure));
     return Continue;
+  }
+  if (embeddings_base64_) {
+    // Providers answer numbers; the OpenAI SDKs ask base64 by default and decode it.
+    if (std::optional<std::string> encoded = embeddings_as_base64(translated)) {
+      translated = std::move(*encoded);
+    }
   }
   Usage usage;
   rewrite_json(translated, {}, &usage);

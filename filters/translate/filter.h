@@ -52,8 +52,9 @@ class Filter : public sluice::Filter {
   const Upstream* upstream_ = nullptr;
   providers::Endpoint endpoint_ = providers::Endpoint::chat_completions;
   std::unique_ptr<providers::StreamDecoder> decoder_;  // a streamed answer being translated
-  bool stream_failed_ = false;  // the decoder reported an error: the rest is dropped
-  std::string response_id_;     // "chatcmpl-<request id>", for answers without an id
+  bool stream_failed_ = false;      // the decoder reported an error: the rest is dropped
+  bool embeddings_base64_ = false;  // the client asked encoding_format "base64"
+  std::string response_id_;         // "chatcmpl-<request id>", for answers without an id
 };
 
 // The provider path for a client path, as its place in kEndpoints ("/chat/completions",

@@ -111,10 +111,31 @@ describe('providers', { timeout: 300_000 }, () => {
             settings: { aws_region_name: 'eu-west-1', aws_access_key_id: AWS_KEY_ID, aws_secret_access_key: AWS_SECRET },
           },
         ],
-        models: [{ name: 'e2e-bedrock', deployments: [{ provider: 'aws', model: 'anthropic.claude-3-haiku-20240307-v1:0' }] }],
+        models: [
+          { name: 'e2e-bedrock', deployments: [{ provider: 'aws', model: 'anthropic.claude-3-haiku-20240307-v1:0' }] },
+          { name: 'e2e-titan', deployments: [{ provider: 'aws', model: 'amazon.titan-embed-text-v2:0' }] },
+        ],
       }),
     );
     client = sluice.client();
+  });
+
+  test('bedrock: Titan embeddings through InvokeModel, in the base64 the SDK asks for by default', { timeout: 30_000 }, async () => {
+    const since = await fake.lastSeq();
+    const result = await client.embeddings.create({ model: 'e2e-titan', input: 'vectors please' });
+    assert.equal(result.model, 'e2e-titan');
+    assert.equal(result.data.length, 1);
+    const vector = result.data[0].embedding;
+    assert.equal(vector.length, 8, 'fake-llm vectors have --embedding-dim 8 components');
+    assert.ok(Math.abs(Math.hypot(...vector) - 1) < 1e-3, 'a unit vector, decoded from base64');
+    const asFloats = await client.embeddings.create({ model: 'e2e-titan', input: 'vectors please', encoding_format: 'float' });
+    assert.deepEqual(
+      asFloats.data[0].embedding.map((x) => Math.fround(x)),
+      vector.map((x) => Math.fround(x)),
+      'the same vector either way',
+    );
+    const upstream = await fake.requests({ since });
+    assert.equal(upstream[0].path, '/br/model/amazon.titan-embed-text-v2%3A0/invoke');
   });
 
   after(async () => {

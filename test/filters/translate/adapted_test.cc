@@ -367,6 +367,34 @@ TEST_F(AdaptedTest, BedrocksBinaryStreamSplitAnywhereBecomesOpenAiChunks) {
   EXPECT_NE(sink_.body.find(R"("total_tokens":11)"), std::string::npos) << sink_.body;
 }
 
+TEST_F(AdaptedTest, BedrockTitanEmbeddingsComeBackAsOpenAisInTheEncodingAsked) {
+  const char* registry = R"(providers:
+  - name: aws
+    type: bedrock
+    settings: {aws_region_name: us-west-2, aws_access_key_id: AKIDEXAMPLE,
+               aws_secret_access_key: secret}
+models:
+  - name: titan
+    deployments:
+      - {provider: aws, model: amazon.titan-embed-text-v2:0}
+)";
+  ASSERT_TRUE(use(chain_yaml(registry)));
+  const FakeResponse titan = answer(200, R"({"embedding":[1.0,-2.0],"inputTextTokenCount":3})");
+  transport_->script({titan});
+  post("/v1/embeddings", R"({"model":"titan","input":"hello embedding world"})");
+  EXPECT_NE(sent(0).url.find("/model/amazon.titan-embed-text-v2%3A0/invoke"), std::string::npos)
+      << sent(0).url;
+  EXPECT_EQ(json_at(sent(0).body, "/inputText"), R"("hello embedding world")");
+  EXPECT_EQ(json_at(sink_.body, "/data/0/embedding"), "[1.0,-2.0]");
+  EXPECT_EQ(json_at(sink_.body, "/model"), R"("titan")");
+
+  reset_client();
+  transport_->script({titan});
+  post("/v1/embeddings",
+       R"({"model":"titan","input":"hello embedding world","encoding_format":"base64"})");
+  EXPECT_EQ(json_at(sink_.body, "/data/0/embedding"), R"("AACAPwAAAMA=")");
+}
+
 TEST_F(AdaptedTest, ABedrockExceptionMidStreamEndsWithAnError) {
   ASSERT_TRUE(use(chain_yaml()));
   std::string frames;
