@@ -77,6 +77,8 @@ Status Filter::prepare_adapted(size_t endpoint_index, bool has_body) {
   for (const auto& [pointer, value] : upstream_->params) {
     if (!stream().json(Part::request, pointer)) stream().json_set(Part::request, pointer, value);
   }
+  include_usage_ = stream().json(Part::request, "/stream_options/include_usage") ==
+                   std::optional<std::string_view>("true");
   if (endpoint_ == providers::Endpoint::embeddings) {
     embeddings_base64_ = stream().json_string(Part::request, "/encoding_format") ==
                          std::optional<std::string_view>("base64");
@@ -221,6 +223,14 @@ void Filter::adapted_stream_unit(bool end_of_stream) {
       if (chunk.find("\"usage\"") != std::string::npos) rewrite_json(chunk, {}, &usage);
     }
     if (usage.any()) record(usage);
+    if (!include_usage_) {
+      // The adapters always end with a usage chunk (the access log counts from it); OpenAI
+      // sends one only when asked, and a client that did not ask gets none.
+      std::erase_if(chunks, [](const std::string& chunk) {
+        return chunk.find("\"choices\":[]") != std::string::npos &&
+               chunk.find("\"usage\":{") != std::string::npos;
+      });
+    }
   }
   stream().set_events(chunks);
 }

@@ -54,6 +54,7 @@ class Filter : public sluice::Filter {
   std::unique_ptr<providers::StreamDecoder> decoder_;  // a streamed answer being translated
   bool stream_failed_ = false;      // the decoder reported an error: the rest is dropped
   bool embeddings_base64_ = false;  // the client asked encoding_format "base64"
+  bool include_usage_ = false;      // the client asked stream_options.include_usage
   std::string response_id_;         // "chatcmpl-<request id>", for answers without an id
 };
 

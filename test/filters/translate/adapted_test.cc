@@ -62,10 +62,11 @@ constexpr const char* kChat =
     R"({"model":"%s","messages":[{"role":"system","content":"Be brief."},)"
     R"({"role":"user","content":"hello"}],"max_tokens":32})";
 
-std::string chat(std::string_view model, bool stream = false) {
+std::string chat(std::string_view model, bool stream = false, bool include_usage = false) {
   std::string body = kChat;
   body.replace(body.find("%s"), 2, model);
   if (stream) body.insert(body.size() - 1, R"(,"stream":true)");
+  if (include_usage) body.insert(body.size() - 1, R"(,"stream_options":{"include_usage":true})");
   return body;
 }
 
@@ -279,6 +280,8 @@ TEST_F(AdaptedTest, AnthropicStreamBecomesOpenAiChunksAndDone) {
   }
   EXPECT_EQ(text, "Hi");
   EXPECT_TRUE(finished) << sink_.body;
+  // Not asked for (stream_options.include_usage): no usage chunk, as at OpenAI.
+  EXPECT_EQ(sink_.body.find(R"("choices":[])"), std::string::npos) << sink_.body;
   EXPECT_EQ(sink_.body.find("ping"), std::string::npos);
 }
 
@@ -351,7 +354,7 @@ TEST_F(AdaptedTest, BedrocksBinaryStreamSplitAnywhereBecomesOpenAiChunks) {
   std::vector<std::string> reads;
   for (size_t at = 0; at < frames.size(); at += 7) reads.push_back(frames.substr(at, 7));
   transport_->script({streamed("application/vnd.amazon.eventstream", reads)});
-  post("/v1/chat/completions", chat("haiku-bedrock", true));
+  post("/v1/chat/completions", chat("haiku-bedrock", true, true));
   EXPECT_NE(sent(0).url.find("/converse-stream"), std::string::npos) << sent(0).url;
   EXPECT_EQ(sink_.head.status, 200);
   EXPECT_EQ(sink_.header("content-type"), "text/event-stream");
