@@ -72,9 +72,9 @@ char* put_millis(char* at, std::string_view micros) {
 // The room a line takes besides its strings: the field names and punctuation (under 400 bytes),
 // eight counts of at most 19 digits, three latencies of at most 21 characters, the timestamp.
 constexpr size_t kFixedRoom = 1024;
-constexpr MetaKey kStringKeys[] = {kRequestId,     kRequestChain,      kRequestMethod,
-                                   kRequestPath,   kRouteModel,        kRouteDeployment,
-                                   kRouteProvider, kRouteProviderModel};
+constexpr MetaKey kStringKeys[] = {
+    kRequestId,       kRequestChain,  kRequestMethod,      kRequestPath, kRouteModel,
+    kRouteDeployment, kRouteProvider, kRouteProviderModel, kRequestApi,  kRequestClientPath};
 
 }  // namespace
 
@@ -128,7 +128,13 @@ std::string_view format_line(const MetaValues& meta, const LineFacts& facts, Lin
   at = put(at, ",\"method\":");
   at = put_string(at, meta[kRequestMethod]);
   at = put(at, ",\"path\":");
-  at = put_string(at, meta[kRequestPath]);
+  // A request in another client API (Anthropic's, Bedrock's) is logged with the path it came on
+  // and the API's name; the chain saw OpenAI's path.
+  at = put_string(at, meta[kRequestClientPath].ptr ? meta[kRequestClientPath] : meta[kRequestPath]);
+  if (meta[kRequestApi].ptr) {
+    at = put(at, ",\"api\":");
+    at = put_string(at, meta[kRequestApi]);
+  }
   at = put(at, ",\"model\":");
   at = put_string(at, meta[kRouteModel]);
   at = put(at, ",\"deployment\":");

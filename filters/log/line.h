@@ -38,6 +38,8 @@ enum MetaKey : uint8_t {
   kUsagePromptTokens,
   kUsageCompletionTokens,
   kUsageTotalTokens,
+  kRequestApi,         // set for client APIs other than OpenAI's only
+  kRequestClientPath,  // likewise: the path the client sent
   kMetaKeyCount
 };
 
@@ -46,7 +48,8 @@ inline constexpr std::array<std::string_view, kMetaKeyCount> kMetaKeys = {
     "route.model",         "route.deployment",        "route.provider",     "route.provider_model",
     "upstream.attempts",   "response.status",         "request.aborted",    "request.bytes",
     "response.bytes",      "timing.total_us",         "timing.upstream_us", "timing.ttft_us",
-    "usage.prompt_tokens", "usage.completion_tokens", "usage.total_tokens"};
+    "usage.prompt_tokens", "usage.completion_tokens", "usage.total_tokens", "request.api",
+    "request.client_path"};
 
 // Each key's value as meta_get_many gives it: {NULL, 0} when the key is not set (an empty value
 // has a non-NULL ptr). The bytes must outlive format_line.

@@ -214,7 +214,10 @@ typedef struct sluice_host_api {
   int (*json_remove)(sluice_stream* s, sluice_part part, sluice_str pointer);
 
   /* -- per-request metadata, shared by all filters of the request (and its attempts). The host
-   *    sets "request.id", "request.chain", "request.method", "request.path" from the start and,
+   *    sets "request.id", "request.chain", "request.method", "request.path" from the start (for a
+   *    request in another client API than OpenAI's, from 1.4, also "request.api": "anthropic"
+   *    or "bedrock", and "request.client_path", the path as sent: "request.path" is then the
+   *    OpenAI path the request became) and,
    *    from 1.2, before on_complete: "response.status", "response.bytes", "request.bytes",
    *    "request.aborted" ("0"/"1"), "upstream.attempts", "timing.total_us",
    *    "timing.upstream_us" (first attempt sent to last byte received) and "timing.ttft_us"

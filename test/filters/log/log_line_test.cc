@@ -93,7 +93,9 @@ std::string reference_line(const MetaValues& meta, const LineFacts& facts) {
   string("request_id", optional_of(meta[kRequestId]));
   string("chain", optional_of(meta[kRequestChain]));
   string("method", optional_of(meta[kRequestMethod]));
-  string("path", optional_of(meta[kRequestPath]));
+  string("path", meta[kRequestClientPath].ptr ? optional_of(meta[kRequestClientPath])
+                                               : optional_of(meta[kRequestPath]));
+  if (meta[kRequestApi].ptr) string("api", optional_of(meta[kRequestApi]));
   string("model", optional_of(meta[kRouteModel]));
   string("deployment", optional_of(meta[kRouteDeployment]));
   string("provider", optional_of(meta[kRouteProvider]));
@@ -187,6 +189,18 @@ TEST(LogLine, EveryFieldFromMetadata) {
             R"("latency_ms":12.345,"upstream_latency_ms":10.007,"ttft_ms":0.900,)"
             R"("prompt_tokens":7,"completion_tokens":3,"total_tokens":10})"
             "\n");
+}
+
+TEST(LogLine, AnotherClientApisRequestIsLoggedWithItsOwnPathAndTheApi) {
+  std::map<std::string, std::string> meta = {{"request.path", "/v1/chat/completions"},
+                                             {"request.client_path", "/v1/messages"},
+                                             {"request.api", "anthropic"}};
+  LineFacts facts;
+  facts.start = at_ms(1795382294007);
+  std::string line = format_line(values(meta), facts);
+  EXPECT_NE(line.find(R"("path":"/v1/messages","api":"anthropic","model":)"), std::string::npos)
+      << line;
+  EXPECT_EQ(line.find("/v1/chat/completions"), std::string::npos) << line;
 }
 
 TEST(LogLine, AbsentValuesAreNullAndOddTextIsEscaped) {
