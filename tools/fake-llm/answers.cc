@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "tools/fake-llm/anthropic_answer.h"
 #include "tools/fake-llm/bedrock_responses.h"
 #include "tools/fake-llm/json_read.h"
 #include "tools/fake-llm/openai_responses.h"
@@ -144,6 +145,11 @@ void parse_request(const sluice::http::Request& request, const Route& route, Par
       out->ok = parse_converse_request(request.body, &out->converse, &out->error);
       out->user_text = &out->converse.last_user_text;
       break;
+    case RouteKind::anthropic_messages:
+      out->ok = parse_anthropic_request(request.body, &out->anthropic, &out->error);
+      out->model = out->anthropic.model;
+      out->user_text = &out->anthropic.last_user_text;
+      break;
     default:  // models: no body to read; control and unknown routes never get here
       break;
   }
@@ -166,6 +172,9 @@ void build_answer(RouteKind kind, ParsedRequest& parsed, const Controls& control
       break;
     case RouteKind::converse:
       converse_answer(parsed, controls, context, plan);
+      break;
+    case RouteKind::anthropic_messages:
+      anthropic_answer(parsed, controls, context, plan);
       break;
     default:
       break;

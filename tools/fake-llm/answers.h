@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/http/message.h"
+#include "tools/fake-llm/anthropic_requests.h"
 #include "tools/fake-llm/api_error.h"
 #include "tools/fake-llm/bedrock_requests.h"
 #include "tools/fake-llm/controls.h"
@@ -29,6 +30,7 @@ struct ParsedRequest {
   CompletionRequest completion;
   EmbeddingRequest embedding;
   ConverseRequest converse;
+  AnthropicRequest anthropic;
 };
 
 void parse_request(const sluice::http::Request& request, const Route& route, ParsedRequest* out);

@@ -48,6 +48,8 @@ std::string_view fault_name(Fault fault) {
       return "slow_first_byte";
     case Fault::tool_call:
       return "tool_call";
+    case Fault::error_mid_stream:
+      return "error_mid_stream";
   }
   return "none";
 }
@@ -97,10 +99,14 @@ bool Controls::set(std::string_view raw_key, std::string_view value, std::string
       fault = Fault::slow_first_byte;
     } else if (value == "tool_call") {
       fault = Fault::tool_call;
+    } else if (value == "error_mid_stream") {
+      fault = Fault::error_mid_stream;
     } else if (value == "none") {
       fault = Fault::none;
     } else {
-      return bad("reset_mid_stream, never_answer, slow_first_byte, tool_call or none");
+      return bad(
+          "reset_mid_stream, error_mid_stream, never_answer, slow_first_byte, tool_call or "
+          "none");
     }
   } else if (key == "args") {
     if (value.size() > kMaxArgsBytes) return bad("at most 64 KiB of JSON");

@@ -10,7 +10,14 @@
 
 namespace fake_llm {
 
-enum class Fault { none, reset_mid_stream, never_answer, slow_first_byte, tool_call };
+enum class Fault {
+  none,
+  reset_mid_stream,
+  never_answer,
+  slow_first_byte,
+  tool_call,
+  error_mid_stream,
+};
 enum class Profile { none, guide };
 
 std::string_view fault_name(Fault fault);

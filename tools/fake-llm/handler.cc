@@ -8,6 +8,8 @@
 
 #include "core/observability/log.h"
 #include "tools/fake-llm/answers.h"
+#include "tools/fake-llm/anthropic_requests.h"
+#include "tools/fake-llm/anthropic_responses.h"
 #include "tools/fake-llm/bedrock_responses.h"
 #include "tools/fake-llm/control_api.h"
 #include "tools/fake-llm/directives.h"
@@ -19,6 +21,67 @@
 namespace fake_llm {
 
 using sluice::http::Request;
+
+namespace {
+
+std::string new_request_id(Provider provider, Random& random) {
+  switch (provider) {
+    case Provider::bedrock:
+      return random.uuid();
+    case Provider::anthropic:
+      return random.id("req_01", 22);
+    default:
+      return random.id("req_", 32);
+  }
+}
+
+// A request problem in the route's provider's error shape.
+void render_error(Provider provider, Plan* plan, const ApiError& error,
+                  std::string_view request_id) {
+  switch (provider) {
+    case Provider::bedrock:
+      bedrock_error(plan, error.status, error.message, request_id);
+      break;
+    case Provider::anthropic:
+      anthropic_error(plan, error.status, error.message, request_id);
+      break;
+    default:
+      openai_error(plan, error, request_id);
+      break;
+  }
+}
+
+// An injected status in the route's provider's error shape.
+void render_status_error(Provider provider, Plan* plan, int status, std::string_view request_id) {
+  switch (provider) {
+    case Provider::bedrock:
+      bedrock_status_error(plan, status, request_id);
+      break;
+    case Provider::anthropic:
+      anthropic_status_error(plan, status, request_id);
+      break;
+    default:
+      openai_status_error(plan, status, request_id);
+      break;
+  }
+}
+
+// The credential and header checks a provider makes before it reads the body. False when *plan
+// holds the rejection.
+bool authorize(Provider provider, const Request& request, const SharedState& shared,
+               std::string_view request_id, Plan* plan) {
+  ApiError error;
+  switch (provider) {
+    case Provider::anthropic:
+      if (check_anthropic_headers(request.headers, shared.anthropic_key, &error)) return true;
+      anthropic_error(plan, error.status, error.message, request_id);
+      return false;
+    default:
+      return true;
+  }
+}
+
+}  // namespace
 
 FakeHandler::FakeHandler(event_base* base, SharedState& shared, uint64_t seed)
     : base_(base), shared_(shared), random_(seed) {}
@@ -35,16 +98,20 @@ std::unique_ptr<sluice::http::Exchange> FakeHandler::start(Request request,
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
-  const bool bedrock = provider == Provider::bedrock;
-  const std::string request_id = bedrock ? random_.uuid() : random_.id("req_", 32);
+  const std::string request_id = new_request_id(provider, random_);
+  Plan plan;
+
+  // Credentials first, as at the real providers: a rejected request takes no programmed entry.
+  const bool known = route.kind != RouteKind::unknown;
+  const bool method_ok = request.method == route_method(route.kind);
+  const bool rejected =
+      known && method_ok && !authorize(provider, request, shared_, request_id, &plan);
 
   // Controls, weakest first: a programmed entry, the message's directive, the headers.
   Controls controls;
-  const bool known = route.kind != RouteKind::unknown;
-  const bool programmed = known && shared_.program.pop(route.prefix, &controls);
-  const bool method_ok = request.method == route_method(route.kind);
+  const bool programmed = known && !rejected && shared_.program.pop(route.prefix, &controls);
   ParsedRequest parsed;
-  if (known && method_ok) parse_request(request, route, &parsed);
+  if (known && method_ok && !rejected) parse_request(request, route, &parsed);
   std::string control_error;
   Controls from_message;
   Controls from_headers;
@@ -61,13 +128,8 @@ std::unique_ptr<sluice::http::Exchange> FakeHandler::start(Request request,
     controls.delay_ms = random_.between(kGuideFirstMinMs, kGuideFirstMaxMs);
   }
 
-  Plan plan;
   const auto fail = [&](const ApiError& error) {
-    if (bedrock) {
-      bedrock_error(&plan, error.status, error.message, request_id);
-    } else {
-      openai_error(&plan, error, request_id);
-    }
+    render_error(provider, &plan, error, request_id);
   };
   const int status = controls.status.value_or(200);
   if (!known) {
@@ -80,16 +142,14 @@ std::unique_ptr<sluice::http::Exchange> FakeHandler::start(Request request,
     error.status = 405;
     error.message = "Invalid method for URL (" + request.method + " " + request.path + ")";
     fail(error);
+  } else if (rejected) {
+    // *plan already holds the provider's rejection.
   } else if (!controls_ok) {
     ApiError error;
     error.message = control_error;
     fail(error);
   } else if (status >= 300) {
-    if (bedrock) {
-      bedrock_status_error(&plan, status, request_id);
-    } else {
-      openai_status_error(&plan, status, request_id);
-    }
+    render_status_error(provider, &plan, status, request_id);
   } else if (!parsed.ok) {
     fail(parsed.error);
   } else {

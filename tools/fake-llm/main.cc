@@ -2,7 +2,7 @@
 // the listeners accept, JSON log lines on stderr, and exit 0 on SIGTERM or SIGINT.
 //
 //   fake-llm [--host 127.0.0.1] [--port N] [--workers N] [--no-log] [--embedding-dim N]
-//            [--verbose]
+//            [--verbose] [--anthropic-key KEY] [--azure-key KEY] [--gemini-key KEY]
 
 #include <csignal>
 #include <cstdio>
@@ -19,7 +19,8 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: fake-llm [--host 127.0.0.1] [--port N] [--workers N] [--no-log] "
-    "[--embedding-dim N] [--verbose]\n";
+    "[--embedding-dim N] [--verbose]\n"
+    "                [--anthropic-key KEY] [--azure-key KEY] [--gemini-key KEY]\n";
 
 bool parse_number(std::string_view text, unsigned long max, unsigned long* out) {
   if (text.empty() || text.size() > 10) return false;
@@ -84,6 +85,12 @@ int main(int argc, char** argv) {
         return usage_error("--embedding-dim needs a number 1..8192");
       }
       options.embedding_dim = static_cast<uint32_t>(number);
+    } else if (arg == "--anthropic-key" || arg == "--azure-key" || arg == "--gemini-key") {
+      if (!take() || value.empty()) return usage_error(std::string(arg) + " needs a key");
+      std::string& key = arg == "--anthropic-key" ? options.anthropic_key
+                         : arg == "--azure-key"   ? options.azure_key
+                                                  : options.gemini_key;
+      key = std::string(value);
     } else {
       return usage_error("unknown option '" + std::string(arg) + "'");
     }

@@ -31,6 +31,9 @@ struct FakeServer::Worker {
 FakeServer::FakeServer(ServerOptions options) : options_(std::move(options)) {
   shared_.embedding_dim = options_.embedding_dim;
   shared_.verbose = options_.verbose;
+  shared_.anthropic_key = options_.anthropic_key;
+  shared_.azure_key = options_.azure_key;
+  shared_.gemini_key = options_.gemini_key;
   if (options_.log_requests) shared_.log = std::make_unique<RequestLog>();
 }
 

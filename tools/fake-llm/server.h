@@ -33,6 +33,10 @@ struct ServerOptions {
   bool verbose = false;
   uint32_t embedding_dim = 8;
   sluice::http::ServerLimits limits;
+  // Keys the provider routes insist on (empty: any non-empty key).
+  std::string anthropic_key;
+  std::string azure_key;
+  std::string gemini_key;
 };
 
 class FakeServer {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "tools/fake-llm/program_queue.h"
 #include "tools/fake-llm/request_log.h"
@@ -18,6 +19,10 @@ struct SharedState {
   std::unique_ptr<RequestLog> log;  // null with --no-log
   ProgramQueue program;
   std::atomic<uint16_t> port{0};  // the listening port, once bound
+  // Provider credentials to insist on; empty: any non-empty key is accepted.
+  std::string anthropic_key;
+  std::string azure_key;
+  std::string gemini_key;
 };
 
 }  // namespace fake_llm
