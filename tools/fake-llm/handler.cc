@@ -10,6 +10,7 @@
 #include "tools/fake-llm/answers.h"
 #include "tools/fake-llm/anthropic_requests.h"
 #include "tools/fake-llm/anthropic_responses.h"
+#include "tools/fake-llm/azure_api.h"
 #include "tools/fake-llm/bedrock_responses.h"
 #include "tools/fake-llm/control_api.h"
 #include "tools/fake-llm/directives.h"
@@ -27,6 +28,7 @@ namespace {
 std::string new_request_id(Provider provider, Random& random) {
   switch (provider) {
     case Provider::bedrock:
+    case Provider::azure:
       return random.uuid();
     case Provider::anthropic:
       return random.id("req_01", 22);
@@ -45,6 +47,14 @@ void render_error(Provider provider, Plan* plan, const ApiError& error,
     case Provider::anthropic:
       anthropic_error(plan, error.status, error.message, request_id);
       break;
+    case Provider::azure:
+      if (error.status == 404) {
+        azure_status_error(plan, 404, request_id);
+      } else {
+        openai_error(plan, error, request_id);
+        azure_headers(plan, request_id);
+      }
+      break;
     default:
       openai_error(plan, error, request_id);
       break;
@@ -59,6 +69,9 @@ void render_status_error(Provider provider, Plan* plan, int status, std::string_
       break;
     case Provider::anthropic:
       anthropic_status_error(plan, status, request_id);
+      break;
+    case Provider::azure:
+      azure_status_error(plan, status, request_id);
       break;
     default:
       openai_status_error(plan, status, request_id);
@@ -76,6 +89,8 @@ bool authorize(Provider provider, const Request& request, const SharedState& sha
       if (check_anthropic_headers(request.headers, shared.anthropic_key, &error)) return true;
       anthropic_error(plan, error.status, error.message, request_id);
       return false;
+    case Provider::azure:
+      return azure_authorize(request, shared.azure_key, request_id, plan);
     default:
       return true;
   }

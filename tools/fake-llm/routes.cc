@@ -130,6 +130,22 @@ bool percent_decode(std::string_view text, std::string* out) {
   return true;
 }
 
+bool query_param(std::string_view query, std::string_view name, std::string* value) {
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const size_t eq = pair.find('=');
+    if (pair.substr(0, eq) != name) continue;
+    std::string raw(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    for (char& c : raw) {
+      if (c == '+') c = ' ';
+    }
+    return percent_decode(raw, value);
+  }
+  return false;
+}
+
 Route match_route(std::string_view path) {
   Route route;
   if (match_azure(path, &route) || match_google(path, &route)) return route;

@@ -49,4 +49,8 @@ std::string_view route_name(RouteKind kind);
 // Decodes %XX escapes ('+' stays '+'). False on a malformed escape.
 bool percent_decode(std::string_view text, std::string* out);
 
+// The first value of `name` in a query string ("a=1&b=2"), percent-decoded with '+' as a space.
+// False when absent or badly escaped.
+bool query_param(std::string_view query, std::string_view name, std::string* value);
+
 }  // namespace fake_llm
