@@ -12,6 +12,7 @@
 #include "tools/fake-llm/anthropic_answer.h"
 #include "tools/fake-llm/azure_api.h"
 #include "tools/fake-llm/bedrock_responses.h"
+#include "tools/fake-llm/gemini_answer.h"
 #include "tools/fake-llm/json_read.h"
 #include "tools/fake-llm/openai_responses.h"
 #include "tools/fake-llm/text.h"
@@ -173,6 +174,21 @@ void parse_request(const sluice::http::Request& request, const Route& route, Par
       }
       break;
     }
+    case RouteKind::gemini_generate:
+    case RouteKind::gemini_stream:
+    case RouteKind::vertex_generate:
+    case RouteKind::vertex_stream:
+      out->model = route.model_id;
+      if (route.bad_model_id) {
+        out->ok = false;
+        out->error.status = 404;
+        out->error.message = "Requested entity was not found.";
+        break;
+      }
+      out->ok = parse_gemini_request(request.body, &out->gemini, &out->error);
+      out->user_text = &out->gemini.last_user_text;
+      if (std::string alt; query_param(request.query, "alt", &alt)) out->gemini.sse = alt == "sse";
+      break;
     case RouteKind::anthropic_messages:
       out->ok = parse_anthropic_request(request.body, &out->anthropic, &out->error);
       out->model = out->anthropic.model;
@@ -203,6 +219,14 @@ void build_answer(RouteKind kind, ParsedRequest& parsed, const Controls& control
       break;
     case RouteKind::anthropic_messages:
       anthropic_answer(parsed, controls, context, plan);
+      break;
+    case RouteKind::gemini_generate:
+    case RouteKind::gemini_stream:
+    case RouteKind::vertex_generate:
+    case RouteKind::vertex_stream:
+      gemini_answer(parsed, controls, context,
+                    kind == RouteKind::vertex_generate || kind == RouteKind::vertex_stream,
+                    kind == RouteKind::gemini_stream || kind == RouteKind::vertex_stream, plan);
       break;
     case RouteKind::azure_chat_completions:
       chat_answer(parsed, controls, context, plan);

@@ -13,6 +13,7 @@
 #include "tools/fake-llm/api_error.h"
 #include "tools/fake-llm/bedrock_requests.h"
 #include "tools/fake-llm/controls.h"
+#include "tools/fake-llm/gemini_requests.h"
 #include "tools/fake-llm/ids.h"
 #include "tools/fake-llm/openai_requests.h"
 #include "tools/fake-llm/response_plan.h"
@@ -31,6 +32,7 @@ struct ParsedRequest {
   EmbeddingRequest embedding;
   ConverseRequest converse;
   AnthropicRequest anthropic;
+  GeminiRequest gemini;  // Gemini and Vertex AI
 };
 
 void parse_request(const sluice::http::Request& request, const Route& route, ParsedRequest* out);

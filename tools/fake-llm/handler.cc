@@ -14,6 +14,8 @@
 #include "tools/fake-llm/bedrock_responses.h"
 #include "tools/fake-llm/control_api.h"
 #include "tools/fake-llm/directives.h"
+#include "tools/fake-llm/gemini_requests.h"
+#include "tools/fake-llm/gemini_responses.h"
 #include "tools/fake-llm/openai_responses.h"
 #include "tools/fake-llm/planning.h"
 #include "tools/fake-llm/responder.h"
@@ -24,6 +26,9 @@ namespace fake_llm {
 using sluice::http::Request;
 
 namespace {
+
+constexpr std::string_view kGeminiService = "generativelanguage.googleapis.com";
+constexpr std::string_view kVertexService = "aiplatform.googleapis.com";
 
 std::string new_request_id(Provider provider, Random& random) {
   switch (provider) {
@@ -55,6 +60,12 @@ void render_error(Provider provider, Plan* plan, const ApiError& error,
         azure_headers(plan, request_id);
       }
       break;
+    case Provider::gemini:
+      gemini_error(plan, error.status, error.message, error.code, kGeminiService);
+      break;
+    case Provider::vertex:
+      gemini_error(plan, error.status, error.message, error.code, kVertexService);
+      break;
     default:
       openai_error(plan, error, request_id);
       break;
@@ -72,6 +83,12 @@ void render_status_error(Provider provider, Plan* plan, int status, std::string_
       break;
     case Provider::azure:
       azure_status_error(plan, status, request_id);
+      break;
+    case Provider::gemini:
+      gemini_status_error(plan, status, kGeminiService);
+      break;
+    case Provider::vertex:
+      gemini_status_error(plan, status, kVertexService);
       break;
     default:
       openai_status_error(plan, status, request_id);
@@ -91,6 +108,10 @@ bool authorize(Provider provider, const Request& request, const SharedState& sha
       return false;
     case Provider::azure:
       return azure_authorize(request, shared.azure_key, request_id, plan);
+    case Provider::gemini:
+      if (check_gemini_key(request, shared.gemini_key, &error)) return true;
+      gemini_error(plan, error.status, error.message, error.code, kGeminiService);
+      return false;
     default:
       return true;
   }
