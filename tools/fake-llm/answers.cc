@@ -189,6 +189,9 @@ void parse_request(const sluice::http::Request& request, const Route& route, Par
       out->user_text = &out->gemini.last_user_text;
       if (std::string alt; query_param(request.query, "alt", &alt)) out->gemini.sse = alt == "sse";
       break;
+    case RouteKind::google_token:
+      out->ok = parse_token_request(request, &out->token, &out->error);
+      break;
     case RouteKind::anthropic_messages:
       out->ok = parse_anthropic_request(request.body, &out->anthropic, &out->error);
       out->model = out->anthropic.model;
@@ -227,6 +230,10 @@ void build_answer(RouteKind kind, ParsedRequest& parsed, const Controls& control
       gemini_answer(parsed, controls, context,
                     kind == RouteKind::vertex_generate || kind == RouteKind::vertex_stream,
                     kind == RouteKind::gemini_stream || kind == RouteKind::vertex_stream, plan);
+      break;
+    case RouteKind::google_token:
+      google_token_answer(parsed.token, *context.google, *context.random, context.now_ms / 1000,
+                          plan);
       break;
     case RouteKind::azure_chat_completions:
       chat_answer(parsed, controls, context, plan);

@@ -16,6 +16,7 @@
 #include "tools/fake-llm/directives.h"
 #include "tools/fake-llm/gemini_requests.h"
 #include "tools/fake-llm/gemini_responses.h"
+#include "tools/fake-llm/google_oauth.h"
 #include "tools/fake-llm/openai_responses.h"
 #include "tools/fake-llm/planning.h"
 #include "tools/fake-llm/responder.h"
@@ -66,6 +67,10 @@ void render_error(Provider provider, Plan* plan, const ApiError& error,
     case Provider::vertex:
       gemini_error(plan, error.status, error.message, error.code, kVertexService);
       break;
+    case Provider::google_oauth:
+      google_oauth_error(plan, error.status, error.code.empty() ? "invalid_request" : error.code,
+                         error.message);
+      break;
     default:
       openai_error(plan, error, request_id);
       break;
@@ -90,6 +95,10 @@ void render_status_error(Provider provider, Plan* plan, int status, std::string_
     case Provider::vertex:
       gemini_status_error(plan, status, kVertexService);
       break;
+    case Provider::google_oauth:
+      google_oauth_error(plan, status, status >= 500 ? "internal_failure" : "invalid_request",
+                         "fake-llm injected " + std::to_string(status));
+      break;
     default:
       openai_status_error(plan, status, request_id);
       break;
@@ -98,7 +107,7 @@ void render_status_error(Provider provider, Plan* plan, int status, std::string_
 
 // The credential and header checks a provider makes before it reads the body. False when *plan
 // holds the rejection.
-bool authorize(Provider provider, const Request& request, const SharedState& shared,
+bool authorize(Provider provider, const Request& request, const SharedState& shared, int64_t now_s,
                std::string_view request_id, Plan* plan) {
   ApiError error;
   switch (provider) {
@@ -111,6 +120,10 @@ bool authorize(Provider provider, const Request& request, const SharedState& sha
     case Provider::gemini:
       if (check_gemini_key(request, shared.gemini_key, &error)) return true;
       gemini_error(plan, error.status, error.message, error.code, kGeminiService);
+      return false;
+    case Provider::vertex:
+      if (check_vertex_bearer(request.headers, shared.google.tokens, now_s, &error)) return true;
+      gemini_error(plan, error.status, error.message, error.code, kVertexService);
       return false;
     default:
       return true;
@@ -140,12 +153,14 @@ std::unique_ptr<sluice::http::Exchange> FakeHandler::start(Request request,
   // Credentials first, as at the real providers: a rejected request takes no programmed entry.
   const bool known = route.kind != RouteKind::unknown;
   const bool method_ok = request.method == route_method(route.kind);
-  const bool rejected =
-      known && method_ok && !authorize(provider, request, shared_, request_id, &plan);
+  const bool rejected = known && method_ok &&
+                        !authorize(provider, request, shared_, now_ms / 1000, request_id, &plan);
 
-  // Controls, weakest first: a programmed entry, the message's directive, the headers.
+  // Controls, weakest first: a programmed entry, the message's directive, the headers. Token
+  // requests leave the program to the model requests they come before.
   Controls controls;
-  const bool programmed = known && !rejected && shared_.program.pop(route.prefix, &controls);
+  const bool programmed = known && !rejected && provider != Provider::google_oauth &&
+                          shared_.program.pop(route.prefix, &controls);
   ParsedRequest parsed;
   if (known && method_ok && !rejected) parse_request(request, route, &parsed);
   std::string control_error;
@@ -195,6 +210,7 @@ std::unique_ptr<sluice::http::Exchange> FakeHandler::start(Request request,
     answer_context.arrival = arrival;
     answer_context.request_id = request_id;
     answer_context.embedding_dim = shared_.embedding_dim;
+    answer_context.google = &shared_.google;
     build_answer(route.kind, parsed, controls, answer_context, &plan);
     if (status != 200) plan.head.status = status;  // an injected 2xx other than 200
   }

@@ -3,6 +3,7 @@
 //
 //   fake-llm [--host 127.0.0.1] [--port N] [--workers N] [--no-log] [--embedding-dim N]
 //            [--verbose] [--anthropic-key KEY] [--azure-key KEY] [--gemini-key KEY]
+//            [--google-public-key PEMFILE]
 
 #include <csignal>
 #include <cstdio>
@@ -20,7 +21,8 @@ namespace {
 constexpr std::string_view kUsage =
     "usage: fake-llm [--host 127.0.0.1] [--port N] [--workers N] [--no-log] "
     "[--embedding-dim N] [--verbose]\n"
-    "                [--anthropic-key KEY] [--azure-key KEY] [--gemini-key KEY]\n";
+    "                [--anthropic-key KEY] [--azure-key KEY] [--gemini-key KEY]\n"
+    "                [--google-public-key PEMFILE]\n";
 
 bool parse_number(std::string_view text, unsigned long max, unsigned long* out) {
   if (text.empty() || text.size() > 10) return false;
@@ -31,6 +33,18 @@ bool parse_number(std::string_view text, unsigned long max, unsigned long* out) 
   }
   if (value > max) return false;
   *out = value;
+  return true;
+}
+
+// The whole of a small file; false when it cannot be read or is larger than `max_bytes`.
+bool read_small_file(const std::string& path, size_t max_bytes, std::string* out) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return false;
+  out->resize(max_bytes + 1);
+  const size_t got = std::fread(out->data(), 1, out->size(), file);
+  std::fclose(file);
+  if (got > max_bytes) return false;
+  out->resize(got);
   return true;
 }
 
@@ -85,6 +99,12 @@ int main(int argc, char** argv) {
         return usage_error("--embedding-dim needs a number 1..8192");
       }
       options.embedding_dim = static_cast<uint32_t>(number);
+    } else if (arg == "--google-public-key") {
+      constexpr size_t kMaxPemBytes = 64 * 1024;
+      if (!take() || value.empty() ||
+          !read_small_file(std::string(value), kMaxPemBytes, &options.google_public_key_pem)) {
+        return usage_error("--google-public-key needs a readable PEM file of at most 64 KiB");
+      }
     } else if (arg == "--anthropic-key" || arg == "--azure-key" || arg == "--gemini-key") {
       if (!take() || value.empty()) return usage_error(std::string(arg) + " needs a key");
       std::string& key = arg == "--anthropic-key" ? options.anthropic_key

@@ -49,6 +49,14 @@ void FakeServer::stop_cb(int, short, void* arg) {
 
 bool FakeServer::start(std::string* error) {
   if (running_) return true;
+  if (!options_.google_public_key_pem.empty() && !shared_.google.key) {
+    std::string key_error;
+    shared_.google.key = load_rsa_public_key(options_.google_public_key_pem, &key_error);
+    if (!shared_.google.key) {
+      *error = "--google-public-key: " + key_error;
+      return false;
+    }
+  }
   static std::once_flag threads_once;
   std::call_once(threads_once, [] { evthread_use_pthreads(); });
 

@@ -37,6 +37,9 @@ struct ServerOptions {
   std::string anthropic_key;
   std::string azure_key;
   std::string gemini_key;
+  // The PEM public key (or certificate) Vertex AI's JWTs must verify against; empty: JWT
+  // signatures are not checked.
+  std::string google_public_key_pem;
 };
 
 class FakeServer {

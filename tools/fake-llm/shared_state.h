@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "tools/fake-llm/google_oauth.h"
 #include "tools/fake-llm/program_queue.h"
 #include "tools/fake-llm/request_log.h"
 
@@ -23,6 +24,7 @@ struct SharedState {
   std::string anthropic_key;
   std::string azure_key;
   std::string gemini_key;
+  GoogleOAuth google;  // the token endpoint's key and the access tokens it issued (Vertex AI)
 };
 
 }  // namespace fake_llm
