@@ -235,6 +235,23 @@ TEST(AnthropicMessages, ToolResultRoundTripIsAccepted) {
   EXPECT_EQ(str(json(response.body)["content"][0]["text"]), "Echo: thanks");
 }
 
+TEST(AnthropicMessages, OnlyTheFinalAssistantMessageMayBeEmpty) {
+  Server server;
+  const auto response =
+      post(server.port(), "/v1/messages",
+           R"({"model":"m","max_tokens":9,"messages":[)"
+           R"({"role":"user","content":"go on"},{"role":"assistant","content":""}]})",
+           kAuth);
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(str(json(response.body)["content"][0]["text"]), "Echo: go on");
+  EXPECT_EQ(post(server.port(), "/v1/messages",
+                 R"({"model":"m","max_tokens":9,"messages":[{"role":"assistant","content":[]},)"
+                 R"({"role":"user","content":"x"}]})",
+                 kAuth)
+                .status,
+            400);
+}
+
 TEST(AnthropicMessages, StopSequencesAndMaxTokens) {
   Server server;
   const auto stopped =
@@ -308,6 +325,11 @@ TEST(AnthropicMessages, ValidationErrorsInAnthropicShape) {
       R"({"role":"assistant","content":[{"type":"tool_use","id":"toolu_9","name":"t","input":{}}]},)"
       R"({"role":"user","content":"no result"}]})",
       "`tool_use` ids were found without `tool_result` blocks immediately after: toolu_9");
+  bad(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":""}]})",
+      "messages.0: all messages must have non-empty content except for the optional final "
+      "assistant message");
+  bad(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text","text":""}]}]})",
+      "text content blocks must be non-empty");
   bad(R"({"model":"m","max_tokens":5,"tool_choice":{"type":"auto"},"messages":[{"role":"user","content":"x"}]})",
       "tool_choice");
 }

@@ -275,7 +275,8 @@ TEST(GeminiAuth, ApiKeyInHeaderOrQuery) {
   expect_google_error(post(server.port(), kGenerate, body), 403, "PERMISSION_DENIED");
   const auto wrong = post(server.port(), kGenerate, body, {{"x-goog-api-key", "AIza-wrong"}});
   expect_google_error(wrong, 400, "INVALID_ARGUMENT", "API key not valid");
-  const auto details = json(wrong.body)["error"]["details"].GetArray();
+  const auto wrong_doc = json(wrong.body);
+  const auto details = wrong_doc["error"]["details"].GetArray();
   ASSERT_EQ(details.Size(), 1u);
   EXPECT_EQ(str(details[0]["@type"]), "type.googleapis.com/google.rpc.ErrorInfo");
   EXPECT_EQ(str(details[0]["reason"]), "API_KEY_INVALID");

@@ -9,7 +9,13 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -306,6 +312,25 @@ TEST(GoogleOAuthUnits, Base64UrlAndKeyLoading) {
   FakeServer server(options);
   EXPECT_FALSE(server.start(&error));
   EXPECT_NE(error.find("--google-public-key"), std::string::npos);
+}
+
+// The binary's exit status for `arguments` (fake-llm sits next to the test binary).
+int run_fake_llm(const std::string& arguments) {
+  const std::string binary =
+      (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "fake-llm").string();
+  const int status = std::system((binary + " " + arguments + " >/dev/null 2>&1").c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(VertexTest, CommandLineKeyOptions) {
+  EXPECT_EQ(run_fake_llm("--google-public-key /nonexistent/key.pem"), 2);
+  EXPECT_EQ(run_fake_llm("--anthropic-key"), 2);
+  EXPECT_EQ(run_fake_llm("--gemini-key="), 2);
+  // A readable file that holds no key: the server refuses to start (exit 1).
+  const std::string path = ::testing::TempDir() + "fake_llm_not_a_key.pem";
+  std::ofstream(path) << "not a key\n";
+  EXPECT_EQ(run_fake_llm("--port 0 --google-public-key " + path), 1);
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -107,6 +107,7 @@ bool read_block(const Value& block, const std::string& path, bool user, MessageF
   if (type == "text") {
     std::string_view text;
     if (!read_string(block, "text", path + ".text", &text, error)) return false;
+    if (text.empty()) return fail(error, "messages: text content blocks must be non-empty");
     facts->text.append(text);
     return true;
   }
@@ -168,7 +169,8 @@ bool read_block(const Value& block, const std::string& path, bool user, MessageF
                          "'redacted_thinking'");
 }
 
-bool read_message(const Value& message, size_t index, MessageFacts* facts, bool* user,
+// `last`: the final message, the only one that may be empty (an assistant prefill).
+bool read_message(const Value& message, size_t index, bool last, MessageFacts* facts, bool* user,
                   ApiError* error) {
   const std::string path = "messages." + std::to_string(index);
   if (!message.IsObject()) return fail(error, path + ": Input should be a valid dictionary");
@@ -180,6 +182,13 @@ bool read_message(const Value& message, size_t index, MessageFacts* facts, bool*
   *user = role == "user";
   const Value* content = member(message, "content");
   if (content == nullptr) return required(error, path + ".content");
+  const bool empty = (content->IsString() && content->GetStringLength() == 0) ||
+                     (content->IsArray() && content->Empty());
+  if (empty && !(last && !*user)) {
+    return fail(error, path +
+                           ": all messages must have non-empty content except for the optional "
+                           "final assistant message");
+  }
   if (content->IsString()) {
     facts->text.assign(view(*content));
     return true;
@@ -262,6 +271,7 @@ bool read_system(const Value& system, size_t* words, ApiError* error) {
     if (type != "text") return fail(error, path + ".type: Input should be 'text'");
     std::string_view text;
     if (!read_string(block, "text", path + ".text", &text, error)) return false;
+    if (text.empty()) return fail(error, "system: text content blocks must be non-empty");
     *words += count_words(text);
   }
   return true;
@@ -374,7 +384,9 @@ bool parse_anthropic_request(std::string_view body, AnthropicRequest* out, ApiEr
   int last_user = -1;
   for (rapidjson::SizeType i = 0; i < messages->Size(); ++i) {
     bool user = false;
-    if (!read_message((*messages)[i], i, &facts[i], &user, error)) return false;
+    if (!read_message((*messages)[i], i, i + 1 == messages->Size(), &facts[i], &user, error)) {
+      return false;
+    }
     if (user) last_user = static_cast<int>(i);
   }
   if (!check_pairing(facts, error)) return false;

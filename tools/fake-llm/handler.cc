@@ -113,21 +113,20 @@ bool authorize(Provider provider, const Request& request, const SharedState& sha
   switch (provider) {
     case Provider::anthropic:
       if (check_anthropic_headers(request.headers, shared.anthropic_key, &error)) return true;
-      anthropic_error(plan, error.status, error.message, request_id);
-      return false;
-    case Provider::azure:
+      break;
+    case Provider::azure:  // answers in its gateway's own shape
       return azure_authorize(request, shared.azure_key, request_id, plan);
     case Provider::gemini:
       if (check_gemini_key(request, shared.gemini_key, &error)) return true;
-      gemini_error(plan, error.status, error.message, error.code, kGeminiService);
-      return false;
+      break;
     case Provider::vertex:
       if (check_vertex_bearer(request.headers, shared.google.tokens, now_s, &error)) return true;
-      gemini_error(plan, error.status, error.message, error.code, kVertexService);
-      return false;
+      break;
     default:
       return true;
   }
+  render_error(provider, plan, error, request_id);
+  return false;
 }
 
 }  // namespace
