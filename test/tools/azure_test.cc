@@ -64,6 +64,10 @@ TEST(AzureChat, DeploymentIsTheModelAndAzureHeadersAreSent) {
   EXPECT_EQ(str(doc["object"]), "chat.completion");
   EXPECT_EQ(str(doc["model"]), "my-gpt4o");
   EXPECT_EQ(str(doc["choices"][0]["message"]["content"]), "Echo: hello azure");
+  // Azure's content-filter annotations.
+  EXPECT_FALSE(
+      doc["prompt_filter_results"][0]["content_filter_results"]["hate"]["filtered"].GetBool());
+  EXPECT_EQ(str(doc["choices"][0]["content_filter_results"]["violence"]["severity"]), "safe");
 
   const auto log = request_log(server.port());
   const Value& entry = log["requests"][0];
@@ -82,9 +86,14 @@ TEST(AzureChat, StreamsOpenAiChunksWithTheDeploymentAsModel) {
   EXPECT_TRUE(response.chunked);
   const auto events = sse_events(response.body);
   ASSERT_EQ(events.back(), "[DONE]");
-  ASSERT_GE(events.size(), 3u);
+  ASSERT_GE(events.size(), 4u);
+  // Azure's first chunk: no choices, no id or model, the prompt's filter results.
+  const auto filters = json(events[0]);
+  EXPECT_EQ(filters["choices"].Size(), 0u);
+  EXPECT_EQ(str(filters["model"]), "");
+  EXPECT_TRUE(filters["prompt_filter_results"].IsArray());
   std::string text;
-  for (size_t i = 0; i + 1 < events.size(); ++i) {
+  for (size_t i = 1; i + 1 < events.size(); ++i) {
     const auto chunk = json(events[i]);
     EXPECT_EQ(str(chunk["model"]), "my-gpt4o");
     const Value& delta = chunk["choices"][0]["delta"];

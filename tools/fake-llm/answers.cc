@@ -237,6 +237,7 @@ void build_answer(RouteKind kind, ParsedRequest& parsed, const Controls& control
       break;
     case RouteKind::azure_chat_completions:
       chat_answer(parsed, controls, context, plan);
+      azure_content_filters(plan);
       azure_headers(plan, context.request_id);
       break;
     case RouteKind::azure_embeddings:

@@ -59,6 +59,67 @@ std::string azure_body_with_model(std::string_view body, std::string_view deploy
   return to_json(doc);
 }
 
+namespace {
+
+// {"hate":{"filtered":false,"severity":"safe"},…} for Azure's four categories.
+void write_filter_results(JsonOut& json) {
+  json.begin_object();
+  for (const std::string_view category : {"hate", "self_harm", "sexual", "violence"}) {
+    json.key(category).begin_object();
+    json.key("filtered").boolean(false);
+    json.key("severity").string("safe");
+    json.end_object();
+  }
+  json.end_object();
+}
+
+std::string prompt_filter_results() {
+  std::string out;
+  JsonOut json(out);
+  json.begin_array().begin_object();
+  json.key("prompt_index").integer(0);
+  json.key("content_filter_results");
+  write_filter_results(json);
+  json.end_object().end_array();
+  return out;
+}
+
+std::string filter_results() {
+  std::string out;
+  JsonOut json(out);
+  write_filter_results(json);
+  return out;
+}
+
+}  // namespace
+
+void azure_content_filters(Plan* plan) {
+  if (plan->segments.empty()) return;
+  std::string& first = plan->segments.front().data;
+  if (plan->stream) {
+    first =
+        R"(data: {"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":)" +
+        prompt_filter_results() + "}\n\n" + first;
+    return;
+  }
+  rapidjson::Document doc;
+  if (!parse_json(first, &doc) || !doc.IsObject()) return;
+  auto& allocator = doc.GetAllocator();
+  rapidjson::Document prompt(&allocator);
+  prompt.Parse(prompt_filter_results().c_str());
+  doc.AddMember("prompt_filter_results", rapidjson::Value(prompt, allocator), allocator);
+  if (const auto choices = doc.FindMember("choices");
+      choices != doc.MemberEnd() && choices->value.IsArray()) {
+    const std::string results = filter_results();
+    for (rapidjson::Value& choice : choices->value.GetArray()) {
+      rapidjson::Document filters(&allocator);
+      filters.Parse(results.c_str());
+      choice.AddMember("content_filter_results", rapidjson::Value(filters, allocator), allocator);
+    }
+  }
+  first = to_json(doc);
+}
+
 void azure_headers(Plan* plan, std::string_view request_id) {
   plan->head.headers.push_back({"apim-request-id", std::string(request_id)});
   plan->head.headers.push_back({"x-ms-region", "East US"});

@@ -26,6 +26,11 @@ std::string azure_body_with_model(std::string_view body, std::string_view deploy
 // Adds Azure's response headers to an answer or error already in *plan.
 void azure_headers(Plan* plan, std::string_view request_id);
 
+// Adds Azure's content-filter annotations to a chat answer already in *plan: whole answers get
+// "prompt_filter_results" and a "content_filter_results" per choice; streams start with Azure's
+// extra chunk (empty "choices", empty id / model, "prompt_filter_results") before the role chunk.
+void azure_content_filters(Plan* plan);
+
 // Azure's gateway error: {"error":{"code":<code>,"message":<message>}}.
 void azure_error(Plan* plan, int status, std::string_view code, std::string_view message,
                  std::string_view request_id);
