@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "test/tools/json_mutations.h"
 #include "test/tools/support.h"
 #include "tools/fake-llm/json_out.h"
 
@@ -394,6 +395,32 @@ TEST(AnthropicMessages, ResetMidStreamCutsTheEventStream) {
   EXPECT_NE(response.ending, Ending::complete);
   EXPECT_EQ(response.body.find("message_stop"), std::string::npos);
   EXPECT_NE(response.body.find("content_block_delta"), std::string::npos);
+}
+
+TEST(AnthropicMessages, EveryMutationOfARequestGetsAWellFormedAnswer) {
+  Server server;
+  const std::string body =
+      R"({"model":"m","max_tokens":50,"system":[{"type":"text","text":"s"}],"messages":[)"
+      R"({"role":"user","content":"q"},{"role":"assistant","content":[{"type":"tool_use",)"
+      R"("id":"t1","name":"f","input":{"a":[1,{"b":null}]}}]},{"role":"user","content":[)"
+      R"({"type":"tool_result","tool_use_id":"t1","content":[{"type":"text","text":"r"}]},)"
+      R"({"type":"image","source":{"type":"base64","media_type":"image/png","data":"AA"}}]}],)"
+      R"("tools":[{"name":"f","input_schema":{"type":"object"}}],"tool_choice":{"type":"any"}})";
+  ASSERT_EQ(post(server.port(), "/v1/messages", body, kAuth).status, 200);
+  // Cut anywhere, or with any value of the wrong shape: a 400 in Anthropic's shape or an answer.
+  for (size_t length = 0; length < body.size(); length += 3) {
+    const auto response = post(server.port(), "/v1/messages", body.substr(0, length), kAuth);
+    ASSERT_EQ(response.status, 400) << length;
+    EXPECT_EQ(str(json(response.body)["type"]), "error");
+  }
+  const std::vector<std::string> variants = type_mutations(body);
+  ASSERT_GT(variants.size(), 300u);
+  for (const std::string& variant : variants) {
+    const auto response = post(server.port(), "/v1/messages", variant, kAuth);
+    ASSERT_TRUE(response.status == 200 || response.status == 400) << variant;
+    const auto doc = json(response.body);
+    EXPECT_EQ(str(doc["type"]), response.status == 200 ? "message" : "error") << variant;
+  }
 }
 
 }  // namespace

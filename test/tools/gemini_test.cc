@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "test/tools/json_mutations.h"
 #include "test/tools/support.h"
 #include "tools/fake-llm/json_out.h"
 #include "tools/fake-llm/routes.h"
@@ -334,6 +335,31 @@ TEST(GeminiErrors, InjectedStatusesAndTheInStreamError) {
   const auto error = json(events[2]);
   EXPECT_EQ(error["error"]["code"].GetInt(), 503);
   EXPECT_EQ(str(error["error"]["status"]), "UNAVAILABLE");
+}
+
+TEST(GeminiValidation, EveryMutationOfARequestGetsAWellFormedAnswer) {
+  Server server;
+  const std::string body =
+      R"({"system_instruction":{"parts":[{"text":"s"}]},"contents":[{"role":"user","parts":)"
+      R"([{"text":"q"},{"inline_data":{"mime_type":"image/png","data":"AA"}}]},{"role":"model",)"
+      R"("parts":[{"functionCall":{"name":"f","args":{"a":[1,{"b":null}]}}}]},{"role":"user",)"
+      R"("parts":[{"functionResponse":{"name":"f","response":{"r":1}}}]}],"generationConfig":)"
+      R"({"maxOutputTokens":9,"stopSequences":["x"]},"tools":[{"functionDeclarations":[)"
+      R"({"name":"f","parameters":{"type":"OBJECT"}}]}]})";
+  ASSERT_EQ(post(server.port(), kGenerate, body, kKey).status, 200);
+  for (size_t length = 0; length < body.size(); length += 3) {
+    const auto response = post(server.port(), kGenerate, body.substr(0, length), kKey);
+    ASSERT_EQ(response.status, 400) << length;
+    EXPECT_EQ(str(json(response.body)["error"]["status"]), "INVALID_ARGUMENT") << length;
+  }
+  const std::vector<std::string> variants = type_mutations(body);
+  ASSERT_GT(variants.size(), 300u);
+  for (const std::string& variant : variants) {
+    const auto response = post(server.port(), kGenerate, variant, kKey);
+    ASSERT_TRUE(response.status == 200 || response.status == 400) << variant;
+    const auto doc = json(response.body);
+    EXPECT_TRUE(doc.HasMember(response.status == 200 ? "candidates" : "error")) << variant;
+  }
 }
 
 }  // namespace

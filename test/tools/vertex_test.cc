@@ -272,6 +272,16 @@ TEST_F(VertexTest, BearerChecks) {
   EXPECT_EQ(str(json(invalid.body)["error"]["status"]), "INVALID_ARGUMENT");
 }
 
+TEST_F(VertexTest, EveryTruncationOfAnAssertionIsRefused) {
+  Server server(options());
+  const std::string jwt = make_jwt(key_, Claims{});
+  for (size_t length = 0; length < jwt.size(); length += 7) {
+    const auto response = post_form(server.port(), "/token", grant(jwt.substr(0, length)));
+    ASSERT_EQ(response.status, 400) << length;
+    EXPECT_TRUE(json(response.body).HasMember("error_description")) << length;
+  }
+}
+
 TEST_F(VertexTest, WithoutAPublicKeySignaturesAreNotCheckedButClaimsAre) {
   Server server;
   EXPECT_EQ(post_form(server.port(), "/token", grant(make_jwt(other_key_, Claims{}))).status, 200);
