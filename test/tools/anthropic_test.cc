@@ -236,6 +236,30 @@ TEST(AnthropicMessages, ToolResultRoundTripIsAccepted) {
   EXPECT_EQ(str(json(response.body)["content"][0]["text"]), "Echo: thanks");
 }
 
+TEST(AnthropicMessages, AToolResultTurnIsEchoedThroughTheResult) {
+  Server server;
+  const auto response = post(
+      server.port(), "/v1/messages",
+      R"({"model":"claude-test","max_tokens":50,"messages":[)"
+      R"({"role":"user","content":"weather?"},)"
+      R"({"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{}}]},)"
+      R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"sunny [[fake status=503]]"}]}]}]})",
+      kAuth);
+  // The directive in the result applies too, so a test can fail the turn after a tool call.
+  EXPECT_EQ(response.status, 503);
+  const auto ok = post(
+      server.port(), "/v1/messages",
+      R"({"model":"claude-test","max_tokens":50,"messages":[)"
+      R"({"role":"user","content":"weather?"},)"
+      R"({"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{}}]},)"
+      R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"sunny"}]}]})",
+      kAuth);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  const auto doc = json(ok.body);
+  EXPECT_EQ(str(doc["content"][0]["text"]), "Echo: sunny");
+  EXPECT_EQ(doc["usage"]["input_tokens"].GetInt(), 2);  // weather?, sunny
+}
+
 TEST(AnthropicMessages, OnlyTheFinalAssistantMessageMayBeEmpty) {
   Server server;
   const auto response =

@@ -215,7 +215,8 @@ TEST(GeminiGenerate, FunctionCallsWholeAndStreamed) {
           std::string(kTools) + "}",
       kKey);
   ASSERT_EQ(round_trip.status, 200) << round_trip.body;
-  EXPECT_EQ(str(json(round_trip.body)["candidates"][0]["content"]["parts"][0]["text"]), "Echo:");
+  EXPECT_EQ(str(json(round_trip.body)["candidates"][0]["content"]["parts"][0]["text"]),
+            R"(Echo: {"t":21})");
 }
 
 TEST(GeminiGenerate, MaxTokensAndStopSequences) {

@@ -95,6 +95,7 @@ bool check_image_source(const Value& block, const std::string& path, ApiError* e
 // What one message's content holds, for the pairing checks and the echo.
 struct MessageFacts {
   std::string text;
+  std::string tool_text;  // the text of its tool_result blocks
   std::vector<std::string> tool_use_ids;
   std::vector<std::string> tool_result_ids;
 };
@@ -138,7 +139,11 @@ bool read_block(const Value& block, const std::string& path, bool user, MessageF
     if (!read_string(block, "tool_use_id", path + ".tool_use_id", &id, error)) return false;
     facts->tool_result_ids.emplace_back(id);
     const Value* content = member(block, "content");
-    if (content == nullptr || content->IsString()) return true;
+    if (content == nullptr) return true;
+    if (content->IsString()) {
+      facts->tool_text.append(view(*content));
+      return true;
+    }
     if (!content->IsArray()) return fail(error, path + ".content: Input should be a valid list");
     for (rapidjson::SizeType i = 0; i < content->Size(); ++i) {
       const std::string inner = path + ".content." + std::to_string(i);
@@ -149,6 +154,7 @@ bool read_block(const Value& block, const std::string& path, bool user, MessageF
       if (part_type == "text") {
         std::string_view text;
         if (!read_string(part, "text", inner + ".text", &text, error)) return false;
+        facts->tool_text.append(text);
       } else if (part_type == "image") {
         if (!check_image_source(part, inner, error)) return false;
       } else if (part_type != "document" && part_type != "search_result") {
@@ -391,10 +397,13 @@ bool parse_anthropic_request(std::string_view body, AnthropicRequest* out, ApiEr
   }
   if (!check_pairing(facts, error)) return false;
   for (size_t i = 0; i < facts.size(); ++i) {
+    // A user turn that only returns tool results is echoed through their text.
+    std::string& echoed = facts[i].text.empty() ? facts[i].tool_text : facts[i].text;
     if (static_cast<int>(i) == last_user) {
-      out->last_user_text = std::move(facts[i].text);
+      out->last_user_text = std::move(echoed);
+      if (&echoed == &facts[i].text) out->other_words += count_words(facts[i].tool_text);
     } else {
-      out->other_words += count_words(facts[i].text);
+      out->other_words += count_words(facts[i].text) + count_words(facts[i].tool_text);
     }
   }
   if (const Value* system = member(doc, "system"); system != nullptr && !system->IsNull()) {

@@ -22,7 +22,8 @@ struct AnthropicRequest {
   std::string model;
   int64_t max_tokens = 0;
   bool stream = false;
-  std::string last_user_text;  // text blocks of the last user message, concatenated
+  std::string last_user_text;  // text blocks of the last user message, concatenated (when it has
+                               // none: the text of its tool_result blocks)
   size_t other_words = 0;      // words in the system prompt and every other text block
   std::string tool_name;       // the tool a tool_call directive calls; empty: none callable
   std::vector<std::string> stop_sequences;

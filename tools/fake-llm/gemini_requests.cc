@@ -102,7 +102,13 @@ bool check_named(const Value& value, const std::string& path, Names known, ApiEr
   return true;
 }
 
-bool read_part(const Value& part, const std::string& path, std::string* text, ApiError* error) {
+// The text a Content holds: its text parts, and the responses of its functionResponse parts.
+struct ContentText {
+  std::string text;
+  std::string tool_text;  // functionResponse.response objects as JSON
+};
+
+bool read_part(const Value& part, const std::string& path, ContentText* text, ApiError* error) {
   if (!expect_object(part, path, error)) return false;
   if (!known_fields(part, path,
                     {"text", "inlineData", "fileData", "functionCall", "functionResponse",
@@ -114,7 +120,7 @@ bool read_part(const Value& part, const std::string& path, std::string* text, Ap
   int kinds = 0;
   if (const Value* value = field(part, "text")) {
     if (!value->IsString()) return invalid_value(error, path + ".text", "TYPE_STRING", *value);
-    text->append(view(*value));
+    text->text.append(view(*value));
     ++kinds;
   }
   if (const Value* data = field(part, "inlineData")) {
@@ -161,6 +167,7 @@ bool read_part(const Value& part, const std::string& path, std::string* text, Ap
     if (body != nullptr && !body->IsObject()) {
       return expect_object(*body, path + ".function_response.response", error);
     }
+    if (body != nullptr) text->tool_text += to_json(*body);
     ++kinds;
   }
   if (field(part, "executableCode") != nullptr) ++kinds;
@@ -176,7 +183,7 @@ bool read_part(const Value& part, const std::string& path, std::string* text, Ap
 }
 
 // One Content ({role, parts}); *user tells whether it speaks for the user.
-bool read_content(const Value& content, const std::string& path, std::string* text, bool* user,
+bool read_content(const Value& content, const std::string& path, ContentText* text, bool* user,
                   ApiError* error) {
   if (!expect_object(content, path, error) ||
       !known_fields(content, path, {"role", "parts"}, error)) {
@@ -197,7 +204,6 @@ bool read_content(const Value& content, const std::string& path, std::string* te
     return violation(error, path + ".parts", "contents.parts must not be empty.");
   if (!expect_array(*parts, path + ".parts", error)) return false;
   if (parts->Empty()) return violation(error, path + ".parts", "contents.parts must not be empty.");
-  text->clear();
   for (rapidjson::SizeType i = 0; i < parts->Size(); ++i) {
     if (!read_part((*parts)[i], path + ".parts[" + std::to_string(i) + "]", text, error)) {
       return false;
@@ -349,7 +355,7 @@ bool parse_gemini_request(std::string_view body, GeminiRequest* out, ApiError* e
     return violation(error, "contents", "contents is not specified");
   }
   if (!expect_array(*contents, "contents", error)) return false;
-  std::vector<std::string> texts(contents->Size());
+  std::vector<ContentText> texts(contents->Size());
   int last_user = -1;
   for (rapidjson::SizeType i = 0; i < contents->Size(); ++i) {
     bool user = true;
@@ -360,17 +366,20 @@ bool parse_gemini_request(std::string_view body, GeminiRequest* out, ApiError* e
     if (user) last_user = static_cast<int>(i);
   }
   for (size_t i = 0; i < texts.size(); ++i) {
+    // A user turn that only returns function results is echoed through their JSON.
+    const bool only_results = texts[i].text.empty();
     if (static_cast<int>(i) == last_user) {
-      out->last_user_text = std::move(texts[i]);
+      out->last_user_text = std::move(only_results ? texts[i].tool_text : texts[i].text);
+      if (!only_results) out->other_words += count_words(texts[i].tool_text);
     } else {
-      out->other_words += count_words(texts[i]);
+      out->other_words += count_words(texts[i].text) + count_words(texts[i].tool_text);
     }
   }
   if (const Value* system = field(doc, "systemInstruction")) {
-    std::string text;
+    ContentText text;
     bool user = true;
     if (!read_content(*system, "system_instruction", &text, &user, error)) return false;
-    out->other_words += count_words(text);
+    out->other_words += count_words(text.text);
   }
   if (const Value* config = field(doc, "generationConfig")) {
     if (!read_generation_config(*config, out, error)) return false;

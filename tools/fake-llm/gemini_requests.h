@@ -21,7 +21,8 @@
 namespace fake_llm {
 
 struct GeminiRequest {
-  std::string last_user_text;  // text parts of the last user content, concatenated
+  std::string last_user_text;  // text parts of the last user content, concatenated (when it has
+                               // none: its functionResponse.response objects as JSON)
   size_t other_words = 0;      // words in systemInstruction and every other text part
   std::string tool_name;       // the function a tool_call directive calls; empty: none
   std::optional<int64_t> max_output_tokens;
