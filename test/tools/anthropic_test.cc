@@ -328,6 +328,10 @@ TEST(AnthropicMessages, ValidationErrorsInAnthropicShape) {
   };
   bad("{nope", "JSON");
   bad(R"({"max_tokens":5,"messages":[{"role":"user","content":"x"}]})", "model: Field required");
+  bad(R"({"model":"m","max_tokens":5,"n":1,"messages":[{"role":"user","content":"x"}]})",
+      "n: Extra inputs are not permitted");
+  bad(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x","name":"bob"}]})",
+      "messages.0.name: Extra inputs are not permitted");
   bad(R"({"model":"m","messages":[{"role":"user","content":"x"}]})", "max_tokens: Field required");
   bad(R"({"model":"m","max_tokens":0,"messages":[{"role":"user","content":"x"}]})",
       "max_tokens: Input should be greater than or equal to 1");

@@ -6,6 +6,7 @@
 
 #include <rapidjson/document.h>
 
+#include <initializer_list>
 #include <set>
 
 #include "tools/fake-llm/json_read.h"
@@ -54,6 +55,19 @@ bool check_range(const Value& doc, const char* name, double low, double high, Ap
   if (number > high) {
     return fail(error, std::string(name) + ": Input should be less than or equal to " +
                            std::to_string(static_cast<int>(high)));
+  }
+  return true;
+}
+
+// Refuses members outside `known`, as Anthropic's validation does ("<path>: Extra inputs are not
+// permitted"): it catches parameters another API has and this one does not.
+bool no_extra_inputs(const Value& object, const std::string& prefix,
+                     std::initializer_list<std::string_view> known, ApiError* error) {
+  for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
+    const std::string_view name = view(it->name);
+    bool found = false;
+    for (const std::string_view candidate : known) found = found || candidate == name;
+    if (!found) return fail(error, prefix + std::string(name) + ": Extra inputs are not permitted");
   }
   return true;
 }
@@ -186,6 +200,7 @@ bool read_message(const Value& message, size_t index, bool last, MessageFacts* f
     return fail(error, path + ".role: Input should be 'user' or 'assistant'");
   }
   *user = role == "user";
+  if (!no_extra_inputs(message, path + ".", {"role", "content"}, error)) return false;
   const Value* content = member(message, "content");
   if (content == nullptr) return required(error, path + ".content");
   const bool empty = (content->IsString() && content->GetStringLength() == 0) ||
@@ -353,6 +368,14 @@ bool parse_anthropic_request(std::string_view body, AnthropicRequest* out, ApiEr
   rapidjson::Document doc;
   if (!parse_json(body, &doc) || !doc.IsObject()) {
     return fail(error, "The request body is not valid JSON.");
+  }
+  if (!no_extra_inputs(
+          doc, "",
+          {"model", "messages", "max_tokens", "system", "metadata", "stop_sequences", "stream",
+           "temperature", "top_p", "top_k", "tools", "tool_choice", "thinking", "service_tier",
+           "container", "mcp_servers", "context_management"},
+          error)) {
+    return false;
   }
   std::string_view model;
   if (!read_string(doc, "model", "model", &model, error)) return false;
