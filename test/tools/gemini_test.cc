@@ -269,6 +269,26 @@ TEST(GeminiGenerate, SafetyBlocksOfTheAnswerAndOfThePrompt) {
   EXPECT_EQ(str(json(events[0])["candidates"][0]["finishReason"]), "SAFETY");
 }
 
+TEST(GeminiStream, ProgrammedSafetyAndResetFaults) {
+  Server server;
+  ASSERT_EQ(
+      post(server.port(), "/g/_fake/program",
+           R"({"responses":[{"safety":"prompt"},{"fault":"reset_mid_stream","fault_after":1}]})")
+          .status,
+      200);
+  const auto blocked = post(server.port(), std::string("/g") + kGenerate, user_body("x"), kKey);
+  ASSERT_EQ(blocked.status, 200) << blocked.body;
+  EXPECT_EQ(str(json(blocked.body)["promptFeedback"]["blockReason"]), "SAFETY");
+  const auto reset = post(server.port(), std::string("/g") + kStream, user_body("a b c"), kKey);
+  EXPECT_EQ(reset.status, 200);
+  EXPECT_NE(reset.ending, Ending::complete);
+  EXPECT_EQ(reset.body.find("finishReason"), std::string::npos);
+  EXPECT_NE(reset.body.find("Echo:"), std::string::npos);
+  const auto log = request_log(server.port(), "prefix=/g");
+  EXPECT_TRUE(log["requests"][0]["programmed"].GetBool());
+  EXPECT_EQ(str(log["requests"][1]["fault"]), "reset_mid_stream");
+}
+
 TEST(GeminiAuth, ApiKeyInHeaderOrQuery) {
   ServerOptions options;
   options.gemini_key = "AIza-right";
