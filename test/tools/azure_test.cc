@@ -102,6 +102,21 @@ TEST(AzureChat, StreamsOpenAiChunksWithTheDeploymentAsModel) {
   EXPECT_EQ(text, "Echo: a b");
 }
 
+TEST(AzureChat, ErrorMidStreamSendsOpenAisErrorChunk) {
+  Server server;
+  const auto response = post(
+      server.port(), kChat,
+      R"({"stream":true,"messages":[{"role":"user","content":"a b c [[fake fault=error_mid_stream]]"}]})",
+      kKey);
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(response.ending, Ending::complete);
+  const auto events = sse_events(response.body);
+  ASSERT_EQ(events.size(), 4u) << response.body;  // filters, role, one content chunk, the error
+  const auto error = json(events[3]);
+  EXPECT_EQ(str(error["error"]["type"]), "server_error");
+  EXPECT_EQ(response.body.find("[DONE]"), std::string::npos);
+}
+
 TEST(AzureEmbeddings, AnswersInOpenAiShape) {
   Server server;
   const auto response =
