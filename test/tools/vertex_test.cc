@@ -9,7 +9,9 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -341,6 +343,59 @@ TEST_F(VertexTest, CommandLineKeyOptions) {
   std::ofstream(path) << "not a key\n";
   EXPECT_EQ(run_fake_llm("--port 0 --google-public-key " + path), 1);
   std::remove(path.c_str());
+}
+
+// The key options reach the routes: the binary, started with every one of them, refuses a wrong
+// key and serves the right one on each provider.
+TEST_F(VertexTest, KeyOptionsReachTheRoutes) {
+  const std::string binary =
+      (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "fake-llm").string();
+  const std::string pem_path = ::testing::TempDir() + "fake_llm_google_key.pem";
+  std::ofstream(pem_path) << public_pem(key_);
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    ::close(out[0]);
+    ::close(out[1]);
+    execl(binary.c_str(), binary.c_str(), "--port", "0", "--anthropic-key=ka", "--azure-key", "kz",
+          "--gemini-key", "kg", "--google-public-key", pem_path.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ::close(out[1]);
+  FILE* stream = fdopen(out[0], "r");
+  char line[256] = {0};
+  ASSERT_NE(fgets(line, sizeof(line), stream), nullptr);
+  const std::string text = line;
+  const uint16_t port =
+      static_cast<uint16_t>(std::stoi(text.substr(std::string("listening 127.0.0.1:").size())));
+
+  const std::string anthropic =
+      R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}]})";
+  EXPECT_EQ(post(port, "/v1/messages", anthropic, {{"x-api-key", "no"}, {"anthropic-version", "1"}})
+                .status,
+            401);
+  EXPECT_EQ(post(port, "/v1/messages", anthropic, {{"x-api-key", "ka"}, {"anthropic-version", "1"}})
+                .status,
+            200);
+  const std::string azure = "/openai/deployments/d/chat/completions?api-version=2024-10-21";
+  const std::string chat = R"({"messages":[{"role":"user","content":"x"}]})";
+  EXPECT_EQ(post(port, azure, chat, {{"api-key", "no"}}).status, 401);
+  EXPECT_EQ(post(port, azure, chat, {{"api-key", "kz"}}).status, 200);
+  EXPECT_EQ(post(port, "/v1beta/models/g:generateContent?key=no", kBody).status, 400);
+  EXPECT_EQ(post(port, "/v1beta/models/g:generateContent?key=kg", kBody).status, 200);
+  EXPECT_EQ(post_form(port, "/token", grant(make_jwt(other_key_, Claims{}))).status, 400);
+  EXPECT_EQ(post_form(port, "/token", grant(make_jwt(key_, Claims{}))).status, 200);
+
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  fclose(stream);
+  std::remove(pem_path.c_str());
 }
 
 }  // namespace
