@@ -143,6 +143,10 @@ TEST(AzureAuth, ApiVersionAndKeyChecks) {
   EXPECT_EQ(post(server.port(), kChat, kNoModel, {{"api-key", "right-key"}}).status, 200);
   EXPECT_EQ(post(server.port(), kChat, kNoModel, {{"authorization", "Bearer right-key"}}).status,
             200);
+  // Refused requests are logged with the deployment they named.
+  const auto log = request_log(server.port());
+  EXPECT_EQ(log["requests"][0]["status"].GetInt(), 404);
+  EXPECT_EQ(str(log["requests"][0]["model"]), "d");
 }
 
 TEST(AzureErrors, GatewayShapeForItsStatusesOpenAiShapeOtherwise) {

@@ -162,6 +162,7 @@ std::unique_ptr<sluice::http::Exchange> FakeHandler::start(Request request,
                           shared_.program.pop(route.prefix, &controls);
   ParsedRequest parsed;
   if (known && method_ok && !rejected) parse_request(request, route, &parsed);
+  if (rejected) parsed.model = route.model_id;  // the deployment or model the path names
   std::string control_error;
   Controls from_message;
   Controls from_headers;
