@@ -9,8 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include "tools/fake-llm/anthropic_answer.h"
+#include "tools/fake-llm/azure_api.h"
 #include "tools/fake-llm/bedrock_responses.h"
 #include "tools/fake-llm/bedrock_stream.h"
+#include "tools/fake-llm/gemini_answer.h"
 #include "tools/fake-llm/json_read.h"
 #include "tools/fake-llm/openai_responses.h"
 #include "tools/fake-llm/text.h"
@@ -156,6 +159,56 @@ void parse_request(const sluice::http::Request& request, const Route& route, Par
       out->ok = parse_converse_request(request.body, &out->converse, &out->error);
       out->user_text = &out->converse.last_user_text;
       break;
+    case RouteKind::azure_chat_completions:
+    case RouteKind::azure_embeddings: {
+      // The deployment is the model: the body may leave it out, and the answer names it.
+      out->model = route.model_id;
+      if (route.bad_model_id) {
+        out->ok = false;
+        out->error.status = 404;
+        out->error.message = "DeploymentNotFound";
+        break;
+      }
+      const std::string body = azure_body_with_model(request.body, route.model_id);
+      if (route.kind == RouteKind::azure_embeddings) {
+        out->ok = parse_embedding_request(body, &out->embedding, &out->error);
+        out->embedding.model = route.model_id;
+        for (auto it = out->embedding.inputs.rbegin(); it != out->embedding.inputs.rend(); ++it) {
+          if (!it->tokens) {
+            out->user_text = &it->text;
+            break;
+          }
+        }
+      } else {
+        out->ok = parse_chat_request(body, &out->chat, &out->error);
+        out->chat.model = route.model_id;
+        out->user_text = &out->chat.last_user_text;
+      }
+      break;
+    }
+    case RouteKind::gemini_generate:
+    case RouteKind::gemini_stream:
+    case RouteKind::vertex_generate:
+    case RouteKind::vertex_stream:
+      out->model = route.model_id;
+      if (route.bad_model_id) {
+        out->ok = false;
+        out->error.status = 404;
+        out->error.message = "Requested entity was not found.";
+        break;
+      }
+      out->ok = parse_gemini_request(request.body, &out->gemini, &out->error);
+      out->user_text = &out->gemini.last_user_text;
+      if (std::string alt; query_param(request.query, "alt", &alt)) out->gemini.sse = alt == "sse";
+      break;
+    case RouteKind::google_token:
+      out->ok = parse_token_request(request, &out->token, &out->error);
+      break;
+    case RouteKind::anthropic_messages:
+      out->ok = parse_anthropic_request(request.body, &out->anthropic, &out->error);
+      out->model = out->anthropic.model;
+      out->user_text = &out->anthropic.last_user_text;
+      break;
     default:  // models: no body to read; control and unknown routes never get here
       break;
   }
@@ -182,6 +235,30 @@ void build_answer(RouteKind kind, ParsedRequest& parsed, const Controls& control
       break;
     case RouteKind::invoke:
       bedrock_invoke_embeddings(plan, parsed.invoke, context.embedding_dim, context.request_id);
+      break;
+    case RouteKind::anthropic_messages:
+      anthropic_answer(parsed, controls, context, plan);
+      break;
+    case RouteKind::gemini_generate:
+    case RouteKind::gemini_stream:
+    case RouteKind::vertex_generate:
+    case RouteKind::vertex_stream:
+      gemini_answer(parsed, controls, context,
+                    kind == RouteKind::vertex_generate || kind == RouteKind::vertex_stream,
+                    kind == RouteKind::gemini_stream || kind == RouteKind::vertex_stream, plan);
+      break;
+    case RouteKind::google_token:
+      google_token_answer(parsed.token, *context.google, *context.random, context.now_ms / 1000,
+                          plan);
+      break;
+    case RouteKind::azure_chat_completions:
+      chat_answer(parsed, controls, context, plan);
+      azure_content_filters(plan);
+      azure_headers(plan, context.request_id);
+      break;
+    case RouteKind::azure_embeddings:
+      embedding_answer(parsed, context, plan);
+      azure_headers(plan, context.request_id);
       break;
     default:
       break;

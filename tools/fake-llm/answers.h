@@ -9,10 +9,13 @@
 #include <string_view>
 
 #include "core/http/message.h"
+#include "tools/fake-llm/anthropic_requests.h"
 #include "tools/fake-llm/api_error.h"
 #include "tools/fake-llm/bedrock_invoke.h"
 #include "tools/fake-llm/bedrock_requests.h"
 #include "tools/fake-llm/controls.h"
+#include "tools/fake-llm/gemini_requests.h"
+#include "tools/fake-llm/google_oauth.h"
 #include "tools/fake-llm/ids.h"
 #include "tools/fake-llm/openai_requests.h"
 #include "tools/fake-llm/response_plan.h"
@@ -31,6 +34,9 @@ struct ParsedRequest {
   EmbeddingRequest embedding;
   ConverseRequest converse;
   InvokeEmbeddingRequest invoke;
+  AnthropicRequest anthropic;
+  GeminiRequest gemini;  // Gemini and Vertex AI
+  TokenRequest token;    // the Google OAuth token endpoint
 };
 
 void parse_request(const sluice::http::Request& request, const Route& route, ParsedRequest* out);
@@ -40,7 +46,8 @@ struct AnswerContext {
   int64_t now_ms = 0;  // Unix milliseconds at arrival
   std::chrono::steady_clock::time_point arrival;
   std::string_view request_id;
-  uint32_t embedding_dim = 8;  // when the request gives no dimensions
+  uint32_t embedding_dim = 8;     // when the request gives no dimensions
+  GoogleOAuth* google = nullptr;  // the token endpoint's key and token store
 };
 
 // Writes the 200 answer for a successfully parsed request into *plan.

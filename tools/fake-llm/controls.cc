@@ -48,6 +48,8 @@ std::string_view fault_name(Fault fault) {
       return "slow_first_byte";
     case Fault::tool_call:
       return "tool_call";
+    case Fault::error_mid_stream:
+      return "error_mid_stream";
   }
   return "none";
 }
@@ -97,10 +99,24 @@ bool Controls::set(std::string_view raw_key, std::string_view value, std::string
       fault = Fault::slow_first_byte;
     } else if (value == "tool_call") {
       fault = Fault::tool_call;
+    } else if (value == "error_mid_stream") {
+      fault = Fault::error_mid_stream;
     } else if (value == "none") {
       fault = Fault::none;
     } else {
-      return bad("reset_mid_stream, never_answer, slow_first_byte, tool_call or none");
+      return bad(
+          "reset_mid_stream, error_mid_stream, never_answer, slow_first_byte, tool_call or "
+          "none");
+    }
+  } else if (key == "safety") {
+    if (value == "response") {
+      safety = Safety::response;
+    } else if (value == "prompt") {
+      safety = Safety::prompt;
+    } else if (value == "none") {
+      safety = Safety::none;
+    } else {
+      return bad("response, prompt or none");
     }
   } else if (key == "args") {
     if (value.size() > kMaxArgsBytes) return bad("at most 64 KiB of JSON");
@@ -122,11 +138,12 @@ void Controls::overlay(const Controls& over) {
   if (over.profile) profile = over.profile;
   if (over.fault) fault = over.fault;
   if (over.args) args = over.args;
+  if (over.safety) safety = over.safety;
 }
 
 bool Controls::empty() const {
   return !status && !retry_after && !delay_ms && !chunks && !chunk_delay_ms && !fault_after &&
-         !profile && !fault && !args;
+         !profile && !fault && !args && !safety;
 }
 
 }  // namespace fake_llm

@@ -10,8 +10,17 @@
 
 namespace fake_llm {
 
-enum class Fault { none, reset_mid_stream, never_answer, slow_first_byte, tool_call };
+enum class Fault {
+  none,
+  reset_mid_stream,
+  never_answer,
+  slow_first_byte,
+  tool_call,
+  error_mid_stream,
+};
 enum class Profile { none, guide };
+// Gemini / Vertex AI safety blocks: the answer's candidate, or the prompt itself.
+enum class Safety { none, response, prompt };
 
 std::string_view fault_name(Fault fault);
 
@@ -33,6 +42,7 @@ struct Controls {
   std::optional<Profile> profile;
   std::optional<Fault> fault;
   std::optional<std::string> args;  // tool_call arguments (a JSON text, sent as given)
+  std::optional<Safety> safety;     // Gemini / Vertex AI: answer with a safety block
 
   // Sets one key ("retry_after" and "retry-after" are the same key). False with *error when the
   // key is unknown or the value is malformed or out of range.

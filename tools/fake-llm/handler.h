@@ -1,8 +1,9 @@
 #pragma once
 // FakeHandler: one worker's RequestHandler. Routes a request (control endpoints, or a provider
-// route under an optional prefix), gathers its controls (program queue < [[fake]] directive <
-// x-fake-* headers), decides between an error and the answer (answers.h) as a Plan, applies
-// timing and faults (planning.h), logs the request, and hands the plan to a Responder.
+// route under an optional prefix), makes the provider's credential checks, gathers its controls
+// (program queue < [[fake]] directive < x-fake-* headers), decides between an error (in the
+// provider's shape) and the answer (answers.h) as a Plan, applies timing and faults
+// (planning.h), logs the request, and hands the plan to a Responder.
 //
 // Runs on its worker's event-loop thread only; shares SharedState with the other workers.
 

@@ -39,6 +39,12 @@ const rapidjson::Value* member(const rapidjson::Value& object, const char* name)
   return it == object.MemberEnd() ? nullptr : &it->value;
 }
 
+std::string json_object_or_empty(std::string_view json) {
+  rapidjson::Document doc;
+  if (!parse_json(json, &doc) || !doc.IsObject()) return "{}";
+  return to_json(doc);
+}
+
 std::string to_json(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);

@@ -22,6 +22,9 @@ inline std::string_view view(const rapidjson::Value& string_value) {
 // The member `name` of an object, or nullptr.
 const rapidjson::Value* member(const rapidjson::Value& object, const char* name);
 
+// `json` re-serialised when it is a JSON object, else "{}" (tool inputs must be objects).
+std::string json_object_or_empty(std::string_view json);
+
 // Re-serialises a value as compact JSON.
 std::string to_json(const rapidjson::Value& value);
 

@@ -2,7 +2,8 @@
 // the listeners accept, JSON log lines on stderr, and exit 0 on SIGTERM or SIGINT.
 //
 //   fake-llm [--host 127.0.0.1] [--port N] [--workers N] [--no-log] [--embedding-dim N]
-//            [--verbose] [--aws-credentials ACCESS_KEY_ID:SECRET]
+//            [--verbose] [--aws-credentials ACCESS_KEY_ID:SECRET] [--anthropic-key KEY]
+//            [--azure-key KEY] [--gemini-key KEY] [--google-public-key PEMFILE]
 
 #include <csignal>
 #include <cstdio>
@@ -19,7 +20,9 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: fake-llm [--host 127.0.0.1] [--port N] [--workers N] [--no-log] "
-    "[--embedding-dim N] [--verbose] [--aws-credentials ACCESS_KEY_ID:SECRET]\n";
+    "[--embedding-dim N] [--verbose]\n"
+    "                [--aws-credentials ACCESS_KEY_ID:SECRET] [--anthropic-key KEY]\n"
+    "                [--azure-key KEY] [--gemini-key KEY] [--google-public-key PEMFILE]\n";
 
 bool parse_number(std::string_view text, unsigned long max, unsigned long* out) {
   if (text.empty() || text.size() > 10) return false;
@@ -30,6 +33,18 @@ bool parse_number(std::string_view text, unsigned long max, unsigned long* out) 
   }
   if (value > max) return false;
   *out = value;
+  return true;
+}
+
+// The whole of a small file; false when it cannot be read or is larger than `max_bytes`.
+bool read_small_file(const std::string& path, size_t max_bytes, std::string* out) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return false;
+  out->resize(max_bytes + 1);
+  const size_t got = std::fread(out->data(), 1, out->size(), file);
+  std::fclose(file);
+  if (got > max_bytes) return false;
+  out->resize(got);
   return true;
 }
 
@@ -88,6 +103,18 @@ int main(int argc, char** argv) {
       if (!take() || !fake_llm::parse_aws_key_pair(value, &options.aws_keys)) {
         return usage_error("--aws-credentials needs ACCESS_KEY_ID:SECRET");
       }
+    } else if (arg == "--google-public-key") {
+      constexpr size_t kMaxPemBytes = 64 * 1024;
+      if (!take() || value.empty() ||
+          !read_small_file(std::string(value), kMaxPemBytes, &options.google_public_key_pem)) {
+        return usage_error("--google-public-key needs a readable PEM file of at most 64 KiB");
+      }
+    } else if (arg == "--anthropic-key" || arg == "--azure-key" || arg == "--gemini-key") {
+      if (!take() || value.empty()) return usage_error(std::string(arg) + " needs a key");
+      std::string& key = arg == "--anthropic-key" ? options.anthropic_key
+                         : arg == "--azure-key"   ? options.azure_key
+                                                  : options.gemini_key;
+      key = std::string(value);
     } else {
       return usage_error("unknown option '" + std::string(arg) + "'");
     }

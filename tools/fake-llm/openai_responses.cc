@@ -181,6 +181,12 @@ void chat_stream(Plan* plan, const ChatAnswer& answer) {
   if (answer.include_usage) tail += usage_chunk(prefix, answer.usage, true);
   tail += kDone;
   plan->segments.push_back(Segment{std::move(tail), 0, false});
+
+  // The error_mid_stream fault: an error object in place of a chunk, as OpenAI sends one.
+  plan->stream_error =
+      R"(data: {"error":{"message":"The server had an error while processing your request. )"
+      R"(Sorry about that!","type":"server_error","param":null,"code":null}})"
+      "\n\n";
 }
 
 std::string text_choice(std::string_view text, std::string_view finish_reason) {

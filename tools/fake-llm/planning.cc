@@ -64,6 +64,16 @@ void apply_controls(Plan* plan, const Controls& controls, Random& random) {
         plan->reset_before = 1;
       }
       break;
+    case Fault::error_mid_stream:
+      // Streams whose API has an in-band error event: after `fault_after` content chunks, that
+      // event ends the stream (properly terminated) instead of the rest.
+      if (plan->stream && !plan->stream_error.empty() && !plan->segments.empty()) {
+        const size_t keep =
+            std::min<size_t>(1 + controls.fault_after.value_or(1), plan->segments.size() - 1);
+        plan->segments.resize(keep);
+        plan->segments.push_back(Segment{std::move(plan->stream_error), 0, false});
+      }
+      break;
   }
 }
 

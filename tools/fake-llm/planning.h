@@ -1,8 +1,8 @@
 #pragma once
 // How controls turn into timing and faults on a Plan whose head and body are already written:
 // delay_ms / profile=guide before the head, chunk_delay_ms between content chunks, retry-after,
-// and the faults never_answer, slow_first_byte and reset_mid_stream. (tool_call changes the
-// answer itself and is handled where answers are built.)
+// and the faults never_answer, slow_first_byte, reset_mid_stream and error_mid_stream. (tool_call
+// changes the answer itself and is handled where answers are built.)
 
 #include "tools/fake-llm/controls.h"
 #include "tools/fake-llm/ids.h"

@@ -33,6 +33,9 @@ struct Plan {
   // The connection is reset (RST) instead of sending segments[reset_before].
   size_t reset_before = kNoReset;
   std::string fault;  // fault name for the request log; empty when none
+  // A stream's in-band error event (Anthropic `event: error`, Gemini `data: {"error":…}`): the
+  // error_mid_stream fault ends the stream with it instead of the tail. Empty when none.
+  std::string stream_error;
 };
 
 }  // namespace fake_llm

@@ -32,6 +32,9 @@ FakeServer::FakeServer(ServerOptions options) : options_(std::move(options)) {
   shared_.embedding_dim = options_.embedding_dim;
   shared_.verbose = options_.verbose;
   shared_.aws_keys = options_.aws_keys;
+  shared_.anthropic_key = options_.anthropic_key;
+  shared_.azure_key = options_.azure_key;
+  shared_.gemini_key = options_.gemini_key;
   if (options_.log_requests) shared_.log = std::make_unique<RequestLog>();
 }
 
@@ -47,6 +50,14 @@ void FakeServer::stop_cb(int, short, void* arg) {
 
 bool FakeServer::start(std::string* error) {
   if (running_) return true;
+  if (!options_.google_public_key_pem.empty() && !shared_.google.key) {
+    std::string key_error;
+    shared_.google.key = load_rsa_public_key(options_.google_public_key_pem, &key_error);
+    if (!shared_.google.key) {
+      *error = "--google-public-key: " + key_error;
+      return false;
+    }
+  }
   static std::once_flag threads_once;
   std::call_once(threads_once, [] { evthread_use_pthreads(); });
 

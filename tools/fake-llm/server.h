@@ -35,6 +35,13 @@ struct ServerOptions {
   uint32_t embedding_dim = 8;
   AwsKeyPair aws_keys;  // empty: Bedrock signatures are not checked
   sluice::http::ServerLimits limits;
+  // Keys the provider routes insist on (empty: any non-empty key).
+  std::string anthropic_key;
+  std::string azure_key;
+  std::string gemini_key;
+  // The PEM public key (or certificate) Vertex AI's JWTs must verify against; empty: JWT
+  // signatures are not checked.
+  std::string google_public_key_pem;
 };
 
 class FakeServer {

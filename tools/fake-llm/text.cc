@@ -22,6 +22,21 @@ size_t count_words(std::string_view text) {
   return words;
 }
 
+std::string_view first_words(std::string_view text, size_t n) {
+  size_t words = 0;
+  bool in_word = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (is_space(text[i])) {
+      if (in_word && words == n) return text.substr(0, i);
+      in_word = false;
+    } else if (!in_word) {
+      in_word = true;
+      ++words;
+    }
+  }
+  return words <= n ? text : text.substr(0, 0);
+}
+
 std::string_view trim(std::string_view text) {
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_space(text.back())) text.remove_suffix(1);

@@ -20,6 +20,9 @@ std::string_view trim(std::string_view text);
 // The answer to a prompt: "Echo: <text>" ("Echo:" when the text is empty).
 std::string echo_answer(std::string_view user_text);
 
+// The start of `text` up to the end of its `n`th word (all of it when it has fewer words).
+std::string_view first_words(std::string_view text, size_t n);
+
 // Cuts `text` into one piece per word, each word with the whitespace before it, so the pieces
 // concatenate to `text`. An empty text gives one empty piece.
 std::vector<std::string_view> split_words(std::string_view text);
