@@ -1,7 +1,8 @@
 // The official OpenAI SDK against sluice in front of providers with APIs of their own, each
 // played by fake-llm speaking that provider's protocol: Bedrock (Converse and ConverseStream,
-// every request's SigV4 signature checked by fake-llm). Plain and streamed chat, and a tool-call
-// round trip, each seen by the client in OpenAI's shape.
+// every request's SigV4 signature checked by fake-llm), Anthropic (Messages, its key checked) and
+// Gemini (generateContent / streamGenerateContent, its key checked). Plain and streamed chat, and
+// a tool-call round trip, each seen by the client in OpenAI's shape.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +11,8 @@ import { gatewayConfig, startFakeLlm, startSluice } from './harness.mjs';
 
 const AWS_KEY_ID = 'AKIDE2EEXAMPLE';
 const AWS_SECRET = 'e2e/secret+KEY/for/sigv4/checks';
+const ANTHROPIC_KEY = 'sk-ant-e2e-provider-91c2';
+const GEMINI_KEY = 'gemini-e2e-provider-5d7e';
 
 const WEATHER_TOOL = {
   type: 'function',
@@ -100,7 +103,9 @@ describe('providers', { timeout: 300_000 }, () => {
   const context = () => ({ fake, client });
 
   before(async () => {
-    fake = await startFakeLlm({ args: ['--aws-credentials', `${AWS_KEY_ID}:${AWS_SECRET}`] });
+    fake = await startFakeLlm({
+      args: ['--aws-credentials', `${AWS_KEY_ID}:${AWS_SECRET}`, '--anthropic-key', ANTHROPIC_KEY, '--gemini-key', GEMINI_KEY],
+    });
     sluice = await startSluice(
       gatewayConfig({
         providers: [
@@ -110,8 +115,12 @@ describe('providers', { timeout: 300_000 }, () => {
             api_base: `${fake.origin}/br`,
             settings: { aws_region_name: 'eu-west-1', aws_access_key_id: AWS_KEY_ID, aws_secret_access_key: AWS_SECRET },
           },
+          { name: 'claude', type: 'anthropic', api_base: `${fake.origin}/an`, api_key: ANTHROPIC_KEY },
+          { name: 'google', type: 'gemini', api_base: `${fake.origin}/ge`, api_key: GEMINI_KEY },
         ],
         models: [
+          { name: 'e2e-anthropic', deployments: [{ provider: 'claude', model: 'claude-3-5-haiku-20241022' }] },
+          { name: 'e2e-gemini', deployments: [{ provider: 'google', model: 'gemini-2.0-flash' }] },
           { name: 'e2e-bedrock', deployments: [{ provider: 'aws', model: 'anthropic.claude-3-haiku-20240307-v1:0' }] },
           { name: 'e2e-titan', deployments: [{ provider: 'aws', model: 'amazon.titan-embed-text-v2:0' }] },
         ],
@@ -152,6 +161,30 @@ describe('providers', { timeout: 300_000 }, () => {
       assert.equal(body.inferenceConfig.maxTokens, 50);
       assert.equal(body.system[0].text, 'Be brief.');
       assert.ok(!JSON.stringify(request).includes(AWS_SECRET), 'the secret never travels');
+    },
+  });
+
+  providerSuite('anthropic', 'e2e-anthropic', {
+    context,
+    checkRequest(request) {
+      assert.equal(request.path, '/an/v1/messages');
+      assert.equal(request.headers['x-api-key'], ANTHROPIC_KEY);
+      assert.ok(request.headers['anthropic-version']);
+      const body = JSON.parse(request.body);
+      assert.equal(body.model, 'claude-3-5-haiku-20241022');
+      assert.equal(body.system, 'Be brief.');
+      assert.equal(body.max_tokens, 50);
+    },
+  });
+
+  providerSuite('gemini', 'e2e-gemini', {
+    context,
+    checkRequest(request) {
+      assert.equal(request.path, '/ge/v1beta/models/gemini-2.0-flash:generateContent');
+      assert.equal(request.headers['x-goog-api-key'], GEMINI_KEY);
+      const body = JSON.parse(request.body);
+      assert.equal(body.systemInstruction.parts[0].text, 'Be brief.');
+      assert.equal(body.generationConfig.maxOutputTokens, 50);
     },
   });
 
