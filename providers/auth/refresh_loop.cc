@@ -53,9 +53,14 @@ bool RefreshLoop::wait_for_attempts(uint64_t attempts, std::chrono::milliseconds
 
 int64_t RefreshLoop::next_refresh(int64_t now, int64_t expires_at) const {
   if (expires_at == kNeverExpires) return kNeverExpires;
+  // The earlier of "refresh_before_expiry before the end" and "refresh_percent of the way", the
+  // former only when it is still ahead (short lifetimes, as in tests, use the share alone).
   const int64_t lifetime = expires_at - now;
-  const int64_t at = std::min(expires_at - policy_.refresh_before_expiry,
-                              now + lifetime * policy_.refresh_percent / 100);
+  int64_t at = now + lifetime / 100 * policy_.refresh_percent +
+               lifetime % 100 * policy_.refresh_percent / 100;
+  if (expires_at - policy_.refresh_before_expiry > now) {
+    at = std::min(at, expires_at - policy_.refresh_before_expiry);
+  }
   return std::max(at, now + 1);  // never a busy loop, whatever the lifetime
 }
 
