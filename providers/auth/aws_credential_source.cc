@@ -168,9 +168,9 @@ std::optional<aws::Credentials> AwsCredentialSource::current(int64_t now) {
   return latest_.get(now);
 }
 
-Status AwsCredentialSource::status() const {
+RefreshStatus AwsCredentialSource::status() const {
   if (loop_) return loop_->status();
-  Status status;
+  RefreshStatus status;
   status.valid_until = kNeverExpires;
   status.next_attempt = kNeverExpires;
   status.message = description_;

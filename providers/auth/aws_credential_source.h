@@ -76,7 +76,7 @@ class AwsCredentialSource {
   // secret.
   const std::string& description() const { return description_; }
   // The refresh state; status().message says why nothing is known yet.
-  Status status() const;
+  RefreshStatus status() const;
   // See RefreshLoop::wait_for_attempts (true at once for the static links). Control thread and
   // tests only.
   bool wait_for_attempts(uint64_t attempts, std::chrono::milliseconds timeout);

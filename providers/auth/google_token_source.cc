@@ -96,7 +96,7 @@ bool read_token_answer(long status, std::string_view body, std::string_view reda
     return false;
   }
   if (support::find_string(document, "token_type", &token_type) &&
-      strncasecmp(token_type.data(), "bearer", token_type.size()) != 0) {
+      (token_type.size() != 6 || strncasecmp(token_type.data(), "bearer", 6) != 0)) {
     *error = "token endpoint answered token_type \"" + support::clean_text(token_type, "", 32) +
              "\", not Bearer";
     return false;
@@ -163,7 +163,7 @@ std::optional<std::string> GoogleTokenSource::current(int64_t now) {
   return latest_.get(now);
 }
 
-Status GoogleTokenSource::status() const {
+RefreshStatus GoogleTokenSource::status() const {
   return loop_->status();
 }
 

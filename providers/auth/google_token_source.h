@@ -61,7 +61,7 @@ class GoogleTokenSource {
 
   // "service account <client_email>, token endpoint <uri>"; no secret.
   const std::string& description() const { return description_; }
-  Status status() const;
+  RefreshStatus status() const;
   // See RefreshLoop::wait_for_attempts. Control thread and tests only.
   bool wait_for_attempts(uint64_t attempts, std::chrono::milliseconds timeout);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <system_error>
 
 #include "providers/auth/iso8601.h"
 
@@ -29,8 +30,19 @@ RefreshLoop::~RefreshLoop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void RefreshLoop::start() {
+  std::call_once(start_once_, [this] {
+    try {
+      thread_ = std::thread(&RefreshLoop::run, this);
+    } catch (const std::system_error& error) {  // out of threads: say so rather than throw
+      std::lock_guard lock(mutex_);
+      status_.message = std::string("cannot start the refresh thread: ") + error.what();
+    }
+  });
+}
+
 void RefreshLoop::poke(int64_t now) {
-  std::call_once(start_once_, [this] { thread_ = std::thread(&RefreshLoop::run, this); });
+  start();
   if (now < next_attempt_.load(std::memory_order_relaxed)) return;
   {
     std::lock_guard lock(mutex_);
@@ -39,13 +51,13 @@ void RefreshLoop::poke(int64_t now) {
   wake_.notify_one();
 }
 
-Status RefreshLoop::status() const {
+RefreshStatus RefreshLoop::status() const {
   std::lock_guard lock(mutex_);
   return status_;
 }
 
 bool RefreshLoop::wait_for_attempts(uint64_t attempts, std::chrono::milliseconds timeout) {
-  std::call_once(start_once_, [this] { thread_ = std::thread(&RefreshLoop::run, this); });
+  start();
   std::unique_lock lock(mutex_);
   return finished_.wait_for(lock, timeout, [&] { return status_.attempts >= attempts || stop_; }) &&
          status_.attempts >= attempts;

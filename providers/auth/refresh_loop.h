@@ -47,7 +47,7 @@ struct Attempt {
 };
 
 // A snapshot of a source's state, safe to show anywhere.
-struct Status {
+struct RefreshStatus {
   uint64_t attempts = 0;    // fetches finished
   uint64_t failures = 0;    // consecutive failures since the last success
   int64_t valid_until = 0;  // expiry of the last good value (0: none yet)
@@ -69,13 +69,14 @@ class RefreshLoop {
   // when nothing is due.
   void poke(int64_t now);
 
-  Status status() const;
+  RefreshStatus status() const;
 
   // Blocks until at least `attempts` fetches have finished or `timeout` passed; true in the
   // first case. For the control thread and tests, never a worker. Starts the thread.
   bool wait_for_attempts(uint64_t attempts, std::chrono::milliseconds timeout);
 
  private:
+  void start();  // the thread, once
   void run();
   int64_t next_refresh(int64_t now, int64_t expires_at) const;
 
@@ -91,7 +92,7 @@ class RefreshLoop {
   std::condition_variable wake_;      // the thread waits on it
   std::condition_variable finished_;  // wait_for_attempts waits on it
   bool poked_ = false;
-  Status status_;
+  RefreshStatus status_;
   std::thread thread_;  // last: joined before the rest is destroyed
 };
 

@@ -46,7 +46,7 @@ class ContainerTest : public ::testing::Test {
                             "\",\"RoleArn\":\"arn:aws:iam::1:role/task\"}"};
     });
   }
-  Status fetch_once(AwsCredentialSource& source, uint64_t attempt) {
+  RefreshStatus fetch_once(AwsCredentialSource& source, uint64_t attempt) {
     clock.now = std::max(clock.now.load(), source.status().next_attempt);
     source.current(clock.now);
     EXPECT_TRUE(source.wait_for_attempts(attempt, std::chrono::seconds(10)));
@@ -103,7 +103,7 @@ TEST_F(ContainerTest, ErrorsAreReportedWithoutTheToken) {
   });
   auto source = make({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", agent.url() + "/creds"},
                       {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "secret-pod-token"}});
-  Status status = fetch_once(*source, 1);
+  RefreshStatus status = fetch_once(*source, 1);
   EXPECT_EQ(status.message,
             "container credentials endpoint answered HTTP 403: {\"Message\":\"token [redacted] "
             "is not valid\"}");
@@ -138,7 +138,7 @@ TEST_F(ContainerTest, ATokenWithALineBreakIsNeverSent) {
 
 TEST_F(ContainerTest, AnUnreachableAgentIsAFailureToRetry) {
   auto source = make({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/creds"}});
-  const Status status = fetch_once(*source, 1);
+  const RefreshStatus status = fetch_once(*source, 1);
   EXPECT_TRUE(
       status.message.starts_with("container credentials failed: http://127.0.0.1:1/creds: "))
       << status.message;

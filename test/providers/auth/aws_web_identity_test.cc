@@ -88,7 +88,7 @@ class WebIdentityTest : public ::testing::Test {
 TEST_F(WebIdentityTest, AssumesTheRoleWithTheTokenFromTheFile) {
   answer_for(3600);
   auto source = make({{"AWS_ROLE_SESSION_NAME", "my-session"}});
-  EXPECT_FALSE(source->current(clock.now).has_value());  // the first fetch is under way
+  source->current(clock.now);  // starts the first fetch
   ASSERT_TRUE(source->wait_for_attempts(1, std::chrono::seconds(10)));
   const auto credentials = source->current(clock.now);
   ASSERT_TRUE(credentials.has_value()) << source->status().message;
@@ -154,7 +154,7 @@ TEST_F(WebIdentityTest, StsErrorsAreReportedAndTheLastGoodCredentialsKept) {
   clock.now = start + 80;
   EXPECT_EQ(source->current(clock.now)->access_key_id, "ASIA1");
   ASSERT_TRUE(source->wait_for_attempts(2, std::chrono::seconds(10)));
-  const Status status = source->status();
+  const RefreshStatus status = source->status();
   EXPECT_EQ(status.failures, 1u);
   EXPECT_EQ(status.message,
             "web identity for role " + std::string(kRole) +

@@ -195,7 +195,7 @@ TEST_F(GoogleTokenTest, MintsATokenWithAnRs256Assertion) {
   auto source = make(key_json(pem(rsa_key()), token_uri()));
   EXPECT_EQ(source->description(),
             std::string("service account ") + kEmail + ", token endpoint " + token_uri());
-  EXPECT_FALSE(source->current(clock.now).has_value());
+  source->current(clock.now);  // starts the first fetch
   ASSERT_TRUE(source->wait_for_attempts(1, std::chrono::seconds(10)));
   EXPECT_EQ(source->current(clock.now), "ya29.token-1") << source->status().message;
   EXPECT_EQ(source->status().valid_until, clock.now + 3599);
@@ -281,6 +281,8 @@ TEST_F(GoogleTokenTest, UnusableAnswersAreFailures) {
        "token endpoint answer has no usable expires_in"},
       {{200, "{\"access_token\":\"t\",\"expires_in\":60,\"token_type\":\"mac\"}"},
        "token endpoint answered token_type \"mac\", not Bearer"},
+      {{200, "{\"access_token\":\"t\",\"expires_in\":60,\"token_type\":\"b\"}"},
+       "token endpoint answered token_type \"b\", not Bearer"},
       {{503, "upstream unavailable", "text/plain"},
        "token endpoint answered HTTP 503: upstream unavailable"},
   };

@@ -24,9 +24,25 @@ struct ScriptedFetch {
   FakeClock* clock = nullptr;
   Latest<int>* latest = nullptr;
 
+  bool held = false;  // while true, fetches wait: what the caller sees meanwhile is certain
+  std::condition_variable released;
+
+  void hold() {
+    std::lock_guard lock(mutex);
+    held = true;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex);
+      held = false;
+    }
+    released.notify_all();
+  }
+
   RefreshLoop::Fetch fetch() {
     return [this](const std::atomic<bool>&) {
-      std::lock_guard lock(mutex);
+      std::unique_lock lock(mutex);
+      released.wait(lock, [this] { return !held; });
       ++calls;
       Attempt attempt;
       const int64_t lifetime = lifetimes.empty() ? 0 : lifetimes.front();
@@ -68,10 +84,12 @@ TEST_F(RefreshLoopTest, NothingBeforeTheFirstPokeThenOneFetch) {
   script.lifetimes = {1000};
   auto loop = make();
   EXPECT_EQ(loop->status().attempts, 0u);
+  script.hold();
   EXPECT_FALSE(current(*loop).has_value());  // starts the thread; never waits for it
+  script.release();
   ASSERT_TRUE(loop->wait_for_attempts(1, std::chrono::seconds(10)));
   EXPECT_EQ(current(*loop), 1);
-  const Status status = loop->status();
+  const RefreshStatus status = loop->status();
   EXPECT_EQ(status.failures, 0u);
   EXPECT_EQ(status.valid_until, clock.now + 1000);
   EXPECT_EQ(status.next_attempt, clock.now + 700);  // min(5 min before, 80 %)
@@ -104,7 +122,7 @@ TEST_F(RefreshLoopTest, FailuresBackOffAndKeepTheLastGoodValueUntilItExpires) {
   clock.now = start + 80;
   EXPECT_EQ(current(*loop), 1);
   ASSERT_TRUE(loop->wait_for_attempts(2, std::chrono::seconds(10)));
-  Status status = loop->status();
+  RefreshStatus status = loop->status();
   EXPECT_EQ(status.failures, 1u);
   EXPECT_EQ(status.next_attempt, start + 81);  // 1 s
   EXPECT_EQ(status.message, "scripted failure");
@@ -120,7 +138,9 @@ TEST_F(RefreshLoopTest, FailuresBackOffAndKeepTheLastGoodValueUntilItExpires) {
   clock.now = start + 86;
   EXPECT_EQ(current(*loop), 1);  // still valid, retry not due
   clock.now = start + 100;
+  script.hold();
   EXPECT_FALSE(current(*loop).has_value());  // expired: nothing rather than a dead value
+  script.release();
   ASSERT_TRUE(loop->wait_for_attempts(5, std::chrono::seconds(10)));
   EXPECT_EQ(current(*loop), 5);
   EXPECT_EQ(loop->status().failures, 0u);

@@ -120,7 +120,7 @@ class TestServer {
       return;
     }
     std::string response = "HTTP/1.1 " + std::to_string(reply.status) +
-                           " Status\r\nContent-Type: " + reply.content_type +
+                           " Reason\r\nContent-Type: " + reply.content_type +
                            "\r\nContent-Length: " + std::to_string(reply.body.size()) +
                            "\r\nConnection: close\r\n\r\n" + reply.body;
     size_t sent = 0;
