@@ -129,6 +129,13 @@ TEST_F(ContainerTest, ErrorsAreReportedWithoutTheToken) {
   }
 }
 
+TEST_F(ContainerTest, AnOversizedAnswerIsCutOffAndRefused) {
+  agent.set_handler([](const Received&) { return Reply{200, std::string(70 * 1024, ' ')}; });
+  auto source = make({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", agent.url() + "/creds"}});
+  EXPECT_EQ(fetch_once(*source, 1).message, "container credentials failed: the answer from " +
+                                                agent.url() + "/creds is larger than 65536 bytes");
+}
+
 TEST_F(ContainerTest, ATokenWithALineBreakIsNeverSent) {
   auto source = make({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", agent.url() + "/creds"},
                       {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "abc\r\nX-Injected: 1"}});
