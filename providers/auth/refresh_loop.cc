@@ -104,7 +104,7 @@ void RefreshLoop::run() {
       status_.next_attempt = next_refresh(after, attempt.expires_at);
       event = attempt.message;
       if (attempt.expires_at != kNeverExpires) {
-        event += ", valid until " + format_iso8601(attempt.expires_at) + ", refreshed from " +
+        event += ", valid until " + format_iso8601(attempt.expires_at) + ", refresh due at " +
                  format_iso8601(status_.next_attempt);
       }
     } else {
