@@ -14,6 +14,12 @@
 namespace sluice::filters::translate {
 namespace {
 
+// A request whose credentials are still being fetched (a source's first fetch: STS, the
+// container agent, Google's token endpoint) asks again this often, this many times (10 s).
+constexpr uint32_t kCredentialPollMs = 20;
+constexpr uint32_t kCredentialPolls = 500;
+constexpr uint64_t kCredentialToken = 0x637265640000ULL;  // "cred"
+
 providers::Endpoint endpoint_at(size_t index) {
   switch (index) {
     case 1:
@@ -90,14 +96,13 @@ Status Filter::prepare_adapted(size_t endpoint_index, bool has_body) {
     stream().error(static_cast<uint32_t>(failure.status), failure.message, failure.code);
     return LocalReply;
   }
-  if (request.auth == providers::Auth::google_oauth) {
-    stream().error(501,
-                   "provider type '" + upstream_->provider_type +
-                       "': service-account OAuth tokens are not implemented yet",
-                   "provider_not_supported");
-    return LocalReply;
+  bool waiting = false;
+  if (!authorize(&request, &waiting)) {
+    if (!waiting) return LocalReply;
+    pending_endpoint_ = endpoint_index;
+    stream().start_timer(kCredentialPollMs, kCredentialToken);
+    return Stop;
   }
-  if (request.auth == providers::Auth::aws_sigv4 && !sign(&request)) return LocalReply;
   stream().clear_headers(Part::request);
   for (const providers::Header& header : request.headers) {
     stream().add_header(Part::request, header.name, header.value);
@@ -108,7 +113,46 @@ Status Filter::prepare_adapted(size_t endpoint_index, bool has_body) {
   return Continue;
 }
 
-bool Filter::sign(providers::UpstreamRequest* request) {
+void Filter::on_op_done(const sluice_op_done& done) {
+  if (done.token != kCredentialToken) return;
+  // Still the request phase, paused by prepare_adapted: try again from the top (every step
+  // before the credentials is repeatable; nothing of the request was changed yet).
+  ++credential_waits_;
+  Status status = prepare_adapted(pending_endpoint_, true);
+  if (status == Continue) stream().resume();
+}
+
+bool Filter::authorize(providers::UpstreamRequest* request, bool* waiting) {
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  const auto unavailable = [&](const std::string& why) {
+    if (credential_waits_ < kCredentialPolls) {
+      *waiting = true;
+      return false;
+    }
+    stream().error(503,
+                   "deployment '" + upstream_->deployment.name + "': no credentials yet: " + why,
+                   "credentials_unavailable");
+    return false;
+  };
+  if (request->auth == providers::Auth::google_oauth) {
+    if (!upstream_->google_source) {
+      stream().error(500, "deployment '" + upstream_->deployment.name + "' has no token source",
+                     "provider_misconfigured");
+      return false;
+    }
+    std::optional<std::string> token = upstream_->google_source->current(now);
+    if (!token) return unavailable(upstream_->google_source->status().message);
+    request->headers.push_back({"authorization", "Bearer " + *token});
+    return true;
+  }
+  if (request->auth != providers::Auth::aws_sigv4) return true;
+  if (!upstream_->aws_source) {
+    stream().error(500, "deployment '" + upstream_->deployment.name + "' has no AWS credentials",
+                   "provider_misconfigured");
+    return false;
+  }
+  std::optional<aws::Credentials> credentials = upstream_->aws_source->current(now);
+  if (!credentials) return unavailable(upstream_->aws_source->status().message);
   aws::HeaderList headers;
   headers.reserve(request->headers.size() + 3);
   for (providers::Header& header : request->headers) {
@@ -116,8 +160,7 @@ bool Filter::sign(providers::UpstreamRequest* request) {
   }
   std::string error;
   if (!aws::sign_request(request->method, request->url, request->body, request->signing_region,
-                         request->signing_service, upstream_->aws_credentials,
-                         static_cast<int64_t>(std::time(nullptr)), &headers, &error)) {
+                         request->signing_service, *credentials, now, &headers, &error)) {
     stream().error(
         500,
         "cannot sign the request for deployment '" + upstream_->deployment.name + "': " + error,

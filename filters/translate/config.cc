@@ -14,6 +14,8 @@
 namespace sluice::filters::translate {
 namespace {
 
+namespace auth = providers::auth;
+
 struct KnownType {
   std::string_view type;
   std::string_view api_base;
@@ -136,7 +138,51 @@ std::string first_environment(std::initializer_list<const char*> names) {
   return {};
 }
 
-bool resolve_adapter(ConfigContext& context, Upstream* upstream,
+// The credential sources of one config, shared by the deployments with the same credential
+// settings (each source that fetches runs a thread).
+class CredentialSources {
+ public:
+  std::shared_ptr<auth::AwsCredentialSource> aws(const providers::Deployment& d,
+                                                 std::string* problem) {
+    const std::string key = setting(d, "aws_region_name") + '\n' + setting(d, "aws_access_key_id") +
+                            '\n' + setting(d, "aws_secret_access_key") + '\n' +
+                            setting(d, "aws_session_token");
+    if (auto it = aws_.find(key); it != aws_.end()) return it->second;
+    auth::AwsSourceOptions options;
+    options.static_credentials = {setting(d, "aws_access_key_id"),
+                                  setting(d, "aws_secret_access_key"),
+                                  setting(d, "aws_session_token")};
+    options.region = setting(d, "aws_region_name");
+    options.environment = auth::process_environment();
+    std::string error;
+    std::shared_ptr<auth::AwsCredentialSource> source =
+        auth::AwsCredentialSource::create(std::move(options), &error);
+    if (!source) *problem = "no AWS credentials: " + error;
+    aws_.emplace(key, source);
+    return source;
+  }
+
+  std::shared_ptr<auth::GoogleTokenSource> google(const providers::Deployment& d,
+                                                  std::string* problem) {
+    const std::string key = setting(d, "vertex_credentials");
+    if (auto it = google_.find(key); it != google_.end()) return it->second;
+    auth::GoogleSourceOptions options;
+    options.credentials = key;
+    options.environment = auth::process_environment();
+    std::string error;
+    std::shared_ptr<auth::GoogleTokenSource> source =
+        auth::GoogleTokenSource::create(std::move(options), &error);
+    if (!source) *problem = "no Google service account: " + error;
+    google_.emplace(key, source);
+    return source;
+  }
+
+ private:
+  std::map<std::string, std::shared_ptr<auth::AwsCredentialSource>> aws_;
+  std::map<std::string, std::shared_ptr<auth::GoogleTokenSource>> google_;
+};
+
+bool resolve_adapter(ConfigContext& context, CredentialSources& sources, Upstream* upstream,
                      const common::RegistryDeployment& d, const common::RegistryProvider* provider,
                      std::string_view provider_base, const std::string& what, std::string& error) {
   providers::Deployment& deployment = upstream->deployment;
@@ -184,26 +230,11 @@ bool resolve_adapter(ConfigContext& context, Upstream* upstream,
   }
   upstream->supported = true;
   upstream->base_url = deployment.base_url;
-  if (bedrock && deployment.api_key.empty()) {
-    aws::Credentials& credentials = upstream->aws_credentials;
-    credentials.access_key_id = setting(deployment, "aws_access_key_id");
-    credentials.secret_access_key = setting(deployment, "aws_secret_access_key");
-    credentials.session_token = setting(deployment, "aws_session_token");
-    if (credentials.access_key_id.empty() && credentials.secret_access_key.empty()) {
-      credentials.access_key_id = environment("AWS_ACCESS_KEY_ID");
-      credentials.secret_access_key = environment("AWS_SECRET_ACCESS_KEY");
-      credentials.session_token = environment("AWS_SESSION_TOKEN");
-    }
-    if (credentials.access_key_id.empty() != credentials.secret_access_key.empty()) {
-      error = what + ": AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together";
-      return false;  // the environment's pair (the settings' is the adapter's to check)
-    }
-    if (credentials.access_key_id.empty() && upstream->unusable.empty()) {
-      upstream->unusable =
-          "no AWS credentials: set aws_access_key_id and aws_secret_access_key on the provider, "
-          "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY where sluice runs (task-role and "
-          "web-identity credentials are not supported yet)";
-    }
+  if (bedrock && deployment.api_key.empty() && upstream->unusable.empty()) {
+    upstream->aws_source = sources.aws(deployment, &upstream->unusable);
+  }
+  if (d.provider_type == "vertex_ai" && upstream->unusable.empty()) {
+    upstream->google_source = sources.google(deployment, &upstream->unusable);
   }
   if (!upstream->unusable.empty()) {
     context.log(LogLevel::warn,
@@ -229,6 +260,7 @@ std::unique_ptr<Config> Config::create(ConfigContext& context, std::string_view 
   if (!common::read_registry(context, &registry, error)) return nullptr;
 
   auto config = std::make_unique<Config>();
+  CredentialSources sources;
   for (const auto& p : registry.providers) {
     Upstream upstream;
     upstream.provider = p.name;
@@ -260,7 +292,8 @@ std::unique_ptr<Config> Config::create(ConfigContext& context, std::string_view 
       if (upstream.adapter) {
         const std::string_view base =
             registry_provider ? std::string_view(registry_provider->api_base) : std::string_view();
-        if (!resolve_adapter(context, &upstream, d, registry_provider, base, what, error)) {
+        if (!resolve_adapter(context, sources, &upstream, d, registry_provider, base, what,
+                             error)) {
           return nullptr;
         }
         for (const auto& [name, value] : d.params)

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "providers/auth/aws_credential_source.h"
+#include "providers/auth/google_token_source.h"
 #include "providers/aws/sigv4.h"
 #include "providers/common/adapter.h"
 
@@ -43,9 +45,12 @@ struct Upstream {
   // adapter sees it; null for the OpenAI-compatible types, which translate speaks itself.
   const providers::Adapter* adapter = nullptr;
   providers::Deployment deployment;
-  // AWS credentials for SigV4 (bedrock): the deployment's settings, else the environment's
-  // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, read at load.
-  aws::Credentials aws_credentials;
+  // Where signed or token-authorised requests get their credentials (providers/auth), shared by
+  // every worker and refreshed on the source's own thread: AWS's chain for bedrock (the
+  // provider's keys, the environment's, web identity, container), a service account's OAuth
+  // tokens for vertex_ai. Deployments with the same credential settings share a source.
+  std::shared_ptr<providers::auth::AwsCredentialSource> aws_source;
+  std::shared_ptr<providers::auth::GoogleTokenSource> google_source;
   // Why requests to this deployment cannot be sent (no AWS region or credentials where the
   // gateway runs): a warning at load, a 500 naming it per request. Empty: usable.
   std::string unusable;

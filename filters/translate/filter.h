@@ -28,6 +28,7 @@ class Filter : public sluice::Filter {
   Status on_request_body() override;
   Status on_response_headers(bool end_of_stream) override;
   Status on_response_body(bool end_of_stream) override;
+  void on_op_done(const sluice_op_done& done) override;
 
  private:
   Status prepare(bool has_body);
@@ -41,7 +42,9 @@ class Filter : public sluice::Filter {
 
   // Providers with an API of their own, through their adapter (adapted.cc).
   Status prepare_adapted(size_t endpoint, bool has_body);
-  bool sign(providers::UpstreamRequest* request);
+  // Adds the request's credentials: false when they are not known yet (*waiting: the caller
+  // waits and tries again) or cannot be had (an error reply was sent).
+  bool authorize(providers::UpstreamRequest* request, bool* waiting);
   providers::ResponseContext response_context();
   Status adapted_response_headers(bool end_of_stream);
   Status adapted_response_body(bool end_of_stream);
@@ -55,7 +58,10 @@ class Filter : public sluice::Filter {
   bool stream_failed_ = false;      // the decoder reported an error: the rest is dropped
   bool embeddings_base64_ = false;  // the client asked encoding_format "base64"
   bool include_usage_ = false;      // the client asked stream_options.include_usage
-  std::string response_id_;         // "chatcmpl-<request id>", for answers without an id
+  // Waiting for a credential source's first credentials: where prepare_adapted resumes.
+  size_t pending_endpoint_ = 0;
+  uint32_t credential_waits_ = 0;
+  std::string response_id_;  // "chatcmpl-<request id>", for answers without an id
 };
 
 // The provider path for a client path, as its place in kEndpoints ("/chat/completions",

@@ -11,6 +11,7 @@
 #include "core/runtime/sse_parser.h"
 #include "providers/aws/event_stream.h"
 #include "test/filters/filter_test_support.h"
+#include "test/providers/auth/test_server.h"
 
 namespace sluice::filters::testing {
 namespace {
@@ -176,6 +177,48 @@ TEST_F(AdaptedTest, AKeyMissingFromTheConfigIsReadFromTheTypesVariableAsLiteLlmD
   ASSERT_EQ(transport_->sent.size(), 1u);
   EXPECT_EQ(sent_header(0, "x-api-key"), "ak-from-env-5678");
   unsetenv("ANTHROPIC_API_KEY");
+}
+
+TEST_F(AdaptedTest, BedrockWaitsForTheContainersCredentialsThenSignsWithThem) {
+  // An ECS task role: the first request waits (briefly, not blocking the loop) for the source's
+  // first fetch from the container agent, then is signed with what it answered.
+  namespace auth_testing = providers::auth::testing;
+  std::atomic<int> asked{0};
+  auth_testing::TestServer agent([&](const auth_testing::Received& request) {
+    ++asked;
+    auth_testing::Reply reply;
+    if (request.headers.count("authorization") == 0 ||
+        request.headers.at("authorization") != "agent-token") {
+      reply.status = 401;
+      return reply;
+    }
+    reply.body = R"({"AccessKeyId":"ASIACONTAINER","SecretAccessKey":"container-secret",)"
+                 R"("Token":"container-session","Expiration":"2099-01-01T00:00:00Z"})";
+    return reply;
+  });
+  for (const char* name :
+       {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"}) {
+    unsetenv(name);
+  }
+  const std::string uri = agent.url() + "/creds";
+  setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri.c_str(), 1);
+  setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "agent-token", 1);
+  const char* registry =
+      "providers:\n  - {name: aws, type: bedrock, settings: {aws_region_name: us-east-2}}\n"
+      "models:\n  - name: m\n    deployments:\n      - {provider: aws, model: x}\n";
+  ASSERT_TRUE(use(chain_yaml(registry)));
+  transport_->script({answer(200, R"({"output":{"message":{"role":"assistant","content":[]}},)"
+                                  R"("stopReason":"end_turn","usage":{"inputTokens":1,)"
+                                  R"("outputTokens":0,"totalTokens":1}})")});
+  post("/v1/chat/completions", chat("m"));
+  unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+  unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+  ASSERT_EQ(transport_->sent.size(), 1u) << sink_.body;
+  EXPECT_EQ(sink_.head.status, 200);
+  EXPECT_GE(asked.load(), 1);
+  EXPECT_NE(sent_header(0, "authorization").find("Credential=ASIACONTAINER/"), std::string::npos);
+  EXPECT_EQ(sent_header(0, "x-amz-security-token"), "container-session");
 }
 
 TEST_F(AdaptedTest, HalfAnAwsKeyPairIsRefusedAtLoad) {
@@ -441,11 +484,14 @@ TEST_F(AdaptedTest, GeminiGetsItsKeyInAHeaderNeverTheUrl) {
   EXPECT_EQ(json_at(sink_.body, "/model"), R"("flash")");
 }
 
-TEST_F(AdaptedTest, VertexIsRefusedUntilItsTokensExist) {
+TEST_F(AdaptedTest, VertexWithoutAServiceAccountAnswers500NamingIt) {
+  unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
   ASSERT_TRUE(use(chain_yaml()));
   post("/v1/chat/completions", chat("vertex-flash"));
-  EXPECT_EQ(sink_.head.status, 501);
-  EXPECT_EQ(error_code(sink_.body), "provider_not_supported");
+  EXPECT_EQ(sink_.head.status, 500);
+  EXPECT_EQ(error_code(sink_.body), "provider_misconfigured");
+  EXPECT_NE(error_message(sink_.body).find("no Google service account"), std::string::npos)
+      << sink_.body;
   EXPECT_TRUE(transport_->sent.empty());
 }
 
