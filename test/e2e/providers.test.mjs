@@ -1,13 +1,18 @@
 // The official OpenAI SDK against sluice in front of providers with APIs of their own, each
 // played by fake-llm speaking that provider's protocol: Bedrock (Converse and ConverseStream,
 // every request's SigV4 signature checked by fake-llm), Anthropic (Messages, its key checked) and
-// Gemini (generateContent / streamGenerateContent, its key checked). Plain and streamed chat, and
-// a tool-call round trip, each seen by the client in OpenAI's shape.
+// Gemini (generateContent / streamGenerateContent, its key checked) and Vertex AI (the same API,
+// authorised by OAuth tokens sluice mints from a service account through fake-llm's token
+// endpoint, which checks the JWT's RS256 signature). Plain and streamed chat, and a tool-call
+// round trip, each seen by the client in OpenAI's shape.
 
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { gatewayConfig, startFakeLlm, startSluice } from './harness.mjs';
+import { gatewayConfig, makeTempDir, startFakeLlm, startSluice } from './harness.mjs';
 
 const AWS_KEY_ID = 'AKIDE2EEXAMPLE';
 const AWS_SECRET = 'e2e/secret+KEY/for/sigv4/checks';
@@ -41,7 +46,8 @@ function providerSuite(name, model, expectations) {
       assert.equal(completion.choices[0].message.content, 'Echo: hello provider');
       assert.equal(completion.choices[0].finish_reason, 'stop');
       assert.ok(completion.usage.prompt_tokens > 0 && completion.usage.completion_tokens > 0);
-      const upstream = await fake.requests({ since });
+      // Vertex AI's first request also fetched a token from the fake's token endpoint.
+      const upstream = (await fake.requests({ since })).filter((request) => request.route !== 'token');
       assert.equal(upstream.length, 1, 'one provider request');
       expectations.checkRequest(upstream[0], t);
     });
@@ -103,9 +109,29 @@ describe('providers', { timeout: 300_000 }, () => {
   const context = () => ({ fake, client });
 
   before(async () => {
+    // A service account of the test's own: fake-llm verifies the JWTs with its public half.
+    const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const dir = makeTempDir('vertex');
+    const publicKeyFile = path.join(dir, 'public.pem');
+    fs.writeFileSync(publicKeyFile, keys.publicKey.export({ type: 'spki', format: 'pem' }));
     fake = await startFakeLlm({
-      args: ['--aws-credentials', `${AWS_KEY_ID}:${AWS_SECRET}`, '--anthropic-key', ANTHROPIC_KEY, '--gemini-key', GEMINI_KEY],
+      args: [
+        '--aws-credentials', `${AWS_KEY_ID}:${AWS_SECRET}`,
+        '--anthropic-key', ANTHROPIC_KEY,
+        '--gemini-key', GEMINI_KEY,
+        '--google-public-key', publicKeyFile,
+      ],
     });
+    const serviceAccount = {
+      type: 'service_account',
+      project_id: 'e2e-project',
+      private_key_id: 'e2e-key-1',
+      private_key: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      client_email: 'sluice-e2e@e2e-project.iam.gserviceaccount.com',
+      token_uri: `${fake.origin}/vx/token`,
+    };
+    const credentialsFile = path.join(dir, 'service-account.json');
+    fs.writeFileSync(credentialsFile, JSON.stringify(serviceAccount));
     sluice = await startSluice(
       gatewayConfig({
         providers: [
@@ -117,10 +143,17 @@ describe('providers', { timeout: 300_000 }, () => {
           },
           { name: 'claude', type: 'anthropic', api_base: `${fake.origin}/an`, api_key: ANTHROPIC_KEY },
           { name: 'google', type: 'gemini', api_base: `${fake.origin}/ge`, api_key: GEMINI_KEY },
+          {
+            name: 'vertex',
+            type: 'vertex_ai',
+            api_base: `${fake.origin}/vx`,
+            settings: { vertex_project: 'e2e-project', vertex_location: 'us-central1', vertex_credentials: credentialsFile },
+          },
         ],
         models: [
           { name: 'e2e-anthropic', deployments: [{ provider: 'claude', model: 'claude-3-5-haiku-20241022' }] },
           { name: 'e2e-gemini', deployments: [{ provider: 'google', model: 'gemini-2.0-flash' }] },
+          { name: 'e2e-vertex', deployments: [{ provider: 'vertex', model: 'gemini-2.0-flash' }] },
           { name: 'e2e-bedrock', deployments: [{ provider: 'aws', model: 'anthropic.claude-3-haiku-20240307-v1:0' }] },
           { name: 'e2e-titan', deployments: [{ provider: 'aws', model: 'amazon.titan-embed-text-v2:0' }] },
         ],
@@ -185,6 +218,18 @@ describe('providers', { timeout: 300_000 }, () => {
       const body = JSON.parse(request.body);
       assert.equal(body.systemInstruction.parts[0].text, 'Be brief.');
       assert.equal(body.generationConfig.maxOutputTokens, 50);
+    },
+  });
+
+  providerSuite('vertex_ai', 'e2e-vertex', {
+    context,
+    checkRequest(request) {
+      assert.equal(
+        request.path,
+        '/vx/v1/projects/e2e-project/locations/us-central1/publishers/google/models/gemini-2.0-flash:generateContent',
+      );
+      assert.match(request.headers.authorization, /^Bearer ya29\./, 'a token the fake issued');
+      assert.equal(JSON.parse(request.body).systemInstruction.parts[0].text, 'Be brief.');
     },
   });
 
