@@ -1,6 +1,6 @@
 // The official Anthropic SDK against sluice's Messages API (POST /v1/messages), in front of an
-// OpenAI-compatible fake-llm: messages.create, messages.stream, a tool-call round trip, and
-// errors surfacing as the SDK's own error classes.
+// OpenAI-compatible fake-llm and of a Bedrock one (SigV4 checked): messages.create,
+// messages.stream, a tool-call round trip, and errors surfacing as the SDK's own error classes.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -15,11 +15,22 @@ describe('anthropic client', { timeout: 90_000 }, () => {
   let client;
 
   before(async () => {
-    fake = await startFakeLlm();
+    fake = await startFakeLlm({ args: ['--aws-credentials', 'AKIDANTHROPICE2E:anthropic-e2e-secret'] });
     sluice = await startSluice(
       gatewayConfig({
-        providers: [{ name: 'fake', type: 'openai_compatible', api_base: fake.apiBase('/a'), api_key: PROVIDER_KEY }],
-        models: [{ name: 'claude-e2e', deployments: [{ provider: 'fake', model: 'fake-provider-chat' }] }],
+        providers: [
+          { name: 'fake', type: 'openai_compatible', api_base: fake.apiBase('/a'), api_key: PROVIDER_KEY },
+          {
+            name: 'aws',
+            type: 'bedrock',
+            api_base: `${fake.origin}/br`,
+            settings: { aws_region_name: 'us-east-1', aws_access_key_id: 'AKIDANTHROPICE2E', aws_secret_access_key: 'anthropic-e2e-secret' },
+          },
+        ],
+        models: [
+          { name: 'claude-e2e', deployments: [{ provider: 'fake', model: 'fake-provider-chat' }] },
+          { name: 'claude-bedrock', deployments: [{ provider: 'aws', model: 'anthropic.claude-3-5-haiku-20241022-v1:0' }] },
+        ],
       }),
     );
     client = new Anthropic({ apiKey: CLIENT_KEY, baseURL: sluice.origin, maxRetries: 0, timeout: 20_000 });
@@ -78,6 +89,37 @@ describe('anthropic client', { timeout: 90_000 }, () => {
     assert.equal(events[0], 'message_start');
     assert.equal(events[events.length - 1], 'message_stop');
     assert.ok(events.includes('content_block_delta'));
+  });
+
+  test('messages.create and messages.stream to a Bedrock-backed model', { timeout: 30_000 }, async () => {
+    const since = await fake.lastSeq();
+    const message = await client.messages.create({
+      model: 'claude-bedrock',
+      max_tokens: 64,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'hello bedrock' }],
+    });
+    assert.equal(message.model, 'claude-bedrock');
+    assert.equal(message.content[0].text, 'Echo: hello bedrock');
+    assert.equal(message.stop_reason, 'end_turn');
+    const upstream = await fake.requests({ since });
+    assert.equal(upstream.length, 1);
+    assert.equal(upstream[0].path, '/br/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse');
+    assert.equal(JSON.parse(upstream[0].body).system[0].text, 'Be brief.');
+
+    const stream = client.messages.stream({
+      model: 'claude-bedrock',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'streamed through bedrock' }],
+    });
+    let text = '';
+    stream.on('text', (delta) => {
+      text += delta;
+    });
+    const final = await stream.finalMessage();
+    assert.equal(text, 'Echo: streamed through bedrock');
+    assert.equal(final.stop_reason, 'end_turn');
+    assert.ok(final.usage.output_tokens > 0);
   });
 
   test('a tool call round trip', { timeout: 30_000 }, async () => {

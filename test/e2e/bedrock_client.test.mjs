@@ -1,5 +1,6 @@
 // The official AWS SDK for Bedrock Runtime against sluice's Converse API (/bedrock/model/{id}/
-// converse and /converse-stream), in front of an OpenAI-compatible fake-llm. As in AWS's
+// converse and /converse-stream), in front of an OpenAI-compatible fake-llm and of a Bedrock one
+// (whose SigV4 signatures, sluice's own, fake-llm checks). As in AWS's
 // multi-provider gateway guidance, the SDK's SigV4 signature is replaced by a bearer header with
 // the gateway key. The JavaScript SDK's Bedrock Runtime client speaks HTTP/2 by default (for
 // its bidirectional streams); sluice serves HTTP/1.1, so the client is given the SDK's HTTP/1.1
@@ -51,11 +52,22 @@ describe('bedrock client', { timeout: 90_000 }, () => {
   let client;
 
   before(async () => {
-    fake = await startFakeLlm();
+    fake = await startFakeLlm({ args: ['--aws-credentials', 'AKIDBEDROCKE2E:bedrock-e2e-secret'] });
     sluice = await startSluice(
       gatewayConfig({
-        providers: [{ name: 'fake', type: 'openai_compatible', api_base: fake.apiBase('/b'), api_key: PROVIDER_KEY }],
-        models: [{ name: MODEL_ID, deployments: [{ provider: 'fake', model: 'fake-provider-chat' }] }],
+        providers: [
+          { name: 'fake', type: 'openai_compatible', api_base: fake.apiBase('/b'), api_key: PROVIDER_KEY },
+          {
+            name: 'aws',
+            type: 'bedrock',
+            api_base: `${fake.origin}/br`,
+            settings: { aws_region_name: 'us-west-2', aws_access_key_id: 'AKIDBEDROCKE2E', aws_secret_access_key: 'bedrock-e2e-secret' },
+          },
+        ],
+        models: [
+          { name: MODEL_ID, deployments: [{ provider: 'fake', model: 'fake-provider-chat' }] },
+          { name: 'us.amazon.nova-lite-v1:0', deployments: [{ provider: 'aws', model: 'us.amazon.nova-lite-v1:0' }] },
+        ],
       }),
     );
     client = bearerClient(sluice.origin);
@@ -115,6 +127,38 @@ describe('bedrock client', { timeout: 90_000 }, () => {
     assert.ok(kinds.includes('messageStop'), kinds.join(','));
     assert.equal(kinds[kinds.length - 1], 'metadata');
     assert.ok(usage?.outputTokens > 0, JSON.stringify(usage));
+  });
+
+  test('Converse and ConverseStream to a Bedrock-backed model, re-signed by sluice', { timeout: 30_000 }, async () => {
+    const since = await fake.lastSeq();
+    const answer = await client.send(
+      new ConverseCommand({
+        modelId: 'us.amazon.nova-lite-v1:0',
+        messages: [{ role: 'user', content: [{ text: 'to real bedrock' }] }],
+        inferenceConfig: { maxTokens: 32 },
+      }),
+    );
+    assert.equal(answer.output.message.content[0].text, 'Echo: to real bedrock');
+    assert.equal(answer.stopReason, 'end_turn');
+    const upstream = await fake.requests({ since });
+    assert.equal(upstream.length, 1);
+    assert.equal(upstream[0].path, '/br/model/us.amazon.nova-lite-v1%3A0/converse');
+    assert.match(upstream[0].headers.authorization, /^AWS4-HMAC-SHA256 Credential=AKIDBEDROCKE2E\//);
+
+    const response = await client.send(
+      new ConverseStreamCommand({
+        modelId: 'us.amazon.nova-lite-v1:0',
+        messages: [{ role: 'user', content: [{ text: 'streamed twice over' }] }],
+      }),
+    );
+    let text = '';
+    let stop;
+    for await (const event of response.stream) {
+      if (event.contentBlockDelta?.delta?.text) text += event.contentBlockDelta.delta.text;
+      if (event.messageStop) stop = event.messageStop.stopReason;
+    }
+    assert.equal(text, 'Echo: streamed twice over');
+    assert.equal(stop, 'end_turn');
   });
 
   test('a tool call round trip', { timeout: 30_000 }, async () => {
