@@ -6,6 +6,49 @@
 #include <cstring>
 
 namespace sluice::providers::support {
+namespace {
+
+// The parse's handler: the document's own, refusing to open an array or object deeper than
+// `max_depth`, so that no later recursive walk of the value (writing it back) goes deeper.
+class DepthLimitedHandler {
+ public:
+  DepthLimitedHandler(rapidjson::Document& document, size_t max_depth)
+      : document_(document), max_depth_(max_depth) {}
+
+  bool Null() { return document_.Null(); }
+  bool Bool(bool b) { return document_.Bool(b); }
+  bool Int(int i) { return document_.Int(i); }
+  bool Uint(unsigned u) { return document_.Uint(u); }
+  bool Int64(int64_t i) { return document_.Int64(i); }
+  bool Uint64(uint64_t u) { return document_.Uint64(u); }
+  bool Double(double d) { return document_.Double(d); }
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool copy) {
+    return document_.RawNumber(text, length, copy);
+  }
+  bool String(const char* text, rapidjson::SizeType length, bool copy) {
+    return document_.String(text, length, copy);
+  }
+  bool Key(const char* text, rapidjson::SizeType length, bool copy) {
+    return document_.Key(text, length, copy);
+  }
+  bool StartObject() { return ++depth_ <= max_depth_ && document_.StartObject(); }
+  bool EndObject(rapidjson::SizeType members) {
+    --depth_;
+    return document_.EndObject(members);
+  }
+  bool StartArray() { return ++depth_ <= max_depth_ && document_.StartArray(); }
+  bool EndArray(rapidjson::SizeType elements) {
+    --depth_;
+    return document_.EndArray(elements);
+  }
+
+ private:
+  rapidjson::Document& document_;
+  size_t max_depth_;
+  size_t depth_ = 0;
+};
+
+}  // namespace
 
 size_t utf8_sequence_length(std::string_view text, size_t i) {
   const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
@@ -53,14 +96,24 @@ bool valid_utf8(std::string_view text) {
   return true;
 }
 
-bool parse_json(std::string_view text, rapidjson::Document* document) {
+bool parse_json(std::string_view text, rapidjson::Document* document, size_t max_depth) {
   // Checked once here rather than by rapidjson's validating string parser (byte by byte, and
   // the main cost of a translation). A raw NUL is never JSON, so the NUL-terminated copy parses
-  // exactly `text`, on rapidjson's SSE2 path.
+  // exactly `text`, on rapidjson's SSE2 path (which it does not take for a text given with its
+  // length).
   if (!valid_utf8(text) || std::memchr(text.data(), 0, text.size()) != nullptr) return false;
   const std::string terminated(text);
-  document->Parse<rapidjson::kParseIterativeFlag>(terminated.c_str());
-  return !document->HasParseError();
+  bool parsed = false;
+  auto parse = [&](rapidjson::Document& into) {
+    DepthLimitedHandler handler(into, max_depth);
+    rapidjson::StringStream stream(terminated.c_str());
+    rapidjson::Reader reader;
+    constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+    parsed = !reader.Parse<kFlags>(stream, handler).IsError();
+    return parsed;
+  };
+  document->Populate(parse);
+  return parsed;
 }
 
 bool write_value(const rapidjson::Value& value, JsonWriter& writer, int depth) {
@@ -94,12 +147,21 @@ bool to_json_text(const rapidjson::Value& value, std::string* out) {
   return true;
 }
 
-const rapidjson::Value* find(const rapidjson::Value& object, std::string_view name) {
-  if (!object.IsObject()) return nullptr;
-  const auto it = object.FindMember(
+const JsonValue* member(const JsonValue& value, std::string_view name) {
+  if (!value.IsObject()) return nullptr;
+  const auto it = value.FindMember(
       rapidjson::StringRef(name.data(), static_cast<rapidjson::SizeType>(name.size())));
-  if (it == object.MemberEnd() || it->value.IsNull()) return nullptr;
-  return &it->value;
+  return it == value.MemberEnd() ? nullptr : &it->value;
+}
+
+std::string_view string_member(const JsonValue& value, std::string_view name) {
+  const JsonValue* found = member(value, name);
+  return found != nullptr && found->IsString() ? view(*found) : std::string_view();
+}
+
+const rapidjson::Value* find(const rapidjson::Value& object, std::string_view name) {
+  const JsonValue* value = member(object, name);
+  return value != nullptr && !value->IsNull() ? value : nullptr;
 }
 
 bool find_string(const rapidjson::Value& object, std::string_view name, std::string_view* out) {

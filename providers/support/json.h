@@ -1,13 +1,14 @@
 #pragma once
 // JSON helpers shared by the outbound adapters' translators: parsing with the checks every
-// translator needs, depth-limited copying of a value into a writer, and typed member lookup.
-// Pure functions, safe from any thread.
+// translator needs (optionally refusing deep nesting), depth-limited copying of a value into a
+// writer, and typed member lookup. Pure functions, safe from any thread.
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -15,16 +16,22 @@
 
 namespace sluice::providers::support {
 
+using JsonValue = rapidjson::Value;
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // Deepest nesting copied from one document into another (tool arguments, schema defaults):
 // rapidjson's own copy recurses, so a hostile document could otherwise exhaust the stack.
 inline constexpr int kMaxCopyDepth = 64;
 
+// No nesting limit at parse time: the parse is iterative, so depth alone cannot hurt it.
+inline constexpr size_t kAnyDepth = std::numeric_limits<size_t>::max();
+
 // Parses `text` iteratively (no recursion), refusing invalid UTF-8 and NUL bytes, so every
-// string read out of the document can be written back without checks. False when it is not
-// JSON.
-bool parse_json(std::string_view text, rapidjson::Document* document);
+// string read out of the document can be written back without checks, and arrays and objects
+// nested deeper than `max_depth` (for callers that later walk the whole value recursively).
+// Numbers are parsed at full precision so that values passed through keep the client's digits.
+// False when it is not JSON or is refused.
+bool parse_json(std::string_view text, rapidjson::Document* document, size_t max_depth = kAnyDepth);
 
 // Length of the well-formed UTF-8 sequence starting at text[i] (1 for ASCII), or 0.
 size_t utf8_sequence_length(std::string_view text, size_t i);
@@ -50,6 +57,12 @@ inline std::string_view view(const rapidjson::Value& string_value) {
   return {string_value.GetString(), string_value.GetStringLength()};
 }
 
+// The member `name` of `value` when `value` is an object that has it (null included), else
+// nullptr.
+const JsonValue* member(const JsonValue& value, std::string_view name);
+// The member's text when it is a string, else empty (absent, null or another type).
+std::string_view string_member(const JsonValue& value, std::string_view name);
+
 // The member `name` of `object`, or nullptr when `object` is not an object, lacks the member,
 // or the member is null (OpenAI clients send null for "not set").
 const rapidjson::Value* find(const rapidjson::Value& object, std::string_view name);
@@ -60,6 +73,10 @@ bool find_string(const rapidjson::Value& object, std::string_view name, std::str
 // The writer's text as a std::string.
 inline std::string take(const rapidjson::StringBuffer& buffer) {
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+// The writer's text, valid while the buffer is unchanged.
+inline std::string_view buffer_view(const rapidjson::StringBuffer& buffer) {
+  return {buffer.GetString(), buffer.GetSize()};
 }
 
 // A 400 for the client's request naming `param`.
