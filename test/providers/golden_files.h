@@ -20,15 +20,12 @@
 #include <vector>
 
 #include "providers/common/adapter.h"
+#include "test/providers/golden_support.h"
 
 namespace sluice::providers::testing {
 
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using golden::read_file;
+using golden::sse_data;
 
 // JSON text in one canonical formatting (compact, members in their written order); "" when
 // `text` is not JSON, so a broken file never compares equal to anything valid.
@@ -103,34 +100,6 @@ inline std::string request_json(const UpstreamRequest& request) {
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   document.Accept(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-// The SSE events' data fields of `text` ("data:" lines of one event joined by "\n").
-inline std::vector<std::string> sse_data(const std::string& text) {
-  std::vector<std::string> events;
-  std::string data;
-  bool has_data = false;
-  std::istringstream lines(text);
-  std::string line;
-  const auto flush = [&] {
-    if (has_data) events.push_back(data);
-    data.clear();
-    has_data = false;
-  };
-  while (std::getline(lines, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) {
-      flush();
-    } else if (line.starts_with("data:")) {
-      std::string_view value = std::string_view(line).substr(5);
-      if (value.starts_with(' ')) value.remove_prefix(1);
-      if (has_data) data += '\n';
-      data += value;
-      has_data = true;
-    }
-  }
-  flush();
-  return events;
 }
 
 // What `decoder` makes of an SSE text: {"chunks":[...],"finished":true} or, at the first

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "providers/anthropic/adapter.h"
-#include "test/providers/anthropic/golden_support.h"
+#include "test/providers/golden_support.h"
 
 namespace sluice::providers::anthropic {
 namespace {

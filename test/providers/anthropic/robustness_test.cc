@@ -8,7 +8,7 @@
 #include <random>
 
 #include "providers/anthropic/adapter.h"
-#include "test/providers/anthropic/golden_support.h"
+#include "test/providers/golden_support.h"
 
 namespace sluice::providers::anthropic {
 namespace {

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "providers/azure/adapter.h"
-#include "test/providers/azure/golden_support.h"
+#include "test/providers/golden_support.h"
 
 namespace sluice::providers::azure {
 namespace {

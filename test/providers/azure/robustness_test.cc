@@ -8,7 +8,7 @@
 #include <random>
 
 #include "providers/azure/adapter.h"
-#include "test/providers/azure/golden_support.h"
+#include "test/providers/golden_support.h"
 
 namespace sluice::providers::azure {
 namespace {
