@@ -6,50 +6,6 @@
 #include <cstring>
 
 namespace sluice::providers::support {
-namespace {
-
-// The parse's handler: the document's own, refusing to open an array or object deeper than
-// `max_depth`, so that no later recursive walk of the value (writing it back) goes deeper.
-class DepthLimitedHandler {
- public:
-  DepthLimitedHandler(rapidjson::Document& document, size_t max_depth)
-      : document_(document), max_depth_(max_depth) {}
-
-  bool Null() { return document_.Null(); }
-  bool Bool(bool b) { return document_.Bool(b); }
-  bool Int(int i) { return document_.Int(i); }
-  bool Uint(unsigned u) { return document_.Uint(u); }
-  bool Int64(int64_t i) { return document_.Int64(i); }
-  bool Uint64(uint64_t u) { return document_.Uint64(u); }
-  bool Double(double d) { return document_.Double(d); }
-  bool RawNumber(const char* text, rapidjson::SizeType length, bool copy) {
-    return document_.RawNumber(text, length, copy);
-  }
-  bool String(const char* text, rapidjson::SizeType length, bool copy) {
-    return document_.String(text, length, copy);
-  }
-  bool Key(const char* text, rapidjson::SizeType length, bool copy) {
-    return document_.Key(text, length, copy);
-  }
-  bool StartObject() { return ++depth_ <= max_depth_ && document_.StartObject(); }
-  bool EndObject(rapidjson::SizeType members) {
-    --depth_;
-    return document_.EndObject(members);
-  }
-  bool StartArray() { return ++depth_ <= max_depth_ && document_.StartArray(); }
-  bool EndArray(rapidjson::SizeType elements) {
-    --depth_;
-    return document_.EndArray(elements);
-  }
-
- private:
-  rapidjson::Document& document_;
-  size_t max_depth_;
-  size_t depth_ = 0;
-};
-
-}  // namespace
-
 size_t utf8_sequence_length(std::string_view text, size_t i) {
   const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
   const uint8_t lead = byte(i);
@@ -77,7 +33,7 @@ size_t utf8_sequence_length(std::string_view text, size_t i) {
   return length;
 }
 
-bool valid_utf8(std::string_view text) {
+size_t first_invalid_utf8(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     // Most JSON is ASCII: eight bytes at a time until a byte with its high bit set.
@@ -90,10 +46,10 @@ bool valid_utf8(std::string_view text) {
       }
     }
     const size_t length = utf8_sequence_length(text, i);
-    if (length == 0) return false;
+    if (length == 0) return i;
     i += length;
   }
-  return true;
+  return std::string_view::npos;
 }
 
 bool parse_json(std::string_view text, rapidjson::Document* document, size_t max_depth) {

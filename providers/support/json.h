@@ -8,6 +8,7 @@
 #include <rapidjson/writer.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -36,8 +37,63 @@ bool parse_json(std::string_view text, rapidjson::Document* document, size_t max
 // Length of the well-formed UTF-8 sequence starting at text[i] (1 for ASCII), or 0.
 size_t utf8_sequence_length(std::string_view text, size_t i);
 
-// Whether `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
-bool valid_utf8(std::string_view text);
+// The offset of the first byte of `text` that is not part of well-formed UTF-8 (overlongs,
+// surrogates and code points past U+10FFFF are not), or npos.
+size_t first_invalid_utf8(std::string_view text);
+
+// Whether `text` is well-formed UTF-8.
+inline bool valid_utf8(std::string_view text) {
+  return first_invalid_utf8(text) == std::string_view::npos;
+}
+
+// A rapidjson parse handler: the document's own, refusing to open an array or object deeper
+// than `max_depth`, so that neither the parser nor any later recursive walk of the value
+// (writing it back) goes deeper.
+class DepthLimitedHandler {
+ public:
+  DepthLimitedHandler(rapidjson::Document& document, size_t max_depth)
+      : document_(document), max_depth_(max_depth) {}
+  // Whether the parse stopped at the nesting limit.
+  bool too_deep() const { return too_deep_; }
+
+  bool Null() { return document_.Null(); }
+  bool Bool(bool b) { return document_.Bool(b); }
+  bool Int(int i) { return document_.Int(i); }
+  bool Uint(unsigned u) { return document_.Uint(u); }
+  bool Int64(int64_t i) { return document_.Int64(i); }
+  bool Uint64(uint64_t u) { return document_.Uint64(u); }
+  bool Double(double d) { return document_.Double(d); }
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool copy) {
+    return document_.RawNumber(text, length, copy);
+  }
+  bool String(const char* text, rapidjson::SizeType length, bool copy) {
+    return document_.String(text, length, copy);
+  }
+  bool Key(const char* text, rapidjson::SizeType length, bool copy) {
+    return document_.Key(text, length, copy);
+  }
+  bool StartObject() { return enter() && document_.StartObject(); }
+  bool EndObject(rapidjson::SizeType members) {
+    --depth_;
+    return document_.EndObject(members);
+  }
+  bool StartArray() { return enter() && document_.StartArray(); }
+  bool EndArray(rapidjson::SizeType elements) {
+    --depth_;
+    return document_.EndArray(elements);
+  }
+
+ private:
+  bool enter() {
+    if (++depth_ <= max_depth_) return true;
+    too_deep_ = true;
+    return false;
+  }
+  rapidjson::Document& document_;
+  size_t max_depth_;
+  size_t depth_ = 0;
+  bool too_deep_ = false;
+};
 
 // Writes `value` to `writer`; false (with the writer left mid-value) when it nests deeper than
 // kMaxCopyDepth.
