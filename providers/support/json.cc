@@ -103,6 +103,19 @@ bool to_json_text(const rapidjson::Value& value, std::string* out) {
   return true;
 }
 
+void begin_openai_chunk(JsonWriter& writer, std::string_view id, int64_t created,
+                        std::string_view model) {
+  writer.StartObject();
+  write_key(writer, "id");
+  write_string(writer, id);
+  write_key(writer, "object");
+  write_string(writer, "chat.completion.chunk");
+  write_key(writer, "created");
+  writer.Int64(created);
+  write_key(writer, "model");
+  write_string(writer, model);
+}
+
 const JsonValue* member(const JsonValue& value, std::string_view name) {
   if (!value.IsObject()) return nullptr;
   const auto it = value.FindMember(

@@ -109,6 +109,20 @@ inline void write_key(JsonWriter& writer, std::string_view key) {
   writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
 }
 
+// `text` as a string, or null when it is empty (OpenAI's finish_reason before the last chunk).
+inline void write_string_or_null(JsonWriter& writer, std::string_view text) {
+  if (text.empty()) {
+    writer.Null();
+  } else {
+    write_string(writer, text);
+  }
+}
+
+// Opens an OpenAI chat.completion.chunk: {"id","object","created","model" -- the caller writes
+// the rest (choices, usage) and closes the object.
+void begin_openai_chunk(JsonWriter& writer, std::string_view id, int64_t created,
+                        std::string_view model);
+
 inline std::string_view view(const rapidjson::Value& string_value) {
   return {string_value.GetString(), string_value.GetStringLength()};
 }
