@@ -212,7 +212,7 @@ bool MessageStreamDecoder::finish(std::vector<std::string>*, Failure* failure) {
 void MessageStreamDecoder::set_id(std::string_view id) {
   delta_.Clear();
   writer_.Reset(delta_);
-  support::begin_openai_chunk(writer_, id, created_, model_);
+  support::begin_openai_object(writer_, id, "chat.completion.chunk", created_, model_);
   writer_.EndObject();
   head_.assign(delta_.GetString(), delta_.GetSize() - 1);  // without the closing brace
   head_ += ',';

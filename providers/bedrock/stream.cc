@@ -107,7 +107,7 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
   // {"id","object","created","model","choices":[{"index":0,"delta":{ -- the caller writes the
   // delta's members, then end_chunk closes it.
   void begin_chunk(JsonWriter& writer) const {
-    support::begin_openai_chunk(writer, id_, created_, model_);
+    support::begin_openai_object(writer, id_, "chat.completion.chunk", created_, model_);
   }
 
   void begin_choice(JsonWriter& writer) const {

@@ -184,9 +184,9 @@ class ChatStreamDecoder final : public StreamDecoder {
 
   // {"id","object","created","model","choices":[ -- the caller closes the array and object.
   void begin_chunk(JsonWriter& writer) {
-    support::begin_openai_chunk(
-        writer, id_.empty() ? std::string_view(fallback_id_) : std::string_view(id_), created_,
-        client_model_);
+    support::begin_openai_object(
+        writer, id_.empty() ? std::string_view(fallback_id_) : std::string_view(id_),
+        "chat.completion.chunk", created_, client_model_);
     write_key(writer, "choices");
     writer.StartArray();
   }

@@ -103,13 +103,13 @@ bool to_json_text(const rapidjson::Value& value, std::string* out) {
   return true;
 }
 
-void begin_openai_chunk(JsonWriter& writer, std::string_view id, int64_t created,
-                        std::string_view model) {
+void begin_openai_object(JsonWriter& writer, std::string_view id, std::string_view object,
+                         int64_t created, std::string_view model) {
   writer.StartObject();
   write_key(writer, "id");
   write_string(writer, id);
   write_key(writer, "object");
-  write_string(writer, "chat.completion.chunk");
+  write_string(writer, object);
   write_key(writer, "created");
   writer.Int64(created);
   write_key(writer, "model");

@@ -118,10 +118,11 @@ inline void write_string_or_null(JsonWriter& writer, std::string_view text) {
   }
 }
 
-// Opens an OpenAI chat.completion.chunk: {"id","object","created","model" -- the caller writes
-// the rest (choices, usage) and closes the object.
-void begin_openai_chunk(JsonWriter& writer, std::string_view id, int64_t created,
-                        std::string_view model);
+// Opens an OpenAI answer object: {"id","object","created","model" -- the caller writes the rest
+// (choices, usage) and closes the object. `object` is "chat.completion" or
+// "chat.completion.chunk".
+void begin_openai_object(JsonWriter& writer, std::string_view id, std::string_view object,
+                         int64_t created, std::string_view model);
 
 inline std::string_view view(const rapidjson::Value& string_value) {
   return {string_value.GetString(), string_value.GetStringLength()};
