@@ -57,7 +57,7 @@ bool parse_json(std::string_view text, rapidjson::Document* document, size_t max
   // the main cost of a translation). A raw NUL is never JSON, so the NUL-terminated copy parses
   // exactly `text`, on rapidjson's SSE2 path (which it does not take for a text given with its
   // length).
-  if (!valid_utf8(text) || std::memchr(text.data(), 0, text.size()) != nullptr) return false;
+  if (!valid_utf8(text) || text.find('\0') != std::string_view::npos) return false;
   const std::string terminated(text);
   bool parsed = false;
   auto parse = [&](rapidjson::Document& into) {
