@@ -62,7 +62,7 @@ bool RequestDecoder::decode(const JsonValue& request) {
 
   out_.StartObject();
   write_key(out_, "model");
-  write_string(out_, view_of(*model));
+  write_string(out_, view(*model));
   write_key(out_, "messages");
   out_.StartArray();
   if (const JsonValue* system_prompt = member(request, "system")) {
@@ -81,7 +81,7 @@ bool RequestDecoder::decode(const JsonValue& request) {
     out_.StartArray();
     for (rapidjson::SizeType i = 0; i < stops->Size(); ++i) {
       if (!(*stops)[i].IsString()) return fail(at("stop_sequences", i), "Input should be a string");
-      write_string(out_, view_of((*stops)[i]));
+      write_string(out_, view((*stops)[i]));
     }
     out_.EndArray();
   }
@@ -119,7 +119,7 @@ bool RequestDecoder::decode(const JsonValue& request) {
     if (const JsonValue* user = member(*metadata, "user_id"); user && !user->IsNull()) {
       if (!user->IsString()) return fail("metadata.user_id", "Input should be a string");
       write_key(out_, "user");
-      write_string(out_, view_of(*user));
+      write_string(out_, view(*user));
     }
   }
   if (const JsonValue* stream = member(request, "stream")) {
@@ -155,7 +155,7 @@ bool RequestDecoder::joined_text(const JsonValue& blocks, const std::string& pat
 bool RequestDecoder::system(const JsonValue& system) {
   std::string text;
   if (system.IsString()) {
-    text = std::string(view_of(system));
+    text = std::string(view(system));
   } else if (system.IsArray()) {
     if (!joined_text(system, "system", &text)) return false;
   } else {
@@ -193,7 +193,7 @@ bool RequestDecoder::user_turn(const JsonValue& content, const std::string& path
   };
   if (content.IsString()) {
     open_user();
-    write_string(out_, view_of(content));
+    write_string(out_, view(content));
     out_.EndObject();
     return true;
   }
@@ -226,7 +226,7 @@ bool RequestDecoder::tool_result(const JsonValue& block, const std::string& path
   std::string text;
   if (const JsonValue* content = member(block, "content")) {
     if (content->IsString()) {
-      text = std::string(view_of(*content));
+      text = std::string(view(*content));
     } else if (content->IsArray()) {
       for (rapidjson::SizeType i = 0; i < content->Size(); ++i) {
         if (string_member((*content)[i], "type") == "image") {
@@ -264,7 +264,7 @@ bool RequestDecoder::user_part(const JsonValue& block, const std::string& path) 
     write_key(out_, "type");
     write_string(out_, "text");
     write_key(out_, "text");
-    write_string(out_, view_of(*text));
+    write_string(out_, view(*text));
     out_.EndObject();
     return true;
   }
@@ -289,7 +289,7 @@ bool RequestDecoder::image_part(const JsonValue& block, const std::string& path)
     const JsonValue* data = member(*source, "data");
     if (!data || !data->IsString()) return fail(path + ".source.data", "Field required");
     url.reserve(media_type.size() + data->GetStringLength() + 13);
-    url.append("data:").append(media_type).append(";base64,").append(view_of(*data));
+    url.append("data:").append(media_type).append(";base64,").append(view(*data));
   } else if (source_type == "url") {
     url = std::string(string_member(*source, "url"));
     if (url.empty()) return fail(path + ".source.url", "Field required");
@@ -314,7 +314,7 @@ bool RequestDecoder::assistant_turn(const JsonValue& content, const std::string&
   write_string(out_, "assistant");
   write_key(out_, "content");
   if (content.IsString()) {
-    write_string(out_, view_of(content));
+    write_string(out_, view(content));
     out_.EndObject();
     return true;
   }
@@ -330,7 +330,7 @@ bool RequestDecoder::assistant_turn(const JsonValue& content, const std::string&
         return fail(at(path, i) + ".text", "Field required");
       }
       if (has_text) text.push_back('\n');
-      text.append(view_of(*block_text));
+      text.append(view(*block_text));
       has_text = true;
     } else if (type == "tool_use") {
       const std::string item = at(path, i);
@@ -400,7 +400,7 @@ bool RequestDecoder::tools(const JsonValue& tools) {
     if (const JsonValue* description = member(tool, "description"); description) {
       if (!description->IsString()) return fail(item + ".description", "Input should be a string");
       write_key(out_, "description");
-      write_string(out_, view_of(*description));
+      write_string(out_, view(*description));
     }
     write_key(out_, "parameters");
     schema->Accept(out_);

@@ -19,7 +19,7 @@ std::string at(std::string_view path, size_t index) {
 enum class Block { text, image, tool_use, tool_result, cache_point, reasoning, unsupported };
 
 Block block_kind(const JsonValue& block, std::string_view* name) {
-  *name = block.IsObject() && block.MemberCount() > 0 ? view_of(block.MemberBegin()->name)
+  *name = block.IsObject() && block.MemberCount() > 0 ? view(block.MemberBegin()->name)
                                                       : std::string_view();
   if (member(block, "text")) return Block::text;
   if (member(block, "image")) return Block::image;
@@ -118,7 +118,7 @@ bool RequestDecoder::system(const JsonValue& blocks) {
     if (kind != Block::text) return unsupported(at("system", i), name);
     if (!block_text->IsString()) return fail(at("system", i) + ".text", "must be a string");
     if (has_text) text.push_back('\n');
-    text.append(view_of(*block_text));
+    text.append(view(*block_text));
     has_text = true;
   }
   if (text.empty()) return true;
@@ -187,12 +187,12 @@ bool RequestDecoder::tool_result(const JsonValue& result, const std::string& pat
     const JsonValue& block = (*content)[i];
     if (i > 0) text.push_back('\n');
     if (const JsonValue* block_text = member(block, "text"); block_text && block_text->IsString()) {
-      text.append(view_of(*block_text));
+      text.append(view(*block_text));
     } else if (const JsonValue* json = member(block, "json")) {
       text.append(json_text(*json));
     } else {
       const std::string_view name =
-          block.IsObject() && block.MemberCount() > 0 ? view_of(block.MemberBegin()->name) : "";
+          block.IsObject() && block.MemberCount() > 0 ? view(block.MemberBegin()->name) : "";
       return fail(at(path + ".content", i),
                   name.empty() ? std::string("a content block must have one member")
                                : quoted_name(name) +
@@ -227,7 +227,7 @@ bool RequestDecoder::user_part(const JsonValue& block, const std::string& path) 
       write_key(out_, "type");
       write_string(out_, "text");
       write_key(out_, "text");
-      write_string(out_, view_of(*text));
+      write_string(out_, view(*text));
       out_.EndObject();
       return true;
     }
@@ -245,7 +245,7 @@ bool RequestDecoder::user_part(const JsonValue& block, const std::string& path) 
       if (!bytes || !bytes->IsString()) return fail(path + ".image.source.bytes", "required");
       std::string url;
       url.reserve(format.size() + bytes->GetStringLength() + 19);
-      url.append("data:image/").append(format).append(";base64,").append(view_of(*bytes));
+      url.append("data:image/").append(format).append(";base64,").append(view(*bytes));
       out_.StartObject();
       write_key(out_, "type");
       write_string(out_, "image_url");
@@ -275,7 +275,7 @@ bool RequestDecoder::assistant_turn(const JsonValue& content, const std::string&
         const JsonValue* block_text = member(content[i], "text");
         if (!block_text->IsString()) return fail(at(path, i) + ".text", "must be a string");
         if (has_text) text.push_back('\n');
-        text.append(view_of(*block_text));
+        text.append(view(*block_text));
         has_text = true;
         break;
       }
@@ -349,7 +349,7 @@ bool RequestDecoder::inference_config(const JsonValue& config) {
       if (!(*stops)[i].IsString()) {
         return fail(at("inferenceConfig.stopSequences", i), "must be a string");
       }
-      write_string(out_, view_of((*stops)[i]));
+      write_string(out_, view((*stops)[i]));
     }
     out_.EndArray();
   }
@@ -397,7 +397,7 @@ bool RequestDecoder::tool_config(const JsonValue& config) {
     if (const JsonValue* description = member(*spec, "description")) {
       if (!description->IsString()) return fail(item + ".toolSpec.description", "must be a string");
       write_key(out_, "description");
-      write_string(out_, view_of(*description));
+      write_string(out_, view(*description));
     }
     write_key(out_, "parameters");
     json_schema->Accept(out_);

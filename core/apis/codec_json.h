@@ -11,10 +11,18 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "providers/support/json.h"
+
 namespace sluice::apis {
 
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-using JsonValue = rapidjson::Value;
+// The member readers and writer helpers are the adapters' (providers/support/json.h).
+using providers::support::JsonValue;
+using providers::support::JsonWriter;
+using providers::support::member;
+using providers::support::string_member;
+using providers::support::view;
+using providers::support::write_key;
+using providers::support::write_string;
 
 // Deep enough for any real JSON schema, shallow enough for the writer's recursion.
 inline constexpr unsigned kMaxJsonDepth = 64;
@@ -46,15 +54,6 @@ class ParsedJson {
   std::optional<rapidjson::Document> doc_{std::in_place, &pool_, kStackBytes, &stack_allocator_};
 };
 
-inline void write_string(JsonWriter& writer, std::string_view text) {
-  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
-inline void write_key(JsonWriter& writer, std::string_view key) {
-  writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-}
-inline std::string_view view_of(const JsonValue& string_value) {
-  return {string_value.GetString(), string_value.GetStringLength()};
-}
 // A client-sent name for an error message, in quotes, cut to at most 64 bytes (at a character
 // boundary, marked "...") so that an error never echoes an unbounded piece of the request.
 std::string quoted_name(std::string_view name);
@@ -62,10 +61,6 @@ std::string quoted_name(std::string_view name);
 // The compact JSON text of a value.
 std::string json_text(const JsonValue& value);
 
-// The member `name` of an object, or null when absent (or when `object` is no object).
-const JsonValue* member(const JsonValue& object, std::string_view name);
-// The string member `name`, or "" when absent or not a string.
-std::string_view string_member(const JsonValue& object, std::string_view name);
 // The integer member `name` (a whole number), or `fallback`.
 int64_t integer_member(const JsonValue& object, std::string_view name, int64_t fallback);
 

@@ -39,7 +39,7 @@ void append_content_text(const JsonValue& message, std::string* text) {
   const JsonValue* content = member(message, "content");
   if (!content) return;
   if (content->IsString()) {
-    text->append(view_of(*content));
+    text->append(view(*content));
   } else if (content->IsArray()) {
     for (const JsonValue& part : content->GetArray()) text->append(string_member(part, "text"));
   }

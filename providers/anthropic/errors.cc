@@ -29,20 +29,6 @@ constexpr ErrorType kErrorTypes[] = {
     {"overloaded_error", 529, "server_error"},
 };
 
-// OpenAI's error type for a status, for errors of a type this table does not know.
-std::string_view openai_type_for_status(int status) {
-  switch (status) {
-    case 401:
-      return "authentication_error";
-    case 403:
-      return "permission_error";
-    case 429:
-      return "rate_limit_error";
-    default:
-      return status >= 500 ? "server_error" : "invalid_request_error";
-  }
-}
-
 const ErrorType* find_type(std::string_view anthropic_type) {
   for (const ErrorType& type : kErrorTypes) {
     if (type.anthropic == anthropic_type) return &type;
@@ -69,7 +55,7 @@ Failure failure_from_error_object(const rapidjson::Value& error, int status,
   Failure failure;
   failure.status = status ? status : status_for_error_type(anthropic_type);
   const ErrorType* known = find_type(anthropic_type);
-  failure.type = std::string(known ? known->openai : openai_type_for_status(failure.status));
+  failure.type = std::string(known ? known->openai : support::openai_error_type(failure.status));
   failure.code = std::string(anthropic_type.empty() ? "upstream_error" : anthropic_type);
   failure.message = copied_text(string_member(error, "message"), secret);
   if (failure.message.empty()) {
@@ -89,14 +75,15 @@ Failure translate_error_body(int status, std::string_view body, std::string_view
     // Not Anthropic's shape (a proxy or load balancer in between): its message, if it has one.
     for (const char* name : {"error", "message", "detail"}) {
       if (std::string_view text = string_member(document, name); !text.empty()) {
-        return make_failure(status, copied_text(text, secret), openai_type_for_status(status),
+        return make_failure(status, copied_text(text, secret), support::openai_error_type(status),
                             "upstream_error");
       }
     }
   }
   std::string message = copied_text(body, secret);
   if (message.empty()) message = "Anthropic answered HTTP " + std::to_string(status);
-  return make_failure(status, std::move(message), openai_type_for_status(status), "upstream_error");
+  return make_failure(status, std::move(message), support::openai_error_type(status),
+                      "upstream_error");
 }
 
 }  // namespace sluice::providers::anthropic

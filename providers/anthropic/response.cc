@@ -52,16 +52,9 @@ bool translate_message(std::string_view body, const ResponseContext& context, st
 
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
-  writer.StartObject();
-  writer.Key("id");
   const std::string_view id = string_member(message, "id");
-  write_string(writer, id.empty() ? context.response_id : id);
-  writer.Key("object");
-  writer.String("chat.completion");
-  writer.Key("created");
-  writer.Int64(context.created);
-  writer.Key("model");
-  write_string(writer, context.client_model);
+  support::begin_openai_object(writer, id.empty() ? std::string_view(context.response_id) : id,
+                               "chat.completion", context.created, context.client_model);
   writer.Key("choices");
   writer.StartArray();
   writer.StartObject();

@@ -212,15 +212,7 @@ bool MessageStreamDecoder::finish(std::vector<std::string>*, Failure* failure) {
 void MessageStreamDecoder::set_id(std::string_view id) {
   delta_.Clear();
   writer_.Reset(delta_);
-  writer_.StartObject();
-  writer_.Key("id");
-  write_string(writer_, id);
-  writer_.Key("object");
-  writer_.String("chat.completion.chunk");
-  writer_.Key("created");
-  writer_.Int64(created_);
-  writer_.Key("model");
-  write_string(writer_, model_);
+  support::begin_openai_object(writer_, id, "chat.completion.chunk", created_, model_);
   writer_.EndObject();
   head_.assign(delta_.GetString(), delta_.GetSize() - 1);  // without the closing brace
   head_ += ',';

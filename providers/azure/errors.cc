@@ -26,26 +26,13 @@ std::string scalar_text(const JsonValue& object, const char* name) {
 
 }  // namespace
 
-std::string_view openai_type_for_status(int status) {
-  switch (status) {
-    case 401:
-      return "authentication_error";
-    case 403:
-      return "permission_error";
-    case 429:
-      return "rate_limit_error";
-    default:
-      return status >= 500 ? "server_error" : "invalid_request_error";
-  }
-}
-
 Failure failure_from_error_object(const JsonValue& error, int status,
                                   std::initializer_list<std::string_view> secrets) {
   std::string message = copied_text(string_member(error, "message"), secrets);
   if (message.empty()) message = "Azure OpenAI answered HTTP " + std::to_string(status);
   const std::string_view type = string_member(error, "type");
   return make_failure(status, std::move(message),
-                      type.empty() ? openai_type_for_status(status) : type,
+                      type.empty() ? support::openai_error_type(status) : type,
                       copied_text(scalar_text(error, "code"), secrets),
                       copied_text(scalar_text(error, "param"), secrets));
 }
@@ -60,14 +47,15 @@ Failure translate_error_body(int status, std::string_view body,
     // Not OpenAI's shape (a gateway in front of Azure): its message, if it has one.
     for (const char* name : {"error", "message", "detail"}) {
       if (std::string_view text = string_member(document, name); !text.empty()) {
-        return make_failure(status, copied_text(text, secrets), openai_type_for_status(status),
+        return make_failure(status, copied_text(text, secrets), support::openai_error_type(status),
                             "upstream_error");
       }
     }
   }
   std::string message = copied_text(body, secrets);
   if (message.empty()) message = "Azure OpenAI answered HTTP " + std::to_string(status);
-  return make_failure(status, std::move(message), openai_type_for_status(status), "upstream_error");
+  return make_failure(status, std::move(message), support::openai_error_type(status),
+                      "upstream_error");
 }
 
 }  // namespace sluice::providers::azure

@@ -30,9 +30,6 @@ inline Failure unreadable_answer(std::string message) {
   return make_failure(502, std::move(message), "server_error", "bad_upstream_response");
 }
 
-// OpenAI's error type for an HTTP status, when the error does not say.
-std::string_view openai_type_for_status(int status);
-
 // An OpenAI-shaped error object (`error`, the value of "error") as a failure with `status`,
 // every secret removed from the copied text.
 Failure failure_from_error_object(const JsonValue& error, int status,

@@ -6,12 +6,12 @@
 
 #include "providers/bedrock/internal.h"
 #include "providers/bedrock/json.h"
+#include "providers/support/text.h"
 
 namespace sluice::bedrock {
 namespace {
 
 constexpr size_t kMaxMessageLength = 2048;
-constexpr std::string_view kRedacted = "[redacted]";
 
 struct ExceptionStatus {
   std::string_view name;  // lower camel case, as the stream names them
@@ -39,30 +39,9 @@ bool same_ignoring_case(std::string_view a, std::string_view b) {
   return true;
 }
 
-void redact(std::string* text, std::string_view secret) {
-  if (secret.size() < 4) return;  // too short to be a credential; replacing would mangle text
-  for (size_t at = text->find(secret); at != std::string::npos;
-       at = text->find(secret, at + kRedacted.size())) {
-    text->replace(at, secret.size(), kRedacted);
-  }
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 // Cuts to at most kMaxMessageLength bytes without splitting a UTF-8 sequence.
 std::string bounded(std::string_view text) {
-  if (text.size() <= kMaxMessageLength) return std::string(text);
-  size_t end = kMaxMessageLength;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return std::string(text.substr(0, end));
+  return std::string(support::bounded(text, kMaxMessageLength));
 }
 
 // The message of a Bedrock error body ({"message"} or {"Message"}) and its "__type" if any.
@@ -71,7 +50,7 @@ void read_body(std::string_view body, std::string* message, std::string* type) {
   if (parse_json(body, &doc) && doc.IsObject()) {
     for (const char* name : {"message", "Message"}) {
       if (const Value* value = member(doc, name); value != nullptr && value->IsString()) {
-        *message = bounded(trim(view(*value)));
+        *message = bounded(support::trim(view(*value)));
         break;
       }
     }
@@ -84,7 +63,7 @@ void read_body(std::string_view body, std::string* message, std::string* type) {
     }
     return;
   }
-  *message = bounded(trim(body));
+  *message = bounded(support::trim(body));
 }
 
 }  // namespace
@@ -101,10 +80,10 @@ Failure error_failure(int status, std::string_view body, const Deployment& deplo
   std::string type;
   read_body(body, &message, &type);
   if (message.empty()) message = "the upstream answered HTTP " + std::to_string(status);
-  redact(&message, deployment.api_key);
+  support::redact(message, deployment.api_key);
   for (const char* name : {"aws_secret_access_key", "aws_session_token"}) {
     const auto found = deployment.settings.find(name);
-    if (found != deployment.settings.end()) redact(&message, found->second);
+    if (found != deployment.settings.end()) support::redact(message, found->second);
   }
   return make_failure(status, std::move(message), type.empty() ? "upstream_error" : type);
 }

@@ -1,37 +1,42 @@
 #pragma once
-// JSON helpers shared by the Bedrock adapter's files: bounded parsing (a nesting limit checked
-// before parsing, so neither the parser nor writing a parsed tree back out can exhaust the
-// stack), member access, and the OpenAI error type for a status.
-
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+// The shared JSON helpers (providers/support/json.h) under the names the Bedrock adapter's files
+// use, with the nesting limit this adapter parses under, and its failure constructor.
 
 #include <string>
 #include <string_view>
 
 #include "providers/common/adapter.h"
+#include "providers/support/json.h"
 
 namespace sluice::bedrock {
 
+namespace support = providers::support;
 using rapidjson::Value;
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+using support::JsonWriter;
+using support::member;
+using support::view;
+using support::write_key;
+using support::write_string;
 
-// Deeper documents are refused: tool schemas and arguments never need more.
+// Deeper documents are refused: tool schemas and arguments never need more, and parsed values
+// are written back out recursively.
 inline constexpr int kMaxJsonDepth = 64;
 
-// Parses `text` into *doc. False when it is not JSON or nests deeper than kMaxJsonDepth.
-bool parse_json(std::string_view text, rapidjson::Document* doc);
+// Parses `text` into *doc. False when it is not JSON (or not valid UTF-8) or nests deeper than
+// kMaxJsonDepth.
+inline bool parse_json(std::string_view text, rapidjson::Document* doc) {
+  return support::parse_json(text, doc, kMaxJsonDepth);
+}
 
-const Value* member(const Value& object, std::string_view name);
-std::string_view view(const Value& string);
-void write_string(JsonWriter& writer, std::string_view text);
-void write_key(JsonWriter& writer, std::string_view key);
-// A parsed value as compact JSON text.
-std::string to_json(const Value& value);
+// A parsed value as compact JSON text (bounded in depth by the parse).
+inline std::string to_json(const Value& value) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  value.Accept(writer);
+  return support::take(buffer);
+}
 
-// The OpenAI error "type" for an HTTP status.
-std::string_view error_type(int status);
+// A failure with OpenAI's error type for `status`.
 providers::Failure make_failure(int status, std::string message, std::string code = {},
                                 std::string param = {});
 

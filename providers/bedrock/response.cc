@@ -51,15 +51,8 @@ bool translate_chat_response(std::string_view body, const ResponseContext& conte
 
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
-  writer.StartObject();
-  write_key(writer, "id");
-  write_string(writer, context.response_id);
-  write_key(writer, "object");
-  write_string(writer, "chat.completion");
-  write_key(writer, "created");
-  writer.Int64(context.created);
-  write_key(writer, "model");
-  write_string(writer, context.client_model);
+  support::begin_openai_object(writer, context.response_id, "chat.completion", context.created,
+                               context.client_model);
   write_key(writer, "choices");
   writer.StartArray();
   writer.StartObject();

@@ -107,15 +107,7 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
   // {"id","object","created","model","choices":[{"index":0,"delta":{ -- the caller writes the
   // delta's members, then end_chunk closes it.
   void begin_chunk(JsonWriter& writer) const {
-    writer.StartObject();
-    write_key(writer, "id");
-    write_string(writer, id_);
-    write_key(writer, "object");
-    write_string(writer, "chat.completion.chunk");
-    write_key(writer, "created");
-    writer.Int64(created_);
-    write_key(writer, "model");
-    write_string(writer, model_);
+    support::begin_openai_object(writer, id_, "chat.completion.chunk", created_, model_);
   }
 
   void begin_choice(JsonWriter& writer) const {
@@ -135,11 +127,7 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     write_key(writer, "logprobs");
     writer.Null();
     write_key(writer, "finish_reason");
-    if (finish_reason.empty()) {
-      writer.Null();
-    } else {
-      write_string(writer, finish_reason);
-    }
+    support::write_string_or_null(writer, finish_reason);
     writer.EndObject();
     writer.EndArray();
     writer.EndObject();

@@ -106,15 +106,8 @@ bool translate_chat(std::string_view body, const ResponseContext& context, std::
 
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
-  writer.StartObject();
-  write_key(writer, "id");
-  write_string(writer, id);
-  write_key(writer, "object");
-  write_string(writer, "chat.completion");
-  write_key(writer, "created");
-  writer.Int64(context.created);
-  write_key(writer, "model");
-  write_string(writer, context.client_model);
+  support::begin_openai_object(writer, id, "chat.completion", context.created,
+                               context.client_model);
   write_key(writer, "choices");
   writer.StartArray();
   writer.StartObject();

@@ -185,15 +185,7 @@ class ChatStreamDecoder final : public StreamDecoder {
 
   // {"id","object","created","model","choices":[ -- the caller closes the array and object.
   void begin_chunk(JsonWriter& writer) {
-    writer.StartObject();
-    write_key(writer, "id");
-    write_string(writer, id_);
-    write_key(writer, "object");
-    write_string(writer, "chat.completion.chunk");
-    write_key(writer, "created");
-    writer.Int64(created_);
-    write_key(writer, "model");
-    write_string(writer, client_model_);
+    support::begin_openai_object(writer, id_, "chat.completion.chunk", created_, client_model_);
     write_key(writer, "choices");
     writer.StartArray();
   }
@@ -210,11 +202,7 @@ class ChatStreamDecoder final : public StreamDecoder {
   void end_choice(JsonWriter& writer, std::string_view finish_reason) {
     writer.EndObject();
     write_key(writer, "finish_reason");
-    if (finish_reason.empty()) {
-      writer.Null();
-    } else {
-      write_string(writer, finish_reason);
-    }
+    support::write_string_or_null(writer, finish_reason);
     writer.EndObject();
     writer.EndArray();
     writer.EndObject();

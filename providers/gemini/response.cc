@@ -71,15 +71,8 @@ bool translate_generate_content(Flavour flavour, std::string_view body,
   const std::string_view response_id = response_id_of(response, context.response_id);
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
-  writer.StartObject();
-  write_key(writer, "id");
-  write_string(writer, response_id);
-  write_key(writer, "object");
-  write_string(writer, "chat.completion");
-  write_key(writer, "created");
-  writer.Int64(context.created);
-  write_key(writer, "model");
-  write_string(writer, context.client_model);
+  support::begin_openai_object(writer, response_id, "chat.completion", context.created,
+                               context.client_model);
   write_key(writer, "choices");
   writer.StartArray();
   const Value* candidates = find(response, "candidates");

@@ -6,7 +6,6 @@
 #include <cstring>
 
 namespace sluice::providers::support {
-
 size_t utf8_sequence_length(std::string_view text, size_t i) {
   const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
   const uint8_t lead = byte(i);
@@ -34,7 +33,7 @@ size_t utf8_sequence_length(std::string_view text, size_t i) {
   return length;
 }
 
-bool valid_utf8(std::string_view text) {
+size_t first_invalid_utf8(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     // Most JSON is ASCII: eight bytes at a time until a byte with its high bit set.
@@ -47,20 +46,30 @@ bool valid_utf8(std::string_view text) {
       }
     }
     const size_t length = utf8_sequence_length(text, i);
-    if (length == 0) return false;
+    if (length == 0) return i;
     i += length;
   }
-  return true;
+  return std::string_view::npos;
 }
 
-bool parse_json(std::string_view text, rapidjson::Document* document) {
+bool parse_json(std::string_view text, rapidjson::Document* document, size_t max_depth) {
   // Checked once here rather than by rapidjson's validating string parser (byte by byte, and
   // the main cost of a translation). A raw NUL is never JSON, so the NUL-terminated copy parses
-  // exactly `text`, on rapidjson's SSE2 path.
-  if (!valid_utf8(text) || std::memchr(text.data(), 0, text.size()) != nullptr) return false;
+  // exactly `text`, on rapidjson's SSE2 path (which it does not take for a text given with its
+  // length).
+  if (!valid_utf8(text) || text.find('\0') != std::string_view::npos) return false;
   const std::string terminated(text);
-  document->Parse<rapidjson::kParseIterativeFlag>(terminated.c_str());
-  return !document->HasParseError();
+  bool parsed = false;
+  auto parse = [&](rapidjson::Document& into) {
+    DepthLimitedHandler handler(into, max_depth);
+    rapidjson::StringStream stream(terminated.c_str());
+    rapidjson::Reader reader;
+    constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+    parsed = !reader.Parse<kFlags>(stream, handler).IsError();
+    return parsed;
+  };
+  document->Populate(parse);
+  return parsed;
 }
 
 bool write_value(const rapidjson::Value& value, JsonWriter& writer, int depth) {
@@ -94,12 +103,34 @@ bool to_json_text(const rapidjson::Value& value, std::string* out) {
   return true;
 }
 
-const rapidjson::Value* find(const rapidjson::Value& object, std::string_view name) {
-  if (!object.IsObject()) return nullptr;
-  const auto it = object.FindMember(
+void begin_openai_object(JsonWriter& writer, std::string_view id, std::string_view object,
+                         int64_t created, std::string_view model) {
+  writer.StartObject();
+  write_key(writer, "id");
+  write_string(writer, id);
+  write_key(writer, "object");
+  write_string(writer, object);
+  write_key(writer, "created");
+  writer.Int64(created);
+  write_key(writer, "model");
+  write_string(writer, model);
+}
+
+const JsonValue* member(const JsonValue& value, std::string_view name) {
+  if (!value.IsObject()) return nullptr;
+  const auto it = value.FindMember(
       rapidjson::StringRef(name.data(), static_cast<rapidjson::SizeType>(name.size())));
-  if (it == object.MemberEnd() || it->value.IsNull()) return nullptr;
-  return &it->value;
+  return it == value.MemberEnd() ? nullptr : &it->value;
+}
+
+std::string_view string_member(const JsonValue& value, std::string_view name) {
+  const JsonValue* found = member(value, name);
+  return found != nullptr && found->IsString() ? view(*found) : std::string_view();
+}
+
+const rapidjson::Value* find(const rapidjson::Value& object, std::string_view name) {
+  const JsonValue* value = member(object, name);
+  return value != nullptr && !value->IsNull() ? value : nullptr;
 }
 
 bool find_string(const rapidjson::Value& object, std::string_view name, std::string_view* out) {

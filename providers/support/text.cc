@@ -8,14 +8,26 @@
 
 namespace sluice::providers::support {
 
+void redact(std::string& text, std::string_view secret) {
+  if (secret.size() < 4) return;
+  constexpr std::string_view kMark = "[redacted]";
+  for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+    text.replace(at, secret.size(), kMark);
+    at += kMark.size();
+  }
+}
+
+std::string_view bounded(std::string_view text, size_t limit) {
+  if (text.size() <= limit) return text;
+  size_t end = limit;
+  // Back up over continuation bytes to the start of the sequence that would be cut.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
 std::string clean_text(std::string_view text, std::string_view secret, size_t limit) {
   std::string redacted(text);
-  if (secret.size() >= 4) {
-    for (size_t at = redacted.find(secret); at != std::string::npos;
-         at = redacted.find(secret, at + 10)) {
-      redacted.replace(at, secret.size(), "[redacted]");
-    }
-  }
+  redact(redacted, secret);
   std::string out;
   out.reserve(std::min(redacted.size(), limit));
   for (size_t i = 0; i < redacted.size();) {

@@ -13,6 +13,13 @@ namespace sluice::providers::support {
 // splitting a character, invalid UTF-8 replaced by U+FFFD.
 std::string clean_text(std::string_view text, std::string_view secret, size_t limit);
 
+// Replaces every copy of `secret` in `text` by "[redacted]" (a secret shorter than 4 bytes is
+// too short to tell from ordinary text and is left).
+void redact(std::string& text, std::string_view secret);
+
+// At most `limit` bytes of `text`, cut before a UTF-8 sequence rather than inside one.
+std::string_view bounded(std::string_view text, size_t limit);
+
 // `text` without leading and trailing spaces, tabs and line breaks.
 std::string_view trim(std::string_view text);
 

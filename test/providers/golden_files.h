@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -20,15 +21,12 @@
 #include <vector>
 
 #include "providers/common/adapter.h"
+#include "test/providers/golden_support.h"
 
 namespace sluice::providers::testing {
 
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using golden::read_file;
+using golden::sse_data;
 
 // JSON text in one canonical formatting (compact, members in their written order); "" when
 // `text` is not JSON, so a broken file never compares equal to anything valid.
@@ -105,34 +103,6 @@ inline std::string request_json(const UpstreamRequest& request) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-// The SSE events' data fields of `text` ("data:" lines of one event joined by "\n").
-inline std::vector<std::string> sse_data(const std::string& text) {
-  std::vector<std::string> events;
-  std::string data;
-  bool has_data = false;
-  std::istringstream lines(text);
-  std::string line;
-  const auto flush = [&] {
-    if (has_data) events.push_back(data);
-    data.clear();
-    has_data = false;
-  };
-  while (std::getline(lines, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) {
-      flush();
-    } else if (line.starts_with("data:")) {
-      std::string_view value = std::string_view(line).substr(5);
-      if (value.starts_with(' ')) value.remove_prefix(1);
-      if (has_data) data += '\n';
-      data += value;
-      has_data = true;
-    }
-  }
-  flush();
-  return events;
-}
-
 // What `decoder` makes of an SSE text: {"chunks":[...],"finished":true} or, at the first
 // failure (of feed or finish), {"chunks":[...],"failure":{...}}.
 inline std::string decode_stream(StreamDecoder& decoder, const std::string& sse) {
@@ -151,6 +121,73 @@ inline std::string decode_stream(StreamDecoder& decoder, const std::string& sse)
   out += "]";
   if (ok) return out + ",\"finished\":true}";
   return out + "," + failure_json(failure).substr(1);  // {"failure":...} without its brace
+}
+
+// test/providers/<provider>/golden in the source tree.
+inline std::string golden_dir_of(std::string_view provider) {
+  return std::string(SLUICE_SOURCE_DIR) + "/test/providers/" + std::string(provider) + "/golden";
+}
+
+// The response context golden answers and streams are translated with.
+inline ResponseContext golden_response_context() {
+  ResponseContext context;
+  context.client_model = "my-model";
+  context.response_id = "chatcmpl-fallback";
+  context.created = 1700000000;
+  return context;
+}
+
+// What `adapter` makes of a golden input of `kind` (request, response, stream, error; an error
+// case with the provider's `status`), as the JSON its expected-output file holds.
+inline std::string translate_golden_input(const Adapter& adapter, Endpoint endpoint,
+                                          const Deployment& deployment, const std::string& kind,
+                                          int status, const std::string& input) {
+  Failure failure;
+  if (kind == "request") {
+    UpstreamRequest request;
+    if (!adapter.build_request(endpoint, input, deployment, &request, &failure)) {
+      return failure_json(failure);
+    }
+    return request_json(request);
+  }
+  if (kind == "response") {
+    std::string out;
+    if (!adapter.translate_response(endpoint, input, golden_response_context(), &out, &failure)) {
+      return failure_json(failure);
+    }
+    return out;
+  }
+  if (kind == "stream") {
+    return decode_stream(*adapter.stream_decoder(endpoint, golden_response_context()), input);
+  }
+  return failure_json(adapter.translate_error(status, input, deployment));
+}
+
+// One golden case: what `run` makes of <dir>/<kind>/<name><input_suffix> must equal
+// <name>.expected.json, both normalised.
+inline void expect_golden_case(const std::string& dir, const std::string& kind,
+                               const std::string& name, const std::string& input_suffix,
+                               const std::function<std::string(const std::string&)>& run) {
+  const std::string base = dir + "/" + kind + "/" + name;
+  const std::string input = read_file(base + input_suffix);
+  ASSERT_FALSE(input.empty()) << base << input_suffix;
+  const std::string expected = normalise_json(read_file(base + ".expected.json"));
+  ASSERT_FALSE(expected.empty()) << base << ".expected.json is not JSON";
+  const std::string actual = run(input);
+  EXPECT_EQ(normalise_json(actual), expected) << "actual: " << actual;
+}
+
+// The files a list of cases (each with a kind and a name) names: <kind>/<name><input suffix>
+// and <kind>/<name>.expected.json, to compare with files_under the golden folder.
+template <typename Case, typename InputSuffix>
+std::set<std::string> files_of_cases(const std::vector<Case>& cases, InputSuffix input_suffix) {
+  std::set<std::string> files;
+  for (const Case& test_case : cases) {
+    const std::string base = test_case.kind + "/" + test_case.name;
+    files.insert(base + input_suffix(test_case.kind));
+    files.insert(base + ".expected.json");
+  }
+  return files;
 }
 
 // Every regular file under `dir`, as paths relative to it: what a golden folder holds, for the

@@ -5,10 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include "providers/anthropic/adapter.h"
-#include "test/providers/anthropic/golden_support.h"
+#include "test/providers/golden_checks.h"
 
 namespace sluice::providers::anthropic {
 namespace {
@@ -17,9 +15,7 @@ namespace fs = std::filesystem;
 
 const fs::path kGolden = fs::path(SLUICE_SOURCE_DIR) / "test/providers/anthropic/golden";
 
-bool is_json(std::string_view text) {
-  return !golden::normalised(text).starts_with("<not JSON>");
-}
+using golden::is_json;
 
 Deployment deployment() {
   Deployment d;
@@ -33,96 +29,22 @@ Deployment deployment() {
 
 constexpr ResponseContext kContext{.client_model = "m", .response_id = "id", .created = 1};
 
-// Variants of `text`: every prefix, and copies with a few bytes overwritten.
-std::vector<std::string> damaged(const std::string& text) {
-  std::vector<std::string> variants;
-  for (size_t n = 0; n < text.size(); ++n) variants.push_back(text.substr(0, n));
-  std::mt19937 random(20261122);
-  const char kNasty[] = {'"', '\\', '{', '}', '[', ']', ',', ':', '\0', '\xff', '\x80', 'x', '1'};
-  for (int round = 0; round < 200 && !text.empty(); ++round) {
-    std::string copy = text;
-    for (int k = 0; k < 3; ++k) {
-      copy[random() % copy.size()] = kNasty[random() % sizeof kNasty];
-    }
-    variants.push_back(std::move(copy));
-  }
-  return variants;
-}
-
-void expect_failure_is_sound(const Failure& failure) {
-  EXPECT_GE(failure.status, 400);
-  EXPECT_LE(failure.status, 599);
-  EXPECT_FALSE(failure.message.empty());
-}
-
 TEST(AnthropicRobustness, DamagedRequestsGiveJsonOrAFailure) {
-  const auto adapter = make_anthropic_adapter();
-  size_t tried = 0;
-  for (const fs::path& input : golden::case_inputs(kGolden / "request", ".in.json")) {
-    for (const std::string& body : damaged(golden::read_file(input))) {
-      UpstreamRequest request;
-      Failure failure;
-      ++tried;
-      if (adapter->build_request(Endpoint::chat_completions, body, deployment(), &request,
-                                 &failure)) {
-        EXPECT_TRUE(is_json(request.body)) << body;
-      } else {
-        EXPECT_EQ(failure.status, 400);
-        EXPECT_FALSE(failure.message.empty());
-      }
-    }
-  }
-  EXPECT_GT(tried, 1000u);
+  EXPECT_GT(
+      golden::check_damaged_requests(*make_anthropic_adapter(), kGolden / "request", deployment()),
+      1000u);
 }
 
 TEST(AnthropicRobustness, DamagedAnswersGiveJsonOrAFailure) {
-  const auto adapter = make_anthropic_adapter();
-  for (const fs::path& input : golden::case_inputs(kGolden / "response", ".in.json")) {
-    for (const std::string& body : damaged(golden::read_file(input))) {
-      std::string out;
-      Failure failure;
-      if (adapter->translate_response(Endpoint::chat_completions, body, kContext, &out, &failure)) {
-        EXPECT_TRUE(is_json(out)) << body;
-      } else {
-        expect_failure_is_sound(failure);
-      }
-    }
-  }
+  golden::check_damaged_answers(*make_anthropic_adapter(), kGolden / "response", kContext);
 }
 
 TEST(AnthropicRobustness, DamagedErrorBodiesGiveASoundFailure) {
-  const auto adapter = make_anthropic_adapter();
-  for (const fs::path& input : golden::case_inputs(kGolden / "errors", ".in.txt")) {
-    const auto error = golden::read_error_case(golden::read_file(input));
-    for (const std::string& body : damaged(error.body)) {
-      expect_failure_is_sound(adapter->translate_error(error.status, body, deployment()));
-    }
-  }
+  golden::check_damaged_error_bodies(*make_anthropic_adapter(), kGolden / "errors", deployment());
 }
 
 TEST(AnthropicRobustness, DamagedStreamEventsGiveJsonChunksOrAFailure) {
-  const auto adapter = make_anthropic_adapter();
-  for (const fs::path& input : golden::case_inputs(kGolden / "stream", ".in.sse")) {
-    const auto units = golden::sse_data(golden::read_file(input));
-    for (size_t i = 0; i < units.size(); ++i) {
-      for (const std::string& bad : damaged(units[i])) {
-        auto decoder = adapter->stream_decoder(Endpoint::chat_completions, kContext);
-        std::vector<std::string> chunks;
-        Failure failure;
-        bool ok = true;
-        for (size_t j = 0; j < units.size() && ok; ++j) {
-          ok = decoder->feed(j == i ? bad : units[j], &chunks, &failure);
-        }
-        if (ok) ok = decoder->finish(&chunks, &failure);
-        if (!ok) {
-          expect_failure_is_sound(failure);
-          // A broken stream stays broken.
-          EXPECT_FALSE(decoder->feed(units.back(), &chunks, &failure));
-        }
-        for (const std::string& chunk : chunks) EXPECT_TRUE(is_json(chunk)) << chunk;
-      }
-    }
-  }
+  golden::check_damaged_stream_events(*make_anthropic_adapter(), kGolden / "stream", kContext);
 }
 
 TEST(AnthropicRobustness, EventsOfTheWrongShapeAreIgnoredOrRefused) {

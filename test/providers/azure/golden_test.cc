@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "providers/azure/adapter.h"
-#include "test/providers/azure/golden_support.h"
+#include "test/providers/golden_checks.h"
 
 namespace sluice::providers::azure {
 namespace {
@@ -71,50 +71,15 @@ TEST(AzureGolden, Requests) {
 }
 
 TEST(AzureGolden, Responses) {
-  const auto adapter = make_azure_adapter();
-  const auto inputs = golden::case_inputs(kGolden / "response", ".in.json");
-  ASSERT_GE(inputs.size(), 5u);
-  for (const fs::path& input : inputs) {
-    SCOPED_TRACE(input.filename().string());
-    std::string out;
-    Failure failure;
-    std::string actual =
-        adapter->translate_response(Endpoint::chat_completions, golden::read_file(input),
-                                    golden_context(), &out, &failure)
-            ? out
-            : golden::failure_json(failure);
-    EXPECT_EQ(normalised(actual),
-              normalised(golden::read_file(golden::expected_for(input, ".in.json", ".out.json"))));
-  }
+  golden::check_response_cases(*make_azure_adapter(), kGolden / "response", golden_context(), 5);
 }
 
 TEST(AzureGolden, Streams) {
-  const auto adapter = make_azure_adapter();
-  const auto inputs = golden::case_inputs(kGolden / "stream", ".in.sse");
-  ASSERT_GE(inputs.size(), 6u);
-  for (const fs::path& input : inputs) {
-    SCOPED_TRACE(input.filename().string());
-    auto decoder = adapter->stream_decoder(Endpoint::chat_completions, golden_context());
-    const auto actual = golden::decode_all(*decoder, golden::sse_data(golden::read_file(input)));
-    const auto expected =
-        golden::json_lines(golden::read_file(golden::expected_for(input, ".in.sse", ".out.jsonl")));
-    ASSERT_FALSE(expected.empty());
-    EXPECT_EQ(actual, expected);
-  }
+  golden::check_stream_cases(*make_azure_adapter(), kGolden / "stream", golden_context(), 6);
 }
 
 TEST(AzureGolden, Errors) {
-  const auto adapter = make_azure_adapter();
-  const auto inputs = golden::case_inputs(kGolden / "errors", ".in.txt");
-  ASSERT_GE(inputs.size(), 8u);
-  for (const fs::path& input : inputs) {
-    SCOPED_TRACE(input.filename().string());
-    const auto error = golden::read_error_case(golden::read_file(input));
-    const Failure failure = adapter->translate_error(error.status, error.body, golden_deployment());
-    EXPECT_EQ(normalised(golden::failure_json(failure)),
-              normalised(golden::read_file(golden::expected_for(input, ".in.txt", ".out.json"))));
-    EXPECT_EQ(failure.message.find(kKey), std::string::npos);
-  }
+  golden::check_error_cases(*make_azure_adapter(), kGolden / "errors", golden_deployment(), 8);
 }
 
 }  // namespace

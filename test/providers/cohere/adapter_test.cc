@@ -10,8 +10,8 @@ namespace sluice::providers::cohere {
 namespace {
 
 using testing::cohere_deployment;
+using testing::golden_response_context;
 using testing::kApiKey;
-using testing::test_context;
 
 TEST(CohereCheck, NeedsAKeyAModelAndNoSettings) {
   const auto adapter = make_cohere_adapter();
@@ -46,7 +46,7 @@ TEST(CohereRequest, UsesTheConfiguredBaseUrlAndOnlyServesChat) {
   EXPECT_FALSE(adapter->build_request(Endpoint::embeddings, R"({"input":"x"})", deployment,
                                       &request, &failure));
   EXPECT_EQ(failure.status, 404);
-  EXPECT_EQ(adapter->stream_decoder(Endpoint::embeddings, test_context()), nullptr);
+  EXPECT_EQ(adapter->stream_decoder(Endpoint::embeddings, golden_response_context()), nullptr);
 }
 
 TEST(CohereRequest, WrongTypesNameTheField) {
@@ -80,7 +80,8 @@ TEST(CohereRequest, WrongTypesNameTheField) {
 }
 
 TEST(CohereStream, NothingFollowsTheEndAndUsageIsOwedOnce) {
-  auto decoder = make_cohere_adapter()->stream_decoder(Endpoint::chat_completions, test_context());
+  auto decoder =
+      make_cohere_adapter()->stream_decoder(Endpoint::chat_completions, golden_response_context());
   std::vector<std::string> chunks;
   Failure failure;
   ASSERT_TRUE(decoder->feed(
@@ -98,7 +99,8 @@ TEST(CohereStream, NothingFollowsTheEndAndUsageIsOwedOnce) {
 }
 
 TEST(CohereStream, AnErrorObjectInTheStreamFailsIt) {
-  auto decoder = make_cohere_adapter()->stream_decoder(Endpoint::chat_completions, test_context());
+  auto decoder =
+      make_cohere_adapter()->stream_decoder(Endpoint::chat_completions, golden_response_context());
   std::vector<std::string> chunks;
   Failure failure;
   EXPECT_FALSE(decoder->feed(R"({"message":"internal server error"})", &chunks, &failure));
@@ -107,7 +109,8 @@ TEST(CohereStream, AnErrorObjectInTheStreamFailsIt) {
 }
 
 TEST(CohereStream, AToolCallIndexOutOfRangeIsABrokenStream) {
-  auto decoder = make_cohere_adapter()->stream_decoder(Endpoint::chat_completions, test_context());
+  auto decoder =
+      make_cohere_adapter()->stream_decoder(Endpoint::chat_completions, golden_response_context());
   std::vector<std::string> chunks;
   Failure failure;
   EXPECT_FALSE(decoder->feed(

@@ -15,8 +15,8 @@ using providers::testing::expect_sound_failure;
 using providers::testing::expect_sound_stream;
 using providers::testing::inputs_in;
 using testing::golden_dir;
+using testing::golden_response_context;
 using testing::normalise_json;
-using testing::test_context;
 
 constexpr int kGarbledPerInput = 300;
 
@@ -43,8 +43,8 @@ TEST(CohereRobustness, ResponsesFromBrokenBodies) {
     for (const std::string& input : broken_variants(text, kGarbledPerInput)) {
       std::string out;
       Failure failure;
-      if (adapter->translate_response(Endpoint::chat_completions, input, test_context(), &out,
-                                      &failure)) {
+      if (adapter->translate_response(Endpoint::chat_completions, input, golden_response_context(),
+                                      &out, &failure)) {
         EXPECT_FALSE(normalise_json(out).empty()) << input;
       } else {
         expect_sound_failure(failure, input);
@@ -57,8 +57,8 @@ TEST(CohereRobustness, StreamsOfBrokenEvents) {
   const auto adapter = make_cohere_adapter();
   for (const std::string& text : inputs_in(golden_dir() + "/stream", ".sse")) {
     for (const std::string& input : broken_variants(text, kGarbledPerInput)) {
-      expect_sound_stream(*adapter->stream_decoder(Endpoint::chat_completions, test_context()),
-                          input);
+      expect_sound_stream(
+          *adapter->stream_decoder(Endpoint::chat_completions, golden_response_context()), input);
     }
   }
 }

@@ -11,8 +11,14 @@
 namespace sluice::providers::cohere::testing {
 
 using providers::testing::failure_json;
+using providers::testing::golden_response_context;
 using providers::testing::normalise_json;
 using providers::testing::read_file;
+
+// Where this adapter's golden files are.
+inline std::string golden_dir() {
+  return providers::testing::golden_dir_of("cohere");
+}
 
 inline constexpr std::string_view kApiKey = "co-TEST-not-a-real-key-0123456789";
 
@@ -23,18 +29,6 @@ inline Deployment cohere_deployment() {
   deployment.model = "command-a-03-2025";
   deployment.api_key = std::string(kApiKey);
   return deployment;
-}
-
-inline ResponseContext test_context() {
-  ResponseContext context;
-  context.client_model = "my-model";
-  context.response_id = "chatcmpl-fallback";
-  context.created = 1700000000;
-  return context;
-}
-
-inline std::string golden_dir() {
-  return std::string(SLUICE_SOURCE_DIR) + "/test/providers/cohere/golden";
 }
 
 }  // namespace sluice::providers::cohere::testing

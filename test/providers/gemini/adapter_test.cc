@@ -11,9 +11,9 @@ namespace sluice::providers::gemini {
 namespace {
 
 using testing::gemini_deployment;
+using testing::golden_response_context;
 using testing::kApiKey;
 using testing::normalise_json;
-using testing::test_context;
 using testing::vertex_deployment;
 
 constexpr std::string_view kHello = R"({"model":"m","messages":[{"role":"user","content":"hi"}]})";
@@ -160,7 +160,7 @@ TEST(GeminiRequest, LegacyCompletionsAreNotServed) {
   EXPECT_FALSE(adapter->build_request(Endpoint::completions, R"({"prompt":"x"})",
                                       gemini_deployment(), &request, &failure));
   EXPECT_EQ(failure.status, 404);
-  EXPECT_EQ(adapter->stream_decoder(Endpoint::embeddings, test_context()), nullptr);
+  EXPECT_EQ(adapter->stream_decoder(Endpoint::embeddings, golden_response_context()), nullptr);
 }
 
 // ---- request edge cases ----
@@ -275,8 +275,8 @@ TEST(GeminiResponse, ToolCallIdsAreStablePerAnswerAndDifferAcrossAnswers) {
         R"(","candidates":[{"content":{"parts":[{"functionCall":{"name":"f","args":{}}}]},"finishReason":"STOP"}]})";
     std::string out;
     Failure failure;
-    EXPECT_TRUE(adapter->translate_response(Endpoint::chat_completions, body, test_context(), &out,
-                                            &failure));
+    EXPECT_TRUE(adapter->translate_response(Endpoint::chat_completions, body,
+                                            golden_response_context(), &out, &failure));
     return out;
   };
   EXPECT_EQ(translate("a"), translate("a"));
@@ -295,7 +295,7 @@ TEST(GeminiResponse, AnErrorObjectIn2xxIsAFailure) {
   EXPECT_FALSE(make_gemini_adapter()->translate_response(
       Endpoint::chat_completions,
       R"({"error":{"code":429,"message":"slow down","status":"RESOURCE_EXHAUSTED"}})",
-      test_context(), &out, &failure));
+      golden_response_context(), &out, &failure));
   EXPECT_EQ(failure.status, 429);
   EXPECT_EQ(failure.message, "slow down");
 }
@@ -303,7 +303,8 @@ TEST(GeminiResponse, AnErrorObjectIn2xxIsAFailure) {
 // ---- stream decoder state ----
 
 TEST(GeminiStream, NothingFollowsAFinishAndUsageIsOwedOnce) {
-  auto decoder = make_gemini_adapter()->stream_decoder(Endpoint::chat_completions, test_context());
+  auto decoder =
+      make_gemini_adapter()->stream_decoder(Endpoint::chat_completions, golden_response_context());
   std::vector<std::string> chunks;
   Failure failure;
   ASSERT_TRUE(decoder->feed(
@@ -321,7 +322,8 @@ TEST(GeminiStream, NothingFollowsAFinishAndUsageIsOwedOnce) {
 }
 
 TEST(GeminiStream, AnEmptyStreamIsTruncated) {
-  auto decoder = make_vertex_adapter()->stream_decoder(Endpoint::chat_completions, test_context());
+  auto decoder =
+      make_vertex_adapter()->stream_decoder(Endpoint::chat_completions, golden_response_context());
   std::vector<std::string> chunks;
   Failure failure;
   EXPECT_FALSE(decoder->finish(&chunks, &failure));
@@ -330,7 +332,8 @@ TEST(GeminiStream, AnEmptyStreamIsTruncated) {
 }
 
 TEST(GeminiStream, ACandidateIndexOutOfRangeIsABrokenStream) {
-  auto decoder = make_gemini_adapter()->stream_decoder(Endpoint::chat_completions, test_context());
+  auto decoder =
+      make_gemini_adapter()->stream_decoder(Endpoint::chat_completions, golden_response_context());
   std::vector<std::string> chunks;
   Failure failure;
   EXPECT_FALSE(decoder->feed(R"({"candidates":[{"index":100000000}]})", &chunks, &failure));

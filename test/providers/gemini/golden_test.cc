@@ -122,43 +122,18 @@ const std::vector<Case>& cases() {
 }
 
 std::string run(const Case& test_case, const std::string& input) {
-  const auto adapter = adapter_for(test_case.target);
-  const Deployment deployment = deployment_for(test_case.target);
-  Failure failure;
-  if (test_case.kind == "request") {
-    UpstreamRequest request;
-    if (!adapter->build_request(test_case.endpoint, input, deployment, &request, &failure)) {
-      return failure_json(failure);
-    }
-    return providers::testing::request_json(request);
-  }
-  if (test_case.kind == "response") {
-    std::string out;
-    if (!adapter->translate_response(test_case.endpoint, input, testing::test_context(), &out,
-                                     &failure)) {
-      return failure_json(failure);
-    }
-    return out;
-  }
-  if (test_case.kind == "stream") {
-    const auto decoder = adapter->stream_decoder(test_case.endpoint, testing::test_context());
-    return providers::testing::decode_stream(*decoder, input);
-  }
-  return failure_json(adapter->translate_error(test_case.status, input, deployment));
+  return providers::testing::translate_golden_input(
+      *adapter_for(test_case.target), test_case.endpoint, deployment_for(test_case.target),
+      test_case.kind, test_case.status, input);
 }
 
 class Golden : public ::testing::TestWithParam<Case> {};
 
 TEST_P(Golden, MatchesExpectedOutput) {
   const Case& test_case = GetParam();
-  const std::string base = golden_dir() + "/" + test_case.kind + "/" + test_case.name;
-  const std::string input = read_file(base + input_suffix(test_case.kind));
-  const std::string expected_text = read_file(base + ".expected.json");
-  ASSERT_FALSE(input.empty()) << base << input_suffix(test_case.kind);
-  const std::string expected = normalise_json(expected_text);
-  ASSERT_FALSE(expected.empty()) << base << ".expected.json is not JSON";
-  const std::string actual = run(test_case, input);
-  EXPECT_EQ(normalise_json(actual), expected) << "actual: " << actual;
+  providers::testing::expect_golden_case(
+      golden_dir(), test_case.kind, test_case.name, input_suffix(test_case.kind),
+      [&](const std::string& input) { return run(test_case, input); });
 }
 
 INSTANTIATE_TEST_SUITE_P(Gemini, Golden, ::testing::ValuesIn(cases()),
@@ -167,13 +142,8 @@ INSTANTIATE_TEST_SUITE_P(Gemini, Golden, ::testing::ValuesIn(cases()),
                          });
 
 TEST(GoldenFiles, EveryFileBelongsToACase) {
-  std::set<std::string> expected_files;
-  for (const Case& test_case : cases()) {
-    const std::string base = test_case.kind + "/" + test_case.name;
-    expected_files.insert(base + input_suffix(test_case.kind));
-    expected_files.insert(base + ".expected.json");
-  }
-  EXPECT_EQ(providers::testing::files_under(golden_dir()), expected_files);
+  EXPECT_EQ(providers::testing::files_under(golden_dir()),
+            providers::testing::files_of_cases(cases(), input_suffix));
 }
 
 }  // namespace

@@ -15,8 +15,8 @@ using providers::testing::expect_sound_failure;
 using providers::testing::expect_sound_stream;
 using providers::testing::inputs_in;
 using testing::golden_dir;
+using testing::golden_response_context;
 using testing::normalise_json;
-using testing::test_context;
 
 constexpr int kGarbledPerInput = 300;
 
@@ -50,7 +50,8 @@ TEST(GeminiRobustness, ResponsesFromBrokenBodies) {
       for (Endpoint endpoint : {Endpoint::chat_completions, Endpoint::embeddings}) {
         std::string out;
         Failure failure;
-        if (adapter->translate_response(endpoint, input, test_context(), &out, &failure)) {
+        if (adapter->translate_response(endpoint, input, golden_response_context(), &out,
+                                        &failure)) {
           EXPECT_FALSE(normalise_json(out).empty()) << input;
         } else {
           expect_sound_failure(failure, input);
@@ -64,8 +65,8 @@ TEST(GeminiRobustness, StreamsOfBrokenEvents) {
   const auto adapter = make_vertex_adapter();
   for (const std::string& text : inputs_in(golden_dir() + "/stream", ".sse")) {
     for (const std::string& input : broken_variants(text, kGarbledPerInput)) {
-      expect_sound_stream(*adapter->stream_decoder(Endpoint::chat_completions, test_context()),
-                          input);
+      expect_sound_stream(
+          *adapter->stream_decoder(Endpoint::chat_completions, golden_response_context()), input);
     }
   }
 }

@@ -11,8 +11,14 @@
 namespace sluice::providers::gemini::testing {
 
 using providers::testing::failure_json;
+using providers::testing::golden_response_context;
 using providers::testing::normalise_json;
 using providers::testing::read_file;
+
+// Where this adapter's golden files are.
+inline std::string golden_dir() {
+  return providers::testing::golden_dir_of("gemini");
+}
 
 inline constexpr std::string_view kApiKey = "AIzaSyTEST-not-a-real-key-0123456789";
 
@@ -32,18 +38,6 @@ inline Deployment vertex_deployment(std::string location = "us-central1") {
   deployment.model = "gemini-2.0-flash";
   deployment.settings = {{"vertex_project", "my-project"}, {"vertex_location", location}};
   return deployment;
-}
-
-inline ResponseContext test_context() {
-  ResponseContext context;
-  context.client_model = "my-model";
-  context.response_id = "chatcmpl-fallback";
-  context.created = 1700000000;
-  return context;
-}
-
-inline std::string golden_dir() {
-  return std::string(SLUICE_SOURCE_DIR) + "/test/providers/gemini/golden";
 }
 
 }  // namespace sluice::providers::gemini::testing

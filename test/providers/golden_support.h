@@ -1,7 +1,8 @@
 #pragma once
-// Golden-file helpers for the Anthropic adapter's tests: reading the case files, JSON compared
-// after normalising its formatting (compact, members in their order), failures rendered as JSON
-// so that expected errors are golden files too, and SSE transcripts split into events' data.
+// Golden-file helpers for the Anthropic and Azure adapters' tests (read_file and sse_data serve
+// test/providers/golden_files.h too): reading the case files, JSON compared after normalising its
+// formatting (compact, members in their order), failures rendered as JSON so that expected errors
+// are golden files too, and SSE transcripts split into events' data.
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
