@@ -210,6 +210,8 @@ void RequestStream::start() {
 }
 
 void RequestStream::enter_client_api() {
+  // Almost every request is OpenAI's: told apart here without building a route.
+  if (path_ != "/v1/messages" && !path_.starts_with("/bedrock/")) return;
   std::string error;
   apis::InboundRoute route = apis::inbound_route(method_, path_, &error);
   if (route.api == apis::ClientApi::openai) return;
