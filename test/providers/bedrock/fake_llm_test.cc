@@ -149,7 +149,8 @@ rapidjson::Document parse(const std::string& text) {
 class BedrockAgainstFakeLlm : public testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(fake_llm_path())) GTEST_SKIP() << "no fake-llm binary";
+    // The build makes fake-llm before this binary (test/CMakeLists.txt): missing is a failure.
+    ASSERT_TRUE(std::filesystem::exists(fake_llm_path())) << "no fake-llm at " << fake_llm_path();
     fake_ = std::make_unique<FakeLlm>();
     ASSERT_GT(fake_->port(), 0);
     deployment_.name = "e2e#0";
