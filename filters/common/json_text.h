@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -236,21 +237,30 @@ inline std::string_view openai_error_type(int status) {
   }
 }
 
-// {"error":{"message":...,"type":...,"param":null,"code":...}}; `code` null when empty.
-inline std::string openai_error_body(int status, std::string_view message,
-                                     std::string_view code = {}) {
+// {"error":{"message":...,"type":...,"param":...,"code":...}} with the type given; `param` and
+// `code` null when empty.
+inline std::string openai_error_body(std::string_view message, std::string_view type,
+                                     std::string_view param, std::string_view code) {
   std::string out = "{\"error\":{\"message\":";
   append_json_string(out, message);
   out += ",\"type\":";
-  append_json_string(out, openai_error_type(status));
-  out += ",\"param\":null,\"code\":";
-  if (code.empty()) {
-    out += "null";
-  } else {
-    append_json_string(out, code);
+  append_json_string(out, type);
+  for (auto [name, value] : {std::pair{",\"param\":", param}, std::pair{",\"code\":", code}}) {
+    out += name;
+    if (value.empty()) {
+      out += "null";
+    } else {
+      append_json_string(out, value);
+    }
   }
   out += "}}";
   return out;
+}
+
+// The same with the type OpenAI gives `status` and param null.
+inline std::string openai_error_body(int status, std::string_view message,
+                                     std::string_view code = {}) {
+  return openai_error_body(message, openai_error_type(status), {}, code);
 }
 
 }  // namespace sluice::filters::common

@@ -33,25 +33,10 @@ providers::Endpoint endpoint_at(size_t index) {
 
 // {"error":{"message","type","param","code"}} from an adapter's failure.
 std::string error_body(const providers::Failure& failure) {
-  std::string out = "{\"error\":{\"message\":";
-  common::append_json_string(out, failure.message);
-  out += ",\"type\":";
-  common::append_json_string(out, failure.type.empty() ? common::openai_error_type(failure.status)
-                                                       : std::string_view(failure.type));
-  out += ",\"param\":";
-  if (failure.param.empty()) {
-    out += "null";
-  } else {
-    common::append_json_string(out, failure.param);
-  }
-  out += ",\"code\":";
-  if (failure.code.empty()) {
-    out += "null";
-  } else {
-    common::append_json_string(out, failure.code);
-  }
-  out += "}}";
-  return out;
+  return common::openai_error_body(
+      failure.message,
+      failure.type.empty() ? common::openai_error_type(failure.status) : failure.type,
+      failure.param, failure.code);
 }
 
 bool is_stream_type(std::string_view content_type) {
@@ -227,10 +212,13 @@ Status Filter::adapted_response_body(bool end_of_stream) {
       translated = std::move(*encoded);
     }
   }
-  Usage usage;
-  rewrite_json(translated, {}, &usage);
   stream().set_header(Part::response, "content-type", "application/json");
   stream().replace_body(Part::response, translated);
+  // The host parsed the new body: its usage is read from there, not parsed a second time.
+  Usage usage;
+  read_usage_numbers(stream().json_number(Part::response, "/usage/prompt_tokens"),
+                     stream().json_number(Part::response, "/usage/completion_tokens"),
+                     stream().json_number(Part::response, "/usage/total_tokens"), &usage);
   record(usage);
   return Continue;
 }
