@@ -10,22 +10,10 @@
 #include <cstdint>
 #include <cstring>
 
+#include "providers/support/base64.h"
+
 namespace sluice::filters::translate {
 namespace {
-
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-void append_base64(const unsigned char* bytes, size_t size, std::string* out) {
-  for (size_t i = 0; i < size; i += 3) {
-    const uint32_t chunk = (uint32_t{bytes[i]} << 16) |
-                           (i + 1 < size ? uint32_t{bytes[i + 1]} << 8 : 0) |
-                           (i + 2 < size ? uint32_t{bytes[i + 2]} : 0);
-    out->push_back(kAlphabet[(chunk >> 18) & 63]);
-    out->push_back(kAlphabet[(chunk >> 12) & 63]);
-    out->push_back(i + 1 < size ? kAlphabet[(chunk >> 6) & 63] : '=');
-    out->push_back(i + 2 < size ? kAlphabet[chunk & 63] : '=');
-  }
-}
 
 // The vector's float32 values, little-endian, base64-encoded; false when an item is no number.
 bool vector_base64(const rapidjson::Value& vector, std::string* out) {
@@ -39,8 +27,7 @@ bool vector_base64(const rapidjson::Value& vector, std::string* out) {
     std::memcpy(little, &bits, 4);
     bytes.append(little, 4);
   }
-  out->clear();
-  append_base64(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), out);
+  *out = providers::support::base64(bytes);
   return true;
 }
 

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "providers/support/base64.h"
+
 namespace sluice::providers::auth {
 
 class RsaSigner {
@@ -31,8 +33,8 @@ class RsaSigner {
   std::unique_ptr<EVP_PKEY, KeyDeleter> key_;
 };
 
-// base64url without padding, as JWTs use it.
-std::string base64url(std::string_view bytes);
+// base64url without padding, as JWTs use it (providers/support).
+using support::base64url;
 
 // What a Google service-account assertion claims.
 struct JwtClaims {
