@@ -7,6 +7,7 @@
 #include <rapidjson/document.h>
 
 #include <string>
+#include <vector>
 
 #include "providers/aws/event_stream.h"
 #include "test/unit/runtime/runtime_test_support.h"
@@ -39,15 +40,46 @@ rapidjson::Document parse(const std::string& text) {
 
 using ClientApiTest = RuntimeTest;
 
-TEST_F(ClientApiTest, AnAnthropicRequestReachesTheChainAndUpstreamAsOpenAis) {
-  ASSERT_TRUE(use(routed_chain()));
+// The upstream's answers, in OpenAI's shape (the chain speaks OpenAI whatever the client does).
+FakeResponse openai_answer() {
   FakeResponse answer;
   answer.headers = {{"content-type", "application/json"}};
   answer.body =
       R"({"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"m0","choices":[)"
       R"({"index":0,"message":{"role":"assistant","content":"Hi there"},"finish_reason":"stop"}],)"
       R"("usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}})";
-  transport_->script({answer});
+  return answer;
+}
+
+FakeResponse openai_rate_limited() {
+  FakeResponse limited;
+  limited.status = 429;
+  limited.headers = {{"content-type", "application/json"}};
+  limited.body = R"({"error":{"message":"slow down","type":"rate_limit_error","code":null}})";
+  return limited;
+}
+
+// A stream of chunks with these deltas (JSON objects), a "stop" finish, a usage chunk, [DONE].
+FakeResponse openai_stream(const std::vector<std::string>& deltas) {
+  FakeResponse stream;
+  stream.headers = {{"content-type", "text/event-stream"}};
+  stream.body.clear();
+  const std::string head =
+      R"(data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m0","choices":)";
+  for (const std::string& delta : deltas) {
+    stream.chunks.push_back(head + R"([{"index":0,"delta":)" + delta +
+                            R"(,"finish_reason":null}]})" + "\n\n");
+  }
+  stream.chunks.push_back(head + R"([{"index":0,"delta":{},"finish_reason":"stop"}]})" + "\n\n");
+  stream.chunks.push_back(
+      head + R"([],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}})" + "\n\n");
+  stream.chunks.push_back("data: [DONE]\n\n");
+  return stream;
+}
+
+TEST_F(ClientApiTest, AnAnthropicRequestReachesTheChainAndUpstreamAsOpenAis) {
+  ASSERT_TRUE(use(routed_chain()));
+  transport_->script({openai_answer()});
   send("POST", "/v1/messages", kAnthropicRequest,
        {{"content-type", "application/json"},
         {"x-api-key", "sk-gateway"},
@@ -103,11 +135,7 @@ TEST_F(ClientApiTest, AnInvalidAnthropicRequestIsRefusedInAnthropicsShapeAndSent
 
 TEST_F(ClientApiTest, UpstreamAndFilterErrorsGoOutInAnthropicsShape) {
   ASSERT_TRUE(use(routed_chain()));
-  FakeResponse limited;
-  limited.status = 429;
-  limited.headers = {{"content-type", "application/json"}};
-  limited.body = R"({"error":{"message":"slow down","type":"rate_limit_error","code":null}})";
-  transport_->script({limited});
+  transport_->script({openai_rate_limited()});
   send("POST", "/v1/messages", kAnthropicRequest);
   EXPECT_EQ(sink_.head.status, 429);
   rapidjson::Document body = parse(sink_.body);
@@ -139,20 +167,8 @@ TEST_F(ClientApiTest, NoRouteForAnAnthropicPathAnswersInItsShape) {
 
 TEST_F(ClientApiTest, AStreamGoesOutAsAnthropicsNamedEvents) {
   ASSERT_TRUE(use(routed_chain()));
-  FakeResponse stream;
-  stream.headers = {{"content-type", "text/event-stream"}};
-  stream.body.clear();
-  const std::string head =
-      R"({"id":"c1","object":"chat.completion.chunk","created":1,"model":"m0","choices":)";
-  stream.chunks = {
-      "data: " + head + R"([{"index":0,"delta":{"role":"assistant","content":""},)" +
-          R"("finish_reason":null}]})" + "\n\n",
-      "data: " + head + R"([{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]})" + "\n\n",
-      "data: " + head + R"([{"index":0,"delta":{},"finish_reason":"stop"}]})" + "\n\n",
-      "data: " + head +
-          R"([],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}})" + "\n\n",
-      "data: [DONE]\n\n"};
-  transport_->script({stream});
+  transport_->script(
+      {openai_stream({R"({"role":"assistant","content":""})", R"({"content":"Hi"})"})});
   std::string request = kAnthropicRequest;
   request.insert(request.size() - 1, R"(,"stream":true)");
   send("POST", "/v1/messages", request);
@@ -205,13 +221,7 @@ constexpr const char* kConverseRequest =
 
 TEST_F(ClientApiTest, ABedrockConverseRequestBecomesOpenAisAndItsAnswerConverses) {
   ASSERT_TRUE(use(routed_chain()));
-  FakeResponse answer;
-  answer.headers = {{"content-type", "application/json"}};
-  answer.body =
-      R"({"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"m0","choices":[)"
-      R"({"index":0,"message":{"role":"assistant","content":"Hi there"},"finish_reason":"stop"}],)"
-      R"("usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}})";
-  transport_->script({answer});
+  transport_->script({openai_answer()});
   send("POST", "/bedrock/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse", kConverseRequest,
        {{"content-type", "application/json"}, {"authorization", "Bearer sk-gateway"}});
   ASSERT_EQ(transport_->sent.size(), 1u);
@@ -233,11 +243,7 @@ TEST_F(ClientApiTest, ABedrockConverseRequestBecomesOpenAisAndItsAnswerConverses
 
 TEST_F(ClientApiTest, BedrockErrorsCarryTheExceptionName) {
   ASSERT_TRUE(use(routed_chain()));
-  FakeResponse limited;
-  limited.status = 429;
-  limited.headers = {{"content-type", "application/json"}};
-  limited.body = R"({"error":{"message":"slow down","type":"rate_limit_error","code":null}})";
-  transport_->script({limited});
+  transport_->script({openai_rate_limited()});
   send("POST", "/bedrock/model/m/converse", kConverseRequest);
   EXPECT_EQ(sink_.head.status, 429);
   EXPECT_EQ(sink_.header("x-amzn-errortype"), "ThrottlingException");
@@ -256,19 +262,7 @@ TEST_F(ClientApiTest, AMalformedBedrockPathIsAValidationException) {
 
 TEST_F(ClientApiTest, AConverseStreamGoesOutAsEventStreamFrames) {
   ASSERT_TRUE(use(routed_chain()));
-  FakeResponse stream;
-  stream.headers = {{"content-type", "text/event-stream"}};
-  stream.body.clear();
-  const std::string head =
-      R"({"id":"c1","object":"chat.completion.chunk","created":1,"model":"m0","choices":)";
-  stream.chunks = {"data: " + head + R"([{"index":0,"delta":{"role":"assistant","content":"Hi"},)" +
-                       R"("finish_reason":null}]})" + "\n\n",
-                   "data: " + head + R"([{"index":0,"delta":{},"finish_reason":"stop"}]})" + "\n\n",
-                   "data: " + head +
-                       R"([],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}})" +
-                       "\n\n",
-                   "data: [DONE]\n\n"};
-  transport_->script({stream});
+  transport_->script({openai_stream({R"({"role":"assistant","content":"Hi"})"})});
   send("POST", "/bedrock/model/m/converse-stream", kConverseRequest);
   ASSERT_EQ(transport_->sent.size(), 1u);
   EXPECT_TRUE(parse(transport_->sent[0].request.body)["stream"].GetBool());
