@@ -1,6 +1,6 @@
-// Azure OpenAI end to end: deployment routes (chat completions, embeddings) under a prefix, the
-// api-version and api-key / bearer checks, the deployment as the model, Azure's headers, and its
-// gateway error shape beside the OpenAI one.
+// Azure OpenAI end to end: deployment routes (chat completions, completions, embeddings) under a
+// prefix, the api-version and api-key / bearer checks, the deployment as the model, Azure's
+// headers, and its gateway error shape beside the OpenAI one.
 
 #include <gtest/gtest.h>
 
@@ -127,6 +127,28 @@ TEST(AzureEmbeddings, AnswersInOpenAiShape) {
   EXPECT_EQ(str(doc["model"]), "ada");
   EXPECT_EQ(doc["data"].Size(), 2u);
   EXPECT_EQ(doc["data"][1]["embedding"].Size(), 8u);
+}
+
+TEST(AzureCompletions, LegacyCompletionsAreAzuresWithItsChecks) {
+  ServerOptions options;
+  options.azure_key = "right-key";
+  Server server(options);
+  const std::string path = "/openai/deployments/instruct/completions?api-version=2024-10-21";
+  const char* body = R"({"prompt":"hello azure","max_tokens":20})";
+  // Azure's own checks apply, not OpenAI's.
+  expect_azure_error(post(server.port(), "/openai/deployments/instruct/completions", body,
+                          {{"api-key", "right-key"}}),
+                     404, "404");
+  expect_azure_error(post(server.port(), path, body, {{"api-key", "wrong"}}), 401, "401");
+  const auto response = post(server.port(), path, body, {{"api-key", "right-key"}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  ASSERT_NE(response.header("apim-request-id"), nullptr);
+  const auto doc = json(response.body);
+  EXPECT_EQ(str(doc["object"]), "text_completion");
+  EXPECT_EQ(str(doc["model"]), "instruct");
+  EXPECT_TRUE(doc.HasMember("prompt_filter_results"));
+  EXPECT_TRUE(doc["choices"][0].HasMember("content_filter_results"));
+  EXPECT_EQ(str(request_log(server.port())["requests"][2]["route"]), "azure.completions");
 }
 
 TEST(AzureAuth, ApiVersionAndKeyChecks) {

@@ -108,6 +108,28 @@ TEST(BedrockConverseStream, ChunksControlAndToolUse) {
   EXPECT_EQ(str(json(messages[messages.size() - 2].payload)["stopReason"]), "tool_use");
 }
 
+TEST(BedrockConverseStream, ErrorMidStreamEndsWithAnExceptionFrame) {
+  Server server;
+  const auto response = post(
+      server.port(), kStreamPath,
+      R"({"messages":[{"role":"user","content":[{"text":"a b c d [[fake fault=error_mid_stream fault_after=2]]"}]}]})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.ending, Ending::complete);
+  const auto messages = frames(response.body);
+  // messageStart, two of the five deltas, then the exception in place of the rest.
+  ASSERT_EQ(messages.size(), 4u);
+  EXPECT_EQ(messages[1].string_header(":event-type"), "contentBlockDelta");
+  EXPECT_EQ(messages[2].string_header(":event-type"), "contentBlockDelta");
+  const EventMessage& exception = messages[3];
+  EXPECT_EQ(exception.string_header(":message-type"), "exception");
+  EXPECT_EQ(exception.string_header(":exception-type"), "modelStreamErrorException");
+  EXPECT_EQ(exception.string_header(":content-type"), "application/json");
+  const auto payload = json(exception.payload);
+  EXPECT_EQ(str(payload["message"]), "The model stream failed midway.");
+  EXPECT_EQ(payload["originalStatusCode"].GetInt(), 503);
+  EXPECT_EQ(str(request_log(server.port())["requests"][0]["fault"]), "error_mid_stream");
+}
+
 TEST(BedrockConverseStream, ErrorsAreNotStreamed) {
   Server server;
   const auto bad = post(server.port(), kStreamPath, "{nope");

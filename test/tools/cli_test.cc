@@ -62,7 +62,9 @@ TEST(Cli, PrintsOneListeningLineServesAndExitsZeroOnSigterm) {
 TEST(Cli, RejectsBadOptions) {
   const std::string binary = binary_path();
   ASSERT_TRUE(std::filesystem::exists(binary)) << "no fake-llm binary at " << binary;
-  for (const char* bad : {"--workers=0", "--port=70000", "--bogus", "--embedding-dim=0"}) {
+  // An empty key file (/dev/null) would leave Vertex AI tokens unchecked: refused too.
+  for (const char* bad : {"--workers=0", "--port=70000", "--bogus", "--embedding-dim=0",
+                          "--google-public-key=/dev/null", "--google-public-key=/nonexistent"}) {
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {

@@ -160,6 +160,7 @@ void parse_request(const sluice::http::Request& request, const Route& route, Par
       out->user_text = &out->converse.last_user_text;
       break;
     case RouteKind::azure_chat_completions:
+    case RouteKind::azure_completions:
     case RouteKind::azure_embeddings: {
       // The deployment is the model: the body may leave it out, and the answer names it.
       out->model = route.model_id;
@@ -179,6 +180,10 @@ void parse_request(const sluice::http::Request& request, const Route& route, Par
             break;
           }
         }
+      } else if (route.kind == RouteKind::azure_completions) {
+        out->ok = parse_completion_request(body, &out->completion, &out->error);
+        out->completion.model = route.model_id;
+        out->user_text = &out->completion.prompt_text;
       } else {
         out->ok = parse_chat_request(body, &out->chat, &out->error);
         out->chat.model = route.model_id;
@@ -258,6 +263,11 @@ void build_answer(RouteKind kind, ParsedRequest& parsed, const Controls& control
       break;
     case RouteKind::azure_embeddings:
       embedding_answer(parsed, context, plan);
+      azure_headers(plan, context.request_id);
+      break;
+    case RouteKind::azure_completions:
+      completion_answer(parsed, controls, context, plan);
+      azure_content_filters(plan);
       azure_headers(plan, context.request_id);
       break;
     default:

@@ -12,6 +12,7 @@ namespace fake_llm {
 namespace {
 
 using sluice::aws::append_event_frame;
+using sluice::aws::append_exception_frame;
 
 // {"contentBlockIndex":0,"delta":{"text":piece}} or {...,"delta":{"toolUse":{"input":piece}}}
 std::string delta_payload(bool tool_use, std::string_view piece) {
@@ -83,6 +84,12 @@ void bedrock_converse_stream(Plan* plan, const ConverseAnswer& answer, size_t ch
   json.end_object();
   append_event_frame(&tail, "metadata", metadata);
   plan->segments.push_back(Segment{std::move(tail), 0, false});
+
+  // The error_mid_stream fault's ending: an exception frame, as ConverseStream reports a model
+  // failing midway (with the model's own status and message inside).
+  append_exception_frame(&plan->stream_error, "modelStreamErrorException",
+                         R"({"message":"The model stream failed midway.","originalStatusCode":503,)"
+                         R"("originalMessage":"The model is overloaded."})");
 }
 
 }  // namespace fake_llm

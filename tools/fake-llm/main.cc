@@ -106,8 +106,11 @@ int main(int argc, char** argv) {
     } else if (arg == "--google-public-key") {
       constexpr size_t kMaxPemBytes = 64 * 1024;
       if (!take() || value.empty() ||
-          !read_small_file(std::string(value), kMaxPemBytes, &options.google_public_key_pem)) {
-        return usage_error("--google-public-key needs a readable PEM file of at most 64 KiB");
+          !read_small_file(std::string(value), kMaxPemBytes, &options.google_public_key_pem) ||
+          options.google_public_key_pem.empty()) {
+        // An empty file would leave every token unchecked: refused like a missing one.
+        return usage_error(
+            "--google-public-key needs a readable, non-empty PEM file of at most 64 KiB");
       }
     } else if (arg == "--anthropic-key" || arg == "--azure-key" || arg == "--gemini-key") {
       if (!take() || value.empty()) return usage_error(std::string(arg) + " needs a key");

@@ -42,7 +42,7 @@ bool decode_segment(std::string_view segment, std::string* out) {
   return !segment.empty() && percent_decode(segment, out) && !out->empty();
 }
 
-// [prefix]/openai/deployments/{deployment}/(chat/completions|embeddings)
+// [prefix]/openai/deployments/{deployment}/(chat/completions|completions|embeddings)
 bool match_azure(std::string_view path, Route* route) {
   constexpr std::string_view kDeployments = "/openai/deployments/";
   const size_t at = path.rfind(kDeployments);
@@ -55,6 +55,8 @@ bool match_azure(std::string_view path, Route* route) {
     route->kind = RouteKind::azure_chat_completions;
   } else if (operation == "/embeddings") {
     route->kind = RouteKind::azure_embeddings;
+  } else if (operation == "/completions") {
+    route->kind = RouteKind::azure_completions;
   } else {
     return false;
   }
@@ -191,6 +193,7 @@ Provider provider_of(RouteKind kind) {
       return Provider::anthropic;
     case RouteKind::azure_chat_completions:
     case RouteKind::azure_embeddings:
+    case RouteKind::azure_completions:
       return Provider::azure;
     case RouteKind::gemini_generate:
     case RouteKind::gemini_stream:
@@ -237,6 +240,8 @@ std::string_view route_name(RouteKind kind) {
       return "azure.chat.completions";
     case RouteKind::azure_embeddings:
       return "azure.embeddings";
+    case RouteKind::azure_completions:
+      return "azure.completions";
     case RouteKind::gemini_generate:
       return "gemini.generateContent";
     case RouteKind::gemini_stream:

@@ -23,6 +23,7 @@ enum class RouteKind {
   anthropic_messages,      // POST [prefix]/v1/messages
   azure_chat_completions,  // POST [prefix]/openai/deployments/{deployment}/chat/completions
   azure_embeddings,        // POST [prefix]/openai/deployments/{deployment}/embeddings
+  azure_completions,       // POST [prefix]/openai/deployments/{deployment}/completions
   gemini_generate,         // POST [prefix]/v1beta/models/{model}:generateContent
   gemini_stream,           // POST [prefix]/v1beta/models/{model}:streamGenerateContent
   vertex_generate,  // POST [prefix]/v1/projects/{p}/locations/{l}/publishers/google/models/{m}:
