@@ -11,6 +11,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import OpenAI from 'openai';
 
 import { gatewayConfig, makeTempDir, startFakeLlm, startSluice } from './harness.mjs';
 
@@ -72,6 +73,29 @@ function providerSuite(name, model, expectations) {
       assert.equal(text, 'Echo: one two three four');
       assert.equal(finish, 'stop');
       assert.ok(usage?.completion_tokens > 0, JSON.stringify(usage));
+    });
+
+    test('a provider failing midway ends the stream with an error the SDK raises', { timeout: 30_000 }, async () => {
+      const { client } = expectations.context();
+      const stream = await client.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: 'one two three four [[fake fault=error_mid_stream fault_after=2]]' }],
+        stream: true,
+      });
+      let text = '';
+      let finish;
+      await assert.rejects(
+        (async () => {
+          for await (const chunk of stream) {
+            text += chunk.choices[0]?.delta?.content ?? '';
+            finish = chunk.choices[0]?.finish_reason ?? finish;
+          }
+        })(),
+        (error) => error instanceof OpenAI.APIError && expectations.midStreamError.test(error.message),
+      );
+      // The words sent before the failure arrived; no finish was invented.
+      assert.ok(text.startsWith('Echo: one') && text.length < 'Echo: one two three four'.length, text);
+      assert.equal(finish, undefined);
     });
 
     test('a tool call round trip', { timeout: 30_000 }, async () => {
@@ -187,6 +211,7 @@ describe('providers', { timeout: 300_000 }, () => {
 
   providerSuite('bedrock', 'e2e-bedrock', {
     context,
+    midStreamError: /failed midway/,
     checkRequest(request) {
       assert.equal(request.path, '/br/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse', 'the model id URL-encoded, as AWS SDKs send it');
       assert.match(request.headers.authorization, /^AWS4-HMAC-SHA256 Credential=AKIDE2EEXAMPLE\/\d{8}\/eu-west-1\/bedrock\/aws4_request/);
@@ -199,6 +224,7 @@ describe('providers', { timeout: 300_000 }, () => {
 
   providerSuite('anthropic', 'e2e-anthropic', {
     context,
+    midStreamError: /Overloaded/,
     checkRequest(request) {
       assert.equal(request.path, '/an/v1/messages');
       assert.equal(request.headers['x-api-key'], ANTHROPIC_KEY);
@@ -212,6 +238,7 @@ describe('providers', { timeout: 300_000 }, () => {
 
   providerSuite('gemini', 'e2e-gemini', {
     context,
+    midStreamError: /overloaded/i,
     checkRequest(request) {
       assert.equal(request.path, '/ge/v1beta/models/gemini-2.0-flash:generateContent');
       assert.equal(request.headers['x-goog-api-key'], GEMINI_KEY);
@@ -223,6 +250,7 @@ describe('providers', { timeout: 300_000 }, () => {
 
   providerSuite('vertex_ai', 'e2e-vertex', {
     context,
+    midStreamError: /overloaded/i,
     checkRequest(request) {
       assert.equal(
         request.path,
