@@ -6,11 +6,15 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "providers/support/base64.h"
 #include "test/filters/filter_test_support.h"
+#include "test/providers/auth/test_server.h"
 
 namespace sluice::filters::testing {
 namespace {
@@ -304,6 +308,37 @@ TEST_F(FetchImagesTest, EachAttemptFetchesAgain) {
   EXPECT_EQ(sink_.head.status, 200) << sink_.body;
   ASSERT_EQ(transport_->sent.size(), 4u);
   EXPECT_EQ(sent(2).url, "https://x.example/a.png");
+}
+
+TEST_F(FetchImagesTest, AfterTheImagesTheRequestStillWaitsForCredentials) {
+  // A container role whose agent answers slowly: the image arrives first, then the request
+  // polls for the source's first credentials and is signed with them.
+  namespace auth_testing = providers::auth::testing;
+  auth_testing::TestServer agent([](const auth_testing::Received&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    auth_testing::Reply reply;
+    reply.body = R"({"AccessKeyId":"ASIASLOWAGENT","SecretAccessKey":"agent-secret",)"
+                 R"("Token":"agent-session","Expiration":"2099-01-01T00:00:00Z"})";
+    return reply;
+  });
+  for (const char* name :
+       {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN"}) {
+    unsetenv(name);
+  }
+  setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", (agent.url() + "/creds").c_str(), 1);
+  ASSERT_TRUE(use(chain_yaml(
+      "providers:\n  - {name: aws, type: bedrock, settings: {aws_region_name: us-east-2, "
+      "fetch_image_urls: 'true'}}\n"
+      "models:\n  - name: m\n    deployments:\n      - {provider: aws, model: x}\n")));
+  transport_->script({image(kPng), bedrock_answer()});
+  post("/v1/chat/completions", chat_with("m", {image_part("https://x.example/a.png")}));
+  unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+  EXPECT_EQ(sink_.head.status, 200) << sink_.body;
+  ASSERT_EQ(transport_->sent.size(), 2u);
+  EXPECT_NE(sent_header(1, "authorization").find("Credential=ASIASLOWAGENT/"), std::string::npos);
+  EXPECT_EQ(json_at(sent(1).body, "/messages/0/content/1/image/source/bytes"),
+            "\"" + providers::support::base64(kPng) + "\"");
 }
 
 // ---- settings ------------------------------------------------------------------------------
