@@ -90,7 +90,7 @@ struct RequestStream::HttpOp : UpstreamCallbacks {
   void finish(sluice_op_result result) {
     auto node = owner->http_ops_.extract(id);  // keeps *this alive until the end of the call
     if (node.empty()) return;
-    if (result != SLUICE_OP_OK) body.clear();
+    if (result == SLUICE_OP_TOO_LARGE) body.clear();  // never part of an image or a document
     std::vector<sluice_header> list;
     for (const auto& h : headers) {
       list.push_back({sluice_str_of(h.name.data(), h.name.size()),
