@@ -39,7 +39,14 @@ constexpr const char* kRegistry = R"(providers:
     settings: {aws_region_name: us-west-2, aws_access_key_id: AKIDEXAMPLE,
                aws_secret_access_key: wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY,
                fetch_image_urls: "true"}
+  - name: goog
+    type: gemini
+    api_key: g-secret-1234
+    settings: {fetch_image_urls: "true"}
 models:
+  - name: flash
+    deployments:
+      - {provider: goog, model: gemini-2.0-flash}
   - name: sonnet
     deployments:
       - {provider: claude, model: claude-3-5-sonnet-20241022}
@@ -147,6 +154,21 @@ TEST_F(FetchImagesTest, BedrockGetsTheFetchedBytesInline) {
   EXPECT_EQ(json_at(body, "/messages/0/content/1/image/source/bytes"),
             "\"" + providers::support::base64(kJpeg) + "\"");
   EXPECT_FALSE(http::find_header(sent(1).headers, "authorization") == nullptr);  // SigV4 signed
+}
+
+TEST_F(FetchImagesTest, GeminiGetsTheFetchedBytesAsInlineData) {
+  FakeResponse gemini;
+  gemini.headers = {{"content-type", "application/json"}};
+  gemini.body = R"({"candidates":[{"content":{"role":"model","parts":[{"text":"a cat"}]},)"
+                R"("finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":5,)"
+                R"("candidatesTokenCount":2,"totalTokenCount":7}})";
+  transport_->script({image(kPng), gemini});
+  post("/v1/chat/completions", chat_with("flash", {image_part("https://images.example/c.png")}));
+  ASSERT_EQ(sink_.head.status, 200) << sink_.body;
+  ASSERT_EQ(transport_->sent.size(), 2u);
+  EXPECT_EQ(json_at(sent(1).body, "/contents/0/parts/1"),
+            R"({"inlineData":{"mimeType":"image/png","data":")" + providers::support::base64(kPng) +
+                R"("}})");
 }
 
 TEST_F(FetchImagesTest, EveryImageOfEveryMessageIsFetchedInEitherForm) {
