@@ -52,7 +52,9 @@ Status Filter::fetch_images(size_t endpoint_index) {
   for (size_t i = 0; i < images_.size(); ++i) {
     images_[i].op = stream().http_call_guarded(
         "GET", fetch_url(images_[i].ref.url), "", limits, kImageToken | i,
-        {{"accept", "image/jpeg, image/png, image/gif, image/webp"}});
+        {{"accept", "image/jpeg, image/png, image/gif, image/webp"},
+         // Some image hosts refuse requests that name no client.
+         {"user-agent", "sluice-image-fetch/1"}});
     if (images_[i].op == 0) {
       cancel_image_fetches();
       stream().error(

@@ -136,6 +136,10 @@ TEST_F(FetchImagesTest, AnthropicGetsTheFetchedBytesInline) {
   EXPECT_EQ(fetch.timeouts.total_ms, 5000u);                              // the default timeout
   EXPECT_EQ(http::find_header(fetch.headers, "authorization"), nullptr);  // no credential
   EXPECT_EQ(http::find_header(fetch.headers, "x-api-key"), nullptr);
+  ASSERT_EQ(fetch.headers.size(), 2u);  // only these two
+  EXPECT_EQ(*http::find_header(fetch.headers, "accept"),
+            "image/jpeg, image/png, image/gif, image/webp");
+  EXPECT_EQ(*http::find_header(fetch.headers, "user-agent"), "sluice-image-fetch/1");
   EXPECT_EQ(sent(1).url, "https://api.anthropic.com/v1/messages");
   const std::string body = sent(1).body;
   EXPECT_EQ(json_at(body, "/messages/0/content/1"),
