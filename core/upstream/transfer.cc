@@ -197,7 +197,7 @@ Transfer::Outcome Transfer::outcome(CURLcode code) const {
     if (headers_done_) return Outcome{true, UpstreamFailure::other, {}};
     return Outcome{false, UpstreamFailure::other, "the response ended before its header block"};
   }
-  if (refused_addresses_ > 0 && !request_started_) {
+  if (refused_addresses_ > 0 && allowed_addresses_ == 0 && !request_started_) {
     return Outcome{false, UpstreamFailure::refused,
                    "the host resolves to no public address (internal addresses are refused)"};
   }
@@ -292,6 +292,7 @@ curl_socket_t Transfer::open_socket_cb(void* arg, curlsocktype purpose, curl_soc
     ++self->refused_addresses_;  // libcurl tries the next address, or fails the transfer
     return CURL_SOCKET_BAD;
   }
+  ++self->allowed_addresses_;
   return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 

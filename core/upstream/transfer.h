@@ -127,6 +127,7 @@ class Transfer {
   std::vector<std::string> secrets_;
   bool public_only_ = false;      // a guarded call's public_addresses_only
   size_t refused_addresses_ = 0;  // addresses open_socket_cb would not connect to
+  size_t allowed_addresses_ = 0;  // and those it opened a socket for
   char error_buffer_[CURL_ERROR_SIZE] = {};
 
   ResponseHeadParser head_;
