@@ -39,6 +39,7 @@ struct RequestStream::HttpOp : UpstreamCallbacks {
   sluice_stream* slot = nullptr;
   uint64_t id = 0, token = 0;
   HttpCallBounds bounds;
+  bool head = false;  // a HEAD request: no body follows the head
   std::unique_ptr<UpstreamCall> call;
   int status = 0;
   http::Headers headers;
@@ -52,7 +53,8 @@ struct RequestStream::HttpOp : UpstreamCallbacks {
   void on_upstream_headers(int code, http::Headers received) override {
     status = code;
     headers = std::move(received);
-    if (const std::string* length = http::find_header(headers, "content-length")) {
+    // A HEAD answer's Content-Length describes a body that does not come.
+    if (const std::string* length = head ? nullptr : http::find_header(headers, "content-length")) {
       uint64_t declared = 0;
       const auto [end, error] =
           std::from_chars(length->data(), length->data() + length->size(), declared);
@@ -1275,6 +1277,7 @@ uint64_t RequestStream::http_call(sluice_stream* slot, UpstreamRequest request, 
   op->id = next_op_id_++;
   op->token = token;
   op->bounds = bounds;
+  op->head = request.method == "HEAD";
   op->call = services_.upstream->start(request, *op);
   if (!op->call) return 0;
   uint64_t id = op->id;

@@ -72,6 +72,15 @@ TEST_F(Abi15Test, ADeclaredLengthOverTheBoundEndsTheOpAtTheHead) {
   EXPECT_EQ(transport_->cancelled, 1);                        // stopped before any chunk was read
 }
 
+TEST_F(Abi15Test, AHeadAnswersLengthIsNotABody) {
+  FakeResponse head;
+  head.headers = {{"content-length", "99999999"}};
+  head.body.clear();
+  transport_->script({head});
+  EXPECT_EQ(fetch({{"x-fetch-method", "HEAD"}, {"x-fetch-max", "10"}}), "1:0:200:0:\n");
+  EXPECT_EQ(transport_->sent[0].request.method, "HEAD");
+}
+
 TEST_F(Abi15Test, ACountedBodyOverTheBoundStopsTheTransferThere) {
   FakeResponse endless;
   endless.body.clear();

@@ -2,7 +2,8 @@
  * calls http_call_guarded the way a plugin would and reports what it got, for abi_1_5_test.cc.
  *
  * In on_request_headers it reads what to do from request headers (so one config serves every
- * test): x-fetch-url (required), x-fetch-max (max_body_bytes), x-fetch-timeout (timeout_ms),
+ * test): x-fetch-url (required), x-fetch-method (default GET), x-fetch-max (max_body_bytes),
+ * x-fetch-timeout (timeout_ms),
  * x-fetch-public ("1": public_addresses_only), x-fetch-count (how many calls, default 1; at most
  * 16), x-fetch-no-limits ("1": limits NULL). Call i gets token i + 1. A refused call is reported
  * at once as "<token>:refused"; each completion as "<token>:<result>:<http status>:<body length>:
@@ -89,6 +90,7 @@ static sluice_status on_request_headers(sluice_stream* s, void* p, int end_of_st
   const sluice_host_api* api = self->config->api;
   sluice_http_limits limits;
   sluice_str url;
+  sluice_str method = SLUICE_LIT("GET");
   unsigned long long count, i;
   char line[64];
   (void)end_of_stream;
@@ -96,6 +98,7 @@ static sluice_status on_request_headers(sluice_stream* s, void* p, int end_of_st
     api->send_error(s, 400, SLUICE_LIT("x-fetch-url is required"), SLUICE_LIT(""));
     return SLUICE_LOCAL_REPLY;
   }
+  api->header_get(s, SLUICE_REQUEST, SLUICE_LIT("x-fetch-method"), &method);
   memset(&limits, 0, sizeof(limits));
   limits.struct_size = sizeof(limits);
   limits.max_body_bytes = header_number(s, api, "x-fetch-max", 1024);
@@ -105,7 +108,7 @@ static sluice_status on_request_headers(sluice_stream* s, void* p, int end_of_st
   if (count > 16) count = 16;
   for (i = 0; i < count; ++i) {
     const int no_limits = header_number(s, api, "x-fetch-no-limits", 0) == 1;
-    uint64_t id = api->http_call_guarded(s, SLUICE_LIT("GET"), url, NULL, 0, SLUICE_LIT(""),
+    uint64_t id = api->http_call_guarded(s, method, url, NULL, 0, SLUICE_LIT(""),
                                          no_limits ? NULL : &limits, i + 1);
     if (id == 0) {
       int n = snprintf(line, sizeof(line), "%llu:refused\n", i + 1);
