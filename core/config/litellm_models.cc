@@ -25,13 +25,15 @@ bool has_prefix(std::string_view key, std::initializer_list<std::string_view> pr
 }
 
 // litellm_params keys that configure the provider (credentials, region, endpoint flavour):
-// they go to the provider's settings, not into requests.
+// they go to the provider's settings, not into requests. Also sluice's own image-fetch settings
+// (filters/translate), which LiteLLM lacks: written here, they reach translate the same way.
 bool is_provider_setting(std::string_view key) {
-  static constexpr std::array<std::string_view, 10> kKeys = {
-      "api_version",   "organization",  "region_name", "tenant_id",  "client_id",
-      "client_secret", "extra_headers", "headers",     "project_id", "space_id"};
+  static constexpr std::array<std::string_view, 11> kKeys = {
+      "api_version", "organization",  "region_name",     "tenant_id",
+      "client_id",   "client_secret", "extra_headers",   "headers",
+      "project_id",  "space_id",      "fetch_image_urls"};
   return std::find(kKeys.begin(), kKeys.end(), key) != kKeys.end() ||
-         has_prefix(key, {"aws_", "vertex_", "azure_", "watsonx_"});
+         has_prefix(key, {"aws_", "vertex_", "azure_", "watsonx_", "image_fetch_"});
 }
 
 // litellm_params keys that steer LiteLLM itself (routing, retries, pricing, budgets, ...). They

@@ -394,35 +394,73 @@ int api_config_registry(sluice_config* c, sluice_str* out_json) {
   return 1;
 }
 
-uint64_t api_http_call(sluice_stream* s, sluice_str method, sluice_str url,
-                       const sluice_header* headers, size_t header_count, sluice_str body,
-                       uint32_t timeout_ms, uint64_t token) {
-  if (!live(s)) return refuse(s, "http_call", "stream not live");
+// The request of an http_call or http_call_guarded, checked; false (refused and logged) when the
+// URL, method or a header cannot be sent.
+bool call_request(sluice_stream* s, const char* function, sluice_str method, sluice_str url,
+                  const sluice_header* headers, size_t header_count, sluice_str body,
+                  UpstreamRequest* request) {
+  if (!live(s)) return refuse(s, function, "stream not live");
   std::string_view u = view(url);
   if (!(u.starts_with("http://") || u.starts_with("https://")) || u.size() > 8192 ||
       !valid_header_value(u)) {
-    return refuse(s, "http_call", "url must be an absolute http(s) URL");
+    return refuse(s, function, "url must be an absolute http(s) URL");
   }
   if (!valid_header_name(view(method)) || header_count > 100 || (header_count && !headers)) {
-    return refuse(s, "http_call", "invalid method or too many headers");
+    return refuse(s, function, "invalid method or too many headers");
   }
-  UpstreamRequest request;
-  request.url = std::string(u);
-  request.method = std::string(view(method));
+  request->url = std::string(u);
+  request->method = std::string(view(method));
   for (size_t i = 0; i < header_count; ++i) {
     std::string_view name = view(headers[i].name), value = view(headers[i].value);
     if (!valid_header_name(name) || !valid_header_value(value)) {
-      return refuse(s, "http_call", "invalid header name or value");
+      return refuse(s, function, "invalid header name or value");
     }
-    request.headers.push_back({http::lower_ascii(name), std::string(value)});
+    request->headers.push_back({http::lower_ascii(name), std::string(value)});
   }
-  request.body = std::string(view(body));
+  request->body = std::string(view(body));
+  return true;
+}
+
+uint64_t api_http_call(sluice_stream* s, sluice_str method, sluice_str url,
+                       const sluice_header* headers, size_t header_count, sluice_str body,
+                       uint32_t timeout_ms, uint64_t token) {
+  UpstreamRequest request;
+  if (!call_request(s, "http_call", method, url, headers, header_count, body, &request)) return 0;
   if (timeout_ms) {
     request.timeouts.total_ms = timeout_ms;
     request.timeouts.first_byte_ms = timeout_ms;
   }
   uint64_t id = s->owner->http_call(s, std::move(request), token);
   return id ? id : refuse(s, "http_call", "no upstream client here, or too many calls");
+}
+
+uint64_t api_http_call_guarded(sluice_stream* s, sluice_str method, sluice_str url,
+                               const sluice_header* headers, size_t header_count, sluice_str body,
+                               const sluice_http_limits* limits, uint64_t token) {
+  constexpr uint32_t kMaxTimeoutMs = 60000;
+  if (!limits || limits->struct_size < sizeof(sluice_http_limits) || limits->timeout_ms == 0 ||
+      limits->timeout_ms > kMaxTimeoutMs || limits->max_body_bytes == 0 ||
+      limits->max_body_bytes > RequestStream::kMaxGuardedBody) {
+    return refuse(s, "http_call_guarded",
+                  "limits must be given: timeout_ms 1..60000, max_body_bytes 1..32 MiB");
+  }
+  UpstreamRequest request;
+  if (!call_request(s, "http_call_guarded", method, url, headers, header_count, body, &request)) {
+    return 0;
+  }
+  request.timeouts.connect_ms = limits->timeout_ms;
+  request.timeouts.first_byte_ms = limits->timeout_ms;
+  request.timeouts.idle_ms = limits->timeout_ms;
+  request.timeouts.total_ms = limits->timeout_ms;
+  request.isolated = true;
+  request.public_addresses_only = limits->public_addresses_only != 0;
+  HttpCallBounds bounds;
+  bounds.max_body = limits->max_body_bytes;
+  bounds.guarded = true;
+  uint64_t id = s->owner->http_call(s, std::move(request), token, bounds);
+  return id ? id
+            : refuse(s, "http_call_guarded",
+                     "no upstream client here, or too many guarded calls (8, 64 MiB) pending");
 }
 
 int api_stream_events_set(sluice_stream* s, const sluice_str* events, size_t count) {
@@ -492,6 +530,7 @@ const sluice_host_api kHostApi = {
     api_headers_clear,
     api_stream_events_set,
     api_response_status_set,
+    api_http_call_guarded,
 };
 
 }  // namespace

@@ -30,24 +30,44 @@ struct RequestStream::Timer {
   ~Timer() { event_free(ev); }
 };
 
-// One http_call in flight: collects the response, then hands it to the filter's on_op_done.
+// One http_call (or http_call_guarded) in flight: collects the response, then hands it to the
+// filter's on_op_done. The body bound is checked against Content-Length as soon as the head
+// arrives and against every chunk: a body that would pass it ends the op there, and ending the op
+// destroys the call, which stops the transfer.
 struct RequestStream::HttpOp : UpstreamCallbacks {
-  static constexpr size_t kMaxBody = 16 * 1024 * 1024;
   RequestStream* owner = nullptr;
   sluice_stream* slot = nullptr;
   uint64_t id = 0, token = 0;
+  HttpCallBounds bounds;
+  bool head = false;  // a HEAD request: no body follows the head
   std::unique_ptr<UpstreamCall> call;
   int status = 0;
   http::Headers headers;
   std::string body;
 
+  // What a body over the bound reports: guarded calls (1.5) say so; http_call keeps 1.2's answer.
+  sluice_op_result too_large() const {
+    return bounds.guarded ? SLUICE_OP_TOO_LARGE : SLUICE_OP_FAILED;
+  }
+
   void on_upstream_headers(int code, http::Headers received) override {
     status = code;
     headers = std::move(received);
+    // A HEAD answer's Content-Length describes a body that does not come.
+    if (const std::string* length = head ? nullptr : http::find_header(headers, "content-length")) {
+      uint64_t declared = 0;
+      const auto [end, error] =
+          std::from_chars(length->data(), length->data() + length->size(), declared);
+      if (error == std::errc::result_out_of_range ||
+          (error == std::errc() && end == length->data() + length->size() &&
+           declared > bounds.max_body)) {
+        finish(too_large());
+      }
+    }
   }
   void on_upstream_body(std::string_view data) override {
-    if (body.size() + data.size() > kMaxBody) {
-      finish(SLUICE_OP_FAILED);
+    if (body.size() + data.size() > bounds.max_body) {
+      finish(too_large());
       return;
     }
     body.append(data);
@@ -55,13 +75,24 @@ struct RequestStream::HttpOp : UpstreamCallbacks {
   void on_upstream_complete() override { finish(SLUICE_OP_OK); }
   void on_upstream_failure(UpstreamFailure kind, std::string) override {
     status = 0;
-    finish(kind == UpstreamFailure::timeout ? SLUICE_OP_TIMEOUT : SLUICE_OP_FAILED);
+    switch (kind) {
+      case UpstreamFailure::timeout:
+        finish(SLUICE_OP_TIMEOUT);
+        return;
+      case UpstreamFailure::refused:
+        finish(bounds.guarded ? SLUICE_OP_REFUSED : SLUICE_OP_FAILED);
+        return;
+      default:
+        finish(SLUICE_OP_FAILED);
+        return;
+    }
   }
 
   // Delivers the result once; the op (and its call) is freed when this returns.
   void finish(sluice_op_result result) {
     auto node = owner->http_ops_.extract(id);  // keeps *this alive until the end of the call
     if (node.empty()) return;
+    if (result == SLUICE_OP_TOO_LARGE) body.clear();  // never part of an image or a document
     std::vector<sluice_header> list;
     for (const auto& h : headers) {
       list.push_back({sluice_str_of(h.name.data(), h.name.size()),
@@ -1219,16 +1250,34 @@ uint64_t RequestStream::timer_start(sluice_stream* slot, uint32_t delay_ms, uint
   return id;
 }
 
-uint64_t RequestStream::http_call(sluice_stream* slot, UpstreamRequest request, uint64_t token) {
+uint64_t RequestStream::http_call(sluice_stream* slot, UpstreamRequest request, uint64_t token,
+                                  HttpCallBounds bounds) {
   if (phase_ == Phase::done || !slot->created || slot->completed || !services_.upstream ||
-      http_ops_.size() >= 64) {
+      http_ops_.size() >= kMaxHttpOps) {
     return 0;
+  }
+  if (bounds.guarded) {
+    // Guarded calls fetch what a client named: bounded in number and in the memory they may
+    // hold at once, whatever a filter asks.
+    size_t pending = 0;
+    uint64_t reserved = 0;
+    for (const auto& [id, op] : http_ops_) {
+      if (!op->bounds.guarded) continue;
+      ++pending;
+      reserved += op->bounds.max_body;
+    }
+    if (bounds.max_body > kMaxGuardedBody || pending >= kMaxGuardedOps ||
+        reserved + bounds.max_body > kMaxGuardedReserved) {
+      return 0;
+    }
   }
   auto op = std::make_unique<HttpOp>();
   op->owner = this;
   op->slot = slot;
   op->id = next_op_id_++;
   op->token = token;
+  op->bounds = bounds;
+  op->head = request.method == "HEAD";
   op->call = services_.upstream->start(request, *op);
   if (!op->call) return 0;
   uint64_t id = op->id;

@@ -83,6 +83,12 @@ struct Attempt {
 // plugins may read such keys, never set them.
 bool is_host_meta_key(std::string_view key);
 
+// The bounds of one HTTP callout (RequestStream::http_call).
+struct HttpCallBounds {
+  uint64_t max_body = 16 * 1024 * 1024;  // response body bound
+  bool guarded = false;                  // http_call_guarded: reports TOO_LARGE and REFUSED
+};
+
 class RequestStream : public http::Exchange,
                       public http::ResponseDrainListener,
                       private UpstreamCallbacks,
@@ -117,8 +123,15 @@ class RequestStream : public http::Exchange,
   bool send_error(sluice_stream* slot, int status, std::string_view message, std::string_view code);
   bool resume(sluice_stream* slot);
   uint64_t timer_start(sluice_stream* slot, uint32_t delay_ms, uint64_t token);
-  // An HTTP callout on the worker's upstream client; 0 when refused.
-  uint64_t http_call(sluice_stream* slot, UpstreamRequest request, uint64_t token);
+  // An HTTP callout on the worker's upstream client; 0 when refused. A guarded one (a URL from a
+  // client, http_call_guarded) is refused beyond kMaxGuardedOps pending, a max_body above
+  // kMaxGuardedBody, or kMaxGuardedReserved of max_body across the stream's pending ones.
+  static constexpr size_t kMaxHttpOps = 64;
+  static constexpr size_t kMaxGuardedOps = 8;
+  static constexpr uint64_t kMaxGuardedBody = 32 * 1024 * 1024;
+  static constexpr uint64_t kMaxGuardedReserved = 64 * 1024 * 1024;
+  uint64_t http_call(sluice_stream* slot, UpstreamRequest request, uint64_t token,
+                     HttpCallBounds bounds = {});
   bool op_cancel(sluice_stream* slot, uint64_t op_id);
   // stream_events_set: in slot's on_response_body of a streamed response only.
   bool set_stream_events(sluice_stream* slot, std::vector<std::string> events);

@@ -39,6 +39,12 @@ struct UpstreamRequest {
   UpstreamTimeouts timeouts;
   bool verify_tls = true;
   std::string ca_file;  // empty: the system bundle
+  // A guarded call (a URL that came from a client, through http_call_guarded): a fresh direct
+  // connection that is closed afterwards (no forward proxy, no pooled connection either way), and
+  // with public_addresses_only, only to an address core/upstream/public_address.h calls public,
+  // checked on the address actually connected to (failure `refused` otherwise).
+  bool isolated = false;
+  bool public_addresses_only = false;
 };
 
 // What a transport's start() is given: views into the caller's request (an attempt's request as
@@ -55,7 +61,9 @@ struct UpstreamRequestView {
         body(request.body),
         timeouts(request.timeouts),
         verify_tls(request.verify_tls),
-        ca_file(request.ca_file) {}
+        ca_file(request.ca_file),
+        isolated(request.isolated),
+        public_addresses_only(request.public_addresses_only) {}
 
   std::string_view url;
   std::string_view method;
@@ -64,6 +72,8 @@ struct UpstreamRequestView {
   UpstreamTimeouts timeouts;
   bool verify_tls = true;
   std::string_view ca_file;
+  bool isolated = false;
+  bool public_addresses_only = false;
 };
 
 inline UpstreamRequest::UpstreamRequest(const UpstreamRequestView& view)
@@ -73,13 +83,16 @@ inline UpstreamRequest::UpstreamRequest(const UpstreamRequestView& view)
       body(view.body),
       timeouts(view.timeouts),
       verify_tls(view.verify_tls),
-      ca_file(view.ca_file) {}
+      ca_file(view.ca_file),
+      isolated(view.isolated),
+      public_addresses_only(view.public_addresses_only) {}
 
 enum class UpstreamFailure {
   connect,  // DNS, TCP or TLS failure before the request was sent
   timeout,  // connect, first-byte, idle or total timeout
   reset,    // the connection broke after the request was sent
   other,
+  refused,  // a guarded call's only addresses were not public (nothing was sent)
 };
 
 class UpstreamCallbacks {

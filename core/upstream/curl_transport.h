@@ -11,7 +11,8 @@
 //
 // Connections are reused per worker (the multi handle's cache, CURLMOPT_MAXCONNECTS); HTTP/2 is
 // used when a TLS upstream offers it (and streams multiplex), HTTP/1.1 otherwise. Redirects are
-// not followed. Proxies come from the environment, read once in create() (see proxy_env.h).
+// not followed. Proxies come from the environment, read once in create() (see proxy_env.h);
+// guarded calls (request.isolated) go direct on a connection of their own (transfer.h).
 //
 // Requests go out as request_prep.h describes. Responses: header lines are parsed as they arrive
 // (response_head.h; interim 1xx responses are dropped), on_upstream_headers comes once at the end

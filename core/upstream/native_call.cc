@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "core/upstream/native_transport.h"
+#include "core/upstream/public_address.h"
 
 namespace sluice::upstream {
 
@@ -66,13 +67,14 @@ bool literal_address(const HttpUrl& url, SocketAddress* out) {
 
 NativeCall::NativeCall(NativeTransport& transport, runtime::UpstreamCallbacks& callbacks,
                        std::shared_ptr<const HttpUrl> url, std::string request_bytes,
-                       bool head_request, runtime::UpstreamTimeouts timeouts)
+                       bool head_request, runtime::UpstreamTimeouts timeouts, CallGuard guard)
     : transport_(&transport),
       callbacks_(&callbacks),
       url_(std::move(url)),
       request_(std::move(request_bytes)),
       head_request_(head_request),
       timeouts_(timeouts),
+      guard_(guard),
       parser_(transport.parser_limits_) {}
 
 NativeCall::~NativeCall() {
@@ -107,7 +109,7 @@ void NativeCall::detach() {
 
 void NativeCall::begin() {
   started_at_ = Clock::now();
-  if (auto idle = transport_->pool_.take(url_->pool_key)) {
+  if (auto idle = guard_.isolated ? nullptr : transport_->pool_.take(url_->pool_key)) {
     connection_ = std::move(idle);
     connection_->set_owner(this);
     reused_ = true;
@@ -125,6 +127,7 @@ void NativeCall::open_connection() {
   addresses_.clear();
   next_address_ = 0;
   connect_error_.clear();
+  refused_addresses_ = 0;
   if (url_->ip_literal) {
     SocketAddress address;
     if (!literal_address(*url_, &address)) {
@@ -166,12 +169,22 @@ void NativeCall::connect_next() {
   state_ = State::connecting;
   while (next_address_ < addresses_.size()) {
     const SocketAddress& address = addresses_[next_address_++];
+    if (guard_.public_only &&
+        !is_public_address(reinterpret_cast<const sockaddr*>(&address.storage), address.length)) {
+      ++refused_addresses_;  // never connected to: not even a SYN reaches it
+      continue;
+    }
     int error_number = 0;
     ++transport_->connections_opened_;
     connection_ =
         NativeConnection::open(transport_->base_, address, url_->pool_key, this, &error_number);
     if (connection_ != nullptr) return;  // writability says how the connect went
     connect_error_ = address_text(address) + ": " + std::strerror(error_number);
+  }
+  if (!addresses_.empty() && refused_addresses_ == addresses_.size()) {
+    fail(UpstreamFailure::refused,
+         url_->authority + " resolves to no public address (internal addresses are refused)");
+    return;
   }
   fail(UpstreamFailure::connect,
        "cannot connect to " + url_->authority + " (" + connect_error_ + ")");
@@ -370,7 +383,7 @@ bool NativeCall::deliver_held() {
 
 void NativeCall::complete(bool clean_end) {
   std::unique_ptr<NativeConnection> connection = std::move(connection_);
-  const bool reusable = clean_end && parser_.keep_alive() && request_sent();
+  const bool reusable = clean_end && parser_.keep_alive() && request_sent() && !guard_.isolated;
   NativeTransport* transport = transport_;
   runtime::UpstreamCallbacks* callbacks = callbacks_;
   release();

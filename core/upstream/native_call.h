@@ -15,6 +15,11 @@
 //
 // A connection that came from the pool and breaks before any response byte arrived (the upstream
 // closed it while idle) is replaced by a fresh connection once, and the request sent again.
+//
+// A guarded call (CallGuard, from the request's isolated / public_addresses_only) never takes a
+// pooled connection nor gives its own back, and with public_only connects only to addresses
+// public_address.h calls public: the address checked is the one connect() is given, so a name
+// that resolves to an internal address is refused however it resolved.
 
 #include <event2/event_struct.h>
 
@@ -35,6 +40,11 @@ namespace sluice::upstream {
 
 class NativeTransport;
 
+struct CallGuard {
+  bool isolated = false;     // a fresh connection, closed afterwards
+  bool public_only = false;  // connect only to public unicast addresses
+};
+
 class NativeCall final : public runtime::UpstreamCall,
                          private ConnectionOwner,
                          private ResolveWaiter,
@@ -47,7 +57,7 @@ class NativeCall final : public runtime::UpstreamCall,
 
   NativeCall(NativeTransport& transport, runtime::UpstreamCallbacks& callbacks,
              std::shared_ptr<const HttpUrl> url, std::string request_bytes, bool head_request,
-             runtime::UpstreamTimeouts timeouts);
+             runtime::UpstreamTimeouts timeouts, CallGuard guard = {});
   // Cancels at once and silently: the connection is closed (a half-read one never goes back to
   // the pool), a name lookup forgotten, and no callback comes after this returns.
   ~NativeCall() override;
@@ -120,12 +130,14 @@ class NativeCall final : public runtime::UpstreamCall,
   size_t sent_ = 0;
   bool head_request_;
   runtime::UpstreamTimeouts timeouts_;
+  CallGuard guard_;
 
   State state_ = State::resolving;
   std::unique_ptr<NativeConnection> connection_;
   std::vector<SocketAddress> addresses_;
   size_t next_address_ = 0;
-  std::string connect_error_;  // the last connect failure, for the reason
+  std::string connect_error_;     // the last connect failure, for the reason
+  size_t refused_addresses_ = 0;  // skipped by guard_.public_only
   ResponseParser parser_;
 
   bool reused_ = false;   // the connection came from the pool

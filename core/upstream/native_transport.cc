@@ -48,8 +48,9 @@ std::unique_ptr<runtime::UpstreamCall> NativeTransport::start(
   if (url == nullptr) return nullptr;
   std::string bytes;
   if (!serialize_request(request, *url, &bytes, &last_start_error_)) return nullptr;
+  const CallGuard guard{request.isolated, request.public_addresses_only};
   auto call = std::make_unique<NativeCall>(*this, callbacks, std::move(url), std::move(bytes),
-                                           request.method == "HEAD", request.timeouts);
+                                           request.method == "HEAD", request.timeouts, guard);
   link(call.get());
   call->begin();
   return call;

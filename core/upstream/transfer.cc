@@ -3,6 +3,7 @@
 #include "core/upstream/transfer.h"
 
 #include <event2/event.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <utility>
 
 #include "core/upstream/failure.h"
+#include "core/upstream/public_address.h"
 
 namespace sluice::upstream {
 
@@ -59,6 +61,7 @@ bool Transfer::configure(const runtime::UpstreamRequest& request, PreparedReques
   }
   body_ = request.body;
   timeouts_ = request.timeouts;
+  public_only_ = request.public_addresses_only;
   secrets_ = std::move(prepared.secrets);
   for (std::string& secret : proxy.secrets()) secrets_.push_back(std::move(secret));
 
@@ -77,7 +80,20 @@ bool Transfer::configure(const runtime::UpstreamRequest& request, PreparedReques
   set(curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS)));
   // Over TLS, wait for a connection that may turn out to multiplex (HTTP/2) rather than opening
   // one connection per call of a burst.
-  if (prepared.scheme == "https") set(curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L));
+  if (prepared.scheme == "https" && !request.isolated) {
+    set(curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L));
+  }
+  if (request.isolated) {
+    // A guarded call: its own connection, never kept (nor one kept by another call taken).
+    set(curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L));
+    set(curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L));
+  }
+  if (public_only_) {
+    // libcurl resolves, then asks for a socket for each address it will try: the address is
+    // checked there, before any packet goes to it.
+    set(curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Transfer::open_socket_cb));
+    set(curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this));
+  }
   set(curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L));
   set(curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, kKeepAliveIdleSeconds));
   set(curl_easy_setopt(e, CURLOPT_TCP_KEEPINTVL, kKeepAliveIntervalSeconds));
@@ -131,8 +147,11 @@ bool Transfer::configure(const runtime::UpstreamRequest& request, PreparedReques
     set(curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeouts_.total_ms)));
   }
 
-  // Set explicitly, so libcurl never consults the environment itself ("" means direct).
-  set(curl_easy_setopt(e, CURLOPT_PROXY, proxy.for_scheme(prepared.scheme).c_str()));
+  // Set explicitly, so libcurl never consults the environment itself ("" means direct). A
+  // guarded call always goes direct: through a proxy, the address checked would be the proxy's.
+  const std::string& proxy_url =
+      request.isolated ? std::string() : proxy.for_scheme(prepared.scheme);
+  set(curl_easy_setopt(e, CURLOPT_PROXY, proxy_url.c_str()));
   set(curl_easy_setopt(e, CURLOPT_NOPROXY, proxy.no_proxy.c_str()));
 
   if (rc != CURLE_OK) {
@@ -177,6 +196,10 @@ Transfer::Outcome Transfer::outcome(CURLcode code) const {
   if (code == CURLE_OK) {
     if (headers_done_) return Outcome{true, UpstreamFailure::other, {}};
     return Outcome{false, UpstreamFailure::other, "the response ended before its header block"};
+  }
+  if (refused_addresses_ > 0 && allowed_addresses_ == 0 && !request_started_) {
+    return Outcome{false, UpstreamFailure::refused,
+                   "the host resolves to no public address (internal addresses are refused)"};
   }
   UpstreamFailure kind = classify(code);
   // A connection that broke before any request went out (say a proxy refusing the CONNECT) is
@@ -262,10 +285,26 @@ int Transfer::seek_cb(void* arg, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
-int Transfer::prereq_cb(void* arg, char*, char*, int, int) {
+curl_socket_t Transfer::open_socket_cb(void* arg, curlsocktype purpose, curl_sockaddr* address) {
+  auto* self = static_cast<Transfer*>(arg);
+  if (purpose != CURLSOCKTYPE_IPCXN || self->cancelled() ||
+      !is_public_address(&address->addr, address->addrlen)) {
+    ++self->refused_addresses_;  // libcurl tries the next address, or fails the transfer
+    return CURL_SOCKET_BAD;
+  }
+  ++self->allowed_addresses_;
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+int Transfer::prereq_cb(void* arg, char* remote_ip, char*, int, int) {
   // Connected (or reusing a connection); the request goes out next.
   auto* self = static_cast<Transfer*>(arg);
   if (self->cancelled()) return CURL_PREREQFUNC_ABORT;
+  if (self->public_only_ && !is_public_address_text(remote_ip ? remote_ip : "")) {
+    // Second line behind open_socket_cb (a guarded call never reuses a connection).
+    self->fail(UpstreamFailure::refused, "the peer address is not public (refused)");
+    return CURL_PREREQFUNC_ABORT;
+  }
   self->request_started_ = true;
   if (!self->first_byte_seen_) self->arm(Deadline::first_byte);
   return CURL_PREREQFUNC_OK;

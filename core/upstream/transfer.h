@@ -10,6 +10,12 @@
 // transfer; the transport removes and frees it afterwards. Pausing is a flag: the next body chunk
 // is refused with CURL_WRITEFUNC_PAUSE (libcurl keeps it), so curl_easy_pause is only ever called
 // to resume, and only by the transport from its own event.
+//
+// A guarded call (request.isolated) takes a fresh connection that is never reused, and goes
+// direct whatever proxy is set; with public_addresses_only, every address libcurl is about to
+// connect to is checked in CURLOPT_OPENSOCKETFUNCTION (refused ones never get a packet), and the
+// peer once more before the request goes out (CURLOPT_PREREQFUNCTION). Failure `refused` when
+// no address was allowed.
 
 #include <curl/curl.h>
 #include <event2/util.h>
@@ -100,6 +106,7 @@ class Transfer {
   static size_t read_cb(char* buffer, size_t size, size_t count, void* arg);
   static int seek_cb(void* arg, curl_off_t offset, int origin);
   static int prereq_cb(void* arg, char* remote_ip, char* local_ip, int remote_port, int local_port);
+  static curl_socket_t open_socket_cb(void* arg, curlsocktype purpose, curl_sockaddr* address);
   static void deadline_cb(evutil_socket_t fd, short what, void* arg);
 
   size_t on_header(const char* data, size_t length);
@@ -118,6 +125,9 @@ class Transfer {
   size_t body_offset_ = 0;
   runtime::UpstreamTimeouts timeouts_;
   std::vector<std::string> secrets_;
+  bool public_only_ = false;      // a guarded call's public_addresses_only
+  size_t refused_addresses_ = 0;  // addresses open_socket_cb would not connect to
+  size_t allowed_addresses_ = 0;  // and those it opened a socket for
   char error_buffer_[CURL_ERROR_SIZE] = {};
 
   ResponseHeadParser head_;

@@ -14,8 +14,12 @@ TransportRouter::TransportRouter(std::unique_ptr<NativeTransport> native,
     : native_(std::move(native)), curl_(std::move(curl)), http_proxied_(!proxies.http.empty()) {}
 
 bool TransportRouter::goes_native(std::string_view url) const {
+  return !http_proxied_ && goes_native_unproxied(url);
+}
+
+bool TransportRouter::goes_native_unproxied(std::string_view url) const {
   constexpr std::string_view kScheme = "http://";
-  if (!native_ || http_proxied_) return false;
+  if (!native_) return false;
   // The scheme as configured is nearly always lower case: one compare, then the general one.
   if (!url.starts_with(kScheme) && !http::iequals_ascii(url.substr(0, kScheme.size()), kScheme)) {
     return false;
@@ -33,7 +37,11 @@ bool TransportRouter::goes_native(std::string_view url) const {
 
 std::unique_ptr<runtime::UpstreamCall> TransportRouter::start(
     const runtime::UpstreamRequestView& request, runtime::UpstreamCallbacks& callbacks) {
-  if (goes_native(request.url)) return native_->start(request, callbacks);
+  // A guarded call connects directly (no proxy applies to it): a plain http:// one is the native
+  // client's even while a forward proxy is set for http://.
+  const bool native =
+      request.isolated ? goes_native_unproxied(request.url) : goes_native(request.url);
+  if (native) return native_->start(request, callbacks);
   return curl_->start(request, callbacks);
 }
 

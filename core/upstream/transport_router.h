@@ -4,7 +4,9 @@
 // libcurl (curl_transport.h) otherwise. Native: absolute http:// URLs without user information,
 // when no forward proxy applies to http:// (http_proxy / HTTP_PROXY / all_proxy unset; with one
 // set, libcurl routes every http:// request and applies no_proxy). Everything else, TLS above
-// all (HTTP/2 through ALPN, CA verification), goes to libcurl.
+// all (HTTP/2 through ALPN, CA verification), goes to libcurl. A guarded call (`isolated`: a URL
+// from a client) never goes through a proxy, so a plain http:// one stays native even when a
+// proxy is set, and libcurl sends the others directly.
 
 #include <memory>
 #include <string_view>
@@ -27,6 +29,8 @@ class TransportRouter final : public runtime::UpstreamTransport {
 
   // Whether a request for this URL goes to the native client.
   bool goes_native(std::string_view url) const;
+  // Whether the native client can send this URL when no proxy is in the way.
+  bool goes_native_unproxied(std::string_view url) const;
 
   NativeTransport* native() const { return native_.get(); }
   CurlTransport& curl() const { return *curl_; }

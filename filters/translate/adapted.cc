@@ -74,6 +74,10 @@ Status Filter::prepare_adapted(size_t endpoint_index, bool has_body) {
     embeddings_base64_ = stream().json_string(Part::request, "/encoding_format") ==
                          std::optional<std::string_view>("base64");
   }
+  if (endpoint_ == providers::Endpoint::chat_completions && upstream_->image_fetch.enabled &&
+      !images_fetched_) {
+    if (Status status = fetch_images(endpoint_index); status != Continue) return status;
+  }
   providers::UpstreamRequest request;
   providers::Failure failure;
   if (!adapter.build_request(endpoint_, stream().body(Part::request), upstream_->deployment,
@@ -99,6 +103,10 @@ Status Filter::prepare_adapted(size_t endpoint_index, bool has_body) {
 }
 
 void Filter::on_op_done(const sluice_op_done& done) {
+  if (is_image_token(done.token)) {
+    image_fetched(done);
+    return;
+  }
   if (done.token != kCredentialToken) return;
   // Still the request phase, paused by prepare_adapted: try again from the top (every step
   // before the credentials is repeatable; nothing of the request was changed yet).

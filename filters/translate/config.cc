@@ -224,6 +224,17 @@ bool resolve_adapter(ConfigContext& context, CredentialSources& sources, Upstrea
     }
     deployment.api_key = "unset";  // lets the adapter check the rest; nothing is ever sent
   }
+  // translate's own settings: out of the adapter's view (it refuses what it does not know).
+  std::string fetch_problem;
+  if (!take_image_fetch_settings(&deployment.settings, &upstream->image_fetch, &fetch_problem)) {
+    error = what + ": " + fetch_problem;
+    return false;
+  }
+  if (upstream->image_fetch.any_given && !upstream->image_fetch.enabled) {
+    context.log(
+        LogLevel::warn,
+        what + ": image_fetch_* settings have no effect without fetch_image_urls: \"true\"");
+  }
   if (std::string problem = upstream->adapter->check(deployment); !problem.empty()) {
     error = what + ": " + problem;
     return false;

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "filters/translate/image_fetch_settings.h"
 #include "providers/auth/aws_credential_source.h"
 #include "providers/auth/google_token_source.h"
 #include "providers/aws/sigv4.h"
@@ -45,6 +46,9 @@ struct Upstream {
   // adapter sees it; null for the OpenAI-compatible types, which translate speaks itself.
   const providers::Adapter* adapter = nullptr;
   providers::Deployment deployment;
+  // Whether (and within which limits) translate fetches the request's image URLs itself, from
+  // the settings taken out of `deployment.settings` before the adapter checked them.
+  ImageFetchSettings image_fetch;
   // Where signed or token-authorised requests get their credentials (providers/auth), shared by
   // every worker and refreshed on the source's own thread: AWS's chain for bedrock (the
   // provider's keys, the environment's, web identity, container), a service account's OAuth

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "filters/translate/config.h"
+#include "filters/translate/image_fetch.h"
 #include "filters/translate/sse.h"
 
 namespace sluice::filters::translate {
@@ -51,6 +52,14 @@ class Filter : public sluice::Filter {
   void adapted_error(uint32_t status);
   void adapted_stream_unit(bool end_of_stream);
 
+  // The image-fetch step before an adapter builds a chat request (fetch_images.cc): Continue
+  // when there is nothing (more) to fetch, Stop while fetches run, LocalReply on a refusal.
+  static constexpr uint64_t kImageToken = 0x696d670000000000ULL;  // "img", index below
+  static bool is_image_token(uint64_t token);
+  Status fetch_images(size_t endpoint_index);
+  void image_fetched(const sluice_op_done& done);
+  void cancel_image_fetches();
+
   const Config& config_;
   const Upstream* upstream_ = nullptr;
   providers::Endpoint endpoint_ = providers::Endpoint::chat_completions;
@@ -62,6 +71,15 @@ class Filter : public sluice::Filter {
   size_t pending_endpoint_ = 0;
   uint32_t credential_waits_ = 0;
   std::string response_id_;  // "chatcmpl-<request id>", for answers without an id
+  // Image fetches of this attempt: each URL's op (0 once done) and data: URL.
+  struct PendingImage {
+    ImageRef ref;
+    uint64_t op = 0;
+    std::string data_url;
+  };
+  std::vector<PendingImage> images_;
+  size_t images_pending_ = 0;
+  bool images_fetched_ = false;  // done (or nothing to fetch): build the request
 };
 
 // The provider path for a client path, as its place in kEndpoints ("/chat/completions",

@@ -18,6 +18,7 @@
 #include "tools/fake-llm/gemini_requests.h"
 #include "tools/fake-llm/gemini_responses.h"
 #include "tools/fake-llm/google_oauth.h"
+#include "tools/fake-llm/images.h"
 #include "tools/fake-llm/openai_responses.h"
 #include "tools/fake-llm/planning.h"
 #include "tools/fake-llm/responder.h"
@@ -147,6 +148,9 @@ std::unique_ptr<sluice::http::Exchange> FakeHandler::start(Request request,
   if (provider == Provider::control) {
     handle_control(request, route, shared_, sink);
     return nullptr;
+  }
+  if (route.kind == RouteKind::unknown && is_image_path(request.path)) {
+    return serve_image(std::move(request), base_, shared_, sink);
   }
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())

@@ -46,6 +46,9 @@
  *  1.4  stream_events_set (a streamed response's event becomes zero or more events); a 2xx
  *       application/vnd.amazon.eventstream answer is streamed too, as raw chunks of bytes;
  *       response_status_set.
+ *  1.5  http_call_guarded (an HTTP call to a URL that came from a client: body size and time
+ *       limits, public addresses only, no proxy, no redirect) with sluice_http_limits and the
+ *       op results SLUICE_OP_TOO_LARGE and SLUICE_OP_REFUSED, which only it reports.
  */
 #ifndef SLUICE_FILTER_H_
 #define SLUICE_FILTER_H_
@@ -58,7 +61,7 @@ extern "C" {
 #endif
 
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 4
+#define SLUICE_ABI_MINOR 5
 
 typedef struct sluice_str {
   const char* ptr;
@@ -113,8 +116,21 @@ typedef enum sluice_op_result {
   SLUICE_OP_OK = 0,
   SLUICE_OP_NOT_FOUND = 1,
   SLUICE_OP_TIMEOUT = 2,
-  SLUICE_OP_FAILED = 3
+  SLUICE_OP_FAILED = 3,
+  /* 1.5, reported by http_call_guarded only: */
+  SLUICE_OP_TOO_LARGE = 4, /* the body would pass max_body_bytes: stopped there, body empty */
+  SLUICE_OP_REFUSED = 5    /* no address the name resolved to was public; nothing was sent */
 } sluice_op_result;
+
+/* Limits of one http_call_guarded (1.5). */
+typedef struct sluice_http_limits {
+  uint32_t struct_size;
+  uint32_t timeout_ms;       /* connect, first byte, each pause and the whole exchange: 1..60000 */
+  uint64_t max_body_bytes;   /* response body bound: 1..32 MiB (33554432) */
+  int public_addresses_only; /* 1: connect only to public unicast addresses (never loopback,
+                                private, CGNAT, link-local, reserved, multicast, nor IPv6 forms
+                                of them), checked on the address connected to */
+} sluice_http_limits;
 
 /* Completion of an async operation, delivered to on_op_done on the stream's thread. Borrowed:
  * valid during the on_op_done call only. Later minors append fields (HTTP, key-value results). */
@@ -266,7 +282,8 @@ typedef struct sluice_host_api {
    * "id" is "<model name>#<index>". Borrowed until config_new returns. */
   int (*config_registry)(sluice_config* c, sluice_str* out_json);
   /* Starts an HTTP request on the worker's upstream client (guardrails, JWKS, token refresh).
-   * url is absolute http(s) and must come from configuration, never from a client. Completion:
+   * url is absolute http(s) and must come from configuration, never from a client (a client's
+   * URL goes through http_call_guarded, 1.5). Completion:
    * on_op_done with SLUICE_OP_HTTP (http_status, headers, body borrowed for that call). */
   uint64_t (*http_call)(sluice_stream* s, sluice_str method, sluice_str url,
                         const sluice_header* headers, size_t header_count, sluice_str body,
@@ -305,6 +322,22 @@ typedef struct sluice_host_api {
    * answer that cannot be translated) or an error into another. The route filter's verdict on
    * an attempt still sees the upstream's own status. */
   int (*response_status_set)(sluice_stream* s, uint32_t status);
+
+  /* ---- 1.5 ---- */
+  /* http_call for a URL that came from a client (an image to fetch for a provider): an absolute
+   * http(s) URL, sent on a fresh direct connection that is closed afterwards (never through a
+   * forward proxy, so the address checked is the real one; never on a pooled connection).
+   * Redirects are not followed: a 3xx is the op's result like any status. limits is required
+   * (struct_size set) and bounds the call: a body longer than max_body_bytes (declared by
+   * Content-Length or counted as it arrives) ends the op at once with SLUICE_OP_TOO_LARGE and
+   * stops the transfer; timeout_ms ends it with SLUICE_OP_TIMEOUT; with public_addresses_only
+   * an internal address ends it with SLUICE_OP_REFUSED before anything is sent to it. A stream
+   * may have at most 8 guarded calls pending, whose max_body_bytes add up to at most 64 MiB;
+   * beyond that, or with limits out of range, the call is refused (0). Completion as
+   * http_call's. */
+  uint64_t (*http_call_guarded)(sluice_stream* s, sluice_str method, sluice_str url,
+                                const sluice_header* headers, size_t header_count, sluice_str body,
+                                const sluice_http_limits* limits, uint64_t token);
 } sluice_host_api;
 
 /* Whether the host's table has `function` (one a later minor appended): an older host's table

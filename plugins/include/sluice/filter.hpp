@@ -24,8 +24,10 @@
 
 #include <sluice/filter.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -102,6 +104,13 @@ class ConfigContext {
  private:
   const sluice_host_api* api_;
   sluice_config* config_;
+};
+
+// The limits of a guarded HTTP call (filter.h, sluice_http_limits).
+struct HttpLimits {
+  uint32_t timeout_ms = 0;
+  uint64_t max_body_bytes = 0;
+  bool public_addresses_only = true;
 };
 
 // One filter instance's handle on its request. Cheap to copy.
@@ -239,6 +248,27 @@ class Stream {
     return api_->timer_start(stream_, delay_ms, token);
   }
   bool cancel(uint64_t op_id) const { return api_->op_cancel(stream_, op_id); }
+  // An HTTP call to a URL that came from a client, within `limits` (filter.h,
+  // http_call_guarded): the op id, or 0 when refused, and always 0 on a host older than 1.5,
+  // which cannot guard a call (falling back to http_call would drop the guard).
+  uint64_t http_call_guarded(
+      std::string_view method, std::string_view url, std::string_view body,
+      const HttpLimits& limits, uint64_t token,
+      std::initializer_list<std::pair<std::string_view, std::string_view>> headers = {}) const {
+    if (!SLUICE_HOST_HAS(api_, http_call_guarded)) return 0;
+    std::vector<sluice_header> list;
+    list.reserve(headers.size());
+    for (const auto& [name, value] : headers) {
+      list.push_back(sluice_header{detail::str(name), detail::str(value)});
+    }
+    sluice_http_limits c_limits{};
+    c_limits.struct_size = sizeof(c_limits);
+    c_limits.timeout_ms = limits.timeout_ms;
+    c_limits.max_body_bytes = limits.max_body_bytes;
+    c_limits.public_addresses_only = limits.public_addresses_only ? 1 : 0;
+    return api_->http_call_guarded(stream_, detail::str(method), detail::str(url), list.data(),
+                                   list.size(), detail::str(body), &c_limits, token);
+  }
 
   void log(LogLevel level, std::string_view message) const {
     api_->log(config_, stream_, static_cast<sluice_log_level>(level), detail::str(message));

@@ -453,5 +453,28 @@ TEST(LitellmTranslate, VertexSettingsAndDeploymentAsTheyParse) {
       R"({"provider":"vertex_ai","model":"gemini-pro","weight":1,"params":{"temperature":0}})");
 }
 
+TEST(LitellmTranslate, ImageFetchSettingsGoToTheProviderNotIntoRequests) {
+  const LoadResult r = load(
+      "model_list:\n"
+      "  - model_name: claude\n"
+      "    litellm_params:\n"
+      "      model: anthropic/claude-3-5-sonnet-20241022\n"
+      "      fetch_image_urls: true\n"
+      "      image_fetch_max_bytes: 1048576\n"
+      "      image_fetch_timeout_ms: 2000\n"
+      "      image_fetch_allow_private: false\n"
+      "      temperature: 0.5\n");
+  ASSERT_TRUE(r.config) << errors_of(r);
+  const auto& settings = r.config->bootstrap.providers(0).settings().fields();
+  EXPECT_TRUE(settings.at("fetch_image_urls").bool_value());
+  EXPECT_EQ(settings.at("image_fetch_max_bytes").number_value(), 1048576);
+  EXPECT_EQ(settings.at("image_fetch_timeout_ms").number_value(), 2000);
+  EXPECT_FALSE(settings.at("image_fetch_allow_private").bool_value());
+  const auto& params = r.config->bootstrap.models(0).deployments(0).params().fields();
+  EXPECT_EQ(params.size(), 1u);  // temperature only
+  EXPECT_TRUE(params.contains("temperature"));
+  EXPECT_TRUE(r.config->warnings.empty()) << r.config->warnings[0].format();
+}
+
 }  // namespace
 }  // namespace sluice::config

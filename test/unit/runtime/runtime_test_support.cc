@@ -161,7 +161,7 @@ class FakeTransport::Call : public UpstreamCall {
     if (self->response_.fail) {
       self->answered_ = true;
       ++self->owner_.answered;
-      callbacks.on_upstream_failure(UpstreamFailure::connect, self->response_.reason);
+      callbacks.on_upstream_failure(self->response_.fail_kind, self->response_.reason);
       return;
     }
     callbacks.on_upstream_headers(self->response_.status, self->response_.headers);

@@ -82,7 +82,8 @@ struct FakeResponse {
   int status = 200;
   http::Headers headers;
   std::string body = R"({"ok":true})";
-  bool fail = false;  // connect failure instead of a response
+  bool fail = false;  // a failure instead of a response, of this kind
+  UpstreamFailure fail_kind = UpstreamFailure::connect;
   std::string reason = "connection refused";
   uint32_t delay_ms = 1;
   // Streaming: after the head, each chunk is delivered by its own timer (chunk_delay_ms apart),
