@@ -17,7 +17,7 @@ std::string at(std::string_view path, size_t index) {
 
 class RequestDecoder {
  public:
-  explicit RequestDecoder(JsonWriter& out) : out_(out) {}
+  explicit RequestDecoder(JsonOut& out) : out_(out) {}
   const std::string& problem() const { return problem_; }
 
   bool decode(const JsonValue& request);
@@ -39,7 +39,7 @@ class RequestDecoder {
   // Text blocks (type "text") joined by '\n'; `path` names the list for the error.
   bool joined_text(const JsonValue& blocks, const std::string& path, std::string* text);
 
-  JsonWriter& out_;
+  JsonOut& out_;
   std::string problem_;
 };
 
@@ -454,15 +454,17 @@ bool decode_request(std::string_view body, std::string* openai_body, ApiError* e
     *error = ApiError{400, "request body: " + parse_problem, "invalid_request_error", ""};
     return false;
   }
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
+  // The OpenAI request is about as long as the client's: one allocation, written in place.
+  openai_body->clear();
+  openai_body->reserve(body.size() + kOutputSlack);
+  JsonOut writer(openai_body);
   RequestDecoder decoder(writer);
   if (!decoder.decode(request.doc())) {
+    writer.restart();
     *error = ApiError{400, decoder.problem(), "invalid_request_error", ""};
     return false;
   }
-  openai_body->assign(buffer.GetString(), buffer.GetSize());
-  return true;
+  return true;  // the writer's destructor cuts the body to its text
 }
 
 }  // namespace sluice::apis::anthropic

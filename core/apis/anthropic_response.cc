@@ -46,8 +46,8 @@ std::string message_id(std::string_view openai_id) {
 }
 
 ClientAnswer encode_error(const ApiError& error) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter out(buffer);
+  std::string body;
+  JsonOut out(&body);
   out.StartObject();
   write_key(out, "type");
   write_string(out, "error");
@@ -62,13 +62,14 @@ ClientAnswer encode_error(const ApiError& error) {
   ClientAnswer answer;
   answer.status = error.status;
   answer.headers.push_back({"content-type", "application/json"});
-  answer.body.assign(buffer.GetString(), buffer.GetSize());
+  out.finish();
+  answer.body = std::move(body);
   return answer;
 }
 
 namespace {
 
-void write_tool_input(JsonWriter& out, std::string_view arguments) {
+void write_tool_input(JsonOut& out, std::string_view arguments) {
   ParsedJson input;
   if (input.parse(arguments).empty() && input.doc().IsObject()) {
     input.doc().Accept(out);
@@ -89,8 +90,8 @@ ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& 
     return encode_error(
         {502, "the upstream answer could not be read: " + problem, "api_error", ""});
   }
-  rapidjson::StringBuffer buffer;
-  JsonWriter out(buffer);
+  std::string body;
+  JsonOut out(&body);
   out.StartObject();
   write_key(out, "id");
   write_string(out, message_id(answer.id));
@@ -141,7 +142,8 @@ ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& 
   out.EndObject();
   ClientAnswer client_answer;
   client_answer.headers.push_back({"content-type", "application/json"});
-  client_answer.body.assign(buffer.GetString(), buffer.GetSize());
+  out.finish();
+  client_answer.body = std::move(body);
   return client_answer;
 }
 

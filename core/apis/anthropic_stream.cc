@@ -20,9 +20,8 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
 
  private:
   // Starts an event's JSON object with its "type" member.
-  JsonWriter& open(std::string_view type) {
-    buffer_.Clear();
-    writer_.Reset(buffer_);
+  JsonOut& open(std::string_view type) {
+    writer_.restart();
     writer_.StartObject();
     write_key(writer_, "type");
     write_string(writer_, type);
@@ -32,7 +31,7 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
   void emit(std::string_view type, std::string* out) {
     writer_.EndObject();
     out->append("event: ").append(type).append("\ndata: ");
-    out->append(buffer_.GetString(), buffer_.GetSize());
+    out->append(writer_.text());
     out->append("\n\n");
   }
   void write_index(int64_t block) {
@@ -42,7 +41,7 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
 
   void on_message_start(std::string_view openai_id, const OpenAiUsage& usage,
                         std::string* out) override {
-    JsonWriter& w = open("message_start");
+    JsonOut& w = open("message_start");
     write_key(w, "message");
     w.StartObject();
     write_key(w, "id");
@@ -74,7 +73,7 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
   }
 
   void on_text_start(int64_t block, std::string* out) override {
-    JsonWriter& w = open("content_block_start");
+    JsonOut& w = open("content_block_start");
     write_index(block);
     write_key(w, "content_block");
     w.StartObject();
@@ -87,7 +86,7 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
   }
 
   void on_text_delta(int64_t block, std::string_view text, std::string* out) override {
-    JsonWriter& w = open("content_block_delta");
+    JsonOut& w = open("content_block_delta");
     write_index(block);
     write_key(w, "delta");
     w.StartObject();
@@ -101,7 +100,7 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
 
   void on_tool_start(int64_t block, std::string_view id, std::string_view name,
                      std::string* out) override {
-    JsonWriter& w = open("content_block_start");
+    JsonOut& w = open("content_block_start");
     write_index(block);
     write_key(w, "content_block");
     w.StartObject();
@@ -119,7 +118,7 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
   }
 
   void on_tool_delta(int64_t block, std::string_view fragment, std::string* out) override {
-    JsonWriter& w = open("content_block_delta");
+    JsonOut& w = open("content_block_delta");
     write_index(block);
     write_key(w, "delta");
     w.StartObject();
@@ -142,7 +141,7 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
 
   void on_usage(std::string_view finish_reason, const OpenAiUsage& usage,
                 std::string* out) override {
-    JsonWriter& w = open("message_delta");
+    JsonOut& w = open("message_delta");
     write_key(w, "delta");
     w.StartObject();
     write_key(w, "stop_reason");
@@ -173,7 +172,7 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
   }
 
   void on_error(const ApiError& error, std::string* out) override {
-    JsonWriter& w = open("error");
+    JsonOut& w = open("error");
     write_key(w, "error");
     w.StartObject();
     write_key(w, "type");
@@ -185,8 +184,8 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
   }
 
   std::string client_model_;
-  rapidjson::StringBuffer buffer_;
-  JsonWriter writer_{buffer_};
+  std::string event_json_;  // each event's JSON, its capacity reused
+  JsonOut writer_{&event_json_};
 };
 
 }  // namespace

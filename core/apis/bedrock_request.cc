@@ -32,7 +32,7 @@ Block block_kind(const JsonValue& block, std::string_view* name) {
 
 class RequestDecoder {
  public:
-  explicit RequestDecoder(JsonWriter& out) : out_(out) {}
+  explicit RequestDecoder(JsonOut& out) : out_(out) {}
   const std::string& problem() const { return problem_; }
 
   bool decode(std::string_view model_id, bool stream, const JsonValue& request);
@@ -55,7 +55,7 @@ class RequestDecoder {
   bool inference_config(const JsonValue& config);
   bool tool_config(const JsonValue& config);
 
-  JsonWriter& out_;
+  JsonOut& out_;
   std::string problem_;
 };
 
@@ -438,15 +438,17 @@ bool decode_request(const ClientRequest& request, std::string* openai_body, ApiE
     *error = ApiError{400, "request body: " + parse_problem, "invalid_request_error", ""};
     return false;
   }
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
+  // The OpenAI request is about as long as the client's: one allocation, written in place.
+  openai_body->clear();
+  openai_body->reserve(request.body.size() + kOutputSlack);
+  JsonOut writer(openai_body);
   RequestDecoder decoder(writer);
   if (!decoder.decode(request.model_id, request.stream_path, body.doc())) {
+    writer.restart();
     *error = ApiError{400, decoder.problem(), "invalid_request_error", ""};
     return false;
   }
-  openai_body->assign(buffer.GetString(), buffer.GetSize());
-  return true;
+  return true;  // the writer's destructor cuts the body to its text
 }
 
 }  // namespace sluice::apis::bedrock

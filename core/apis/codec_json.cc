@@ -61,10 +61,11 @@ std::string quoted_name(std::string_view name) {
 }
 
 std::string json_text(const JsonValue& value) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
+  std::string text;
+  JsonOut writer(&text);
   value.Accept(writer);
-  return {buffer.GetString(), buffer.GetSize()};
+  writer.finish();
+  return text;
 }
 
 int64_t integer_member(const JsonValue& object, std::string_view name, int64_t fallback) {

@@ -8,21 +8,20 @@
 #include <string_view>
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
+#include "core/apis/json_out.h"
 #include "providers/support/json.h"
 
 namespace sluice::apis {
 
-// The member readers and writer helpers are the adapters' (providers/support/json.h).
+// The member readers are the adapters' (providers/support/json.h); the writer is JsonOut.
 using providers::support::JsonValue;
-using providers::support::JsonWriter;
 using providers::support::member;
 using providers::support::string_member;
 using providers::support::view;
-using providers::support::write_key;
-using providers::support::write_string;
+
+// Room a codec reserves beyond the client's text for the OpenAI text it writes from it.
+inline constexpr size_t kOutputSlack = 512;
 
 // Deep enough for any real JSON schema, shallow enough for the writer's recursion.
 inline constexpr unsigned kMaxJsonDepth = 64;

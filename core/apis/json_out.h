@@ -1,0 +1,85 @@
+#pragma once
+// The writer the inbound codecs build their JSON with: compact JSON appended straight into a
+// std::string, byte for byte what rapidjson's Writer writes (the same escapes, the same number
+// forms), without the Writer's level stack, its worst-case reserve of six bytes per string byte
+// and the copy out of its StringBuffer. It is a rapidjson handler (hence the method names), so a
+// parsed value is copied with value.Accept(out).
+//
+// It trusts its caller: the calls must make well-formed JSON (a key before each member value,
+// ends matching starts), and strings must be valid UTF-8, as the codecs' parsed input is.
+// Not thread-safe; one writer per output.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/rapidjson.h>
+
+namespace sluice::apis {
+
+class JsonOut {
+ public:
+  // Writes after the current end of *target. While the writer works, *target may hold spare
+  // bytes past the text; finish() (or the destructor) cuts it to the text.
+  explicit JsonOut(std::string* target) : target_(target), used_(target->size()) {}
+  ~JsonOut() { finish(); }
+  JsonOut(const JsonOut&) = delete;
+  JsonOut& operator=(const JsonOut&) = delete;
+
+  // Cuts *target to the text written; writing may go on afterwards.
+  void finish() { target_->resize(used_); }
+  // Forgets all of *target's text (its bytes stay, to be written over) and starts a new text.
+  void restart() {
+    used_ = 0;
+    need_comma_ = false;
+  }
+  // All of *target's text so far, valid until the next write.
+  std::string_view text() const { return {target_->data(), used_}; }
+
+  bool Null() { return literal("null", 4); }
+  bool Bool(bool b) { return b ? literal("true", 4) : literal("false", 5); }
+  bool Int(int i);
+  bool Uint(unsigned u);
+  bool Int64(int64_t i);
+  bool Uint64(uint64_t u);
+  // False, writing nothing, for NaN and infinities (which JSON cannot carry).
+  bool Double(double d);
+  bool String(const char* text, rapidjson::SizeType length, bool copy = false);
+  bool Key(const char* text, rapidjson::SizeType length, bool copy = false);
+  bool StartObject() { return open('{'); }
+  bool EndObject(rapidjson::SizeType = 0) { return close('}'); }
+  bool StartArray() { return open('['); }
+  bool EndArray(rapidjson::SizeType = 0) { return close(']'); }
+
+ private:
+  // Room for `bytes` more bytes at the end of the text.
+  char* room(size_t bytes) {
+    if (target_->size() - used_ < bytes) grow(bytes);
+    return target_->data() + used_;
+  }
+  void grow(size_t bytes);
+  void separate() {
+    if (need_comma_) {
+      *room(1) = ',';
+      ++used_;
+    }
+  }
+  bool literal(const char* text, size_t length);
+  bool open(char bracket);
+  bool close(char bracket);
+  void quoted(const char* text, size_t length);
+
+  std::string* target_;
+  size_t used_;              // bytes of *target that are text
+  bool need_comma_ = false;  // a value was completed at this level: the next one needs a ','
+};
+
+inline void write_key(JsonOut& out, std::string_view key) {
+  out.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+}
+inline void write_string(JsonOut& out, std::string_view text) {
+  out.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+}  // namespace sluice::apis
