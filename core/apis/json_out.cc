@@ -85,110 +85,111 @@ size_t next_to_escape(const char* text, size_t from, size_t length) {
   return i;
 }
 
+// Copies `count` bytes, short runs (most keys and values) without a call to memcpy.
+void copy_bytes(char* to, const char* from, size_t count) {
+  if (count >= 16) {
+    std::memcpy(to, from, count);
+  } else if (count >= 8) {  // two overlapping words
+    uint64_t head, tail;
+    std::memcpy(&head, from, 8);
+    std::memcpy(&tail, from + count - 8, 8);
+    std::memcpy(to, &head, 8);
+    std::memcpy(to + count - 8, &tail, 8);
+  } else if (count >= 4) {
+    uint32_t head, tail;
+    std::memcpy(&head, from, 4);
+    std::memcpy(&tail, from + count - 4, 4);
+    std::memcpy(to, &head, 4);
+    std::memcpy(to + count - 4, &tail, 4);
+  } else {
+    for (size_t i = 0; i < count; ++i) to[i] = from[i];
+  }
+}
+
 }  // namespace
 
 void JsonOut::grow(size_t bytes) {
   // Past what the caller reserved, doubling.
+  const size_t used = size();
   target_->resize(
-      std::max({used_ + bytes, target_->size() * 2, target_->capacity(), kFirstCapacity}));
+      std::max({used + bytes, target_->size() * 2, target_->capacity(), kFirstCapacity}));
+  take_buffer(used);
 }
 
 bool JsonOut::literal(const char* text, size_t length) {
-  separate();
-  std::memcpy(room(length), text, length);
-  used_ += length;
+  char* at = separate(room(length + 1));
+  std::memcpy(at, text, length);
+  pos_ = at + length;
   need_comma_ = true;
   return true;
 }
 
 bool JsonOut::open(char bracket) {
-  separate();
-  *room(1) = bracket;
-  ++used_;
+  char* at = separate(room(2));
+  *at = bracket;
+  pos_ = at + 1;
   need_comma_ = false;
   return true;
 }
 
 bool JsonOut::close(char bracket) {
   *room(1) = bracket;
-  ++used_;
+  ++pos_;
   need_comma_ = true;
   return true;
 }
 
 bool JsonOut::Int(int i) {
-  separate();
-  char* start = room(12);
-  used_ += static_cast<size_t>(rapidjson::internal::i32toa(i, start) - start);
+  char* at = separate(room(1 + 11));
+  pos_ = rapidjson::internal::i32toa(i, at);
   need_comma_ = true;
   return true;
 }
 
 bool JsonOut::Uint(unsigned u) {
-  separate();
-  char* start = room(11);
-  used_ += static_cast<size_t>(rapidjson::internal::u32toa(u, start) - start);
+  char* at = separate(room(1 + 10));
+  pos_ = rapidjson::internal::u32toa(u, at);
   need_comma_ = true;
   return true;
 }
 
 bool JsonOut::Int64(int64_t i) {
-  separate();
-  char* start = room(21);
-  used_ += static_cast<size_t>(rapidjson::internal::i64toa(i, start) - start);
+  char* at = separate(room(1 + 20));
+  pos_ = rapidjson::internal::i64toa(i, at);
   need_comma_ = true;
   return true;
 }
 
 bool JsonOut::Uint64(uint64_t u) {
-  separate();
-  char* start = room(21);
-  used_ += static_cast<size_t>(rapidjson::internal::u64toa(u, start) - start);
+  char* at = separate(room(1 + 20));
+  pos_ = rapidjson::internal::u64toa(u, at);
   need_comma_ = true;
   return true;
 }
 
 bool JsonOut::Double(double d) {
   if (!std::isfinite(d)) return false;
-  separate();
-  char* start = room(25);  // rapidjson's own bound for dtoa
-  used_ += static_cast<size_t>(rapidjson::internal::dtoa(d, start) - start);
+  char* at = separate(room(1 + 25));  // rapidjson's own bound for dtoa
+  pos_ = rapidjson::internal::dtoa(d, at);
   need_comma_ = true;
   return true;
 }
 
-bool JsonOut::String(const char* text, rapidjson::SizeType length, bool) {
-  separate();
-  quoted(text, length);
-  need_comma_ = true;
-  return true;
-}
-
-bool JsonOut::Key(const char* text, rapidjson::SizeType length, bool) {
-  separate();
-  quoted(text, length);
-  *room(1) = ':';
-  ++used_;
-  need_comma_ = false;
-  return true;
-}
-
-void JsonOut::quoted(const char* text, size_t length) {
+void JsonOut::quoted(const char* text, size_t length, bool key) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  char* at = room(length + 2);  // enough unless something needs escaping
-  *at = '"';
-  ++used_;
+  // ',' '"' text '"' ':' -- enough unless something needs escaping.
+  char* at = separate(room(length + 4));
+  *at++ = '"';
   size_t done = 0;
   while (true) {
     const size_t next = next_to_escape(text, done, length);
-    const size_t run = next - done;
-    char* to = room(run + 1);
-    if (run > 0) std::memcpy(to, text + done, run);
-    used_ += run;
+    copy_bytes(at, text + done, next - done);
+    at += next - done;
     if (next == length) break;
+    pos_ = at;
+    at = room(6 + (length - next) + 2);  // this escape, the rest, '"' and ':'
     const auto c = static_cast<unsigned char>(text[next]);
     const char letter = escape_letter(c);
-    at = room(6 + (length - next));
     at[0] = '\\';
     at[1] = letter;
     if (letter == 'u') {
@@ -196,14 +197,16 @@ void JsonOut::quoted(const char* text, size_t length) {
       at[3] = '0';
       at[4] = kHex[c >> 4];
       at[5] = kHex[c & 0xF];
-      used_ += 6;
+      at += 6;
     } else {
-      used_ += 2;
+      at += 2;
     }
     done = next + 1;
   }
-  *room(1) = '"';
-  ++used_;
+  *at++ = '"';
+  if (key) *at++ = ':';
+  pos_ = at;
+  need_comma_ = !key;
 }
 
 }  // namespace sluice::apis

@@ -20,22 +20,26 @@ namespace sluice::apis {
 
 class JsonOut {
  public:
-  // Writes after the current end of *target. While the writer works, *target may hold spare
-  // bytes past the text; finish() (or the destructor) cuts it to the text.
-  explicit JsonOut(std::string* target) : target_(target), used_(target->size()) {}
+  // Writes after the current end of *target. While the writer works, *target holds spare bytes
+  // past the text; finish() (or the destructor) cuts it to the text.
+  explicit JsonOut(std::string* target) : target_(target) { take_buffer(target->size()); }
   ~JsonOut() { finish(); }
   JsonOut(const JsonOut&) = delete;
   JsonOut& operator=(const JsonOut&) = delete;
 
   // Cuts *target to the text written; writing may go on afterwards.
-  void finish() { target_->resize(used_); }
+  void finish() {
+    const size_t used = size();
+    target_->resize(used);
+    take_buffer(used);
+  }
   // Forgets all of *target's text (its bytes stay, to be written over) and starts a new text.
   void restart() {
-    used_ = 0;
+    pos_ = begin_;
     need_comma_ = false;
   }
   // All of *target's text so far, valid until the next write.
-  std::string_view text() const { return {target_->data(), used_}; }
+  std::string_view text() const { return {begin_, size()}; }
 
   bool Null() { return literal("null", 4); }
   bool Bool(bool b) { return b ? literal("true", 4) : literal("false", 5); }
@@ -45,33 +49,50 @@ class JsonOut {
   bool Uint64(uint64_t u);
   // False, writing nothing, for NaN and infinities (which JSON cannot carry).
   bool Double(double d);
-  bool String(const char* text, rapidjson::SizeType length, bool copy = false);
-  bool Key(const char* text, rapidjson::SizeType length, bool copy = false);
+  bool String(const char* text, rapidjson::SizeType length, bool /*copy*/ = false) {
+    quoted(text, length, false);
+    return true;
+  }
+  bool Key(const char* text, rapidjson::SizeType length, bool /*copy*/ = false) {
+    quoted(text, length, true);
+    return true;
+  }
   bool StartObject() { return open('{'); }
   bool EndObject(rapidjson::SizeType = 0) { return close('}'); }
   bool StartArray() { return open('['); }
   bool EndArray(rapidjson::SizeType = 0) { return close(']'); }
 
  private:
-  // Room for `bytes` more bytes at the end of the text.
+  size_t size() const { return static_cast<size_t>(pos_ - begin_); }
+  // Points begin_/pos_/end_ into *target, `used` bytes of it being text.
+  void take_buffer(size_t used) {
+    begin_ = target_->data();
+    pos_ = begin_ + used;
+    end_ = begin_ + target_->size();
+  }
+  // Room for `bytes` more bytes at pos_, which it returns. The writes go through a local
+  // pointer and set pos_ once at the end: a char store may alias any member, so the compiler
+  // would reload them after each.
   char* room(size_t bytes) {
-    if (target_->size() - used_ < bytes) grow(bytes);
-    return target_->data() + used_;
+    if (static_cast<size_t>(end_ - pos_) < bytes) grow(bytes);
+    return pos_;
   }
   void grow(size_t bytes);
-  void separate() {
-    if (need_comma_) {
-      *room(1) = ',';
-      ++used_;
-    }
+  // A ',' at `at` when a value came before at this level; returns where to go on.
+  char* separate(char* at) const {
+    if (need_comma_) *at++ = ',';
+    return at;
   }
   bool literal(const char* text, size_t length);
   bool open(char bracket);
   bool close(char bracket);
-  void quoted(const char* text, size_t length);
+  // A string (a key when `key`, then followed by ':'), escaped as rapidjson does.
+  void quoted(const char* text, size_t length, bool key);
 
   std::string* target_;
-  size_t used_;              // bytes of *target that are text
+  char* begin_ = nullptr;    // target_->data()
+  char* pos_ = nullptr;      // the end of the text
+  char* end_ = nullptr;      // the end of *target (its spare bytes included)
   bool need_comma_ = false;  // a value was completed at this level: the next one needs a ','
 };
 
