@@ -62,6 +62,8 @@ class ParsedJson {
   const rapidjson::Document& doc() const { return *doc_; }
 
  private:
+  void start_document();
+
   static constexpr size_t kInlineBytes = 4096;
   static constexpr size_t kStackBytes = 1024;
   alignas(8) char inline_block_[kInlineBytes];

@@ -1,16 +1,16 @@
-// JsonOut's writing: strings scanned eight bytes at a time for the few bytes JSON escapes, and
+// JsonOut's writing: strings scanned a block at a time for the few bytes JSON escapes, and
 // numbers through rapidjson's own conversions, so the text matches its Writer's exactly.
 
 #include "core/apis/json_out.h"
 
 #include <algorithm>
-#include <array>
-#include <bit>
 #include <cmath>
 #include <cstring>
 
 #include <rapidjson/internal/dtoa.h>
 #include <rapidjson/internal/itoa.h>
+
+#include "core/apis/json_scan.h"
 
 namespace sluice::apis {
 namespace {
@@ -38,51 +38,6 @@ constexpr char escape_letter(unsigned char c) {
     default:
       return c < 0x20 ? 'u' : 0;
   }
-}
-
-// The bytes JSON escapes, as a table: one load per byte where a word at a time cannot go.
-constexpr std::array<bool, 256> kNeedsEscape = [] {
-  std::array<bool, 256> table{};
-  for (int c = 0; c < 0x20; ++c) table[c] = true;
-  table['"'] = true;
-  table['\\'] = true;
-  return table;
-}();
-
-// Flags (the high bit of each byte) the bytes of `word` that need escaping: below 0x20, a quote
-// or a backslash. The lowest flag is always a real one; false flags only ever sit above it.
-uint64_t escape_flags(uint64_t word) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  const uint64_t quotes = word ^ (kOnes * '"');
-  const uint64_t backslashes = word ^ (kOnes * '\\');
-  const uint64_t flags = ((word - kOnes * 0x20) & ~word) | ((quotes - kOnes) & ~quotes) |
-                         ((backslashes - kOnes) & ~backslashes);
-  return flags & (kOnes * 0x80);
-}
-
-// The offset of the first byte at or after `from` that needs escaping, or `length`: eight
-// bytes at a time, the last eight of the string overlapping the ones already looked at.
-size_t next_to_escape(const char* text, size_t from, size_t length) {
-  if constexpr (std::endian::native == std::endian::little) {
-    if (length - from >= 8) {
-      uint64_t word;
-      size_t i = from;
-      for (; i + 8 <= length; i += 8) {
-        std::memcpy(&word, text + i, 8);
-        if (const uint64_t hits = escape_flags(word); hits != 0) {
-          return i + static_cast<size_t>(std::countr_zero(hits) / 8);
-        }
-      }
-      if (i == length) return length;
-      const size_t last = length - 8;  // bytes before i were clean: skip their flags
-      std::memcpy(&word, text + last, 8);
-      const uint64_t hits = escape_flags(word) >> ((i - last) * 8);
-      return hits == 0 ? length : i + static_cast<size_t>(std::countr_zero(hits) / 8);
-    }
-  }
-  size_t i = from;
-  while (i < length && !kNeedsEscape[static_cast<unsigned char>(text[i])]) ++i;
-  return i;
 }
 
 // Copies `count` bytes, short runs (most keys and values) without a call to memcpy.
@@ -182,7 +137,7 @@ void JsonOut::quoted(const char* text, size_t length, bool key) {
   *at++ = '"';
   size_t done = 0;
   while (true) {
-    const size_t next = next_to_escape(text, done, length);
+    const size_t next = next_json_special(text, done, length);
     copy_bytes(at, text + done, next - done);
     at += next - done;
     if (next == length) break;
