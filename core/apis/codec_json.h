@@ -44,12 +44,12 @@ inline constexpr size_t kOutputSlack = 512;
 // Deep enough for any real JSON schema, shallow enough for the writer's recursion.
 inline constexpr unsigned kMaxJsonDepth = 64;
 
-// One parsed JSON text: the text is UTF-8 checked, then parsed iteratively with nesting capped,
-// so hostile text can neither exhaust the stack nor bring bad bytes into what the codecs write.
-// The document's strings point into this object's own copy of the text (parsed in place, with
-// the SIMD scans rapidjson keeps for NUL-terminated text), and its nodes go first into an
-// inline block: a stream chunk or a typical request is parsed with one or two trips to the
-// heap. Reusable: each parse forgets the one before.
+// One parsed JSON text: the text is UTF-8 checked, then parsed with nesting capped, so hostile
+// text can neither exhaust the stack nor bring bad bytes into what the codecs write. The
+// document's strings point into this object's own copy of the text (parsed in place: by the
+// quick reader for common JSON, else by rapidjson), and its nodes go first into an inline
+// block: a stream chunk or a typical request is parsed with one or two trips to the heap.
+// Reusable: each parse forgets the one before.
 class ParsedJson {
  public:
   ParsedJson() = default;
