@@ -88,7 +88,7 @@ bool RequestDecoder::decode(const JsonValue& request) {
     const JsonValue* value = member(request, name);
     if (!value) continue;
     if (!value->IsNumber()) return fail(name, "Input should be a valid number");
-    write_key(out_, name);
+    write_key_text(out_, name);
     value->Accept(out_);
   }
   if (const JsonValue* top_k = member(request, "top_k")) {

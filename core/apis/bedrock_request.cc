@@ -104,7 +104,7 @@ bool RequestDecoder::decode(std::string_view model_id, bool stream, const JsonVa
     const JsonValue* value = member(request, name);
     if (!value) continue;
     if (!value->IsObject()) return fail(name, "must be an object");
-    write_key(out_, name);
+    write_key_text(out_, name);
     value->Accept(out_);
   }
   if (stream) {
@@ -376,7 +376,7 @@ bool RequestDecoder::inference_config(const JsonValue& config) {
     const JsonValue* value = member(config, name);
     if (!value) continue;
     if (!value->IsNumber()) return fail(FieldPath("inferenceConfig") / name, "must be a number");
-    write_key(out_, openai_name);
+    write_key_text(out_, openai_name);
     value->Accept(out_);
   }
   return true;

@@ -27,8 +27,12 @@ class Reader {
   }
 
  private:
+  // Most tokens follow one another without space: one comparison tells.
   void skip_space() {
-    while (*at_ == ' ' || *at_ == '\n' || *at_ == '\r' || *at_ == '\t') ++at_;
+    while (static_cast<unsigned char>(*at_) <= ' ' &&
+           (*at_ == ' ' || *at_ == '\n' || *at_ == '\r' || *at_ == '\t')) {
+      ++at_;
+    }
   }
 
   bool value() {

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -57,6 +58,17 @@ class JsonOut {
     quoted(text, length, true);
     return true;
   }
+  // A key known to need no escaping (see PlainKey).
+  void plain_key(std::string_view key) {
+    char* at = separate(room(key.size() + 4));
+    *at++ = '"';
+    std::memcpy(at, key.data(), key.size());
+    at += key.size();
+    *at++ = '"';
+    *at++ = ':';
+    pos_ = at;
+    need_comma_ = false;
+  }
   bool StartObject() { return open('{'); }
   bool EndObject(rapidjson::SizeType = 0) { return close('}'); }
   bool StartArray() { return open('['); }
@@ -96,7 +108,30 @@ class JsonOut {
   bool need_comma_ = false;  // a value was completed at this level: the next one needs a ','
 };
 
-inline void write_key(JsonOut& out, std::string_view key) {
+// A key a codec names itself: a string literal, checked when compiled to need no escaping, so
+// that it is written without looking at it again.
+class PlainKey {
+ public:
+  template <size_t N>
+  consteval PlainKey(const char (&text)[N])  // NOLINT(google-explicit-constructor)
+      : text_(text, N - 1) {
+    for (const char c : text_) {
+      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+        throw "a key that needs escaping";  // refused at compile time
+      }
+    }
+  }
+  std::string_view text() const { return text_; }
+
+ private:
+  std::string_view text_;
+};
+
+inline void write_key(JsonOut& out, PlainKey key) {
+  out.plain_key(key.text());
+}
+// A key known only when running, escaped when it needs it.
+inline void write_key_text(JsonOut& out, std::string_view key) {
   out.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
 }
 inline void write_string(JsonOut& out, std::string_view text) {

@@ -159,6 +159,32 @@ TEST(JsonOut, EscapesEveryControlByte) {
   EXPECT_EQ(text, "\"" + std::string(16, 'a') + "\\u001A\\u001F" + std::string(16, 'a') + "\"");
 }
 
+TEST(JsonOut, PlainKeysAreWrittenAsEscapedOnesWouldBe) {
+  expect_same(
+      [](JsonOut& out) {
+        out.StartObject();
+        write_key(out, "role");
+        out.Null();
+        write_key(out, "content");
+        out.StartArray();
+        out.EndArray();
+        write_key_text(out, "a\"b");
+        out.Bool(true);
+        out.EndObject();
+      },
+      [](RapidWriter& writer) {
+        writer.StartObject();
+        writer.Key("role");
+        writer.Null();
+        writer.Key("content");
+        writer.StartArray();
+        writer.EndArray();
+        writer.Key("a\"b");
+        writer.Bool(true);
+        writer.EndObject();
+      });
+}
+
 TEST(JsonOut, RefusesNonFiniteNumbersWritingNothing) {
   std::string text;
   JsonOut out(&text);
