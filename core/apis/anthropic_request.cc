@@ -163,7 +163,7 @@ bool RequestDecoder::system(const JsonValue& system) {
   if (text.empty()) return true;
   out_.StartObject();
   write_key(out_, "role");
-  write_string(out_, "system");
+  write_literal(out_, "system");
   write_key(out_, "content");
   write_string(out_, text);
   out_.EndObject();
@@ -187,7 +187,7 @@ bool RequestDecoder::user_turn(const JsonValue& content, const FieldPath& path) 
   const auto open_user = [this] {
     out_.StartObject();
     write_key(out_, "role");
-    write_string(out_, "user");
+    write_literal(out_, "user");
     write_key(out_, "content");
   };
   if (content.IsString()) {
@@ -243,7 +243,7 @@ bool RequestDecoder::tool_result(const JsonValue& block, const FieldPath& path) 
   }
   out_.StartObject();
   write_key(out_, "role");
-  write_string(out_, "tool");
+  write_literal(out_, "tool");
   write_key(out_, "tool_call_id");
   write_string(out_, id);
   write_key(out_, "content");
@@ -261,7 +261,7 @@ bool RequestDecoder::user_part(const JsonValue& block, const FieldPath& path) {
     if (!text || !text->IsString()) return fail(path / "text", "Field required");
     out_.StartObject();
     write_key(out_, "type");
-    write_string(out_, "text");
+    write_literal(out_, "text");
     write_key(out_, "text");
     write_string(out_, view(*text));
     out_.EndObject();
@@ -297,7 +297,7 @@ bool RequestDecoder::image_part(const JsonValue& block, const FieldPath& path) {
   }
   out_.StartObject();
   write_key(out_, "type");
-  write_string(out_, "image_url");
+  write_literal(out_, "image_url");
   write_key(out_, "image_url");
   out_.StartObject();
   write_key(out_, "url");
@@ -310,7 +310,7 @@ bool RequestDecoder::image_part(const JsonValue& block, const FieldPath& path) {
 bool RequestDecoder::assistant_turn(const JsonValue& content, const FieldPath& path) {
   out_.StartObject();
   write_key(out_, "role");
-  write_string(out_, "assistant");
+  write_literal(out_, "assistant");
   write_key(out_, "content");
   if (content.IsString()) {
     write_string(out_, view(content));
@@ -358,7 +358,7 @@ bool RequestDecoder::assistant_turn(const JsonValue& content, const FieldPath& p
       write_key(out_, "id");
       write_string(out_, string_member(block, "id"));
       write_key(out_, "type");
-      write_string(out_, "function");
+      write_literal(out_, "function");
       write_key(out_, "function");
       out_.StartObject();
       write_key(out_, "name");
@@ -391,7 +391,7 @@ bool RequestDecoder::tools(const JsonValue& tools) {
     if (!schema->IsObject()) return fail(item / "input_schema", "Input should be an object");
     out_.StartObject();
     write_key(out_, "type");
-    write_string(out_, "function");
+    write_literal(out_, "function");
     write_key(out_, "function");
     out_.StartObject();
     write_key(out_, "name");
@@ -432,7 +432,7 @@ bool RequestDecoder::tool_choice(const JsonValue& choice, bool has_tools, bool* 
   if (type == "tool") {
     out_.StartObject();
     write_key(out_, "type");
-    write_string(out_, "function");
+    write_literal(out_, "function");
     write_key(out_, "function");
     out_.StartObject();
     write_key(out_, "name");

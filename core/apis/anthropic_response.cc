@@ -50,7 +50,7 @@ ClientAnswer encode_error(const ApiError& error) {
   JsonOut out(&body);
   out.StartObject();
   write_key(out, "type");
-  write_string(out, "error");
+  write_literal(out, "error");
   write_key(out, "error");
   out.StartObject();
   write_key(out, "type");
@@ -96,9 +96,9 @@ ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& 
   write_key(out, "id");
   write_string(out, message_id(answer.id));
   write_key(out, "type");
-  write_string(out, "message");
+  write_literal(out, "message");
   write_key(out, "role");
-  write_string(out, "assistant");
+  write_literal(out, "assistant");
   write_key(out, "model");
   write_string(out, context.client_model);
   write_key(out, "content");
@@ -106,7 +106,7 @@ ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& 
   if (!answer.text.empty()) {
     out.StartObject();
     write_key(out, "type");
-    write_string(out, "text");
+    write_literal(out, "text");
     write_key(out, "text");
     write_string(out, answer.text);
     out.EndObject();
@@ -114,7 +114,7 @@ ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& 
   for (const OpenAiToolCall& call : answer.tool_calls) {
     out.StartObject();
     write_key(out, "type");
-    write_string(out, "tool_use");
+    write_literal(out, "tool_use");
     write_key(out, "id");
     write_string(out, call.id);
     write_key(out, "name");

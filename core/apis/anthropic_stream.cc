@@ -47,9 +47,9 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
     write_key(w, "id");
     write_string(w, message_id(openai_id));
     write_key(w, "type");
-    write_string(w, "message");
+    write_literal(w, "message");
     write_key(w, "role");
-    write_string(w, "assistant");
+    write_literal(w, "assistant");
     write_key(w, "model");
     write_string(w, client_model_);
     write_key(w, "content");
@@ -78,9 +78,9 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
     write_key(w, "content_block");
     w.StartObject();
     write_key(w, "type");
-    write_string(w, "text");
+    write_literal(w, "text");
     write_key(w, "text");
-    write_string(w, "");
+    write_literal(w, "");
     w.EndObject();
     emit("content_block_start", out);
   }
@@ -91,7 +91,7 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
     write_key(w, "delta");
     w.StartObject();
     write_key(w, "type");
-    write_string(w, "text_delta");
+    write_literal(w, "text_delta");
     write_key(w, "text");
     write_string(w, text);
     w.EndObject();
@@ -105,7 +105,7 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
     write_key(w, "content_block");
     w.StartObject();
     write_key(w, "type");
-    write_string(w, "tool_use");
+    write_literal(w, "tool_use");
     write_key(w, "id");
     write_string(w, id);
     write_key(w, "name");
@@ -123,7 +123,7 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
     write_key(w, "delta");
     w.StartObject();
     write_key(w, "type");
-    write_string(w, "input_json_delta");
+    write_literal(w, "input_json_delta");
     write_key(w, "partial_json");
     write_string(w, fragment);
     w.EndObject();

@@ -138,7 +138,7 @@ bool RequestDecoder::system(const JsonValue& blocks) {
   if (text.empty()) return true;
   out_.StartObject();
   write_key(out_, "role");
-  write_string(out_, "system");
+  write_literal(out_, "system");
   write_key(out_, "content");
   write_string(out_, text);
   out_.EndObject();
@@ -179,7 +179,7 @@ bool RequestDecoder::user_turn(const JsonValue& content, const FieldPath& path) 
   if (other_blocks == 0) return true;
   out_.StartObject();
   write_key(out_, "role");
-  write_string(out_, "user");
+  write_literal(out_, "user");
   write_key(out_, "content");
   out_.StartArray();
   for (rapidjson::SizeType i = 0; i < content.Size(); ++i) {
@@ -217,7 +217,7 @@ bool RequestDecoder::tool_result(const JsonValue& result, const FieldPath& path)
   }
   out_.StartObject();
   write_key(out_, "role");
-  write_string(out_, "tool");
+  write_literal(out_, "tool");
   write_key(out_, "tool_call_id");
   write_string(out_, id);
   write_key(out_, "content");
@@ -239,7 +239,7 @@ bool RequestDecoder::user_part(const JsonValue& block, const FieldPath& path) {
       if (!text->IsString()) return fail(path / "text", "must be a string");
       out_.StartObject();
       write_key(out_, "type");
-      write_string(out_, "text");
+      write_literal(out_, "text");
       write_key(out_, "text");
       write_string(out_, view(*text));
       out_.EndObject();
@@ -262,7 +262,7 @@ bool RequestDecoder::user_part(const JsonValue& block, const FieldPath& path) {
       url.append("data:image/").append(format).append(";base64,").append(view(*bytes));
       out_.StartObject();
       write_key(out_, "type");
-      write_string(out_, "image_url");
+      write_literal(out_, "image_url");
       write_key(out_, "image_url");
       out_.StartObject();
       write_key(out_, "url");
@@ -314,7 +314,7 @@ bool RequestDecoder::assistant_turn(const JsonValue& content, const FieldPath& p
   }
   out_.StartObject();
   write_key(out_, "role");
-  write_string(out_, "assistant");
+  write_literal(out_, "assistant");
   write_key(out_, "content");
   if (has_text || calls == 0) {
     write_string(out_, text);
@@ -333,7 +333,7 @@ bool RequestDecoder::assistant_turn(const JsonValue& content, const FieldPath& p
       write_key(out_, "id");
       write_string(out_, string_member(*use, "toolUseId"));
       write_key(out_, "type");
-      write_string(out_, "function");
+      write_literal(out_, "function");
       write_key(out_, "function");
       out_.StartObject();
       write_key(out_, "name");
@@ -406,7 +406,7 @@ bool RequestDecoder::tool_config(const JsonValue& config) {
     }
     out_.StartObject();
     write_key(out_, "type");
-    write_string(out_, "function");
+    write_literal(out_, "function");
     write_key(out_, "function");
     out_.StartObject();
     write_key(out_, "name");
@@ -426,15 +426,15 @@ bool RequestDecoder::tool_config(const JsonValue& config) {
   if (!choice) return true;
   write_key(out_, "tool_choice");
   if (member(*choice, "auto")) {
-    write_string(out_, "auto");
+    write_literal(out_, "auto");
   } else if (member(*choice, "any")) {
-    write_string(out_, "required");
+    write_literal(out_, "required");
   } else if (const JsonValue* tool = member(*choice, "tool")) {
     const std::string_view name = string_member(*tool, "name");
     if (name.empty()) return fail("toolConfig.toolChoice.tool.name", "required");
     out_.StartObject();
     write_key(out_, "type");
-    write_string(out_, "function");
+    write_literal(out_, "function");
     write_key(out_, "function");
     out_.StartObject();
     write_key(out_, "name");

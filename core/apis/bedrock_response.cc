@@ -121,7 +121,7 @@ ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& 
   write_key(out, "message");
   out.StartObject();
   write_key(out, "role");
-  write_string(out, "assistant");
+  write_literal(out, "assistant");
   write_key(out, "content");
   out.StartArray();
   // An empty answer still has its one text block: SDK users read content[0].text.

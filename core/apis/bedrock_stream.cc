@@ -41,7 +41,7 @@ class BedrockStreamEncoder final : public ChunkStreamEncoder {
   void on_message_start(std::string_view, const OpenAiUsage&, std::string* out) override {
     JsonOut& w = open();
     write_key(w, "role");
-    write_string(w, "assistant");
+    write_literal(w, "assistant");
     emit(false, "messageStart", out);
   }
 

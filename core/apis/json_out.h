@@ -58,17 +58,9 @@ class JsonOut {
     quoted(text, length, true);
     return true;
   }
-  // A key known to need no escaping (see PlainKey).
-  void plain_key(std::string_view key) {
-    char* at = separate(room(key.size() + 4));
-    *at++ = '"';
-    std::memcpy(at, key.data(), key.size());
-    at += key.size();
-    *at++ = '"';
-    *at++ = ':';
-    pos_ = at;
-    need_comma_ = false;
-  }
+  // A key, or a string value, known to need no escaping (see PlainKey).
+  void plain_key(std::string_view key) { plain(key, true); }
+  void plain_string(std::string_view text) { plain(text, false); }
   bool StartObject() { return open('{'); }
   bool EndObject(rapidjson::SizeType = 0) { return close('}'); }
   bool StartArray() { return open('['); }
@@ -100,6 +92,16 @@ class JsonOut {
   bool close(char bracket);
   // A string (a key when `key`, then followed by ':'), escaped as rapidjson does.
   void quoted(const char* text, size_t length, bool key);
+  void plain(std::string_view text, bool key) {
+    char* at = separate(room(text.size() + 4));
+    *at++ = '"';
+    std::memcpy(at, text.data(), text.size());
+    at += text.size();
+    *at++ = '"';
+    if (key) *at++ = ':';
+    pos_ = at;
+    need_comma_ = !key;
+  }
 
   std::string* target_;
   char* begin_ = nullptr;    // target_->data()
@@ -108,8 +110,8 @@ class JsonOut {
   bool need_comma_ = false;  // a value was completed at this level: the next one needs a ','
 };
 
-// A key a codec names itself: a string literal, checked when compiled to need no escaping, so
-// that it is written without looking at it again.
+// A key or value a codec names itself: a string literal, checked when compiled to need no
+// escaping, so that it is written without looking at it again.
 class PlainKey {
  public:
   template <size_t N>
@@ -129,6 +131,9 @@ class PlainKey {
 
 inline void write_key(JsonOut& out, PlainKey key) {
   out.plain_key(key.text());
+}
+inline void write_literal(JsonOut& out, PlainKey text) {
+  out.plain_string(text.text());
 }
 // A key known only when running, escaped when it needs it.
 inline void write_key_text(JsonOut& out, std::string_view key) {
