@@ -109,7 +109,8 @@ bool chat_request_body(const JsonValue& openai, std::string_view model, std::str
   // max_completion_tokens (OpenAI's newer name) wins over max_tokens, as OpenAI reads them.
   const JsonValue* max_tokens = member(openai, "max_completion_tokens");
   if (!max_tokens || max_tokens->IsNull()) max_tokens = member(openai, "max_tokens");
-  const bool has_random_seed = member(openai, "random_seed") != nullptr;
+  const JsonValue* random_seed = member(openai, "random_seed");
+  const bool has_random_seed = random_seed && !random_seed->IsNull();
   for (const auto& entry : openai.GetObject()) {
     const std::string_view name = view(entry.name);
     const JsonValue& value = entry.value;

@@ -82,6 +82,23 @@ TEST(MistralAdapter, ServesChatAndEmbeddingsButNotTextCompletions) {
   EXPECT_FALSE(adapter->supports(Endpoint::completions));
 }
 
+TEST(MistralAdapter, SeedIsSentAsRandomSeedUnlessTheClientSetMistralsOwn) {
+  const auto adapter = make_mistral_adapter();
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {R"({"model":"m","messages":[],"seed":5})", R"("random_seed":5)"},
+      {R"({"model":"m","messages":[],"seed":5,"random_seed":null})", R"("random_seed":5)"},
+      {R"({"model":"m","messages":[],"seed":5,"random_seed":6})", R"("random_seed":6)"},
+  };
+  for (const auto& [body, expected] : cases) {
+    UpstreamRequest request;
+    Failure failure;
+    ASSERT_TRUE(
+        adapter->build_request(Endpoint::chat_completions, body, deployment(), &request, &failure));
+    EXPECT_NE(request.body.find(expected), std::string::npos) << body << " -> " << request.body;
+    EXPECT_EQ(request.body.find("\"seed\""), std::string::npos) << request.body;
+  }
+}
+
 TEST(MistralToolCallIds, KeepsMistralsOwnAndRewritesOthersToNineLettersAndDigits) {
   EXPECT_EQ(mistral_tool_call_id("D681PevKs"), "D681PevKs");
   std::set<std::string> seen;
