@@ -20,6 +20,7 @@
 #include "providers/bedrock/adapter.h"
 #include "providers/cohere/adapter.h"
 #include "providers/gemini/adapter.h"
+#include "providers/mistral/adapter.h"
 
 namespace {
 
@@ -315,6 +316,23 @@ const bool registered = [] {
     benchmark::RegisterBenchmark(("inbound/" + name + "/stream_chunk").c_str(),
                                  BM_InboundStreamChunk, i);
   }
+  return true;
+}();
+
+// ---- outbound: Mistral (providers/mistral) ------------------------------------------------------
+// Added to the list after the loop above has registered the others, so registered once here.
+const bool mistral_registered = [] {
+  providers().push_back(
+      {"mistral",
+       sluice::providers::mistral::make_mistral_adapter(),
+       deployment_of("mistral", "mistral-large-latest", {}),
+       R"({"id":"cmpl-1","object":"chat.completion","created":1,"model":"mistral-large-latest","choices":[{"index":0,"message":{"role":"assistant","content":"It is 14 degrees with light rain in Paris: take an umbrella.","tool_calls":null},"finish_reason":"stop"}],"usage":{"prompt_tokens":420,"completion_tokens":18,"total_tokens":438}})",
+       {},
+       R"({"id":"cmpl-1","object":"chat.completion.chunk","created":1,"model":"mistral-large-latest","choices":[{"index":0,"delta":{"content":" umbrella"},"finish_reason":null}]})"});
+  const size_t i = providers().size() - 1;
+  benchmark::RegisterBenchmark("outbound/mistral/build_request", BM_BuildRequest, i);
+  benchmark::RegisterBenchmark("outbound/mistral/translate_response", BM_TranslateResponse, i);
+  benchmark::RegisterBenchmark("outbound/mistral/stream_event", BM_StreamEvent, i);
   return true;
 }();
 

@@ -7,39 +7,36 @@
 
 #include "core/apis/anthropic_internal.h"
 #include "core/apis/codec_json.h"
+#include "core/apis/field_path.h"
 
 namespace sluice::apis::anthropic {
 namespace {
 
-std::string at(std::string_view path, size_t index) {
-  return std::string(path) + "." + std::to_string(index);
-}
-
 class RequestDecoder {
  public:
-  explicit RequestDecoder(JsonWriter& out) : out_(out) {}
+  explicit RequestDecoder(JsonOut& out) : out_(out) {}
   const std::string& problem() const { return problem_; }
 
   bool decode(const JsonValue& request);
 
  private:
-  bool fail(std::string_view path, std::string_view what) {
-    problem_ = std::string(path) + ": " + std::string(what);
+  bool fail(const FieldPath& path, std::string_view what) {
+    problem_ = path.text() + ": " + std::string(what);
     return false;
   }
   bool system(const JsonValue& system);
-  bool message(const JsonValue& message, const std::string& path);
-  bool user_turn(const JsonValue& content, const std::string& path);
-  bool tool_result(const JsonValue& block, const std::string& path);
-  bool user_part(const JsonValue& block, const std::string& path);
-  bool image_part(const JsonValue& block, const std::string& path);
-  bool assistant_turn(const JsonValue& content, const std::string& path);
+  bool message(const JsonValue& message, const FieldPath& path);
+  bool user_turn(const JsonValue& content, const FieldPath& path);
+  bool tool_result(const JsonValue& block, const FieldPath& path);
+  bool user_part(const JsonValue& block, const FieldPath& path);
+  bool image_part(const JsonValue& block, const FieldPath& path);
+  bool assistant_turn(const JsonValue& content, const FieldPath& path);
   bool tools(const JsonValue& tools);
   bool tool_choice(const JsonValue& choice, bool has_tools, bool* parallel_off);
   // Text blocks (type "text") joined by '\n'; `path` names the list for the error.
-  bool joined_text(const JsonValue& blocks, const std::string& path, std::string* text);
+  bool joined_text(const JsonValue& blocks, const FieldPath& path, std::string* text);
 
-  JsonWriter& out_;
+  JsonOut& out_;
   std::string problem_;
 };
 
@@ -69,7 +66,7 @@ bool RequestDecoder::decode(const JsonValue& request) {
     if (!system(*system_prompt)) return false;
   }
   for (rapidjson::SizeType i = 0; i < messages->Size(); ++i) {
-    if (!message((*messages)[i], at("messages", i))) return false;
+    if (!message((*messages)[i], FieldPath("messages")[i])) return false;
   }
   out_.EndArray();
   write_key(out_, "max_tokens");
@@ -80,7 +77,9 @@ bool RequestDecoder::decode(const JsonValue& request) {
     write_key(out_, "stop");
     out_.StartArray();
     for (rapidjson::SizeType i = 0; i < stops->Size(); ++i) {
-      if (!(*stops)[i].IsString()) return fail(at("stop_sequences", i), "Input should be a string");
+      if (!(*stops)[i].IsString()) {
+        return fail(FieldPath("stop_sequences")[i], "Input should be a string");
+      }
       write_string(out_, view((*stops)[i]));
     }
     out_.EndArray();
@@ -89,7 +88,7 @@ bool RequestDecoder::decode(const JsonValue& request) {
     const JsonValue* value = member(request, name);
     if (!value) continue;
     if (!value->IsNumber()) return fail(name, "Input should be a valid number");
-    write_key(out_, name);
+    write_key_text(out_, name);
     value->Accept(out_);
   }
   if (const JsonValue* top_k = member(request, "top_k")) {
@@ -138,16 +137,16 @@ bool RequestDecoder::decode(const JsonValue& request) {
   return true;
 }
 
-bool RequestDecoder::joined_text(const JsonValue& blocks, const std::string& path,
+bool RequestDecoder::joined_text(const JsonValue& blocks, const FieldPath& path,
                                  std::string* text) {
   for (rapidjson::SizeType i = 0; i < blocks.Size(); ++i) {
     const JsonValue& block = blocks[i];
-    if (string_member(block, "type") != "text" || !member(block, "text") ||
-        !member(block, "text")->IsString()) {
-      return fail(at(path, i), "Input should be a text block {\"type\":\"text\",\"text\":...}");
+    const JsonValue* block_text = member(block, "text");
+    if (string_member(block, "type") != "text" || !block_text || !block_text->IsString()) {
+      return fail(path[i], "Input should be a text block {\"type\":\"text\",\"text\":...}");
     }
     if (i > 0) text->push_back('\n');
-    text->append(string_member(block, "text"));
+    text->append(view(*block_text));
   }
   return true;
 }
@@ -157,38 +156,38 @@ bool RequestDecoder::system(const JsonValue& system) {
   if (system.IsString()) {
     text = std::string(view(system));
   } else if (system.IsArray()) {
-    if (!joined_text(system, "system", &text)) return false;
+    if (!joined_text(system, FieldPath("system"), &text)) return false;
   } else {
     return fail("system", "Input should be a string or a list of text blocks");
   }
   if (text.empty()) return true;
   out_.StartObject();
   write_key(out_, "role");
-  write_string(out_, "system");
+  write_literal(out_, "system");
   write_key(out_, "content");
   write_string(out_, text);
   out_.EndObject();
   return true;
 }
 
-bool RequestDecoder::message(const JsonValue& message, const std::string& path) {
+bool RequestDecoder::message(const JsonValue& message, const FieldPath& path) {
   if (!message.IsObject()) return fail(path, "Input should be an object");
   const std::string_view role = string_member(message, "role");
   const JsonValue* content = member(message, "content");
-  if (!content) return fail(path + ".content", "Field required");
+  if (!content) return fail(path / "content", "Field required");
   if (!content->IsString() && !content->IsArray()) {
-    return fail(path + ".content", "Input should be a string or a list of content blocks");
+    return fail(path / "content", "Input should be a string or a list of content blocks");
   }
-  if (role == "user") return user_turn(*content, path + ".content");
-  if (role == "assistant") return assistant_turn(*content, path + ".content");
-  return fail(path + ".role", "Input should be 'user' or 'assistant'");
+  if (role == "user") return user_turn(*content, path / "content");
+  if (role == "assistant") return assistant_turn(*content, path / "content");
+  return fail(path / "role", "Input should be 'user' or 'assistant'");
 }
 
-bool RequestDecoder::user_turn(const JsonValue& content, const std::string& path) {
+bool RequestDecoder::user_turn(const JsonValue& content, const FieldPath& path) {
   const auto open_user = [this] {
     out_.StartObject();
     write_key(out_, "role");
-    write_string(out_, "user");
+    write_literal(out_, "user");
     write_key(out_, "content");
   };
   if (content.IsString()) {
@@ -204,7 +203,7 @@ bool RequestDecoder::user_turn(const JsonValue& content, const std::string& path
   for (rapidjson::SizeType i = 0; i < content.Size(); ++i) {
     const std::string_view type = string_member(content[i], "type");
     if (type == "tool_result") {
-      if (!tool_result(content[i], at(path, i))) return false;
+      if (!tool_result(content[i], path[i])) return false;
     } else if (type != "thinking" && type != "redacted_thinking") {
       ++other_blocks;
     }
@@ -213,16 +212,16 @@ bool RequestDecoder::user_turn(const JsonValue& content, const std::string& path
   open_user();
   out_.StartArray();
   for (rapidjson::SizeType i = 0; i < content.Size(); ++i) {
-    if (!user_part(content[i], at(path, i))) return false;
+    if (!user_part(content[i], path[i])) return false;
   }
   out_.EndArray();
   out_.EndObject();
   return true;
 }
 
-bool RequestDecoder::tool_result(const JsonValue& block, const std::string& path) {
+bool RequestDecoder::tool_result(const JsonValue& block, const FieldPath& path) {
   const std::string_view id = string_member(block, "tool_use_id");
-  if (id.empty()) return fail(path + ".tool_use_id", "Field required");
+  if (id.empty()) return fail(path / "tool_use_id", "Field required");
   std::string text;
   if (const JsonValue* content = member(block, "content")) {
     if (content->IsString()) {
@@ -230,13 +229,13 @@ bool RequestDecoder::tool_result(const JsonValue& block, const std::string& path
     } else if (content->IsArray()) {
       for (rapidjson::SizeType i = 0; i < content->Size(); ++i) {
         if (string_member((*content)[i], "type") == "image") {
-          return fail(at(path + ".content", i),
+          return fail((path / "content")[i],
                       "images in a tool_result are not supported (OpenAI tool messages are text)");
         }
       }
-      if (!joined_text(*content, path + ".content", &text)) return false;
+      if (!joined_text(*content, path / "content", &text)) return false;
     } else {
-      return fail(path + ".content", "Input should be a string or a list of content blocks");
+      return fail(path / "content", "Input should be a string or a list of content blocks");
     }
   }
   if (const JsonValue* is_error = member(block, "is_error"); is_error && is_error->IsTrue()) {
@@ -244,7 +243,7 @@ bool RequestDecoder::tool_result(const JsonValue& block, const std::string& path
   }
   out_.StartObject();
   write_key(out_, "role");
-  write_string(out_, "tool");
+  write_literal(out_, "tool");
   write_key(out_, "tool_call_id");
   write_string(out_, id);
   write_key(out_, "content");
@@ -253,16 +252,16 @@ bool RequestDecoder::tool_result(const JsonValue& block, const std::string& path
   return true;
 }
 
-bool RequestDecoder::user_part(const JsonValue& block, const std::string& path) {
+bool RequestDecoder::user_part(const JsonValue& block, const FieldPath& path) {
   if (!block.IsObject()) return fail(path, "Input should be an object");
   const std::string_view type = string_member(block, "type");
   if (type == "tool_result" || type == "thinking" || type == "redacted_thinking") return true;
   if (type == "text") {
     const JsonValue* text = member(block, "text");
-    if (!text || !text->IsString()) return fail(path + ".text", "Field required");
+    if (!text || !text->IsString()) return fail(path / "text", "Field required");
     out_.StartObject();
     write_key(out_, "type");
-    write_string(out_, "text");
+    write_literal(out_, "text");
     write_key(out_, "text");
     write_string(out_, view(*text));
     out_.EndObject();
@@ -270,35 +269,35 @@ bool RequestDecoder::user_part(const JsonValue& block, const std::string& path) 
   }
   if (type == "image") return image_part(block, path);
   if (type == "tool_use") return fail(path, "tool_use blocks belong to assistant messages");
-  if (type.empty()) return fail(path + ".type", "Field required");
-  return fail(path + ".type", quoted_name(type) + " blocks are not supported");
+  if (type.empty()) return fail(path / "type", "Field required");
+  return fail(path / "type", quoted_name(type) + " blocks are not supported");
 }
 
-bool RequestDecoder::image_part(const JsonValue& block, const std::string& path) {
+bool RequestDecoder::image_part(const JsonValue& block, const FieldPath& path) {
   const JsonValue* source = member(block, "source");
-  if (!source || !source->IsObject()) return fail(path + ".source", "Field required");
+  if (!source || !source->IsObject()) return fail(path / "source", "Field required");
   const std::string_view source_type = string_member(*source, "type");
   std::string url;
   if (source_type == "base64") {
     const std::string_view media_type = string_member(*source, "media_type");
     if (media_type != "image/jpeg" && media_type != "image/png" && media_type != "image/gif" &&
         media_type != "image/webp") {
-      return fail(path + ".source.media_type",
+      return fail(path / "source.media_type",
                   "Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'");
     }
     const JsonValue* data = member(*source, "data");
-    if (!data || !data->IsString()) return fail(path + ".source.data", "Field required");
+    if (!data || !data->IsString()) return fail(path / "source.data", "Field required");
     url.reserve(media_type.size() + data->GetStringLength() + 13);
     url.append("data:").append(media_type).append(";base64,").append(view(*data));
   } else if (source_type == "url") {
     url = std::string(string_member(*source, "url"));
-    if (url.empty()) return fail(path + ".source.url", "Field required");
+    if (url.empty()) return fail(path / "source.url", "Field required");
   } else {
-    return fail(path + ".source.type", "Input should be 'base64' or 'url'");
+    return fail(path / "source.type", "Input should be 'base64' or 'url'");
   }
   out_.StartObject();
   write_key(out_, "type");
-  write_string(out_, "image_url");
+  write_literal(out_, "image_url");
   write_key(out_, "image_url");
   out_.StartObject();
   write_key(out_, "url");
@@ -308,10 +307,10 @@ bool RequestDecoder::image_part(const JsonValue& block, const std::string& path)
   return true;
 }
 
-bool RequestDecoder::assistant_turn(const JsonValue& content, const std::string& path) {
+bool RequestDecoder::assistant_turn(const JsonValue& content, const FieldPath& path) {
   out_.StartObject();
   write_key(out_, "role");
-  write_string(out_, "assistant");
+  write_literal(out_, "assistant");
   write_key(out_, "content");
   if (content.IsString()) {
     write_string(out_, view(content));
@@ -327,21 +326,21 @@ bool RequestDecoder::assistant_turn(const JsonValue& content, const std::string&
     if (type == "text") {
       const JsonValue* block_text = member(block, "text");
       if (!block_text || !block_text->IsString()) {
-        return fail(at(path, i) + ".text", "Field required");
+        return fail(path[i] / "text", "Field required");
       }
       if (has_text) text.push_back('\n');
       text.append(view(*block_text));
       has_text = true;
     } else if (type == "tool_use") {
-      const std::string item = at(path, i);
-      if (string_member(block, "id").empty()) return fail(item + ".id", "Field required");
-      if (string_member(block, "name").empty()) return fail(item + ".name", "Field required");
+      const FieldPath item = path[i];
+      if (string_member(block, "id").empty()) return fail(item / "id", "Field required");
+      if (string_member(block, "name").empty()) return fail(item / "name", "Field required");
       const JsonValue* input = member(block, "input");
-      if (!input || !input->IsObject()) return fail(item + ".input", "Input should be an object");
+      if (!input || !input->IsObject()) return fail(item / "input", "Input should be an object");
       ++calls;
     } else if (type != "thinking" && type != "redacted_thinking") {
-      if (type.empty()) return fail(at(path, i) + ".type", "Field required");
-      return fail(at(path, i) + ".type",
+      if (type.empty()) return fail(path[i] / "type", "Field required");
+      return fail(path[i] / "type",
                   quoted_name(type) + " blocks are not supported in assistant messages");
     }
   }
@@ -359,7 +358,7 @@ bool RequestDecoder::assistant_turn(const JsonValue& content, const std::string&
       write_key(out_, "id");
       write_string(out_, string_member(block, "id"));
       write_key(out_, "type");
-      write_string(out_, "function");
+      write_literal(out_, "function");
       write_key(out_, "function");
       out_.StartObject();
       write_key(out_, "name");
@@ -380,25 +379,25 @@ bool RequestDecoder::tools(const JsonValue& tools) {
   out_.StartArray();
   for (rapidjson::SizeType i = 0; i < tools.Size(); ++i) {
     const JsonValue& tool = tools[i];
-    const std::string item = at("tools", i);
+    const FieldPath item = FieldPath("tools")[i];
     if (!tool.IsObject()) return fail(item, "Input should be an object");
     const std::string_view type = string_member(tool, "type");
     if (!type.empty() && type != "custom") {
-      return fail(item + ".type", "server tools (" + quoted_name(type) + ") are not supported");
+      return fail(item / "type", "server tools (" + quoted_name(type) + ") are not supported");
     }
-    if (string_member(tool, "name").empty()) return fail(item + ".name", "Field required");
+    if (string_member(tool, "name").empty()) return fail(item / "name", "Field required");
     const JsonValue* schema = member(tool, "input_schema");
-    if (!schema) return fail(item + ".input_schema", "Field required");
-    if (!schema->IsObject()) return fail(item + ".input_schema", "Input should be an object");
+    if (!schema) return fail(item / "input_schema", "Field required");
+    if (!schema->IsObject()) return fail(item / "input_schema", "Input should be an object");
     out_.StartObject();
     write_key(out_, "type");
-    write_string(out_, "function");
+    write_literal(out_, "function");
     write_key(out_, "function");
     out_.StartObject();
     write_key(out_, "name");
     write_string(out_, string_member(tool, "name"));
     if (const JsonValue* description = member(tool, "description"); description) {
-      if (!description->IsString()) return fail(item + ".description", "Input should be a string");
+      if (!description->IsString()) return fail(item / "description", "Input should be a string");
       write_key(out_, "description");
       write_string(out_, view(*description));
     }
@@ -433,7 +432,7 @@ bool RequestDecoder::tool_choice(const JsonValue& choice, bool has_tools, bool* 
   if (type == "tool") {
     out_.StartObject();
     write_key(out_, "type");
-    write_string(out_, "function");
+    write_literal(out_, "function");
     write_key(out_, "function");
     out_.StartObject();
     write_key(out_, "name");
@@ -454,15 +453,17 @@ bool decode_request(std::string_view body, std::string* openai_body, ApiError* e
     *error = ApiError{400, "request body: " + parse_problem, "invalid_request_error", ""};
     return false;
   }
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
+  // The OpenAI request is about as long as the client's: one allocation, written in place.
+  openai_body->clear();
+  openai_body->reserve(body.size() + kOutputSlack);
+  JsonOut writer(openai_body);
   RequestDecoder decoder(writer);
   if (!decoder.decode(request.doc())) {
+    writer.restart();
     *error = ApiError{400, decoder.problem(), "invalid_request_error", ""};
     return false;
   }
-  openai_body->assign(buffer.GetString(), buffer.GetSize());
-  return true;
+  return true;  // the writer's destructor cuts the body to its text
 }
 
 }  // namespace sluice::apis::anthropic

@@ -46,11 +46,11 @@ std::string message_id(std::string_view openai_id) {
 }
 
 ClientAnswer encode_error(const ApiError& error) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter out(buffer);
+  std::string body;
+  JsonOut out(&body);
   out.StartObject();
   write_key(out, "type");
-  write_string(out, "error");
+  write_literal(out, "error");
   write_key(out, "error");
   out.StartObject();
   write_key(out, "type");
@@ -62,13 +62,14 @@ ClientAnswer encode_error(const ApiError& error) {
   ClientAnswer answer;
   answer.status = error.status;
   answer.headers.push_back({"content-type", "application/json"});
-  answer.body.assign(buffer.GetString(), buffer.GetSize());
+  out.finish();
+  answer.body = std::move(body);
   return answer;
 }
 
 namespace {
 
-void write_tool_input(JsonWriter& out, std::string_view arguments) {
+void write_tool_input(JsonOut& out, std::string_view arguments) {
   ParsedJson input;
   if (input.parse(arguments).empty() && input.doc().IsObject()) {
     input.doc().Accept(out);
@@ -89,15 +90,15 @@ ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& 
     return encode_error(
         {502, "the upstream answer could not be read: " + problem, "api_error", ""});
   }
-  rapidjson::StringBuffer buffer;
-  JsonWriter out(buffer);
+  std::string body;
+  JsonOut out(&body);
   out.StartObject();
   write_key(out, "id");
   write_string(out, message_id(answer.id));
   write_key(out, "type");
-  write_string(out, "message");
+  write_literal(out, "message");
   write_key(out, "role");
-  write_string(out, "assistant");
+  write_literal(out, "assistant");
   write_key(out, "model");
   write_string(out, context.client_model);
   write_key(out, "content");
@@ -105,7 +106,7 @@ ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& 
   if (!answer.text.empty()) {
     out.StartObject();
     write_key(out, "type");
-    write_string(out, "text");
+    write_literal(out, "text");
     write_key(out, "text");
     write_string(out, answer.text);
     out.EndObject();
@@ -113,7 +114,7 @@ ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& 
   for (const OpenAiToolCall& call : answer.tool_calls) {
     out.StartObject();
     write_key(out, "type");
-    write_string(out, "tool_use");
+    write_literal(out, "tool_use");
     write_key(out, "id");
     write_string(out, call.id);
     write_key(out, "name");
@@ -141,7 +142,8 @@ ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& 
   out.EndObject();
   ClientAnswer client_answer;
   client_answer.headers.push_back({"content-type", "application/json"});
-  client_answer.body.assign(buffer.GetString(), buffer.GetSize());
+  out.finish();
+  client_answer.body = std::move(body);
   return client_answer;
 }
 

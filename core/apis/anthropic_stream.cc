@@ -20,9 +20,8 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
 
  private:
   // Starts an event's JSON object with its "type" member.
-  JsonWriter& open(std::string_view type) {
-    buffer_.Clear();
-    writer_.Reset(buffer_);
+  JsonOut& open(std::string_view type) {
+    writer_.restart();
     writer_.StartObject();
     write_key(writer_, "type");
     write_string(writer_, type);
@@ -32,7 +31,7 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
   void emit(std::string_view type, std::string* out) {
     writer_.EndObject();
     out->append("event: ").append(type).append("\ndata: ");
-    out->append(buffer_.GetString(), buffer_.GetSize());
+    out->append(writer_.text());
     out->append("\n\n");
   }
   void write_index(int64_t block) {
@@ -42,15 +41,15 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
 
   void on_message_start(std::string_view openai_id, const OpenAiUsage& usage,
                         std::string* out) override {
-    JsonWriter& w = open("message_start");
+    JsonOut& w = open("message_start");
     write_key(w, "message");
     w.StartObject();
     write_key(w, "id");
     write_string(w, message_id(openai_id));
     write_key(w, "type");
-    write_string(w, "message");
+    write_literal(w, "message");
     write_key(w, "role");
-    write_string(w, "assistant");
+    write_literal(w, "assistant");
     write_key(w, "model");
     write_string(w, client_model_);
     write_key(w, "content");
@@ -74,25 +73,25 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
   }
 
   void on_text_start(int64_t block, std::string* out) override {
-    JsonWriter& w = open("content_block_start");
+    JsonOut& w = open("content_block_start");
     write_index(block);
     write_key(w, "content_block");
     w.StartObject();
     write_key(w, "type");
-    write_string(w, "text");
+    write_literal(w, "text");
     write_key(w, "text");
-    write_string(w, "");
+    write_literal(w, "");
     w.EndObject();
     emit("content_block_start", out);
   }
 
   void on_text_delta(int64_t block, std::string_view text, std::string* out) override {
-    JsonWriter& w = open("content_block_delta");
+    JsonOut& w = open("content_block_delta");
     write_index(block);
     write_key(w, "delta");
     w.StartObject();
     write_key(w, "type");
-    write_string(w, "text_delta");
+    write_literal(w, "text_delta");
     write_key(w, "text");
     write_string(w, text);
     w.EndObject();
@@ -101,12 +100,12 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
 
   void on_tool_start(int64_t block, std::string_view id, std::string_view name,
                      std::string* out) override {
-    JsonWriter& w = open("content_block_start");
+    JsonOut& w = open("content_block_start");
     write_index(block);
     write_key(w, "content_block");
     w.StartObject();
     write_key(w, "type");
-    write_string(w, "tool_use");
+    write_literal(w, "tool_use");
     write_key(w, "id");
     write_string(w, id);
     write_key(w, "name");
@@ -119,12 +118,12 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
   }
 
   void on_tool_delta(int64_t block, std::string_view fragment, std::string* out) override {
-    JsonWriter& w = open("content_block_delta");
+    JsonOut& w = open("content_block_delta");
     write_index(block);
     write_key(w, "delta");
     w.StartObject();
     write_key(w, "type");
-    write_string(w, "input_json_delta");
+    write_literal(w, "input_json_delta");
     write_key(w, "partial_json");
     write_string(w, fragment);
     w.EndObject();
@@ -142,7 +141,7 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
 
   void on_usage(std::string_view finish_reason, const OpenAiUsage& usage,
                 std::string* out) override {
-    JsonWriter& w = open("message_delta");
+    JsonOut& w = open("message_delta");
     write_key(w, "delta");
     w.StartObject();
     write_key(w, "stop_reason");
@@ -173,7 +172,7 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
   }
 
   void on_error(const ApiError& error, std::string* out) override {
-    JsonWriter& w = open("error");
+    JsonOut& w = open("error");
     write_key(w, "error");
     w.StartObject();
     write_key(w, "type");
@@ -185,8 +184,8 @@ class AnthropicStreamEncoder final : public ChunkStreamEncoder {
   }
 
   std::string client_model_;
-  rapidjson::StringBuffer buffer_;
-  JsonWriter writer_{buffer_};
+  std::string event_json_;  // each event's JSON, its capacity reused
+  JsonOut writer_{&event_json_};
 };
 
 }  // namespace

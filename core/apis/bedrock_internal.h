@@ -26,6 +26,6 @@ std::string_view stream_exception_name(int status);
 std::string_view stop_reason(std::string_view finish_reason);
 // Converse's usage object: inputTokens without the cached part, totalTokens with everything
 // (OpenAI's prompt_tokens include the cached ones).
-void write_usage(JsonWriter& out, const OpenAiUsage& usage);
+void write_usage(JsonOut& out, const OpenAiUsage& usage);
 
 }  // namespace sluice::apis::bedrock

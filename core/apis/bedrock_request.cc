@@ -7,55 +7,69 @@
 
 #include "core/apis/bedrock_internal.h"
 #include "core/apis/codec_json.h"
+#include "core/apis/field_path.h"
 
 namespace sluice::apis::bedrock {
 namespace {
 
-std::string at(std::string_view path, size_t index) {
-  return std::string(path) + "." + std::to_string(index);
-}
-
-// The content block kinds of Converse (a block is an object with one of these members).
+// The content block kinds of Converse (a block is an object with one of these members), in the
+// order they are told apart when a block has more than one.
 enum class Block { text, image, tool_use, tool_result, cache_point, reasoning, unsupported };
 
-Block block_kind(const JsonValue& block, std::string_view* name) {
-  *name = block.IsObject() && block.MemberCount() > 0 ? view(block.MemberBegin()->name)
-                                                      : std::string_view();
-  if (member(block, "text")) return Block::text;
-  if (member(block, "image")) return Block::image;
-  if (member(block, "toolUse")) return Block::tool_use;
-  if (member(block, "toolResult")) return Block::tool_result;
-  if (member(block, "cachePoint")) return Block::cache_point;
-  if (member(block, "reasoningContent")) return Block::reasoning;
+Block kind_named(std::string_view name) {
+  if (name == "text") return Block::text;
+  if (name == "image") return Block::image;
+  if (name == "toolUse") return Block::tool_use;
+  if (name == "toolResult") return Block::tool_result;
+  if (name == "cachePoint") return Block::cache_point;
+  if (name == "reasoningContent") return Block::reasoning;
   return Block::unsupported;
+}
+
+// A content block's kind and that member's value (null when unsupported), in one pass over its
+// members; *first_name is the block's first member name, for the error about an unknown one.
+Block block_kind(const JsonValue& block, const JsonValue** body, std::string_view* first_name) {
+  *body = nullptr;
+  *first_name = {};
+  if (!block.IsObject() || block.MemberCount() == 0) return Block::unsupported;
+  *first_name = view(block.MemberBegin()->name);
+  Block kind = Block::unsupported;
+  for (auto it = block.MemberBegin(); it != block.MemberEnd(); ++it) {
+    const Block named = kind_named(view(it->name));
+    if (named < kind) {  // strictly: a repeated name keeps its first value
+      kind = named;
+      *body = &it->value;
+    }
+  }
+  return kind;
 }
 
 class RequestDecoder {
  public:
-  explicit RequestDecoder(JsonWriter& out) : out_(out) {}
+  explicit RequestDecoder(JsonOut& out) : out_(out) {}
   const std::string& problem() const { return problem_; }
 
   bool decode(std::string_view model_id, bool stream, const JsonValue& request);
 
  private:
-  bool fail(std::string_view path, std::string_view what) {
-    problem_ = std::string(path) + ": " + std::string(what);
+  bool fail(const FieldPath& path, std::string_view what) {
+    problem_ = path.text() + ": " + std::string(what);
     return false;
   }
-  bool unsupported(std::string_view path, std::string_view name) {
+  bool unsupported(const FieldPath& path, std::string_view name) {
     if (name.empty()) return fail(path, "a content block must have one member");
     return fail(path, quoted_name(name) + " content blocks are not supported");
   }
   bool system(const JsonValue& blocks);
-  bool message(const JsonValue& message, const std::string& path);
-  bool user_turn(const JsonValue& content, const std::string& path);
-  bool tool_result(const JsonValue& result, const std::string& path);
-  bool user_part(const JsonValue& block, const std::string& path);
-  bool assistant_turn(const JsonValue& content, const std::string& path);
+  bool message(const JsonValue& message, const FieldPath& path);
+  bool user_turn(const JsonValue& content, const FieldPath& path);
+  bool tool_result(const JsonValue& result, const FieldPath& path);
+  bool user_part(const JsonValue& block, const FieldPath& path);
+  bool assistant_turn(const JsonValue& content, const FieldPath& path);
   bool inference_config(const JsonValue& config);
   bool tool_config(const JsonValue& config);
 
-  JsonWriter& out_;
+  JsonOut& out_;
   std::string problem_;
 };
 
@@ -76,7 +90,7 @@ bool RequestDecoder::decode(std::string_view model_id, bool stream, const JsonVa
     if (!system(*system_blocks)) return false;
   }
   for (rapidjson::SizeType i = 0; i < messages->Size(); ++i) {
-    if (!message((*messages)[i], at("messages", i))) return false;
+    if (!message((*messages)[i], FieldPath("messages")[i])) return false;
   }
   out_.EndArray();
   if (const JsonValue* config = member(request, "inferenceConfig")) {
@@ -90,7 +104,7 @@ bool RequestDecoder::decode(std::string_view model_id, bool stream, const JsonVa
     const JsonValue* value = member(request, name);
     if (!value) continue;
     if (!value->IsObject()) return fail(name, "must be an object");
-    write_key(out_, name);
+    write_key_text(out_, name);
     value->Accept(out_);
   }
   if (stream) {
@@ -111,12 +125,12 @@ bool RequestDecoder::system(const JsonValue& blocks) {
   std::string text;
   bool has_text = false;
   for (rapidjson::SizeType i = 0; i < blocks.Size(); ++i) {
+    const JsonValue* block_text;
     std::string_view name;
-    const Block kind = block_kind(blocks[i], &name);
+    const Block kind = block_kind(blocks[i], &block_text, &name);
     if (kind == Block::cache_point) continue;
-    const JsonValue* block_text = member(blocks[i], "text");
-    if (kind != Block::text) return unsupported(at("system", i), name);
-    if (!block_text->IsString()) return fail(at("system", i) + ".text", "must be a string");
+    if (kind != Block::text) return unsupported(FieldPath("system")[i], name);
+    if (!block_text->IsString()) return fail(FieldPath("system")[i] / "text", "must be a string");
     if (has_text) text.push_back('\n');
     text.append(view(*block_text));
     has_text = true;
@@ -124,37 +138,36 @@ bool RequestDecoder::system(const JsonValue& blocks) {
   if (text.empty()) return true;
   out_.StartObject();
   write_key(out_, "role");
-  write_string(out_, "system");
+  write_literal(out_, "system");
   write_key(out_, "content");
   write_string(out_, text);
   out_.EndObject();
   return true;
 }
 
-bool RequestDecoder::message(const JsonValue& message, const std::string& path) {
+bool RequestDecoder::message(const JsonValue& message, const FieldPath& path) {
   if (!message.IsObject()) return fail(path, "must be an object");
   const std::string_view role = string_member(message, "role");
   const JsonValue* content = member(message, "content");
-  if (!content) return fail(path + ".content", "required");
+  if (!content) return fail(path / "content", "required");
   if (!content->IsArray() || content->Empty()) {
-    return fail(path + ".content", "must be a non-empty list of content blocks");
+    return fail(path / "content", "must be a non-empty list of content blocks");
   }
-  if (role == "user") return user_turn(*content, path + ".content");
-  if (role == "assistant") return assistant_turn(*content, path + ".content");
-  return fail(path + ".role", "must be one of [user, assistant]");
+  if (role == "user") return user_turn(*content, path / "content");
+  if (role == "assistant") return assistant_turn(*content, path / "content");
+  return fail(path / "role", "must be one of [user, assistant]");
 }
 
-bool RequestDecoder::user_turn(const JsonValue& content, const std::string& path) {
+bool RequestDecoder::user_turn(const JsonValue& content, const FieldPath& path) {
   // The tool results first, as tool messages right after the assistant's calls; the rest of the
   // turn follows as one user message.
   size_t other_blocks = 0;
   for (rapidjson::SizeType i = 0; i < content.Size(); ++i) {
+    const JsonValue* body;
     std::string_view name;
-    switch (block_kind(content[i], &name)) {
+    switch (block_kind(content[i], &body, &name)) {
       case Block::tool_result:
-        if (!tool_result(*member(content[i], "toolResult"), at(path, i) + ".toolResult")) {
-          return false;
-        }
+        if (!tool_result(*body, path[i] / "toolResult")) return false;
         break;
       case Block::cache_point:
       case Block::reasoning:
@@ -166,22 +179,22 @@ bool RequestDecoder::user_turn(const JsonValue& content, const std::string& path
   if (other_blocks == 0) return true;
   out_.StartObject();
   write_key(out_, "role");
-  write_string(out_, "user");
+  write_literal(out_, "user");
   write_key(out_, "content");
   out_.StartArray();
   for (rapidjson::SizeType i = 0; i < content.Size(); ++i) {
-    if (!user_part(content[i], at(path, i))) return false;
+    if (!user_part(content[i], path[i])) return false;
   }
   out_.EndArray();
   out_.EndObject();
   return true;
 }
 
-bool RequestDecoder::tool_result(const JsonValue& result, const std::string& path) {
+bool RequestDecoder::tool_result(const JsonValue& result, const FieldPath& path) {
   const std::string_view id = string_member(result, "toolUseId");
-  if (id.empty()) return fail(path + ".toolUseId", "required");
+  if (id.empty()) return fail(path / "toolUseId", "required");
   const JsonValue* content = member(result, "content");
-  if (!content || !content->IsArray()) return fail(path + ".content", "must be a list of blocks");
+  if (!content || !content->IsArray()) return fail(path / "content", "must be a list of blocks");
   std::string text;
   for (rapidjson::SizeType i = 0; i < content->Size(); ++i) {
     const JsonValue& block = (*content)[i];
@@ -193,7 +206,7 @@ bool RequestDecoder::tool_result(const JsonValue& result, const std::string& pat
     } else {
       const std::string_view name =
           block.IsObject() && block.MemberCount() > 0 ? view(block.MemberBegin()->name) : "";
-      return fail(at(path + ".content", i),
+      return fail((path / "content")[i],
                   name.empty() ? std::string("a content block must have one member")
                                : quoted_name(name) +
                                      " tool result content is not supported (text and json are)");
@@ -204,7 +217,7 @@ bool RequestDecoder::tool_result(const JsonValue& result, const std::string& pat
   }
   out_.StartObject();
   write_key(out_, "role");
-  write_string(out_, "tool");
+  write_literal(out_, "tool");
   write_key(out_, "tool_call_id");
   write_string(out_, id);
   write_key(out_, "content");
@@ -213,42 +226,43 @@ bool RequestDecoder::tool_result(const JsonValue& result, const std::string& pat
   return true;
 }
 
-bool RequestDecoder::user_part(const JsonValue& block, const std::string& path) {
+bool RequestDecoder::user_part(const JsonValue& block, const FieldPath& path) {
+  const JsonValue* body;
   std::string_view name;
-  switch (block_kind(block, &name)) {
+  switch (block_kind(block, &body, &name)) {
     case Block::tool_result:
     case Block::cache_point:
     case Block::reasoning:
       return true;
     case Block::text: {
-      const JsonValue* text = member(block, "text");
-      if (!text->IsString()) return fail(path + ".text", "must be a string");
+      const JsonValue* text = body;
+      if (!text->IsString()) return fail(path / "text", "must be a string");
       out_.StartObject();
       write_key(out_, "type");
-      write_string(out_, "text");
+      write_literal(out_, "text");
       write_key(out_, "text");
       write_string(out_, view(*text));
       out_.EndObject();
       return true;
     }
     case Block::image: {
-      const JsonValue& image = *member(block, "image");
+      const JsonValue& image = *body;
       const std::string_view format = string_member(image, "format");
       if (format != "png" && format != "jpeg" && format != "gif" && format != "webp") {
-        return fail(path + ".image.format", "must be one of [png, jpeg, gif, webp]");
+        return fail(path / "image.format", "must be one of [png, jpeg, gif, webp]");
       }
       const JsonValue* source = member(image, "source");
       const JsonValue* bytes = source ? member(*source, "bytes") : nullptr;
       if (source && member(*source, "s3Location")) {
-        return fail(path + ".image.source.s3Location", "images from S3 are not supported");
+        return fail(path / "image.source.s3Location", "images from S3 are not supported");
       }
-      if (!bytes || !bytes->IsString()) return fail(path + ".image.source.bytes", "required");
+      if (!bytes || !bytes->IsString()) return fail(path / "image.source.bytes", "required");
       std::string url;
       url.reserve(format.size() + bytes->GetStringLength() + 19);
       url.append("data:image/").append(format).append(";base64,").append(view(*bytes));
       out_.StartObject();
       write_key(out_, "type");
-      write_string(out_, "image_url");
+      write_literal(out_, "image_url");
       write_key(out_, "image_url");
       out_.StartObject();
       write_key(out_, "url");
@@ -258,33 +272,34 @@ bool RequestDecoder::user_part(const JsonValue& block, const std::string& path) 
       return true;
     }
     case Block::tool_use:
-      return fail(path + ".toolUse", "toolUse blocks belong to assistant messages");
+      return fail(path / "toolUse", "toolUse blocks belong to assistant messages");
     default:
       return unsupported(path, name);
   }
 }
 
-bool RequestDecoder::assistant_turn(const JsonValue& content, const std::string& path) {
+bool RequestDecoder::assistant_turn(const JsonValue& content, const FieldPath& path) {
   std::string text;
   bool has_text = false;
   size_t calls = 0;
   for (rapidjson::SizeType i = 0; i < content.Size(); ++i) {
+    const JsonValue* body;
     std::string_view name;
-    switch (block_kind(content[i], &name)) {
+    switch (block_kind(content[i], &body, &name)) {
       case Block::text: {
-        const JsonValue* block_text = member(content[i], "text");
-        if (!block_text->IsString()) return fail(at(path, i) + ".text", "must be a string");
+        const JsonValue* block_text = body;
+        if (!block_text->IsString()) return fail(path[i] / "text", "must be a string");
         if (has_text) text.push_back('\n');
         text.append(view(*block_text));
         has_text = true;
         break;
       }
       case Block::tool_use: {
-        const JsonValue& use = *member(content[i], "toolUse");
-        const std::string item = at(path, i) + ".toolUse";
-        if (string_member(use, "toolUseId").empty()) return fail(item + ".toolUseId", "required");
-        if (string_member(use, "name").empty()) return fail(item + ".name", "required");
-        if (!member(use, "input")) return fail(item + ".input", "required");
+        const JsonValue& use = *body;
+        const FieldPath item = path[i] / "toolUse";
+        if (string_member(use, "toolUseId").empty()) return fail(item / "toolUseId", "required");
+        if (string_member(use, "name").empty()) return fail(item / "name", "required");
+        if (!member(use, "input")) return fail(item / "input", "required");
         ++calls;
         break;
       }
@@ -292,14 +307,14 @@ bool RequestDecoder::assistant_turn(const JsonValue& content, const std::string&
       case Block::reasoning:
         break;
       case Block::tool_result:
-        return fail(at(path, i) + ".toolResult", "toolResult blocks belong to user messages");
+        return fail(path[i] / "toolResult", "toolResult blocks belong to user messages");
       default:
-        return unsupported(at(path, i), name);
+        return unsupported(path[i], name);
     }
   }
   out_.StartObject();
   write_key(out_, "role");
-  write_string(out_, "assistant");
+  write_literal(out_, "assistant");
   write_key(out_, "content");
   if (has_text || calls == 0) {
     write_string(out_, text);
@@ -310,13 +325,15 @@ bool RequestDecoder::assistant_turn(const JsonValue& content, const std::string&
     write_key(out_, "tool_calls");
     out_.StartArray();
     for (const JsonValue& block : content.GetArray()) {
-      const JsonValue* use = member(block, "toolUse");
-      if (!use) continue;
+      // The blocks checked above as tool uses (a block that is also text is text).
+      const JsonValue* use;
+      std::string_view name;
+      if (block_kind(block, &use, &name) != Block::tool_use) continue;
       out_.StartObject();
       write_key(out_, "id");
       write_string(out_, string_member(*use, "toolUseId"));
       write_key(out_, "type");
-      write_string(out_, "function");
+      write_literal(out_, "function");
       write_key(out_, "function");
       out_.StartObject();
       write_key(out_, "name");
@@ -347,7 +364,7 @@ bool RequestDecoder::inference_config(const JsonValue& config) {
     out_.StartArray();
     for (rapidjson::SizeType i = 0; i < stops->Size(); ++i) {
       if (!(*stops)[i].IsString()) {
-        return fail(at("inferenceConfig.stopSequences", i), "must be a string");
+        return fail(FieldPath("inferenceConfig.stopSequences")[i], "must be a string");
       }
       write_string(out_, view((*stops)[i]));
     }
@@ -358,8 +375,8 @@ bool RequestDecoder::inference_config(const JsonValue& config) {
   for (const auto& [name, openai_name] : numbers) {
     const JsonValue* value = member(config, name);
     if (!value) continue;
-    if (!value->IsNumber()) return fail(std::string("inferenceConfig.") + name, "must be a number");
-    write_key(out_, openai_name);
+    if (!value->IsNumber()) return fail(FieldPath("inferenceConfig") / name, "must be a number");
+    write_key_text(out_, openai_name);
     value->Accept(out_);
   }
   return true;
@@ -375,27 +392,27 @@ bool RequestDecoder::tool_config(const JsonValue& config) {
   out_.StartArray();
   for (rapidjson::SizeType i = 0; i < tools->Size(); ++i) {
     const JsonValue& tool = (*tools)[i];
-    const std::string item = at("toolConfig.tools", i);
+    const FieldPath item = FieldPath("toolConfig.tools")[i];
     if (member(tool, "cachePoint")) continue;
     const JsonValue* spec = member(tool, "toolSpec");
     if (!spec || !spec->IsObject()) {
       return fail(item, "only toolSpec tools are supported");
     }
-    if (string_member(*spec, "name").empty()) return fail(item + ".toolSpec.name", "required");
+    if (string_member(*spec, "name").empty()) return fail(item / "toolSpec.name", "required");
     const JsonValue* schema = member(*spec, "inputSchema");
     const JsonValue* json_schema = schema ? member(*schema, "json") : nullptr;
     if (!json_schema || !json_schema->IsObject()) {
-      return fail(item + ".toolSpec.inputSchema.json", "must be a JSON schema object");
+      return fail(item / "toolSpec.inputSchema.json", "must be a JSON schema object");
     }
     out_.StartObject();
     write_key(out_, "type");
-    write_string(out_, "function");
+    write_literal(out_, "function");
     write_key(out_, "function");
     out_.StartObject();
     write_key(out_, "name");
     write_string(out_, string_member(*spec, "name"));
     if (const JsonValue* description = member(*spec, "description")) {
-      if (!description->IsString()) return fail(item + ".toolSpec.description", "must be a string");
+      if (!description->IsString()) return fail(item / "toolSpec.description", "must be a string");
       write_key(out_, "description");
       write_string(out_, view(*description));
     }
@@ -409,15 +426,15 @@ bool RequestDecoder::tool_config(const JsonValue& config) {
   if (!choice) return true;
   write_key(out_, "tool_choice");
   if (member(*choice, "auto")) {
-    write_string(out_, "auto");
+    write_literal(out_, "auto");
   } else if (member(*choice, "any")) {
-    write_string(out_, "required");
+    write_literal(out_, "required");
   } else if (const JsonValue* tool = member(*choice, "tool")) {
     const std::string_view name = string_member(*tool, "name");
     if (name.empty()) return fail("toolConfig.toolChoice.tool.name", "required");
     out_.StartObject();
     write_key(out_, "type");
-    write_string(out_, "function");
+    write_literal(out_, "function");
     write_key(out_, "function");
     out_.StartObject();
     write_key(out_, "name");
@@ -438,15 +455,17 @@ bool decode_request(const ClientRequest& request, std::string* openai_body, ApiE
     *error = ApiError{400, "request body: " + parse_problem, "invalid_request_error", ""};
     return false;
   }
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
+  // The OpenAI request is about as long as the client's: one allocation, written in place.
+  openai_body->clear();
+  openai_body->reserve(request.body.size() + kOutputSlack);
+  JsonOut writer(openai_body);
   RequestDecoder decoder(writer);
   if (!decoder.decode(request.model_id, request.stream_path, body.doc())) {
+    writer.restart();
     *error = ApiError{400, decoder.problem(), "invalid_request_error", ""};
     return false;
   }
-  openai_body->assign(buffer.GetString(), buffer.GetSize());
-  return true;
+  return true;  // the writer's destructor cuts the body to its text
 }
 
 }  // namespace sluice::apis::bedrock

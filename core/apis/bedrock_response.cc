@@ -56,8 +56,8 @@ std::string_view stop_reason(std::string_view finish_reason) {
 }
 
 ClientAnswer encode_error(const ApiError& error) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter out(buffer);
+  std::string body;
+  JsonOut out(&body);
   out.StartObject();
   write_key(out, "message");
   write_string(out, error.message);
@@ -66,13 +66,14 @@ ClientAnswer encode_error(const ApiError& error) {
   answer.status = error.status;
   answer.headers.push_back({"content-type", "application/json"});
   answer.headers.push_back({"x-amzn-errortype", std::string(exception_name(error.status))});
-  answer.body.assign(buffer.GetString(), buffer.GetSize());
+  out.finish();
+  answer.body = std::move(body);
   return answer;
 }
 
 namespace {
 
-void write_tool_input(JsonWriter& out, std::string_view arguments) {
+void write_tool_input(JsonOut& out, std::string_view arguments) {
   ParsedJson input;
   if (input.parse(arguments).empty() && input.doc().IsObject()) {
     input.doc().Accept(out);
@@ -84,7 +85,7 @@ void write_tool_input(JsonWriter& out, std::string_view arguments) {
 
 }  // namespace
 
-void write_usage(JsonWriter& out, const OpenAiUsage& usage) {
+void write_usage(JsonOut& out, const OpenAiUsage& usage) {
   out.StartObject();
   write_key(out, "inputTokens");
   out.Int64(usage.uncached_prompt_tokens());
@@ -112,15 +113,15 @@ ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& 
     return encode_error(
         {502, "the upstream answer could not be read: " + problem, "api_error", ""});
   }
-  rapidjson::StringBuffer buffer;
-  JsonWriter out(buffer);
+  std::string body;
+  JsonOut out(&body);
   out.StartObject();
   write_key(out, "output");
   out.StartObject();
   write_key(out, "message");
   out.StartObject();
   write_key(out, "role");
-  write_string(out, "assistant");
+  write_literal(out, "assistant");
   write_key(out, "content");
   out.StartArray();
   // An empty answer still has its one text block: SDK users read content[0].text.
@@ -158,7 +159,8 @@ ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& 
   out.EndObject();
   ClientAnswer client_answer;
   client_answer.headers.push_back({"content-type", "application/json"});
-  client_answer.body.assign(buffer.GetString(), buffer.GetSize());
+  out.finish();
+  client_answer.body = std::move(body);
   return client_answer;
 }
 

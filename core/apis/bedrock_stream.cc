@@ -20,14 +20,13 @@ class BedrockStreamEncoder final : public ChunkStreamEncoder {
   std::string_view content_type() const override { return "application/vnd.amazon.eventstream"; }
 
  private:
-  JsonWriter& open() {
-    buffer_.Clear();
-    writer_.Reset(buffer_);
+  JsonOut& open() {
+    writer_.restart();
     writer_.StartObject();
     return writer_;
   }
-  JsonWriter& open_block_event(int64_t block) {
-    JsonWriter& w = open();
+  JsonOut& open_block_event(int64_t block) {
+    JsonOut& w = open();
     write_key(w, "contentBlockIndex");
     w.Int64(block);
     return w;
@@ -35,21 +34,21 @@ class BedrockStreamEncoder final : public ChunkStreamEncoder {
   void emit(bool exception, std::string_view type, std::string* out) {
     writer_.EndObject();
     if (frame_writer_) {
-      frame_writer_(exception, type, std::string_view(buffer_.GetString(), buffer_.GetSize()), out);
+      frame_writer_(exception, type, writer_.text(), out);
     }
   }
 
   void on_message_start(std::string_view, const OpenAiUsage&, std::string* out) override {
-    JsonWriter& w = open();
+    JsonOut& w = open();
     write_key(w, "role");
-    write_string(w, "assistant");
+    write_literal(w, "assistant");
     emit(false, "messageStart", out);
   }
 
   void on_text_start(int64_t, std::string*) override {}
 
   void on_text_delta(int64_t block, std::string_view text, std::string* out) override {
-    JsonWriter& w = open_block_event(block);
+    JsonOut& w = open_block_event(block);
     write_key(w, "delta");
     w.StartObject();
     write_key(w, "text");
@@ -60,7 +59,7 @@ class BedrockStreamEncoder final : public ChunkStreamEncoder {
 
   void on_tool_start(int64_t block, std::string_view id, std::string_view name,
                      std::string* out) override {
-    JsonWriter& w = open_block_event(block);
+    JsonOut& w = open_block_event(block);
     write_key(w, "start");
     w.StartObject();
     write_key(w, "toolUse");
@@ -75,7 +74,7 @@ class BedrockStreamEncoder final : public ChunkStreamEncoder {
   }
 
   void on_tool_delta(int64_t block, std::string_view fragment, std::string* out) override {
-    JsonWriter& w = open_block_event(block);
+    JsonOut& w = open_block_event(block);
     write_key(w, "delta");
     w.StartObject();
     write_key(w, "toolUse");
@@ -93,14 +92,14 @@ class BedrockStreamEncoder final : public ChunkStreamEncoder {
   }
 
   void on_stop(std::string_view finish_reason, std::string* out) override {
-    JsonWriter& w = open();
+    JsonOut& w = open();
     write_key(w, "stopReason");
     write_string(w, stop_reason(finish_reason));
     emit(false, "messageStop", out);
   }
 
   void on_usage(std::string_view, const OpenAiUsage& usage, std::string* out) override {
-    JsonWriter& w = open();
+    JsonOut& w = open();
     write_key(w, "usage");
     write_usage(w, usage);
     write_key(w, "metrics");
@@ -114,7 +113,7 @@ class BedrockStreamEncoder final : public ChunkStreamEncoder {
   void on_end(std::string*) override {}
 
   void on_error(const ApiError& error, std::string* out) override {
-    JsonWriter& w = open();
+    JsonOut& w = open();
     write_key(w, "message");
     write_string(w, error.message);
     emit(true, stream_exception_name(error.status), out);
@@ -122,8 +121,8 @@ class BedrockStreamEncoder final : public ChunkStreamEncoder {
 
   int64_t latency_ms_;
   FrameWriter frame_writer_;
-  rapidjson::StringBuffer buffer_;
-  JsonWriter writer_{buffer_};
+  std::string event_json_;  // each event's JSON, its capacity reused
+  JsonOut writer_{&event_json_};
 };
 
 }  // namespace

@@ -1,48 +1,95 @@
-// The codecs' bounded parse: the text's UTF-8 checked first, then rapidjson's reader feeding the
-// document through the adapters' depth-limiting handler (providers/support/json.h).
+// The codecs' bounded parse: the text's UTF-8 checked first, then the quick reader for common
+// JSON, or rapidjson's reader feeding the document through the adapters' depth-limiting handler
+// (providers/support/json.h).
 
 #include "core/apis/codec_json.h"
 
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
-namespace sluice::apis {
+#include "core/apis/common_json_reader.h"
 
-std::string ParsedJson::parse(std::string_view text) {
+namespace sluice::apis {
+namespace {
+
+// Whether every byte of `text` is ASCII (most JSON is), sixteen at a time where there is SSE2:
+// such a text is valid UTF-8 without the byte-by-byte check.
+bool all_ascii(std::string_view text) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  __m128i high_bits = _mm_setzero_si128();
+  for (; i + 16 <= text.size(); i += 16) {
+    high_bits =
+        _mm_or_si128(high_bits, _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i)));
+  }
+  if (_mm_movemask_epi8(high_bits) != 0) return false;
+#endif
+  for (; i < text.size(); ++i) {
+    if (static_cast<unsigned char>(text[i]) >= 0x80) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void ParsedJson::start_document() {
   doc_.reset();
   pool_.Clear();
   doc_.emplace(&pool_, kStackBytes, &stack_allocator_);
-  if (const size_t bad = providers::support::first_invalid_utf8(text);
+}
+
+std::string ParsedJson::parse(std::string_view text) {
+  start_document();
+  if (const size_t bad =
+          all_ascii(text) ? std::string_view::npos : providers::support::first_invalid_utf8(text);
       bad != std::string_view::npos) {
     return "not valid UTF-8 at offset " + std::to_string(bad);
   }
   text_.assign(text);  // NUL-terminated; a NUL inside ends the stream early, refused below
-  rapidjson::InsituStringStream stream(text_.data());
-  // The recursive parser (faster than the iterative one) is safe here: the handler refuses the
-  // level past kMaxJsonDepth before the parser recurses into it.
-  constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseStopWhenDoneFlag;
-  providers::support::DepthLimitedHandler handler(*doc_, kMaxJsonDepth);
-  rapidjson::Reader reader;
-  rapidjson::ParseResult result;
-  // Populate hands the finished value to the document (and leaves it null on failure).
-  auto generate = [&](rapidjson::Document&) {
-    result = reader.Parse<kFlags>(stream, handler);
-    return !result.IsError();
+  size_t end = 0;
+  // The quick reader first; whatever it does not take (errors included) rapidjson reads from
+  // the start again, so that the document and the error are always rapidjson's.
+  bool read = false;
+  auto read_quickly = [&](rapidjson::Document& document) {
+    read = read_common_json(text_.data(), text_.size(), kMaxJsonDepth, document, &end);
+    return read;
   };
-  doc_->Populate(generate);
-  if (handler.too_deep()) {
-    doc_->SetNull();
-    return "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+  doc_->Populate(read_quickly);
+  if (!read) {
+    start_document();
+    text_.assign(text);  // the quick reader may have unescaped part of it in place
+    rapidjson::InsituStringStream stream(text_.data());
+    // The recursive parser (faster than the iterative one) is safe here: the handler refuses
+    // the level past kMaxJsonDepth before the parser recurses into it.
+    constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseStopWhenDoneFlag;
+    providers::support::DepthLimitedHandler handler(*doc_, kMaxJsonDepth);
+    rapidjson::Reader reader;
+    rapidjson::ParseResult result;
+    // Populate hands the finished value to the document (and leaves it null on failure).
+    auto generate = [&](rapidjson::Document&) {
+      result = reader.Parse<kFlags>(stream, handler);
+      return !result.IsError();
+    };
+    doc_->Populate(generate);
+    if (handler.too_deep()) {
+      doc_->SetNull();
+      return "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+    }
+    if (result.IsError()) {
+      doc_->SetNull();
+      return std::string("not valid JSON: ") + rapidjson::GetParseError_En(result.Code()) +
+             " at offset " + std::to_string(result.Offset());
+    }
+    end = stream.Tell();
   }
-  if (result.IsError()) {
-    doc_->SetNull();
-    return std::string("not valid JSON: ") + rapidjson::GetParseError_En(result.Code()) +
-           " at offset " + std::to_string(result.Offset());
-  }
-  // kParseStopWhenDoneFlag ends the parse after the value: only whitespace may follow it.
-  for (size_t i = stream.Tell(); i < text.size(); ++i) {
+  // The parse ends after the value: only whitespace may follow it.
+  for (size_t i = end; i < text.size(); ++i) {
     const char c = text[i];
     if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
       doc_->SetNull();
@@ -61,10 +108,11 @@ std::string quoted_name(std::string_view name) {
 }
 
 std::string json_text(const JsonValue& value) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
+  std::string text;
+  JsonOut writer(&text);
   value.Accept(writer);
-  return {buffer.GetString(), buffer.GetSize()};
+  writer.finish();
+  return text;
 }
 
 int64_t integer_member(const JsonValue& object, std::string_view name, int64_t fallback) {

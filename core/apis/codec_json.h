@@ -3,36 +3,53 @@
 // output with, and small readers. Pure functions; a ParsedJson belongs to one thread.
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
+#include "core/apis/json_out.h"
 #include "providers/support/json.h"
 
 namespace sluice::apis {
 
-// The member readers and writer helpers are the adapters' (providers/support/json.h).
 using providers::support::JsonValue;
-using providers::support::JsonWriter;
-using providers::support::member;
-using providers::support::string_member;
 using providers::support::view;
-using providers::support::write_key;
-using providers::support::write_string;
+
+// The member `name` of `value` (the first one, if the name repeats), or nullptr when `value` is
+// not an object or has no such member. Inline, so that a literal name is compared in place:
+// the codecs look up a few names in every object of a request.
+inline const JsonValue* member(const JsonValue& value, std::string_view name) {
+  if (!value.IsObject()) return nullptr;
+  for (auto it = value.MemberBegin(); it != value.MemberEnd(); ++it) {
+    if (it->name.GetStringLength() == name.size() &&
+        std::memcmp(it->name.GetString(), name.data(), name.size()) == 0) {
+      return &it->value;
+    }
+  }
+  return nullptr;
+}
+
+// The member's text when it is a string, else empty (absent, null or another type).
+inline std::string_view string_member(const JsonValue& value, std::string_view name) {
+  const JsonValue* found = member(value, name);
+  return found != nullptr && found->IsString() ? view(*found) : std::string_view();
+}
+
+// Room a codec reserves beyond the client's text for the OpenAI text it writes from it.
+inline constexpr size_t kOutputSlack = 512;
 
 // Deep enough for any real JSON schema, shallow enough for the writer's recursion.
 inline constexpr unsigned kMaxJsonDepth = 64;
 
-// One parsed JSON text: the text is UTF-8 checked, then parsed iteratively with nesting capped,
-// so hostile text can neither exhaust the stack nor bring bad bytes into what the codecs write.
-// The document's strings point into this object's own copy of the text (parsed in place, with
-// the SIMD scans rapidjson keeps for NUL-terminated text), and its nodes go first into an
-// inline block: a stream chunk or a typical request is parsed with one or two trips to the
-// heap. Reusable: each parse forgets the one before.
+// One parsed JSON text: the text is UTF-8 checked, then parsed with nesting capped, so hostile
+// text can neither exhaust the stack nor bring bad bytes into what the codecs write. The
+// document's strings point into this object's own copy of the text (parsed in place: by the
+// quick reader for common JSON, else by rapidjson), and its nodes go first into an inline
+// block: a stream chunk or a typical request is parsed with one or two trips to the heap.
+// Reusable: each parse forgets the one before.
 class ParsedJson {
  public:
   ParsedJson() = default;
@@ -45,6 +62,8 @@ class ParsedJson {
   const rapidjson::Document& doc() const { return *doc_; }
 
  private:
+  void start_document();
+
   static constexpr size_t kInlineBytes = 4096;
   static constexpr size_t kStackBytes = 1024;
   alignas(8) char inline_block_[kInlineBytes];

@@ -9,6 +9,7 @@
 #include "providers/bedrock/adapter.h"
 #include "providers/cohere/adapter.h"
 #include "providers/gemini/adapter.h"
+#include "providers/mistral/adapter.h"
 
 namespace sluice::filters::translate {
 
@@ -23,12 +24,15 @@ const providers::Adapter* adapter_for(std::string_view provider_type) {
       providers::gemini::make_gemini_adapter();
   static const std::unique_ptr<providers::Adapter> vertex =
       providers::gemini::make_vertex_adapter();
+  static const std::unique_ptr<providers::Adapter> mistral =
+      providers::mistral::make_mistral_adapter();
   if (provider_type == "anthropic") return anthropic.get();
   if (provider_type == "azure") return azure.get();
   if (provider_type == "bedrock") return bedrock.get();
   if (provider_type == "cohere") return cohere.get();
   if (provider_type == "gemini") return gemini.get();
   if (provider_type == "vertex_ai") return vertex.get();
+  if (provider_type == "mistral") return mistral.get();
   return nullptr;
 }
 

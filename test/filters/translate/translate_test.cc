@@ -151,7 +151,6 @@ TEST_F(TranslateTest, EveryOpenAiCompatibleTypeHasItsEndpoint) {
   const std::pair<const char*, const char*> types[] = {
       {"openai", "https://api.openai.com/v1"},
       {"groq", "https://api.groq.com/openai/v1"},
-      {"mistral", "https://api.mistral.ai/v1"},
       {"deepseek", "https://api.deepseek.com/v1"},
       {"together_ai", "https://api.together.xyz/v1"},
       {"fireworks_ai", "https://api.fireworks.ai/inference/v1"},
