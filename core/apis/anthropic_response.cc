@@ -22,6 +22,8 @@ std::string_view error_type(int status) {
       return "request_too_large";
     case 429:
       return "rate_limit_error";
+    case 424:  // the model failed (Bedrock's model errors): not the client's doing
+      return "api_error";
     case 503:
     case 529:
       return "overloaded_error";

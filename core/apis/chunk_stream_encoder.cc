@@ -4,7 +4,54 @@
 
 #include <algorithm>
 
+#include "core/http/ascii_case.h"
+
 namespace sluice::apis {
+namespace {
+
+// The status an in-band error object stands for. OpenAI's stream error names no status, so it
+// is told from the code (the provider's own name for the failure, which translate keeps), then
+// from OpenAI's type.
+int in_band_error_status(std::string_view type, std::string_view code) {
+  struct Known {
+    std::string_view name;
+    int status;
+  };
+  static constexpr Known kCodes[] = {
+      {"overloaded_error", 529},          {"rate_limit_exceeded", 429},
+      {"throttlingException", 429},       {"serviceUnavailableException", 503},
+      {"modelStreamErrorException", 424}, {"modelTimeoutException", 408},
+      {"internalServerException", 500},   {"validationException", 400},
+  };
+  static constexpr Known kTypes[] = {
+      {"invalid_request_error", 400}, {"authentication_error", 401}, {"permission_error", 403},
+      {"not_found_error", 404},       {"rate_limit_error", 429},     {"server_error", 500},
+  };
+  // Bedrock's exception names come spelled both ways (throttlingException in a stream,
+  // ThrottlingException in x-amzn-errortype).
+  for (const Known& known : kCodes) {
+    if (http::iequals_ascii(known.name, code)) return known.status;
+  }
+  for (const Known& known : kTypes) {
+    if (known.name == type) return known.status;
+  }
+  return 500;
+}
+
+// {"error":{"message","type","code"}} in place of a chunk: the upstream (or translate, for a
+// provider's in-band failure) ended the stream with an error.
+ApiError in_band_error(const JsonValue& error) {
+  ApiError out;
+  out.message = std::string(string_member(error, "message"));
+  if (out.message.empty()) out.message = "The upstream ended the stream with an error.";
+  out.type = std::string(string_member(error, "type"));
+  if (out.type.empty()) out.type = "server_error";
+  out.code = std::string(string_member(error, "code"));
+  out.status = in_band_error_status(out.type, out.code);
+  return out;
+}
+
+}  // namespace
 
 void ChunkStreamEncoder::start(std::string_view openai_id, const OpenAiUsage& usage,
                                std::string* out) {
@@ -17,6 +64,10 @@ void ChunkStreamEncoder::chunk(std::string_view openai_chunk_json, std::string* 
   if (ended_) return;
   if (!parsed_.parse(openai_chunk_json).empty() || !parsed_.doc().IsObject()) return;
   const JsonValue& doc = parsed_.doc();
+  if (const JsonValue* error = member(doc, "error"); error != nullptr && error->IsObject()) {
+    fail(in_band_error(*error), out);
+    return;
+  }
   OpenAiChunk chunk;
   read_openai_chunk(doc, &chunk);
   if (!started_) start(chunk.id, chunk.usage, out);

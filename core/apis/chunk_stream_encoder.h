@@ -8,8 +8,10 @@
 // came); per block, block_start, deltas, block_stop (a new block closes the one before it, the
 // finish reason closes the last); stop once the finish reason is known; usage once both the
 // stop and the usage chunk were seen (the request asked include_usage, so usage comes after the
-// finish reason), or at finish without usage; end last. fail() stops everything with one error.
-// A chunk that is not a JSON object is skipped: the stream goes on with the next.
+// finish reason), or at finish without usage; end last. fail() stops everything with one error,
+// and so does a chunk that is OpenAI's in-band error object ({"error":{"message","type","code"}},
+// its status told from its code, else its type). A chunk that is not a JSON object is skipped:
+// the stream goes on with the next.
 
 #include <cstdint>
 #include <string>

@@ -156,6 +156,28 @@ describe('anthropic client', { timeout: 90_000 }, () => {
     assert.equal(second.content[0].text, 'Echo: thanks');
   });
 
+  test('a provider failing midway ends messages.stream with the error the SDK raises', { timeout: 30_000 }, async () => {
+    // The OpenAI-compatible server's own in-band error, and a Bedrock model's stream exception.
+    const expected = { 'claude-e2e': ['api_error', /had an error/], 'claude-bedrock': ['api_error', /failed midway/] };
+    for (const model of ['claude-e2e', 'claude-bedrock']) {
+      const stream = client.messages.stream({
+        model,
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'one two three four [[fake fault=error_mid_stream fault_after=2]]' }],
+      });
+      let text = '';
+      stream.on('text', (delta) => {
+        text += delta;
+      });
+      const [type, message] = expected[model];
+      await assert.rejects(
+        stream.finalMessage(),
+        (error) => error instanceof Anthropic.APIError && error.error?.error?.type === type && message.test(error.error.error.message),
+      );
+      assert.ok(text.startsWith('Echo: one') && text.length < 'Echo: one two three four'.length, text);
+    }
+  });
+
   test('errors are the SDK error classes with the provider message', { timeout: 30_000 }, async () => {
     await assert.rejects(
       client.messages.create({

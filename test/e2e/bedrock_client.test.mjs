@@ -13,6 +13,8 @@ import {
   BedrockRuntimeClient,
   ConverseCommand,
   ConverseStreamCommand,
+  InternalServerException,
+  ModelStreamErrorException,
   ThrottlingException,
   ValidationException,
 } from '@aws-sdk/client-bedrock-runtime';
@@ -202,6 +204,33 @@ describe('bedrock client', { timeout: 90_000 }, () => {
     );
     assert.equal(second.stopReason, 'end_turn');
     assert.equal(second.output.message.content[0].text, 'Echo: thanks');
+  });
+
+  test('a provider failing midway ends ConverseStream with the exception the SDK raises', { timeout: 30_000 }, async () => {
+    // A Bedrock model's stream exception keeps its name; an OpenAI-compatible server's own
+    // in-band error is an internal server exception.
+    const expected = { 'us.amazon.nova-lite-v1:0': [ModelStreamErrorException, /failed midway/], [MODEL_ID]: [InternalServerException, /had an error/] };
+    for (const modelId of ['us.amazon.nova-lite-v1:0', MODEL_ID]) {
+      const response = await client.send(
+        new ConverseStreamCommand({
+          modelId,
+          messages: [{ role: 'user', content: [{ text: 'one two three four [[fake fault=error_mid_stream fault_after=2]]' }] }],
+        }),
+      );
+      let text = '';
+      let stop;
+      await assert.rejects(
+        (async () => {
+          for await (const event of response.stream) {
+            if (event.contentBlockDelta?.delta?.text) text += event.contentBlockDelta.delta.text;
+            if (event.messageStop) stop = event.messageStop.stopReason;
+          }
+        })(),
+        (error) => error instanceof expected[modelId][0] && expected[modelId][1].test(error.message),
+      );
+      assert.ok(text.startsWith('Echo: one') && text.length < 'Echo: one two three four'.length, text);
+      assert.equal(stop, undefined);
+    }
   });
 
   test('errors are the SDK exception classes', { timeout: 30_000 }, async () => {

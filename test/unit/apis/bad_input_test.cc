@@ -212,7 +212,9 @@ TEST(BadInput, StreamChunksCutAtEveryByteOrOfTheWrongType) {
   for (const std::string& script : golden_inputs("anthropic/stream")) {
     std::istringstream lines(script);
     for (std::string line; std::getline(lines, line);) {
-      if (line.starts_with("{")) chunks.push_back(line);
+      // In-band error objects end a stream on purpose (their own golden cases): left out, so
+      // that what is checked here is that damaged chunks never end it.
+      if (line.starts_with("{") && !line.starts_with(R"({"error")")) chunks.push_back(line);
     }
   }
   ASSERT_FALSE(chunks.empty());
