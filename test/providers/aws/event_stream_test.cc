@@ -132,6 +132,30 @@ TEST(EventStream, EventAndExceptionHelpers) {
   EXPECT_FALSE(decoder.mid_message());
 }
 
+TEST(EventStream, EventAndExceptionHelpersWriteWhatAppendFrameWrites) {
+  // The helpers write their three headers directly; the bytes are append_frame's, after what a
+  // buffer already held.
+  const std::vector<std::string> payloads = {"", "{\"x\":1}", std::string(70000, 'p')};
+  for (const std::string& payload : payloads) {
+    std::string direct = "earlier bytes";
+    std::string general = direct;
+    append_event_frame(&direct, "contentBlockDelta", payload);
+    append_frame(&general,
+                 {EventHeader::string(":event-type", "contentBlockDelta"),
+                  EventHeader::string(":content-type", "application/json"),
+                  EventHeader::string(":message-type", "event")},
+                 payload);
+    EXPECT_EQ(direct, general);
+    append_exception_frame(&direct, "modelStreamErrorException", payload);
+    append_frame(&general,
+                 {EventHeader::string(":exception-type", "modelStreamErrorException"),
+                  EventHeader::string(":content-type", "application/json"),
+                  EventHeader::string(":message-type", "exception")},
+                 payload);
+    EXPECT_EQ(direct, general);
+  }
+}
+
 TEST(EventStream, EveryFlippedByteIsRefused) {
   std::string frame;
   append_frame(&frame, every_header_type(), "payload bytes");
