@@ -32,8 +32,9 @@ struct Turn {
 struct MessagesRequest {
   std::vector<Block> system;
   std::vector<Turn> turns;
-  std::deque<rapidjson::Document> arguments;  // parsed tool-call arguments the blocks point to
-  uint64_t max_tokens = 0;                    // the client's, or the deployment's default
+  // Parsed tool-call arguments the blocks point to (their values in the client's document's pool).
+  std::deque<rapidjson::Document> arguments;
+  uint64_t max_tokens = 0;  // the client's, or the deployment's default
   const JsonValue* temperature = nullptr;
   const JsonValue* top_p = nullptr;
   const JsonValue* top_k = nullptr;

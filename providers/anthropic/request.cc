@@ -54,8 +54,10 @@ std::string indexed(std::string_view base, size_t index) {
 
 class RequestReader {
  public:
-  RequestReader(const Settings& settings, MessagesRequest* request, Failure* failure)
-      : settings_(settings), request_(*request), failure_(failure) {}
+  // Tool-call arguments are parsed into `pool`, the client's document's, which outlives them.
+  RequestReader(const Settings& settings, rapidjson::MemoryPoolAllocator<>& pool,
+                MessagesRequest* request, Failure* failure)
+      : settings_(settings), pool_(pool), request_(*request), failure_(failure) {}
 
   // Reads the client's body (a JSON object) into the request: false with a 400 failure naming
   // the field when it cannot be expressed for Anthropic.
@@ -78,6 +80,7 @@ class RequestReader {
   void append(bool user, std::vector<Block>&& blocks);
 
   const Settings& settings_;
+  rapidjson::MemoryPoolAllocator<>& pool_;
   MessagesRequest& request_;
   Failure* failure_;
   bool messages_seen_ = false;
@@ -413,7 +416,7 @@ bool RequestReader::read_tool_calls(const JsonValue& calls, const std::string& w
     if (arguments && !arguments->IsNull() && !arguments->IsString()) {
       return fail(call_where + ".function.arguments", "must be a string");
     }
-    rapidjson::Document& input = request_.arguments.emplace_back();
+    rapidjson::Document& input = request_.arguments.emplace_back(&pool_);
     const std::string_view text =
         arguments && arguments->IsString() ? trim(view(*arguments)) : std::string_view();
     if (text.empty()) {
@@ -497,14 +500,14 @@ void RequestReader::append(bool user, std::vector<Block>&& blocks) {
 bool build_messages_body(std::string_view openai_body, std::string_view model,
                          const Settings& settings, std::string* body, bool* stream,
                          Failure* failure) {
-  rapidjson::Document document;
+  support::RequestDocument document;
   if (!parse_json(openai_body, &document) || !document.IsObject()) {
     *failure = make_failure(400, "The request body must be a JSON object.", "invalid_request_error",
                             "invalid_json");
     return false;
   }
   MessagesRequest request;
-  RequestReader reader(settings, &request, failure);
+  RequestReader reader(settings, document.GetAllocator(), &request, failure);
   if (!reader.read(document)) return false;
   write_messages_request(request, model, body);
   *stream = request.stream;

@@ -90,7 +90,7 @@ class AzureAdapter final : public Adapter {
 
   bool build_request(Endpoint endpoint, std::string_view openai_body, const Deployment& deployment,
                      UpstreamRequest* out, Failure* failure) const override {
-    rapidjson::Document body;
+    support::RequestDocument body;
     if (!parse_json(openai_body, &body) || !body.IsObject()) {
       *failure = make_failure(400, "The request body must be a JSON object.",
                               "invalid_request_error", "invalid_json");

@@ -23,7 +23,7 @@ class ChunkStreamDecoder final : public StreamDecoder {
       done_ = true;
       return true;
     }
-    rapidjson::Document event;
+    support::EventDocument event;
     if (!parse_json(text, &event) || !event.IsObject()) {
       return fail(failure, unreadable_answer("Azure OpenAI's stream sent data that is not a "
                                              "JSON object"));

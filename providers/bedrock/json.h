@@ -7,6 +7,7 @@
 
 #include "providers/common/adapter.h"
 #include "providers/support/json.h"
+#include "providers/support/local_document.h"
 
 namespace sluice::bedrock {
 

@@ -182,7 +182,8 @@ bool tool_use_blocks(const Value& tool_calls, const std::string& path, Value* bl
     if (name == nullptr || !name->IsString()) {
       return fail(failure, call_path + ".function.name", "must be a string");
     }
-    rapidjson::Document input;
+    // Parsed into the Converse document's pool, so that its value moves in without a copy.
+    rapidjson::Document input(&allocator);
     if (arguments == nullptr || arguments->IsNull() ||
         (arguments->IsString() && arguments->GetStringLength() == 0)) {
       input.SetObject();
@@ -192,7 +193,7 @@ bool tool_use_blocks(const Value& tool_calls, const std::string& path, Value* bl
     Value tool_use(kObjectType);
     tool_use.AddMember("toolUseId", Value(*id, allocator), allocator);
     tool_use.AddMember("name", Value(*name, allocator), allocator);
-    tool_use.AddMember("input", Value(input, allocator), allocator);
+    tool_use.AddMember("input", static_cast<Value&>(input), allocator);
     Value block(kObjectType);
     block.AddMember("toolUse", tool_use, allocator);
     blocks->PushBack(block, allocator);
@@ -476,7 +477,7 @@ void fill_request(const Deployment& deployment, std::string url, std::string bod
 
 bool build_chat_request(std::string_view openai_body, const Deployment& deployment,
                         UpstreamRequest* out, Failure* failure) {
-  rapidjson::Document request;
+  support::RequestDocument request;
   if (!parse_json(openai_body, &request) || !request.IsObject()) {
     *failure = make_failure(400, "the request body is not a JSON object");
     return false;
@@ -497,7 +498,7 @@ bool build_chat_request(std::string_view openai_body, const Deployment& deployme
     stream = value->GetBool();
   }
 
-  rapidjson::Document converse(kObjectType);
+  support::RequestDocument converse(kObjectType);
   Allocator& allocator = converse.GetAllocator();
   Value messages(kArrayType);
   Value system(kArrayType);

@@ -92,7 +92,7 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     }
     if (kind != "event") return true;  // nothing else is defined; ignore what a newer API adds
     const std::string_view event = message.string_header(":event-type");
-    rapidjson::Document payload;
+    support::EventDocument payload;
     if (!parse_json(message.payload, &payload) || !payload.IsObject()) {
       return broken("Bedrock's " + std::string(event) + " event is not a JSON object");
     }

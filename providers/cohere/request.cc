@@ -461,7 +461,7 @@ class RequestWriter {
 
 bool build_chat_body(std::string_view openai_body, std::string_view model, std::string* body,
                      bool* stream, Failure* failure) {
-  rapidjson::Document request;
+  support::RequestDocument request;
   if (!parse_json(openai_body, &request)) {
     *failure = invalid_request("the request body is not valid JSON", "");
     return false;

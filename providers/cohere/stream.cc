@@ -23,7 +23,7 @@ class ChatStreamDecoder final : public StreamDecoder {
 
   bool feed(std::string_view unit, std::vector<std::string>* chunks, Failure* failure) override {
     if (unit.find_first_not_of(" \t\r\n") == std::string_view::npos) return true;
-    rapidjson::Document event;
+    support::EventDocument event;
     std::string_view type;
     if (!parse_json(unit, &event) || !event.IsObject()) {
       *failure = bad_upstream("cohere's stream event is not a JSON object");

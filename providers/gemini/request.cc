@@ -670,7 +670,7 @@ class RequestWriter {
 
 bool build_generate_content_body(std::string_view openai_body, const RequestOptions& options,
                                  std::string* body, bool* stream, Failure* failure) {
-  rapidjson::Document request;
+  support::RequestDocument request;
   if (!parse_json(openai_body, &request)) {
     *failure = invalid_request("the request body is not valid JSON", "");
     return false;

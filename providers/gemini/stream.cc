@@ -33,7 +33,7 @@ class ChatStreamDecoder final : public StreamDecoder {
 
   bool feed(std::string_view unit, std::vector<std::string>* chunks, Failure* failure) override {
     if (unit.find_first_not_of(" \t\r\n") == std::string_view::npos) return true;
-    rapidjson::Document event;
+    support::EventDocument event;
     if (!parse_json(unit, &event) || !event.IsObject()) {
       *failure = bad_upstream(std::string(provider_label(flavour_)) +
                               "'s stream event is not a JSON object");

@@ -58,13 +58,19 @@ bool parse_json(std::string_view text, rapidjson::Document* document, size_t max
   // exactly `text`, on rapidjson's SSE2 path (which it does not take for a text given with its
   // length).
   if (!valid_utf8(text) || text.find('\0') != std::string_view::npos) return false;
-  const std::string terminated(text);
+  // The copy is parsed in place and kept in the document's own pool: its strings then stay
+  // where they are instead of being copied twice (through the parser's stack into the pool),
+  // and it lives exactly as long as the values that point into it.
+  auto* terminated = static_cast<char*>(document->GetAllocator().Malloc(text.size() + 1));
+  std::memcpy(terminated, text.data(), text.size());
+  terminated[text.size()] = '\0';
   bool parsed = false;
   auto parse = [&](rapidjson::Document& into) {
     DepthLimitedHandler handler(into, max_depth);
-    rapidjson::StringStream stream(terminated.c_str());
+    rapidjson::InsituStringStream stream(terminated);
     rapidjson::Reader reader;
-    constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+    constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag |
+                                rapidjson::kParseFullPrecisionFlag;
     parsed = !reader.Parse<kFlags>(stream, handler).IsError();
     return parsed;
   };

@@ -31,6 +31,8 @@ inline constexpr size_t kAnyDepth = std::numeric_limits<size_t>::max();
 // string read out of the document can be written back without checks, and arrays and objects
 // nested deeper than `max_depth` (for callers that later walk the whole value recursively).
 // Numbers are parsed at full precision so that values passed through keep the client's digits.
+// The document's strings point into a copy of `text` kept in its own pool (parsed in place), so
+// a value copied into another document must not outlive this one.
 // False when it is not JSON or is refused.
 bool parse_json(std::string_view text, rapidjson::Document* document, size_t max_depth = kAnyDepth);
 

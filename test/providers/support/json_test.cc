@@ -30,6 +30,14 @@ TEST(SupportJson, ParsesExactlyTheTextGiven) {
   EXPECT_FALSE(parse_json("{\"a\":\"\xC3\"}", &document));
   EXPECT_FALSE(parse_json("{\"a\":1} trailing", &document));
   EXPECT_FALSE(parse_json("", &document));
+  // The parsed strings outlive the text they came from, escapes decoded.
+  {
+    std::string text = R"({"a":"tab\tquote\" caf\u00e9","b":"plain"})";
+    ASSERT_TRUE(parse_json(text, &document));
+    text.assign(text.size(), 'x');
+  }
+  EXPECT_EQ(string_member(document, "a"), "tab\tquote\" caf\xC3\xA9");
+  EXPECT_EQ(string_member(document, "b"), "plain");
   // Deep nesting parses without recursion, and copying it out stops at the depth limit.
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   ASSERT_TRUE(parse_json(deep, &document));
