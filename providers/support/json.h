@@ -5,7 +5,6 @@
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -14,11 +13,11 @@
 #include <string_view>
 
 #include "providers/common/adapter.h"
+#include "providers/support/json_writer.h"
 
 namespace sluice::providers::support {
 
 using JsonValue = rapidjson::Value;
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // Deepest nesting copied from one document into another (tool arguments, schema defaults):
 // rapidjson's own copy recurses, so a hostile document could otherwise exhaust the stack.
