@@ -6,6 +6,16 @@
 #include <cstring>
 
 namespace sluice::providers::support {
+namespace {
+
+// The deepest limit under which a parse may recurse: a few hundred bytes of stack per level.
+constexpr size_t kMaxRecursiveParseDepth = 128;
+
+// The parser's stack kept on the thread's stack (a larger one goes on in heap chunks).
+constexpr size_t kParserStackBytes = 1024;
+
+}  // namespace
+
 size_t utf8_sequence_length(std::string_view text, size_t i) {
   const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
   const uint8_t lead = byte(i);
@@ -68,10 +78,19 @@ bool parse_json(std::string_view text, rapidjson::Document* document, size_t max
   auto parse = [&](rapidjson::Document& into) {
     DepthLimitedHandler handler(into, max_depth);
     rapidjson::InsituStringStream stream(terminated);
-    rapidjson::Reader reader;
-    constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag |
-                                rapidjson::kParseFullPrecisionFlag;
-    parsed = !reader.Parse<kFlags>(stream, handler).IsError();
+    // The parser's own stack (states, and the digits of full-precision numbers) starts on this
+    // thread's stack too.
+    alignas(std::max_align_t) char stack_bytes[kParserStackBytes];
+    rapidjson::MemoryPoolAllocator<> stack_pool(stack_bytes, sizeof stack_bytes);
+    rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>
+        reader(&stack_pool, kParserStackBytes / 4);
+    constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseFullPrecisionFlag;
+    // The recursive parser is the faster one; the handler's limit bounds its recursion, so only
+    // a parse without a limit needs the iterative one.
+    parsed =
+        max_depth <= kMaxRecursiveParseDepth
+            ? !reader.Parse<kFlags>(stream, handler).IsError()
+            : !reader.Parse<kFlags | rapidjson::kParseIterativeFlag>(stream, handler).IsError();
     return parsed;
   };
   document->Populate(parse);

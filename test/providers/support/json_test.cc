@@ -43,6 +43,15 @@ TEST(SupportJson, ParsesExactlyTheTextGiven) {
   ASSERT_TRUE(parse_json(deep, &document));
   std::string text;
   EXPECT_FALSE(to_json_text(document, &text));
+  // Under a limit the parse recurses, stopping at the limit however deep the text goes.
+  EXPECT_FALSE(parse_json(deep, &document, 128));
+  const std::string at_limit = std::string(128, '[') + std::string(128, ']');
+  EXPECT_TRUE(parse_json(at_limit, &document, 128));
+  EXPECT_FALSE(parse_json("[" + at_limit + "]", &document, 128));
+  const std::string numbers = "[0." + std::string(2000, '1') + ",-0.25e-3,18446744073709551615]";
+  ASSERT_TRUE(parse_json(numbers, &document, 128));
+  EXPECT_EQ(document[1].GetDouble(), -0.25e-3);
+  EXPECT_EQ(document[2].GetUint64(), 18446744073709551615ULL);
 }
 
 }  // namespace
