@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <string_view>
 
 namespace sluice::providers::support {
 
@@ -32,6 +33,15 @@ class JsonWriter : public rapidjson::Writer<rapidjson::StringBuffer> {
     return String(text, length, copy);
   }
   bool Key(const char* text) { return String(text); }
+  // Writes `members`, the text of `count` members of the object being written ("k":v,... with
+  // neither braces nor a leading comma), as it is.
+  bool RawMembers(std::string_view members, size_t count) {
+    Level* level = level_stack_.Top<Level>();
+    if (level->valueCount > 0) os_->Put(',');
+    std::memcpy(os_->Push(members.size()), members.data(), members.size());
+    level->valueCount += 2 * count;
+    return true;
+  }
   // `json` must be one well-formed JSON value of type `type`.
   bool RawValue(const char* json, size_t length, rapidjson::Type type) {
     Prefix(type);
