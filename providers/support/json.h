@@ -26,13 +26,13 @@ inline constexpr int kMaxCopyDepth = 64;
 // No nesting limit at parse time: the parse is iterative, so depth alone cannot hurt it.
 inline constexpr size_t kAnyDepth = std::numeric_limits<size_t>::max();
 
-// Parses `text` (recursing at most `max_depth` levels, and not at all without a limit), refusing
-// invalid UTF-8 and NUL bytes, so every string read out of the document can be written back without
-// checks, and arrays and objects nested deeper than `max_depth` (for callers that later walk the
-// whole value recursively). Numbers are parsed at full precision so that values passed through keep
-// the client's digits. The document's strings point into a copy of `text` kept in its own pool
-// (parsed in place), so a value copied into another document must not outlive this one. False when
-// it is not JSON or is refused.
+// Parses `text` (recursing at most 128 levels; deeper documents are parsed again iteratively),
+// refusing invalid UTF-8 and NUL bytes, so every string read out of the document can be written
+// back without checks, and arrays and objects nested deeper than `max_depth` (for callers that
+// later walk the whole value recursively). Numbers are parsed at full precision so that values
+// passed through keep the client's digits. The document's strings point into a copy of `text` kept
+// in its own pool (parsed in place), so a value copied into another document must not outlive this
+// one. False when it is not JSON or is refused.
 bool parse_json(std::string_view text, rapidjson::Document* document, size_t max_depth = kAnyDepth);
 
 // Length of the well-formed UTF-8 sequence starting at text[i] (1 for ASCII), or 0.
