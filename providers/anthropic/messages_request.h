@@ -47,8 +47,8 @@ struct MessagesRequest {
   std::string_view user;
 };
 
-// The Messages API body for `request`, sent to `model`.
-void write_messages_request(const MessagesRequest& request, std::string_view model,
+// The Messages API body for `request`, sent to `model`, written with `capacity` bytes reserved.
+void write_messages_request(const MessagesRequest& request, std::string_view model, size_t capacity,
                             std::string* body);
 
 }  // namespace sluice::providers::anthropic

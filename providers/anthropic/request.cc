@@ -509,7 +509,7 @@ bool build_messages_body(std::string_view openai_body, std::string_view model,
   MessagesRequest request;
   RequestReader reader(settings, document.GetAllocator(), &request, failure);
   if (!reader.read(document)) return false;
-  write_messages_request(request, model, body);
+  write_messages_request(request, model, support::translated_capacity(openai_body.size()), body);
   *stream = request.stream;
   return true;
 }

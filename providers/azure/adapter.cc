@@ -97,7 +97,7 @@ class AzureAdapter final : public Adapter {
       return false;
     }
     // Azure names the model in the URL: everything else goes as the client sent it.
-    rapidjson::StringBuffer buffer;
+    rapidjson::StringBuffer buffer(nullptr, support::translated_capacity(openai_body.size()));
     JsonWriter writer(buffer);
     writer.StartObject();
     for (const auto& entry : body.GetObject()) {

@@ -521,7 +521,7 @@ bool build_chat_request(std::string_view openai_body, const Deployment& deployme
   }
 
   fill_request(deployment, model_url(deployment, stream ? "converse-stream" : "converse"),
-               to_json(converse), stream, out);
+               to_json(converse, support::translated_capacity(openai_body.size())), stream, out);
   return true;
 }
 

@@ -142,6 +142,12 @@ const rapidjson::Value* find(const rapidjson::Value& object, std::string_view na
 // The string member `name` in *out; false when it is absent, null or not a string.
 bool find_string(const rapidjson::Value& object, std::string_view name, std::string_view* out);
 
+// Bytes to reserve for a body translated from a `source_size`-byte one: room for the usual
+// growth, so that the buffer is not copied again and again as it grows.
+inline size_t translated_capacity(size_t source_size) {
+  return source_size + source_size / 2 + 256;
+}
+
 // The writer's text as a std::string.
 inline std::string take(const rapidjson::StringBuffer& buffer) {
   return std::string(buffer.GetString(), buffer.GetSize());

@@ -87,19 +87,21 @@ size_t clean_run(const char* text, const char* end) {
 
 void JsonWriter::write_quoted(const char* text, size_t length) {
   const char* end = text + length;
-  os_->Put('"');
+  // Room for the text as it is and its quotes, so that nothing below checks for room; each
+  // escape makes room for the rest anew.
+  os_->Reserve(length + 2);
+  os_->PutUnsafe('"');
   while (text < end) {
     const size_t run = clean_run(text, end);
-    if (run > 0) {
-      std::memcpy(os_->Push(run), text, run);
-      text += run;
-    }
+    std::memcpy(os_->PushUnsafe(run), text, run);
+    text += run;
     if (text == end) break;
     char escape[6];
     const size_t size = write_escape(*text++, escape);
-    std::memcpy(os_->Push(size), escape, size);
+    os_->Reserve(size + static_cast<size_t>(end - text) + 1);
+    std::memcpy(os_->PushUnsafe(size), escape, size);
   }
-  os_->Put('"');
+  os_->PutUnsafe('"');
 }
 
 }  // namespace sluice::providers::support
