@@ -1,16 +1,15 @@
 #pragma once
 // The chat.completion.chunk objects of one stream, written by one writer kept for the whole
-// stream: the members every chunk opens with ("id", "object", "created", "model") are written
-// once and copied into each chunk, and the writer's buffer is reused from chunk to chunk (and let
-// go after an unusually large one). Belongs to one stream decoder, on one thread.
-
-#include <rapidjson/stringbuffer.h>
+// stream (a ReusedWriter): the members every chunk opens with ("id", "object", "created",
+// "model") are written once and copied into each chunk. Belongs to one stream decoder, on one
+// thread.
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "providers/support/json_writer.h"
+#include "providers/support/reused_writer.h"
 
 namespace sluice::providers::support {
 
@@ -34,8 +33,7 @@ class ChunkWriter {
   int64_t created_;
   std::string model_;
   std::string head_;  // the opening members' text, without the brace
-  rapidjson::StringBuffer buffer_;
-  JsonWriter writer_;
+  ReusedWriter writer_;
 };
 
 }  // namespace sluice::providers::support

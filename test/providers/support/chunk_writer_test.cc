@@ -1,5 +1,6 @@
-// The chunk writer writes each chunk's opening members once per id and reuses its buffer: every
-// chunk must still be the whole object, with the id in force when it was begun.
+// The reused writer empties its buffer between texts, and the chunk writer writes each chunk's
+// opening members once per id and reuses its buffer: every chunk must still be the whole object,
+// with the id in force when it was begun.
 
 #include <gtest/gtest.h>
 
@@ -49,6 +50,21 @@ TEST(SupportChunkWriter, AChunkAfterAVeryLargeOneIsWhole) {
   EXPECT_EQ(content_chunk(chunks, "small"),
             R"({"id":"id","object":"chat.completion.chunk","created":1,"model":"m",)"
             R"("delta":{"content":"small"}})");
+}
+
+TEST(SupportReusedWriter, EachTextStartsEmpty) {
+  ReusedWriter texts;
+  JsonWriter& first = texts.begin();
+  first.StartArray();
+  first.String(std::string(20 * 1024, 'y').c_str());
+  first.EndArray();
+  EXPECT_EQ(texts.end().size(), 20 * 1024 + 4u);
+  JsonWriter& second = texts.begin();
+  second.StartObject();
+  write_key(second, "a");
+  second.Int(1);
+  second.EndObject();
+  EXPECT_EQ(texts.end(), R"({"a":1})");
 }
 
 }  // namespace
