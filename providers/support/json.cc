@@ -20,7 +20,7 @@ constexpr size_t kParserStackBytes = 1024;
 // and it lives exactly as long as the values that point into it.
 char* copy_into_pool(std::string_view text, rapidjson::Document* document) {
   auto* copy = static_cast<char*>(document->GetAllocator().Malloc(text.size() + 1));
-  std::memcpy(copy, text.data(), text.size());
+  if (!text.empty()) std::memcpy(copy, text.data(), text.size());  // an empty view may be null
   copy[text.size()] = '\0';
   return copy;
 }

@@ -45,7 +45,7 @@ class JsonWriter : public rapidjson::Writer<rapidjson::StringBuffer> {
   // `json` must be one well-formed JSON value of type `type`.
   bool RawValue(const char* json, size_t length, rapidjson::Type type) {
     Prefix(type);
-    std::memcpy(os_->Push(length), json, length);
+    if (length > 0) std::memcpy(os_->Push(length), json, length);
     return EndValue(true);
   }
 

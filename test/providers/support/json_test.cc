@@ -30,6 +30,7 @@ TEST(SupportJson, ParsesExactlyTheTextGiven) {
   EXPECT_FALSE(parse_json("{\"a\":\"\xC3\"}", &document));
   EXPECT_FALSE(parse_json("{\"a\":1} trailing", &document));
   EXPECT_FALSE(parse_json("", &document));
+  EXPECT_FALSE(parse_json(std::string_view(), &document));  // empty, with no bytes behind it
   // The parsed strings outlive the text they came from, escapes decoded.
   {
     std::string text = R"({"a":"tab\tquote\" caf\u00e9","b":"plain"})";
