@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "providers/support/json.h"
+#include "providers/support/local_document.h"
 #include "providers/support/text.h"
 
 namespace sluice::providers::anthropic {

@@ -32,8 +32,9 @@ struct Turn {
 struct MessagesRequest {
   std::vector<Block> system;
   std::vector<Turn> turns;
-  std::deque<rapidjson::Document> arguments;  // parsed tool-call arguments the blocks point to
-  uint64_t max_tokens = 0;                    // the client's, or the deployment's default
+  // Parsed tool-call arguments the blocks point to (their values in the client's document's pool).
+  std::deque<rapidjson::Document> arguments;
+  uint64_t max_tokens = 0;  // the client's, or the deployment's default
   const JsonValue* temperature = nullptr;
   const JsonValue* top_p = nullptr;
   const JsonValue* top_k = nullptr;
@@ -46,8 +47,8 @@ struct MessagesRequest {
   std::string_view user;
 };
 
-// The Messages API body for `request`, sent to `model`.
-void write_messages_request(const MessagesRequest& request, std::string_view model,
+// The Messages API body for `request`, sent to `model`, written with `capacity` bytes reserved.
+void write_messages_request(const MessagesRequest& request, std::string_view model, size_t capacity,
                             std::string* body);
 
 }  // namespace sluice::providers::anthropic

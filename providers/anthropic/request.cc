@@ -8,9 +8,12 @@
 
 #include "providers/anthropic/messages_request.h"
 #include "providers/anthropic/translation.h"
+#include "providers/support/json_path.h"
 
 namespace sluice::providers::anthropic {
 namespace {
+
+using support::JsonPath;
 
 // OpenAI members that change nothing Anthropic could honour or the client could miss: dropped.
 // seed and the penalties are best-effort sampling hints; the rest concern OpenAI's own storage,
@@ -48,14 +51,12 @@ bool split_data_url(std::string_view url, std::string_view* media_type, std::str
   return true;
 }
 
-std::string indexed(std::string_view base, size_t index) {
-  return std::string(base) + "[" + std::to_string(index) + "]";
-}
-
 class RequestReader {
  public:
-  RequestReader(const Settings& settings, MessagesRequest* request, Failure* failure)
-      : settings_(settings), request_(*request), failure_(failure) {}
+  // Tool-call arguments are parsed into `pool`, the client's document's, which outlives them.
+  RequestReader(const Settings& settings, rapidjson::MemoryPoolAllocator<>& pool,
+                MessagesRequest* request, Failure* failure)
+      : settings_(settings), pool_(pool), request_(*request), failure_(failure) {}
 
   // Reads the client's body (a JSON object) into the request: false with a 400 failure naming
   // the field when it cannot be expressed for Anthropic.
@@ -66,18 +67,18 @@ class RequestReader {
   bool read_member(std::string_view name, const JsonValue& value);
   bool read_refusable(std::string_view name, const JsonValue& value, bool* known);
   bool read_messages(const JsonValue& messages);
-  bool read_message(const JsonValue& message, const std::string& where);
-  bool read_parts(const JsonValue& content, const std::string& where, Role role,
+  bool read_message(const JsonValue& message, const JsonPath& where);
+  bool read_parts(const JsonValue& content, const JsonPath& where, Role role,
                   std::vector<Block>* blocks);
-  bool read_image(const JsonValue& part, const std::string& where, Block* block);
-  bool read_file(const JsonValue& part, const std::string& where, Block* block);
-  bool read_tool_calls(const JsonValue& calls, const std::string& where,
-                       std::vector<Block>* blocks);
+  bool read_image(const JsonValue& part, const JsonPath& where, Block* block);
+  bool read_file(const JsonValue& part, const JsonPath& where, Block* block);
+  bool read_tool_calls(const JsonValue& calls, const JsonPath& where, std::vector<Block>* blocks);
   bool read_tools(const JsonValue& tools);
   bool read_tool_choice(const JsonValue& choice);
   void append(bool user, std::vector<Block>&& blocks);
 
   const Settings& settings_;
+  rapidjson::MemoryPoolAllocator<>& pool_;
   MessagesRequest& request_;
   Failure* failure_;
   bool messages_seen_ = false;
@@ -222,19 +223,20 @@ bool RequestReader::read_refusable(std::string_view name, const JsonValue& value
 bool RequestReader::read_messages(const JsonValue& messages) {
   if (!messages.IsArray()) return fail("messages", "must be an array of messages");
   messages_seen_ = true;
+  const JsonPath messages_path("messages");
   for (size_t i = 0; i < messages.Size(); ++i) {
-    if (!read_message(messages[static_cast<rapidjson::SizeType>(i)], indexed("messages", i))) {
+    if (!read_message(messages[static_cast<rapidjson::SizeType>(i)], messages_path.index(i))) {
       return false;
     }
   }
   return true;
 }
 
-bool RequestReader::read_message(const JsonValue& message, const std::string& where) {
-  if (!message.IsObject()) return fail(where, "must be an object");
+bool RequestReader::read_message(const JsonValue& message, const JsonPath& where) {
+  if (!message.IsObject()) return fail(where.text(), "must be an object");
   const std::string_view role = string_member(message, "role");
   const JsonValue* content = member(message, "content");
-  const std::string content_where = where + ".content";
+  const JsonPath content_where = where.member("content");
   if (role == "system" || role == "developer") {
     // Anthropic has one system prompt, outside the conversation: every system and developer
     // message, wherever it stands, goes there in order.
@@ -243,7 +245,7 @@ bool RequestReader::read_message(const JsonValue& message, const std::string& wh
   std::vector<Block> blocks;
   if (role == "user") {
     if (content && !read_parts(*content, content_where, Role::user, &blocks)) return false;
-    if (blocks.empty()) return fail(content_where, "must not be empty");
+    if (blocks.empty()) return fail(content_where.text(), "must not be empty");
     append(true, std::move(blocks));
     return true;
   }
@@ -251,7 +253,7 @@ bool RequestReader::read_message(const JsonValue& message, const std::string& wh
     if (content && !read_parts(*content, content_where, Role::assistant, &blocks)) return false;
     const JsonValue* calls = member(message, "tool_calls");
     if (calls && !calls->IsNull() && !read_tool_calls(*calls, where, &blocks)) return false;
-    if (blocks.empty()) return fail(where, "has neither content nor tool_calls");
+    if (blocks.empty()) return fail(where.text(), "has neither content nor tool_calls");
     append(false, std::move(blocks));
     return true;
   }
@@ -276,7 +278,7 @@ bool RequestReader::read_message(const JsonValue& message, const std::string& wh
               "unsupported_value");
 }
 
-bool RequestReader::read_parts(const JsonValue& content, const std::string& where, Role role,
+bool RequestReader::read_parts(const JsonValue& content, const JsonPath& where, Role role,
                                std::vector<Block>* blocks) {
   if (content.IsNull()) return true;
   if (content.IsString()) {
@@ -284,11 +286,13 @@ bool RequestReader::read_parts(const JsonValue& content, const std::string& wher
     if (content.GetStringLength() > 0) blocks->push_back(text_block(view(content)));
     return true;
   }
-  if (!content.IsArray()) return fail(where, "must be a string or an array of content parts");
+  if (!content.IsArray()) {
+    return fail(where.text(), "must be a string or an array of content parts");
+  }
   for (size_t j = 0; j < content.Size(); ++j) {
     const JsonValue& part = content[static_cast<rapidjson::SizeType>(j)];
-    const std::string part_where = indexed(where, j);
-    if (!part.IsObject()) return fail(part_where, "must be an object");
+    const JsonPath part_where = where.index(j);
+    if (!part.IsObject()) return fail(part_where.text(), "must be an object");
     const std::string_view type = string_member(part, "type");
     const char* text_member = type == "text"                                 ? "text"
                               : type == "refusal" && role == Role::assistant ? "refusal"
@@ -320,25 +324,25 @@ bool RequestReader::read_parts(const JsonValue& content, const std::string& wher
   return true;
 }
 
-bool RequestReader::read_image(const JsonValue& part, const std::string& where, Block* block) {
+bool RequestReader::read_image(const JsonValue& part, const JsonPath& where, Block* block) {
   const JsonValue* image = member(part, "image_url");
-  const std::string url_where = where + ".image_url.url";
+  const auto url_where = [&] { return where + ".image_url.url"; };
   std::string_view url;
   if (image && image->IsString()) {
     url = view(*image);
   } else if (image) {
     url = string_member(*image, "url");
   }
-  if (url.empty()) return fail(url_where, "is required", "missing_required_parameter");
+  if (url.empty()) return fail(url_where(), "is required", "missing_required_parameter");
   if (url.starts_with("data:")) {
     std::string_view media_type;
     if (!split_data_url(url, &media_type, &block->text)) {
-      return fail(url_where, "must be a base64 data: URL (data:<media type>;base64,<data>)");
+      return fail(url_where(), "must be a base64 data: URL (data:<media type>;base64,<data>)");
     }
     bool known = false;
     for (std::string_view accepted : kImageMediaTypes) known = known || media_type == accepted;
     if (!known) {
-      return fail(url_where,
+      return fail(url_where(),
                   "has media type '" + std::string(media_type) +
                       "'; Anthropic takes image/jpeg, image/png, image/gif and image/webp",
                   "unsupported_value");
@@ -349,7 +353,7 @@ bool RequestReader::read_image(const JsonValue& part, const std::string& where, 
   }
   if (url.starts_with("https://") || url.starts_with("http://")) {
     if (!settings_.allow_image_urls) {
-      return fail(url_where,
+      return fail(url_where(),
                   "is a URL, which this deployment does not pass on (setting "
                   "allow_image_urls); send the image as a data: URL",
                   "image_url_not_allowed");
@@ -358,25 +362,25 @@ bool RequestReader::read_image(const JsonValue& part, const std::string& where, 
     block->text = url;
     return true;
   }
-  return fail(url_where, "must be a data: URL or an http(s) URL");
+  return fail(url_where(), "must be a data: URL or an http(s) URL");
 }
 
-bool RequestReader::read_file(const JsonValue& part, const std::string& where, Block* block) {
+bool RequestReader::read_file(const JsonValue& part, const JsonPath& where, Block* block) {
   const JsonValue* file = member(part, "file");
   if (file && member(*file, "file_id")) {
     return fail(where + ".file.file_id",
                 "names a file stored with OpenAI, which Anthropic cannot read; send file_data",
                 "unsupported_value");
   }
-  const std::string data_where = where + ".file.file_data";
+  const auto data_where = [&] { return where + ".file.file_data"; };
   const std::string_view data = file ? string_member(*file, "file_data") : std::string_view();
-  if (data.empty()) return fail(data_where, "is required", "missing_required_parameter");
+  if (data.empty()) return fail(data_where(), "is required", "missing_required_parameter");
   std::string_view media_type;
   if (!split_data_url(data, &media_type, &block->text)) {
-    return fail(data_where, "must be a base64 data: URL (data:application/pdf;base64,<data>)");
+    return fail(data_where(), "must be a base64 data: URL (data:application/pdf;base64,<data>)");
   }
   if (media_type != "application/pdf") {
-    return fail(data_where,
+    return fail(data_where(),
                 "has media type '" + std::string(media_type) +
                     "'; Anthropic takes application/pdf documents",
                 "unsupported_value");
@@ -386,14 +390,14 @@ bool RequestReader::read_file(const JsonValue& part, const std::string& where, B
   return true;
 }
 
-bool RequestReader::read_tool_calls(const JsonValue& calls, const std::string& where,
+bool RequestReader::read_tool_calls(const JsonValue& calls, const JsonPath& where,
                                     std::vector<Block>* blocks) {
-  const std::string calls_where = where + ".tool_calls";
-  if (!calls.IsArray()) return fail(calls_where, "must be an array");
+  const JsonPath calls_where = where.member("tool_calls");
+  if (!calls.IsArray()) return fail(calls_where.text(), "must be an array");
   for (size_t k = 0; k < calls.Size(); ++k) {
     const JsonValue& call = calls[static_cast<rapidjson::SizeType>(k)];
-    const std::string call_where = indexed(calls_where, k);
-    if (!call.IsObject()) return fail(call_where, "must be an object");
+    const JsonPath call_where = calls_where.index(k);
+    if (!call.IsObject()) return fail(call_where.text(), "must be an object");
     if (const JsonValue* type = member(call, "type");
         type && !(type->IsString() && view(*type) == "function")) {
       return fail(call_where + ".type", "must be 'function'", "unsupported_value");
@@ -413,7 +417,7 @@ bool RequestReader::read_tool_calls(const JsonValue& calls, const std::string& w
     if (arguments && !arguments->IsNull() && !arguments->IsString()) {
       return fail(call_where + ".function.arguments", "must be a string");
     }
-    rapidjson::Document& input = request_.arguments.emplace_back();
+    rapidjson::Document& input = request_.arguments.emplace_back(&pool_);
     const std::string_view text =
         arguments && arguments->IsString() ? trim(view(*arguments)) : std::string_view();
     if (text.empty()) {
@@ -430,10 +434,11 @@ bool RequestReader::read_tool_calls(const JsonValue& calls, const std::string& w
 
 bool RequestReader::read_tools(const JsonValue& tools) {
   if (!tools.IsArray()) return fail("tools", "must be an array");
+  const JsonPath tools_path("tools");
   for (size_t k = 0; k < tools.Size(); ++k) {
     const JsonValue& tool = tools[static_cast<rapidjson::SizeType>(k)];
-    const std::string where = indexed("tools", k);
-    if (!tool.IsObject()) return fail(where, "must be an object");
+    const JsonPath where = tools_path.index(k);
+    if (!tool.IsObject()) return fail(where.text(), "must be an object");
     if (string_member(tool, "type") != "function") {
       return fail(where + ".type", "must be 'function': Anthropic takes function tools only",
                   "unsupported_value");
@@ -497,16 +502,16 @@ void RequestReader::append(bool user, std::vector<Block>&& blocks) {
 bool build_messages_body(std::string_view openai_body, std::string_view model,
                          const Settings& settings, std::string* body, bool* stream,
                          Failure* failure) {
-  rapidjson::Document document;
+  support::RequestDocument document;
   if (!parse_json(openai_body, &document) || !document.IsObject()) {
     *failure = make_failure(400, "The request body must be a JSON object.", "invalid_request_error",
                             "invalid_json");
     return false;
   }
   MessagesRequest request;
-  RequestReader reader(settings, &request, failure);
+  RequestReader reader(settings, document.GetAllocator(), &request, failure);
   if (!reader.read(document)) return false;
-  write_messages_request(request, model, body);
+  write_messages_request(request, model, support::translated_capacity(openai_body.size()), body);
   *stream = request.stream;
   return true;
 }

@@ -143,9 +143,9 @@ void write_block(JsonWriter& writer, const Block& block) {
 
 }  // namespace
 
-void write_messages_request(const MessagesRequest& request, std::string_view model,
+void write_messages_request(const MessagesRequest& request, std::string_view model, size_t capacity,
                             std::string* body) {
-  rapidjson::StringBuffer buffer;
+  rapidjson::StringBuffer buffer(nullptr, capacity);
   JsonWriter writer(buffer);
   writer.StartObject();
   writer.Key("model");

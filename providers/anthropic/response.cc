@@ -24,7 +24,7 @@ Failure unreadable_answer(std::string message) {
 
 bool translate_message(std::string_view body, const ResponseContext& context, std::string* out,
                        Failure* failure) {
-  rapidjson::Document message;
+  support::RequestDocument message;
   if (!parse_json(body, &message) || !message.IsObject()) {
     *failure = unreadable_answer("Anthropic's answer is not a JSON object");
     return false;

@@ -74,10 +74,7 @@ bool MessageStreamDecoder::feed(std::string_view unit, std::vector<std::string>*
   }
   const std::string_view text = trim(unit);
   if (text.empty() || stopped_) return true;  // nothing, or after the end: nothing owed
-  // Most events are small: their values fit in a pool on the stack.
-  alignas(std::max_align_t) char pool[4096];
-  rapidjson::MemoryPoolAllocator<> allocator(pool, sizeof pool);
-  rapidjson::Document event(&allocator);
+  support::EventDocument event;
   const std::string_view type =
       parse_json(text, &event) ? string_member(event, "type") : std::string_view();
   if (type.empty()) {

@@ -90,14 +90,14 @@ class AzureAdapter final : public Adapter {
 
   bool build_request(Endpoint endpoint, std::string_view openai_body, const Deployment& deployment,
                      UpstreamRequest* out, Failure* failure) const override {
-    rapidjson::Document body;
+    support::RequestDocument body;
     if (!parse_json(openai_body, &body) || !body.IsObject()) {
       *failure = make_failure(400, "The request body must be a JSON object.",
                               "invalid_request_error", "invalid_json");
       return false;
     }
     // Azure names the model in the URL: everything else goes as the client sent it.
-    rapidjson::StringBuffer buffer;
+    rapidjson::StringBuffer buffer(nullptr, support::translated_capacity(openai_body.size()));
     JsonWriter writer(buffer);
     writer.StartObject();
     for (const auto& entry : body.GetObject()) {

@@ -26,7 +26,7 @@ void write_with_model(const JsonValue& object, std::string_view model, JsonWrite
 
 bool translate_answer(std::string_view body, std::string_view model, std::string* out,
                       Failure* failure) {
-  rapidjson::Document answer;
+  support::RequestDocument answer;
   if (!parse_json(body, &answer) || !answer.IsObject()) {
     *failure = unreadable_answer("Azure OpenAI's answer is not a JSON object");
     return false;

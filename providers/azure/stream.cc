@@ -4,6 +4,7 @@
 // kept, as OpenAI clients skip chunks without choices.
 
 #include "providers/azure/translation.h"
+#include "providers/support/reused_writer.h"
 
 namespace sluice::providers::azure {
 namespace {
@@ -23,7 +24,7 @@ class ChunkStreamDecoder final : public StreamDecoder {
       done_ = true;
       return true;
     }
-    rapidjson::Document event;
+    support::EventDocument event;
     if (!parse_json(text, &event) || !event.IsObject()) {
       return fail(failure, unreadable_answer("Azure OpenAI's stream sent data that is not a "
                                              "JSON object"));
@@ -38,10 +39,8 @@ class ChunkStreamDecoder final : public StreamDecoder {
         finished_ = finished_ || (reason && reason->IsString());
       }
     }
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
-    write_with_model(event, model_, writer);
-    chunks->emplace_back(buffer.GetString(), buffer.GetSize());
+    write_with_model(event, model_, chunk_.begin());
+    chunks->push_back(chunk_.end());
     return true;
   }
 
@@ -64,6 +63,7 @@ class ChunkStreamDecoder final : public StreamDecoder {
   }
 
   std::string model_;
+  support::ReusedWriter chunk_;
   bool done_ = false;
   bool finished_ = false;
   bool failed_ = false;

@@ -7,6 +7,7 @@
 
 #include "providers/common/adapter.h"
 #include "providers/support/json.h"
+#include "providers/support/local_document.h"
 
 namespace sluice::bedrock {
 
@@ -28,9 +29,11 @@ inline bool parse_json(std::string_view text, rapidjson::Document* doc) {
   return support::parse_json(text, doc, kMaxJsonDepth);
 }
 
-// A parsed value as compact JSON text (bounded in depth by the parse).
-inline std::string to_json(const Value& value) {
-  rapidjson::StringBuffer buffer;
+// A parsed value as compact JSON text (bounded in depth by the parse), written with `capacity`
+// bytes reserved.
+inline std::string to_json(const Value& value,
+                           size_t capacity = rapidjson::StringBuffer::kDefaultCapacity) {
+  rapidjson::StringBuffer buffer(nullptr, capacity);
   JsonWriter writer(buffer);
   value.Accept(writer);
   return support::take(buffer);

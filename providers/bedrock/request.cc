@@ -5,6 +5,7 @@
 
 #include "providers/bedrock/internal.h"
 #include "providers/bedrock/json.h"
+#include "providers/support/json_path.h"
 
 namespace sluice::bedrock {
 namespace {
@@ -12,6 +13,7 @@ namespace {
 using rapidjson::kArrayType;
 using rapidjson::kObjectType;
 using Allocator = rapidjson::Document::AllocatorType;
+using support::JsonPath;
 
 constexpr std::array<std::string_view, 4> kKnownSettings = {
     "aws_region_name", "aws_access_key_id", "aws_secret_access_key", "aws_session_token"};
@@ -51,12 +53,6 @@ bool fail(Failure* failure, std::string param, std::string_view problem) {
   return false;
 }
 
-std::string at(std::string_view base, size_t index) {
-  std::string path(base);
-  path.append("[").append(std::to_string(index)).append("]");
-  return path;
-}
-
 Value text_block(std::string_view text, Allocator& allocator) {
   Value block(kObjectType);
   block.AddMember("text",
@@ -70,21 +66,22 @@ Value string_value(std::string_view text, Allocator& allocator) {
 }
 
 // The text of a content that may only hold text: a string, or an array of text parts joined.
-bool content_text(const Value& content, const std::string& path, std::string* out,
-                  Failure* failure) {
+bool content_text(const Value& content, const JsonPath& path, std::string* out, Failure* failure) {
   out->clear();
   if (content.IsNull()) return true;
   if (content.IsString()) {
     out->assign(view(content));
     return true;
   }
-  if (!content.IsArray()) return fail(failure, path, "must be a string or an array of parts");
+  if (!content.IsArray()) {
+    return fail(failure, path.text(), "must be a string or an array of parts");
+  }
   for (rapidjson::SizeType i = 0; i < content.Size(); ++i) {
     const Value* type = member(content[i], "type");
     const Value* text = member(content[i], "text");
     if (type == nullptr || !type->IsString() || view(*type) != "text" || text == nullptr ||
         !text->IsString()) {
-      return fail(failure, at(path, i), "only text parts are allowed here");
+      return fail(failure, path.index(i).text(), "only text parts are allowed here");
     }
     out->append(view(*text));
   }
@@ -92,32 +89,32 @@ bool content_text(const Value& content, const std::string& path, std::string* ou
 }
 
 // "data:image/png;base64,...." -> an image block.
-bool image_block(const Value& part, const std::string& path, Value* block, Allocator& allocator,
+bool image_block(const Value& part, const JsonPath& path, Value* block, Allocator& allocator,
                  Failure* failure) {
   const Value* image_url = member(part, "image_url");
   const Value* url = image_url == nullptr    ? nullptr
                      : image_url->IsString() ? image_url
                                              : member(*image_url, "url");
-  const std::string url_path = path + ".image_url.url";
-  if (url == nullptr || !url->IsString()) return fail(failure, url_path, "must be a string");
+  const auto url_path = [&] { return path + ".image_url.url"; };
+  if (url == nullptr || !url->IsString()) return fail(failure, url_path(), "must be a string");
   const std::string_view text = view(*url);
   if (text.starts_with("http://") || text.starts_with("https://")) {
-    return fail(failure, url_path,
+    return fail(failure, url_path(),
                 "Bedrock takes images inline only; send the image as a data: URL "
                 "(data:image/png;base64,...)");
   }
   constexpr std::string_view kPrefix = "data:image/";
   const size_t marker = text.find(";base64,");
   if (!text.starts_with(kPrefix) || marker == std::string_view::npos) {
-    return fail(failure, url_path, "must be a data:image/<format>;base64,<data> URL");
+    return fail(failure, url_path(), "must be a data:image/<format>;base64,<data> URL");
   }
   std::string_view format = text.substr(kPrefix.size(), marker - kPrefix.size());
   if (format == "jpg") format = "jpeg";
   if (format != "png" && format != "jpeg" && format != "gif" && format != "webp") {
-    return fail(failure, url_path, "image format must be png, jpeg, gif or webp");
+    return fail(failure, url_path(), "image format must be png, jpeg, gif or webp");
   }
   const std::string_view data = text.substr(marker + 8);
-  if (data.empty()) return fail(failure, url_path, "has no image data");
+  if (data.empty()) return fail(failure, url_path(), "has no image data");
   Value source(kObjectType);
   source.AddMember("bytes", string_value(data, allocator), allocator);
   Value image(kObjectType);
@@ -129,7 +126,7 @@ bool image_block(const Value& part, const std::string& path, Value* block, Alloc
 }
 
 // A user or assistant content as Converse blocks appended to *blocks.
-bool content_blocks(const Value& content, const std::string& path, bool allow_images, Value* blocks,
+bool content_blocks(const Value& content, const JsonPath& path, bool allow_images, Value* blocks,
                     Allocator& allocator, Failure* failure) {
   if (content.IsNull()) return true;
   if (content.IsString()) {
@@ -139,10 +136,12 @@ bool content_blocks(const Value& content, const std::string& path, bool allow_im
     }
     return true;
   }
-  if (!content.IsArray()) return fail(failure, path, "must be a string or an array of parts");
+  if (!content.IsArray()) {
+    return fail(failure, path.text(), "must be a string or an array of parts");
+  }
   for (rapidjson::SizeType i = 0; i < content.Size(); ++i) {
     const Value& part = content[i];
-    const std::string part_path = at(path, i);
+    const JsonPath part_path = path.index(i);
     const Value* type = member(part, "type");
     if (type == nullptr || !type->IsString()) {
       return fail(failure, part_path + ".type", "must be a string");
@@ -166,23 +165,25 @@ bool content_blocks(const Value& content, const std::string& path, bool allow_im
   return true;
 }
 
-bool tool_use_blocks(const Value& tool_calls, const std::string& path, Value* blocks,
+bool tool_use_blocks(const Value& tool_calls, const JsonPath& path, Value* blocks,
                      Allocator& allocator, Failure* failure) {
   if (tool_calls.IsNull()) return true;
-  if (!tool_calls.IsArray()) return fail(failure, path, "must be an array");
+  if (!tool_calls.IsArray()) return fail(failure, path.text(), "must be an array");
   for (rapidjson::SizeType i = 0; i < tool_calls.Size(); ++i) {
     const Value& call = tool_calls[i];
-    const std::string call_path = at(path, i);
+    const JsonPath call_path = path.index(i);
     const Value* id = member(call, "id");
     const Value* function = member(call, "function");
     const Value* name = function == nullptr ? nullptr : member(*function, "name");
     const Value* arguments = function == nullptr ? nullptr : member(*function, "arguments");
-    if (id == nullptr || !id->IsString())
+    if (id == nullptr || !id->IsString()) {
       return fail(failure, call_path + ".id", "must be a string");
+    }
     if (name == nullptr || !name->IsString()) {
       return fail(failure, call_path + ".function.name", "must be a string");
     }
-    rapidjson::Document input;
+    // Parsed into the Converse document's pool, so that its value moves in without a copy.
+    rapidjson::Document input(&allocator);
     if (arguments == nullptr || arguments->IsNull() ||
         (arguments->IsString() && arguments->GetStringLength() == 0)) {
       input.SetObject();
@@ -192,7 +193,7 @@ bool tool_use_blocks(const Value& tool_calls, const std::string& path, Value* bl
     Value tool_use(kObjectType);
     tool_use.AddMember("toolUseId", Value(*id, allocator), allocator);
     tool_use.AddMember("name", Value(*name, allocator), allocator);
-    tool_use.AddMember("input", Value(input, allocator), allocator);
+    tool_use.AddMember("input", static_cast<Value&>(input), allocator);
     Value block(kObjectType);
     block.AddMember("toolUse", tool_use, allocator);
     blocks->PushBack(block, allocator);
@@ -223,32 +224,34 @@ bool translate_messages(const Value& input, Value* messages, Value* system, Allo
     return fail(failure, "messages", "must be a non-empty array");
   }
   std::string text;
+  const JsonPath messages_path("messages");
   for (rapidjson::SizeType i = 0; i < input.Size(); ++i) {
     const Value& message = input[i];
-    const std::string path = at("messages", i);
+    const JsonPath path = messages_path.index(i);
     const Value* role = member(message, "role");
-    if (role == nullptr || !role->IsString())
+    if (role == nullptr || !role->IsString()) {
       return fail(failure, path + ".role", "must be a string");
+    }
     const std::string_view kind = view(*role);
     static const Value kNull;
     const Value* content = member(message, "content");
     if (content == nullptr) content = &kNull;
     Value blocks(kArrayType);
     if (kind == "system" || kind == "developer") {
-      if (!content_text(*content, path + ".content", &text, failure)) return false;
+      if (!content_text(*content, path.member("content"), &text, failure)) return false;
       if (!text.empty()) system->PushBack(text_block(text, allocator), allocator);
     } else if (kind == "user") {
-      if (!content_blocks(*content, path + ".content", true, &blocks, allocator, failure)) {
+      if (!content_blocks(*content, path.member("content"), true, &blocks, allocator, failure)) {
         return false;
       }
       add_turn("user", blocks, messages, allocator);
     } else if (kind == "assistant") {
-      if (!content_blocks(*content, path + ".content", false, &blocks, allocator, failure)) {
+      if (!content_blocks(*content, path.member("content"), false, &blocks, allocator, failure)) {
         return false;
       }
       if (const Value* calls = member(message, "tool_calls");
           calls != nullptr &&
-          !tool_use_blocks(*calls, path + ".tool_calls", &blocks, allocator, failure)) {
+          !tool_use_blocks(*calls, path.member("tool_calls"), &blocks, allocator, failure)) {
         return false;
       }
       add_turn("assistant", blocks, messages, allocator);
@@ -257,7 +260,7 @@ bool translate_messages(const Value& input, Value* messages, Value* system, Allo
       if (id == nullptr || !id->IsString()) {
         return fail(failure, path + ".tool_call_id", "must be a string");
       }
-      if (!content_text(*content, path + ".content", &text, failure)) return false;
+      if (!content_text(*content, path.member("content"), &text, failure)) return false;
       Value result_content(kArrayType);
       result_content.PushBack(text_block(text, allocator), allocator);
       Value result(kObjectType);
@@ -307,7 +310,9 @@ bool translate_inference(const Value& request, Value* config, Allocator& allocat
       sequences.PushBack(Value(*stop, allocator), allocator);
     } else if (stop->IsArray()) {
       for (rapidjson::SizeType i = 0; i < stop->Size(); ++i) {
-        if (!(*stop)[i].IsString()) return fail(failure, at("stop", i), "must be a string");
+        if (!(*stop)[i].IsString()) {
+          return fail(failure, JsonPath("stop").index(i).text(), "must be a string");
+        }
         sequences.PushBack(Value((*stop)[i], allocator), allocator);
       }
     } else {
@@ -324,9 +329,10 @@ bool translate_tools(const Value& request, Value* config, Allocator& allocator, 
   if (!tools->IsArray()) return fail(failure, "tools", "must be an array");
   if (tools->Empty()) return true;
   Value specs(kArrayType);
+  const JsonPath tools_path("tools");
   for (rapidjson::SizeType i = 0; i < tools->Size(); ++i) {
     const Value& tool = (*tools)[i];
-    const std::string path = at("tools", i);
+    const JsonPath path = tools_path.index(i);
     const Value* type = member(tool, "type");
     if (type == nullptr || !type->IsString() || view(*type) != "function") {
       return fail(failure, path + ".type", "only function tools are supported by Bedrock");
@@ -476,7 +482,7 @@ void fill_request(const Deployment& deployment, std::string url, std::string bod
 
 bool build_chat_request(std::string_view openai_body, const Deployment& deployment,
                         UpstreamRequest* out, Failure* failure) {
-  rapidjson::Document request;
+  support::RequestDocument request;
   if (!parse_json(openai_body, &request) || !request.IsObject()) {
     *failure = make_failure(400, "the request body is not a JSON object");
     return false;
@@ -497,7 +503,7 @@ bool build_chat_request(std::string_view openai_body, const Deployment& deployme
     stream = value->GetBool();
   }
 
-  rapidjson::Document converse(kObjectType);
+  support::RequestDocument converse(kObjectType);
   Allocator& allocator = converse.GetAllocator();
   Value messages(kArrayType);
   Value system(kArrayType);
@@ -520,7 +526,7 @@ bool build_chat_request(std::string_view openai_body, const Deployment& deployme
   }
 
   fill_request(deployment, model_url(deployment, stream ? "converse-stream" : "converse"),
-               to_json(converse), stream, out);
+               to_json(converse, support::translated_capacity(openai_body.size())), stream, out);
   return true;
 }
 

@@ -28,7 +28,7 @@ std::string_view finish_reason(std::string_view stop_reason) {
 
 bool translate_chat_response(std::string_view body, const ResponseContext& context,
                              std::string* out, Failure* failure) {
-  rapidjson::Document answer;
+  support::RequestDocument answer;
   if (!parse_json(body, &answer) || !answer.IsObject()) {
     *failure = make_failure(502, "Bedrock's Converse answer is not a JSON object");
     return false;

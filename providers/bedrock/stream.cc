@@ -15,6 +15,7 @@
 #include "providers/aws/event_stream.h"
 #include "providers/bedrock/internal.h"
 #include "providers/bedrock/json.h"
+#include "providers/support/chunk_writer.h"
 
 namespace sluice::bedrock {
 namespace {
@@ -29,7 +30,7 @@ int64_t integer_member(const Value& object, std::string_view name) {
 class ConverseStreamDecoder final : public providers::StreamDecoder {
  public:
   explicit ConverseStreamDecoder(const ResponseContext& context)
-      : id_(context.response_id), model_(context.client_model), created_(context.created) {}
+      : chunk_(context.response_id, context.created, context.client_model) {}
 
   bool feed(std::string_view unit, std::vector<std::string>* chunks, Failure* failure) override {
     if (failed_) return fail(failure);
@@ -92,7 +93,7 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     }
     if (kind != "event") return true;  // nothing else is defined; ignore what a newer API adds
     const std::string_view event = message.string_header(":event-type");
-    rapidjson::Document payload;
+    support::EventDocument payload;
     if (!parse_json(message.payload, &payload) || !payload.IsObject()) {
       return broken("Bedrock's " + std::string(event) + " event is not a JSON object");
     }
@@ -105,13 +106,9 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
   }
 
   // {"id","object","created","model","choices":[{"index":0,"delta":{ -- the caller writes the
-  // delta's members, then end_chunk closes it.
-  void begin_chunk(JsonWriter& writer) const {
-    support::begin_openai_object(writer, id_, "chat.completion.chunk", created_, model_);
-  }
-
-  void begin_choice(JsonWriter& writer) const {
-    begin_chunk(writer);
+  // delta's members, then end_choice closes it.
+  JsonWriter& begin_choice() {
+    JsonWriter& writer = chunk_.begin();
     write_key(writer, "choices");
     writer.StartArray();
     writer.StartObject();
@@ -119,10 +116,11 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     writer.Int(0);
     write_key(writer, "delta");
     writer.StartObject();
+    return writer;
   }
 
-  static void end_choice(JsonWriter& writer, std::string_view finish_reason,
-                         rapidjson::StringBuffer& buffer, std::vector<std::string>* chunks) {
+  void end_choice(JsonWriter& writer, std::string_view finish_reason,
+                  std::vector<std::string>* chunks) {
     writer.EndObject();  // delta
     write_key(writer, "logprobs");
     writer.Null();
@@ -130,19 +128,16 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     support::write_string_or_null(writer, finish_reason);
     writer.EndObject();
     writer.EndArray();
-    writer.EndObject();
-    chunks->emplace_back(buffer.GetString(), buffer.GetSize());
+    chunks->push_back(chunk_.end());
   }
 
-  bool message_start(std::vector<std::string>* chunks) const {
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
-    begin_choice(writer);
+  bool message_start(std::vector<std::string>* chunks) {
+    JsonWriter& writer = begin_choice();
     write_key(writer, "role");
     write_string(writer, "assistant");
     write_key(writer, "content");
     write_string(writer, "");
-    end_choice(writer, "", buffer, chunks);
+    end_choice(writer, "", chunks);
     return true;
   }
 
@@ -158,9 +153,7 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
 
   void tool_call_chunk(int index, std::string_view id, std::string_view name,
                        std::string_view arguments, bool first, std::vector<std::string>* chunks) {
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
-    begin_choice(writer);
+    JsonWriter& writer = begin_choice();
     write_key(writer, "tool_calls");
     writer.StartArray();
     writer.StartObject();
@@ -183,7 +176,7 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     writer.EndObject();
     writer.EndObject();
     writer.EndArray();
-    end_choice(writer, "", buffer, chunks);
+    end_choice(writer, "", chunks);
   }
 
   bool block_start(const Value& payload, std::vector<std::string>* chunks) {
@@ -205,12 +198,10 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     const Value* delta = member(payload, "delta");
     if (delta == nullptr) return broken("Bedrock's contentBlockDelta has no delta");
     if (const Value* text = member(*delta, "text"); text != nullptr && text->IsString()) {
-      rapidjson::StringBuffer buffer;
-      JsonWriter writer(buffer);
-      begin_choice(writer);
+      JsonWriter& writer = begin_choice();
       write_key(writer, "content");
       write_string(writer, view(*text));
-      end_choice(writer, "", buffer, chunks);
+      end_choice(writer, "", chunks);
       return true;
     }
     if (const Value* tool_use = member(*delta, "toolUse"); tool_use != nullptr) {
@@ -228,26 +219,22 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
   bool message_stop(const Value& payload, std::vector<std::string>* chunks) {
     stopped_ = true;
     const Value* reason = member(payload, "stopReason");
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
-    begin_choice(writer);
+    JsonWriter& writer = begin_choice();
     end_choice(
         writer,
         finish_reason(reason != nullptr && reason->IsString() ? view(*reason) : std::string_view()),
-        buffer, chunks);
+        chunks);
     return true;
   }
 
-  bool metadata(const Value& payload, std::vector<std::string>* chunks) const {
+  bool metadata(const Value& payload, std::vector<std::string>* chunks) {
     const Value* usage = member(payload, "usage");
     if (usage == nullptr || !usage->IsObject()) return true;
     const int64_t input_tokens = integer_member(*usage, "inputTokens");
     const int64_t output_tokens = integer_member(*usage, "outputTokens");
     int64_t total_tokens = integer_member(*usage, "totalTokens");
     if (total_tokens == 0) total_tokens = input_tokens + output_tokens;
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
-    begin_chunk(writer);
+    JsonWriter& writer = chunk_.begin();
     write_key(writer, "choices");
     writer.StartArray();
     writer.EndArray();
@@ -267,15 +254,12 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
       writer.EndObject();
     }
     writer.EndObject();
-    writer.EndObject();
-    chunks->emplace_back(buffer.GetString(), buffer.GetSize());
+    chunks->push_back(chunk_.end());
     return true;
   }
 
   aws::Decoder frames_;
-  std::string id_;
-  std::string model_;
-  int64_t created_ = 0;
+  support::ChunkWriter chunk_;
   std::map<int64_t, int> tool_index_by_block_;  // contentBlockIndex -> tool_calls index
   int next_tool_index_ = 0;
   bool stopped_ = false;

@@ -42,8 +42,9 @@ std::string indexed(const std::string& path, size_t index) {
 
 class RequestWriter {
  public:
-  RequestWriter(const Value& request, Failure* failure)
-      : request_(request), failure_(failure), writer_(buffer_) {}
+  // `capacity`: the bytes reserved for the body.
+  RequestWriter(const Value& request, size_t capacity, Failure* failure)
+      : request_(request), failure_(failure), buffer_(nullptr, capacity), writer_(buffer_) {}
 
   bool write(std::string_view model, std::string* body, bool* stream) {
     if (!request_.IsObject()) return fail("the request body must be a JSON object", "");
@@ -461,12 +462,12 @@ class RequestWriter {
 
 bool build_chat_body(std::string_view openai_body, std::string_view model, std::string* body,
                      bool* stream, Failure* failure) {
-  rapidjson::Document request;
+  support::RequestDocument request;
   if (!parse_json(openai_body, &request)) {
     *failure = invalid_request("the request body is not valid JSON", "");
     return false;
   }
-  RequestWriter writer(request, failure);
+  RequestWriter writer(request, support::translated_capacity(openai_body.size()), failure);
   return writer.write(model, body, stream);
 }
 

@@ -66,7 +66,7 @@ void write_usage(JsonWriter& writer, const Value& usage) {
 
 bool translate_chat(std::string_view body, const ResponseContext& context, std::string* out,
                     Failure* failure) {
-  rapidjson::Document response;
+  support::RequestDocument response;
   if (!parse_json(body, &response) || !response.IsObject()) {
     *failure = bad_upstream("cohere's answer is not a JSON object");
     return false;

@@ -7,6 +7,7 @@
 // nothing OpenAI's chunks have.
 
 #include "providers/cohere/translate.h"
+#include "providers/support/chunk_writer.h"
 
 namespace sluice::providers::cohere {
 namespace {
@@ -19,11 +20,11 @@ constexpr int kMaxToolCalls = 128;
 class ChatStreamDecoder final : public StreamDecoder {
  public:
   explicit ChatStreamDecoder(const ResponseContext& context)
-      : client_model_(context.client_model), id_(context.response_id), created_(context.created) {}
+      : chunk_(context.response_id, context.created, context.client_model) {}
 
   bool feed(std::string_view unit, std::vector<std::string>* chunks, Failure* failure) override {
     if (unit.find_first_not_of(" \t\r\n") == std::string_view::npos) return true;
-    rapidjson::Document event;
+    support::EventDocument event;
     std::string_view type;
     if (!parse_json(unit, &event) || !event.IsObject()) {
       *failure = bad_upstream("cohere's stream event is not a JSON object");
@@ -41,7 +42,7 @@ class ChatStreamDecoder final : public StreamDecoder {
     const Value* message = delta != nullptr ? find(*delta, "message") : nullptr;
     if (type == "message-start") {
       std::string_view id;
-      if (find_string(event, "id", &id) && !id.empty()) id_ = id;
+      if (find_string(event, "id", &id) && !id.empty()) chunk_.set_id(id);
       open(chunks);
     } else if (type == "content-delta" || type == "tool-plan-delta") {
       open(chunks);
@@ -85,14 +86,11 @@ class ChatStreamDecoder final : public StreamDecoder {
       return false;
     }
     if (!usage_.empty()) {
-      rapidjson::StringBuffer buffer;
-      JsonWriter writer(buffer);
-      begin_chunk(writer);
+      JsonWriter& writer = begin_chunk();
       writer.EndArray();
       write_key(writer, "usage");
       writer.RawValue(usage_.data(), usage_.size(), rapidjson::kObjectType);
-      writer.EndObject();
-      chunks->push_back(take(buffer));
+      chunks->push_back(chunk_.end());
       usage_.clear();  // owed once
     }
     return true;
@@ -102,25 +100,21 @@ class ChatStreamDecoder final : public StreamDecoder {
   void open(std::vector<std::string>* chunks) {
     if (started_) return;
     started_ = true;
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
-    begin_choice(writer);
+    JsonWriter& writer = begin_choice();
     write_key(writer, "role");
     write_string(writer, "assistant");
     write_key(writer, "content");
     write_string(writer, "");
     end_choice(writer, {});
-    chunks->push_back(take(buffer));
+    chunks->push_back(chunk_.end());
   }
 
   std::string content_chunk(std::string_view text) {
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
-    begin_choice(writer);
+    JsonWriter& writer = begin_choice();
     write_key(writer, "content");
     write_string(writer, text);
     end_choice(writer, {});
-    return take(buffer);
+    return chunk_.end();
   }
 
   // tool-call-start: {"index","id","type","function":{"name","arguments"}}; tool-call-delta:
@@ -145,9 +139,7 @@ class ChatStreamDecoder final : public StreamDecoder {
     find_string(*function, "arguments", &arguments);
     if (!start && arguments.empty()) return true;
     called_tools_ = true;
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
-    begin_choice(writer);
+    JsonWriter& writer = begin_choice();
     write_key(writer, "tool_calls");
     writer.StartArray();
     writer.StartObject();
@@ -171,32 +163,33 @@ class ChatStreamDecoder final : public StreamDecoder {
     writer.EndObject();
     writer.EndArray();
     end_choice(writer, {});
-    chunks->push_back(take(buffer));
+    chunks->push_back(chunk_.end());
     return true;
   }
 
   std::string finish_chunk(std::string_view reason) {
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
-    begin_choice(writer);
+    JsonWriter& writer = begin_choice();
     end_choice(writer, reason);
-    return take(buffer);
+    return chunk_.end();
   }
 
-  // {"id","object","created","model","choices":[ -- the caller closes the array and object.
-  void begin_chunk(JsonWriter& writer) {
-    support::begin_openai_object(writer, id_, "chat.completion.chunk", created_, client_model_);
+  // {"id","object","created","model","choices":[ -- the caller closes the array, chunk_.end()
+  // the object.
+  JsonWriter& begin_chunk() {
+    JsonWriter& writer = chunk_.begin();
     write_key(writer, "choices");
     writer.StartArray();
+    return writer;
   }
 
-  void begin_choice(JsonWriter& writer) {
-    begin_chunk(writer);
+  JsonWriter& begin_choice() {
+    JsonWriter& writer = begin_chunk();
     writer.StartObject();
     write_key(writer, "index");
     writer.Int(0);
     write_key(writer, "delta");
     writer.StartObject();
+    return writer;
   }
 
   void end_choice(JsonWriter& writer, std::string_view finish_reason) {
@@ -205,12 +198,9 @@ class ChatStreamDecoder final : public StreamDecoder {
     support::write_string_or_null(writer, finish_reason);
     writer.EndObject();
     writer.EndArray();
-    writer.EndObject();
   }
 
-  const std::string client_model_;
-  std::string id_;  // message-start's id, else the caller's
-  const int64_t created_;
+  support::ChunkWriter chunk_;  // with message-start's id, else the caller's
   bool started_ = false;
   bool finished_ = false;
   bool called_tools_ = false;

@@ -2,6 +2,7 @@
 // The shared JSON helpers (providers/support/json.h) under the names the Gemini translators use.
 
 #include "providers/support/json.h"
+#include "providers/support/local_document.h"
 
 namespace sluice::providers::gemini {
 

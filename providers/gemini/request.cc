@@ -76,8 +76,14 @@ std::string_view image_type_from_extension(std::string_view url) {
 
 class RequestWriter {
  public:
-  RequestWriter(const Value& request, const RequestOptions& options, Failure* failure)
-      : request_(request), options_(options), failure_(failure), writer_(buffer_) {}
+  // `capacity`: the bytes reserved for the body.
+  RequestWriter(const Value& request, const RequestOptions& options, size_t capacity,
+                Failure* failure)
+      : request_(request),
+        options_(options),
+        failure_(failure),
+        buffer_(nullptr, capacity),
+        writer_(buffer_) {}
 
   bool write(std::string* body, bool* stream) {
     if (!request_.IsObject()) return fail("the request body must be a JSON object", "");
@@ -670,12 +676,12 @@ class RequestWriter {
 
 bool build_generate_content_body(std::string_view openai_body, const RequestOptions& options,
                                  std::string* body, bool* stream, Failure* failure) {
-  rapidjson::Document request;
+  support::RequestDocument request;
   if (!parse_json(openai_body, &request)) {
     *failure = invalid_request("the request body is not valid JSON", "");
     return false;
   }
-  RequestWriter writer(request, options, failure);
+  RequestWriter writer(request, options, support::translated_capacity(openai_body.size()), failure);
   return writer.write(body, stream);
 }
 

@@ -58,7 +58,7 @@ void write_choice(JsonWriter& writer, int index, const CandidateParts& parts,
 bool translate_generate_content(Flavour flavour, std::string_view body,
                                 const ResponseContext& context, std::string* out,
                                 Failure* failure) {
-  rapidjson::Document response;
+  support::RequestDocument response;
   if (!parse_json(body, &response) || !response.IsObject()) {
     *failure =
         bad_upstream(std::string(provider_label(flavour)) + "'s answer is not a JSON object");

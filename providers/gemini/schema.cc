@@ -7,9 +7,12 @@
 #include <array>
 
 #include "providers/gemini/translate.h"
+#include "providers/support/json_path.h"
 
 namespace sluice::providers::gemini {
 namespace {
+
+using support::JsonPath;
 
 // Deepest schema nesting (after inlining references) accepted.
 constexpr int kMaxSchemaDepth = 32;
@@ -37,7 +40,7 @@ class SchemaWriter {
   SchemaWriter(const rapidjson::Value& root, JsonWriter& writer, Failure* failure)
       : root_(root), writer_(writer), failure_(failure) {}
 
-  bool write(const rapidjson::Value& schema, const std::string& path, int depth) {
+  bool write(const rapidjson::Value& schema, const JsonPath& path, int depth) {
     if (depth > kMaxSchemaDepth) {
       return fail(path + " nests deeper than " + std::to_string(kMaxSchemaDepth) +
                       " levels (or refers to itself)",
@@ -58,32 +61,31 @@ class SchemaWriter {
     for (const auto& member : schema.GetObject()) {
       const std::string_view key = view(member.name);
       const rapidjson::Value& value = member.value;
-      // The field's path, made only when a message or a nested schema needs it.
-      const auto member_path = [&] { return path + "." + std::string(key); };
+      // The field's path, as text only when a message needs it.
+      const JsonPath member_path = path.member(key);
       if (key == "type") {
         if (!write_type(value, has_nullable, member_path)) return false;
       } else if (key == "properties") {
-        if (!value.IsObject()) return fail(member_path() + " must be an object", member_path());
+        if (!value.IsObject()) return fail(member_path + " must be an object", member_path);
         write_key(writer_, key);
         writer_.StartObject();
         for (const auto& property : value.GetObject()) {
           write_key(writer_, view(property.name));
-          if (!write(property.value, member_path() + "." + std::string(view(property.name)),
-                     depth + 1)) {
+          if (!write(property.value, member_path.member(view(property.name)), depth + 1)) {
             return false;
           }
         }
         writer_.EndObject();
       } else if (key == "items") {
         write_key(writer_, key);
-        if (!write(value, member_path(), depth + 1)) return false;
+        if (!write(value, member_path, depth + 1)) return false;
       } else if (key == "anyOf" || (key == "oneOf" && !has_any_of)) {
         // oneOf has no Gemini form; anyOf is the nearest, and what a model needs to choose.
-        if (!value.IsArray()) return fail(member_path() + " must be an array", member_path());
+        if (!value.IsArray()) return fail(member_path + " must be an array", member_path);
         write_key(writer_, "anyOf");
         writer_.StartArray();
         for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
-          if (!write(value[i], member_path() + "[" + std::to_string(i) + "]", depth + 1)) {
+          if (!write(value[i], member_path.index(i), depth + 1)) {
             return false;
           }
         }
@@ -103,8 +105,7 @@ class SchemaWriter {
         }
       } else if (contains(kCopiedKeywords, key)) {
         write_key(writer_, key);
-        if (!write_value(value, writer_))
-          return fail(member_path() + " nests too deep", member_path());
+        if (!write_value(value, writer_)) return fail(member_path + " nests too deep", member_path);
       }
       // Any other keyword ($schema, additionalProperties, $defs, strict, ...) is dropped.
     }
@@ -113,31 +114,28 @@ class SchemaWriter {
   }
 
  private:
-  // "type": a name as it is; ["<name>", "null"] as the name plus nullable. `path_of` makes the
-  // field's path for a message.
-  template <typename PathOf>
-  bool write_type(const rapidjson::Value& type, bool has_nullable, const PathOf& path_of) {
+  // "type": a name as it is; ["<name>", "null"] as the name plus nullable. `path` is the field's.
+  bool write_type(const rapidjson::Value& type, bool has_nullable, const JsonPath& path) {
     if (type.IsString()) {
       write_key(writer_, "type");
       write_string(writer_, view(type));
       return true;
     }
-    if (!type.IsArray()) return fail(path_of() + " must be a string or an array", path_of());
+    if (!type.IsArray()) return fail(path + " must be a string or an array", path);
     std::string_view name;
     bool nullable = false;
     for (const auto& entry : type.GetArray()) {
-      if (!entry.IsString()) return fail(path_of() + " must list type names", path_of());
+      if (!entry.IsString()) return fail(path + " must list type names", path);
       if (view(entry) == "null") {
         nullable = true;
       } else if (name.empty()) {
         name = view(entry);
       } else {
-        return fail(
-            path_of() + " lists more than one type besides null, which Gemini cannot express",
-            path_of());
+        return fail(path + " lists more than one type besides null, which Gemini cannot express",
+                    path);
       }
     }
-    if (name.empty()) return fail(path_of() + " must name a type besides null", path_of());
+    if (name.empty()) return fail(path + " must name a type besides null", path);
     write_key(writer_, "type");
     write_string(writer_, name);
     if (nullable && !has_nullable) {
@@ -161,8 +159,8 @@ class SchemaWriter {
     return nullptr;
   }
 
-  bool fail(std::string message, const std::string& path) {
-    *failure_ = invalid_request(std::move(message), path);
+  bool fail(std::string message, const JsonPath& path) {
+    *failure_ = invalid_request(std::move(message), path.text());
     return false;
   }
 
@@ -173,10 +171,10 @@ class SchemaWriter {
 
 }  // namespace
 
-bool write_gemini_schema(const rapidjson::Value& schema, JsonWriter& writer,
-                         const std::string& path, Failure* failure) {
+bool write_gemini_schema(const rapidjson::Value& schema, JsonWriter& writer, std::string_view path,
+                         Failure* failure) {
   SchemaWriter schema_writer(schema, writer, failure);
-  return schema_writer.write(schema, path, 0);
+  return schema_writer.write(schema, JsonPath(path), 0);
 }
 
 }  // namespace sluice::providers::gemini

@@ -8,6 +8,7 @@
 
 #include "providers/gemini/openai_output.h"
 #include "providers/gemini/translate.h"
+#include "providers/support/chunk_writer.h"
 
 namespace sluice::providers::gemini {
 namespace {
@@ -27,13 +28,12 @@ class ChatStreamDecoder final : public StreamDecoder {
  public:
   ChatStreamDecoder(Flavour flavour, const ResponseContext& context)
       : flavour_(flavour),
-        client_model_(context.client_model),
         fallback_id_(context.response_id),
-        created_(context.created) {}
+        chunk_(fallback_id_, context.created, context.client_model) {}
 
   bool feed(std::string_view unit, std::vector<std::string>* chunks, Failure* failure) override {
     if (unit.find_first_not_of(" \t\r\n") == std::string_view::npos) return true;
-    rapidjson::Document event;
+    support::EventDocument event;
     if (!parse_json(unit, &event) || !event.IsObject()) {
       *failure = bad_upstream(std::string(provider_label(flavour_)) +
                               "'s stream event is not a JSON object");
@@ -43,7 +43,10 @@ class ChatStreamDecoder final : public StreamDecoder {
       *failure = failure_from_error_object(flavour_, 502, *error, {});
       return false;
     }
-    if (id_.empty()) id_ = response_id_of(event, fallback_id_);
+    if (id_.empty()) {
+      id_ = response_id_of(event, fallback_id_);
+      chunk_.set_id(id_);
+    }
     const Value* candidates = find(event, "candidates");
     const Value* feedback = find(event, "promptFeedback");
     std::string_view block_reason;
@@ -79,14 +82,11 @@ class ChatStreamDecoder final : public StreamDecoder {
       return false;
     }
     if (usage_.present) {
-      rapidjson::StringBuffer buffer;
-      JsonWriter writer(buffer);
-      begin_chunk(writer);
+      JsonWriter& writer = begin_chunk();
       writer.EndArray();
       write_key(writer, "usage");
       write_usage(writer, usage_);
-      writer.EndObject();
-      chunks->push_back(take(buffer));
+      chunks->push_back(chunk_.end());
       usage_.present = false;  // owed once
     }
     return true;
@@ -124,32 +124,26 @@ class ChatStreamDecoder final : public StreamDecoder {
   void open(ChoiceState& choice, int index, std::vector<std::string>* chunks) {
     if (choice.started) return;
     choice.started = true;
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
-    begin_choice(writer, index);
+    JsonWriter& writer = begin_choice(index);
     write_key(writer, "role");
     write_string(writer, "assistant");
     write_key(writer, "content");
     write_string(writer, "");
     end_choice(writer, {});
-    chunks->push_back(take(buffer));
+    chunks->push_back(chunk_.end());
   }
 
   std::string content_chunk(int index, std::string_view text) {
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
-    begin_choice(writer, index);
+    JsonWriter& writer = begin_choice(index);
     write_key(writer, "content");
     write_string(writer, text);
     end_choice(writer, {});
-    return take(buffer);
+    return chunk_.end();
   }
 
   std::string tool_calls_chunk(int index, const std::vector<FunctionCall>& calls,
                                ChoiceState& choice) {
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
-    begin_choice(writer, index);
+    JsonWriter& writer = begin_choice(index);
     write_key(writer, "tool_calls");
     writer.StartArray();
     for (const FunctionCall& call : calls) {
@@ -171,34 +165,33 @@ class ChatStreamDecoder final : public StreamDecoder {
     }
     writer.EndArray();
     end_choice(writer, {});
-    return take(buffer);
+    return chunk_.end();
   }
 
   std::string finish_chunk(int index, std::string_view reason) {
-    rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
-    begin_choice(writer, index);
+    JsonWriter& writer = begin_choice(index);
     end_choice(writer, reason);
-    return take(buffer);
+    return chunk_.end();
   }
 
-  // {"id","object","created","model","choices":[ -- the caller closes the array and object.
-  void begin_chunk(JsonWriter& writer) {
-    support::begin_openai_object(
-        writer, id_.empty() ? std::string_view(fallback_id_) : std::string_view(id_),
-        "chat.completion.chunk", created_, client_model_);
+  // {"id","object","created","model","choices":[ -- the caller closes the array, chunk_.end()
+  // the object.
+  JsonWriter& begin_chunk() {
+    JsonWriter& writer = chunk_.begin();
     write_key(writer, "choices");
     writer.StartArray();
+    return writer;
   }
 
   // ... {"index":i,"delta":{ -- end_choice closes the delta with the finish reason (null if "").
-  void begin_choice(JsonWriter& writer, int index) {
-    begin_chunk(writer);
+  JsonWriter& begin_choice(int index) {
+    JsonWriter& writer = begin_chunk();
     writer.StartObject();
     write_key(writer, "index");
     writer.Int(index);
     write_key(writer, "delta");
     writer.StartObject();
+    return writer;
   }
 
   void end_choice(JsonWriter& writer, std::string_view finish_reason) {
@@ -207,14 +200,12 @@ class ChatStreamDecoder final : public StreamDecoder {
     support::write_string_or_null(writer, finish_reason);
     writer.EndObject();
     writer.EndArray();
-    writer.EndObject();
   }
 
   const Flavour flavour_;
-  const std::string client_model_;
   const std::string fallback_id_;
-  const int64_t created_;
-  std::string id_;  // the stream's responseId, from its first event
+  std::string id_;              // the stream's responseId, from its first event
+  support::ChunkWriter chunk_;  // with id_ once it is known, fallback_id_ before
   std::vector<ChoiceState> choices_;
   int ordinal_ = 0;  // tool calls numbered across the whole answer, as response.cc does
   Usage usage_;

@@ -33,7 +33,7 @@ bool build_generate_content_body(std::string_view openai_body, const RequestOpti
 // keeping the keywords Gemini accepts and inlining local $ref; `path` names the field in
 // messages.
 bool write_gemini_schema(const rapidjson::Value& schema, JsonWriter& writer,
-                         const std::string& path, Failure* failure);
+                         std::string_view path, Failure* failure);
 
 // response.cc: a GenerateContentResponse as an OpenAI chat.completion.
 bool translate_generate_content(Flavour flavour, std::string_view body,

@@ -2,10 +2,56 @@
 
 #include "providers/support/json.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
 namespace sluice::providers::support {
+namespace {
+
+// The deepest limit under which a parse may recurse: a few hundred bytes of stack per level.
+constexpr size_t kMaxRecursiveParseDepth = 128;
+
+// The parser's stack kept on the thread's stack (a larger one goes on in heap chunks).
+constexpr size_t kParserStackBytes = 1024;
+
+// A NUL-terminated copy of `text` in the document's own pool. Parsed in place, its strings then
+// stay where they are instead of being copied twice (through the parser's stack into the pool),
+// and it lives exactly as long as the values that point into it.
+char* copy_into_pool(std::string_view text, rapidjson::Document* document) {
+  auto* copy = static_cast<char*>(document->GetAllocator().Malloc(text.size() + 1));
+  if (!text.empty()) std::memcpy(copy, text.data(), text.size());  // an empty view may be null
+  copy[text.size()] = '\0';
+  return copy;
+}
+
+// Parses `text` (NUL-terminated, decoded in place) into *document: recursively when `max_depth`
+// bounds the recursion, else iteratively. *too_deep tells whether it stopped at the limit.
+bool parse_in_place(char* text, size_t max_depth, rapidjson::Document* document, bool* too_deep) {
+  bool parsed = false;
+  auto parse = [&](rapidjson::Document& into) {
+    DepthLimitedHandler handler(into, max_depth);
+    rapidjson::InsituStringStream stream(text);
+    // The parser's own stack (states, and the digits of full-precision numbers) starts on this
+    // thread's stack too.
+    alignas(std::max_align_t) char stack_bytes[kParserStackBytes];
+    rapidjson::MemoryPoolAllocator<> stack_pool(stack_bytes, sizeof stack_bytes);
+    rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>
+        reader(&stack_pool, kParserStackBytes / 4);
+    constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseFullPrecisionFlag;
+    parsed =
+        max_depth <= kMaxRecursiveParseDepth
+            ? !reader.Parse<kFlags>(stream, handler).IsError()
+            : !reader.Parse<kFlags | rapidjson::kParseIterativeFlag>(stream, handler).IsError();
+    *too_deep = handler.too_deep();
+    return parsed;
+  };
+  document->Populate(parse);
+  return parsed;
+}
+
+}  // namespace
+
 size_t utf8_sequence_length(std::string_view text, size_t i) {
   const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
   const uint8_t lead = byte(i);
@@ -58,18 +104,17 @@ bool parse_json(std::string_view text, rapidjson::Document* document, size_t max
   // exactly `text`, on rapidjson's SSE2 path (which it does not take for a text given with its
   // length).
   if (!valid_utf8(text) || text.find('\0') != std::string_view::npos) return false;
-  const std::string terminated(text);
-  bool parsed = false;
-  auto parse = [&](rapidjson::Document& into) {
-    DepthLimitedHandler handler(into, max_depth);
-    rapidjson::StringStream stream(terminated.c_str());
-    rapidjson::Reader reader;
-    constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
-    parsed = !reader.Parse<kFlags>(stream, handler).IsError();
-    return parsed;
-  };
-  document->Populate(parse);
-  return parsed;
+  // Parsed first by the faster recursive parser, at most kMaxRecursiveParseDepth levels deep (the
+  // depth handler refuses to open the next level before the parser descends into it); a document
+  // that goes deeper and may, is parsed again by the iterative parser, from a second copy since
+  // the first was decoded in place.
+  const size_t recursive_depth = std::min(max_depth, kMaxRecursiveParseDepth);
+  bool too_deep = false;
+  if (parse_in_place(copy_into_pool(text, document), recursive_depth, document, &too_deep)) {
+    return true;
+  }
+  if (!too_deep || max_depth <= kMaxRecursiveParseDepth) return false;
+  return parse_in_place(copy_into_pool(text, document), max_depth, document, &too_deep);
 }
 
 bool write_value(const rapidjson::Value& value, JsonWriter& writer, int depth) {
@@ -118,9 +163,14 @@ void begin_openai_object(JsonWriter& writer, std::string_view id, std::string_vi
 
 const JsonValue* member(const JsonValue& value, std::string_view name) {
   if (!value.IsObject()) return nullptr;
-  const auto it = value.FindMember(
-      rapidjson::StringRef(name.data(), static_cast<rapidjson::SizeType>(name.size())));
-  return it == value.MemberEnd() ? nullptr : &it->value;
+  // The lengths first: most names differ in length, and then no bytes are compared.
+  for (const auto& entry : value.GetObject()) {
+    if (entry.name.GetStringLength() == name.size() &&
+        std::memcmp(entry.name.GetString(), name.data(), name.size()) == 0) {
+      return &entry.value;
+    }
+  }
+  return nullptr;
 }
 
 std::string_view string_member(const JsonValue& value, std::string_view name) {

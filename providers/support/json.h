@@ -5,7 +5,6 @@
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -14,11 +13,11 @@
 #include <string_view>
 
 #include "providers/common/adapter.h"
+#include "providers/support/json_writer.h"
 
 namespace sluice::providers::support {
 
 using JsonValue = rapidjson::Value;
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // Deepest nesting copied from one document into another (tool arguments, schema defaults):
 // rapidjson's own copy recurses, so a hostile document could otherwise exhaust the stack.
@@ -27,11 +26,13 @@ inline constexpr int kMaxCopyDepth = 64;
 // No nesting limit at parse time: the parse is iterative, so depth alone cannot hurt it.
 inline constexpr size_t kAnyDepth = std::numeric_limits<size_t>::max();
 
-// Parses `text` iteratively (no recursion), refusing invalid UTF-8 and NUL bytes, so every
-// string read out of the document can be written back without checks, and arrays and objects
-// nested deeper than `max_depth` (for callers that later walk the whole value recursively).
-// Numbers are parsed at full precision so that values passed through keep the client's digits.
-// False when it is not JSON or is refused.
+// Parses `text` (recursing at most 128 levels; deeper documents are parsed again iteratively),
+// refusing invalid UTF-8 and NUL bytes, so every string read out of the document can be written
+// back without checks, and arrays and objects nested deeper than `max_depth` (for callers that
+// later walk the whole value recursively). Numbers are parsed at full precision so that values
+// passed through keep the client's digits. The document's strings point into a copy of `text` kept
+// in its own pool (parsed in place), so a value copied into another document must not outlive this
+// one. False when it is not JSON or is refused.
 bool parse_json(std::string_view text, rapidjson::Document* document, size_t max_depth = kAnyDepth);
 
 // Length of the well-formed UTF-8 sequence starting at text[i] (1 for ASCII), or 0.
@@ -140,6 +141,12 @@ const rapidjson::Value* find(const rapidjson::Value& object, std::string_view na
 
 // The string member `name` in *out; false when it is absent, null or not a string.
 bool find_string(const rapidjson::Value& object, std::string_view name, std::string_view* out);
+
+// Bytes to reserve for a body translated from a `source_size`-byte one: room for the usual
+// growth, so that the buffer is not copied again and again as it grows.
+inline size_t translated_capacity(size_t source_size) {
+  return source_size + source_size / 2 + 256;
+}
 
 // The writer's text as a std::string.
 inline std::string take(const rapidjson::StringBuffer& buffer) {

@@ -17,6 +17,9 @@ TEST(Crc32, KnownValues) {
   EXPECT_EQ(crc32(""), 0u);
   EXPECT_EQ(crc32("123456789"), 0xCBF43926u);  // the standard check value
   EXPECT_EQ(crc32("The quick brown fox jumps over the lazy dog"), 0x414FA339u);
+  std::string long_text;  // many eight-byte steps, every byte value (zlib.crc32 gives the value)
+  for (int i = 0; i < 1000; ++i) long_text += static_cast<char>((i * 7 + 3) % 256);
+  EXPECT_EQ(crc32(long_text), 0x17BC2A46u);
 }
 
 TEST(Crc32, Incremental) {

@@ -30,11 +30,29 @@ TEST(SupportJson, ParsesExactlyTheTextGiven) {
   EXPECT_FALSE(parse_json("{\"a\":\"\xC3\"}", &document));
   EXPECT_FALSE(parse_json("{\"a\":1} trailing", &document));
   EXPECT_FALSE(parse_json("", &document));
+  EXPECT_FALSE(parse_json(std::string_view(), &document));  // empty, with no bytes behind it
+  // The parsed strings outlive the text they came from, escapes decoded.
+  {
+    std::string text = R"({"a":"tab\tquote\" caf\u00e9","b":"plain"})";
+    ASSERT_TRUE(parse_json(text, &document));
+    text.assign(text.size(), 'x');
+  }
+  EXPECT_EQ(string_member(document, "a"), "tab\tquote\" caf\xC3\xA9");
+  EXPECT_EQ(string_member(document, "b"), "plain");
   // Deep nesting parses without recursion, and copying it out stops at the depth limit.
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   ASSERT_TRUE(parse_json(deep, &document));
   std::string text;
   EXPECT_FALSE(to_json_text(document, &text));
+  // Under a limit the parse recurses, stopping at the limit however deep the text goes.
+  EXPECT_FALSE(parse_json(deep, &document, 128));
+  const std::string at_limit = std::string(128, '[') + std::string(128, ']');
+  EXPECT_TRUE(parse_json(at_limit, &document, 128));
+  EXPECT_FALSE(parse_json("[" + at_limit + "]", &document, 128));
+  const std::string numbers = "[0." + std::string(2000, '1') + ",-0.25e-3,18446744073709551615]";
+  ASSERT_TRUE(parse_json(numbers, &document, 128));
+  EXPECT_EQ(document[1].GetDouble(), -0.25e-3);
+  EXPECT_EQ(document[2].GetUint64(), 18446744073709551615ULL);
 }
 
 }  // namespace
