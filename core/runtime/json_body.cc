@@ -15,6 +15,7 @@
 #include <rapidjson/writer.h>
 
 #include "core/runtime/json_index.h"
+#include "providers/support/json_writer.h"
 
 namespace sluice::runtime {
 
@@ -257,7 +258,7 @@ JsonBody::Doc* JsonBody::writable_doc() {
 const std::string& JsonBody::raw() {
   if (dirty_ && doc_) {
     rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    providers::support::JsonWriter writer(buffer);
     doc_->document.Accept(writer);
     raw_.assign(buffer.GetString(), buffer.GetSize());
     dirty_ = false;
@@ -319,7 +320,7 @@ bool JsonBody::json_in(const Doc* doc, std::string_view pointer, std::string* ou
   const rapidjson::Value* value = doc ? resolve(doc->document, pointer) : nullptr;
   if (!value) return false;
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  providers::support::JsonWriter writer(buffer);
   value->Accept(writer);
   out->assign(buffer.GetString(), buffer.GetSize());
   return true;

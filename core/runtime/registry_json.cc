@@ -6,10 +6,14 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "providers/support/json_writer.h"
+
 namespace sluice::runtime {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+// The support writer, not rapidjson's: rapidjson 1.1.0 writes bytes 0x1A-0x1F raw in long
+// strings (json_writer.h).
+using Writer = providers::support::JsonWriter;
 
 void write_struct(Writer& w, const google::protobuf::Struct& value) {
   std::string json;

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "providers/support/json_writer.h"
+
 namespace sluice::filters::common {
 
 struct RegistryProvider {
@@ -50,7 +52,7 @@ inline std::string string_member(const rapidjson::Value& object, const char* nam
 
 inline std::string to_json(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  providers::support::JsonWriter writer(buffer);
   value.Accept(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
 }

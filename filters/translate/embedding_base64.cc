@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "providers/support/base64.h"
+#include "providers/support/json_writer.h"
 
 namespace sluice::filters::translate {
 namespace {
@@ -49,7 +50,7 @@ std::optional<std::string> embeddings_as_base64(std::string_view openai_json) {
                                doc.GetAllocator());
   }
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  providers::support::JsonWriter writer(buffer);
   doc.Accept(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
 }

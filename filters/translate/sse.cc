@@ -8,6 +8,8 @@
 
 #include <vector>
 
+#include "providers/support/json_writer.h"
+
 namespace sluice::filters::translate {
 namespace {
 
@@ -69,7 +71,7 @@ std::optional<std::string> rewrite_json(std::string_view json, std::string_view 
   it->value.SetString(model.data(), static_cast<rapidjson::SizeType>(model.size()),
                       doc.GetAllocator());
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  providers::support::JsonWriter writer(buffer);
   doc.Accept(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
 }

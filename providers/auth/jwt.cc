@@ -8,6 +8,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "providers/support/json_writer.h"
+
 namespace sluice::providers::auth {
 namespace {
 
@@ -18,7 +20,7 @@ struct MdContextDeleter {
   void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
 };
 
-void write_string(rapidjson::Writer<rapidjson::StringBuffer>& writer, std::string_view text) {
+void write_string(support::JsonWriter& writer, std::string_view text) {
   writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
 }
 
@@ -60,7 +62,7 @@ bool RsaSigner::sign(std::string_view data, std::string* signature) const {
 bool make_jwt(const JwtClaims& claims, const RsaSigner& signer, std::string* jwt) {
   rapidjson::StringBuffer header;
   {
-    rapidjson::Writer<rapidjson::StringBuffer> writer(header);
+    support::JsonWriter writer(header);
     writer.StartObject();
     writer.Key("alg");
     writer.String("RS256");
@@ -74,7 +76,7 @@ bool make_jwt(const JwtClaims& claims, const RsaSigner& signer, std::string* jwt
   }
   rapidjson::StringBuffer payload;
   {
-    rapidjson::Writer<rapidjson::StringBuffer> writer(payload);
+    support::JsonWriter writer(payload);
     writer.StartObject();
     writer.Key("iss");
     write_string(writer, claims.issuer);

@@ -5,6 +5,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "providers/support/json_writer.h"
+
 namespace fake_llm {
 
 bool parse_json(std::string_view body, rapidjson::Document* doc) {
@@ -47,7 +49,8 @@ std::string json_object_or_empty(std::string_view json) {
 
 std::string to_json(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  // Not rapidjson's Writer, which writes bytes 0x1A-0x1F raw in long strings (json_writer.h).
+  sluice::providers::support::JsonWriter writer(buffer);
   value.Accept(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
 }

@@ -24,6 +24,18 @@ TEST(TranslateSse, OneEventDataIsRewrittenAndUsageRead) {
   EXPECT_EQ(usage.total_tokens, 9u);
 }
 
+TEST(TranslateSse, ControlCharactersStayEscapedInLongStrings) {
+  // A terminal's colour codes in a streamed answer: written back escaped wherever they fall
+  // (rapidjson 1.1.0's own writer left 0x1A-0x1F raw past the first sixteen bytes).
+  Usage usage;
+  const std::string content = R"(0123456789abcdef0123456789\u001b[31mred\u001b[0m and \u001f more)";
+  auto out = rewrite_json(
+      R"({"model":"qwen","choices":[{"delta":{"content":")" + content + R"("}}]})", "gpt", &usage);
+  ASSERT_TRUE(out);
+  for (char c : *out) EXPECT_GE(static_cast<unsigned char>(c), 0x20u) << *out;
+  EXPECT_NE(out->find(R"(\u001B[31mred\u001B[0m and \u001F more)"), std::string::npos) << *out;
+}
+
 TEST(TranslateSse, NothingToChangeGivesNullopt) {
   Usage usage;
   EXPECT_FALSE(rewrite_json("[DONE]", "gpt", &usage));

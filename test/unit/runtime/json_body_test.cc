@@ -40,6 +40,22 @@ TEST(JsonBody, ACopyEditedLaterLeavesTheOriginalAlone) {
   EXPECT_EQ(attempt.raw(), R"({"model":"provider-id","n":1})");
 }
 
+TEST(JsonBody, AReserialisedBodyKeepsControlCharactersEscaped) {
+  // An edit the index cannot splice rewrites the whole body from the document: colour codes in a
+  // long message (rapidjson 1.1.0's writer let 0x1A-0x1F through raw in its 16-byte blocks, so
+  // they come at every offset here) are still escaped, so the upstream gets JSON.
+  std::string content;
+  for (int i = 0; i < 16; ++i) content += "ab\\u001b[3" + std::to_string(i % 8) + "m";
+  JsonBody body;
+  ASSERT_FALSE(body.assign(R"({"messages":[{"role":"tool","content":")" + content + R"("}]})", true,
+                           kDepth));
+  ASSERT_TRUE(body.set("/messages/0/name", R"("shell")", kDepth));
+  const std::string& raw = body.raw();
+  for (char c : raw) EXPECT_GE(static_cast<unsigned char>(c), 0x20u) << raw;
+  EXPECT_NE(raw.find(R"(ab\u001B[30mab\u001B[31m)"), std::string::npos) << raw;
+  EXPECT_NE(raw.find(R"("name":"shell")"), std::string::npos) << raw;
+}
+
 TEST(JsonBody, ACopyOfAnEditedBodyCarriesTheEdit) {
   JsonBody body;
   ASSERT_FALSE(body.assign(R"({"a":1})", true, kDepth));
