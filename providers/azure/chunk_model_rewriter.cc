@@ -262,4 +262,18 @@ ChunkModelRewriter::Result ChunkModelRewriter::rewrite(std::string_view event, s
   return Result::rewritten;
 }
 
+ChunkModelRewriter::Result ChunkModelRewriter::pass(std::string_view event,
+                                                    bool (*passes)(const ChunkFacts&),
+                                                    std::vector<std::string>* chunks,
+                                                    bool* finished) const {
+  std::string chunk;
+  ChunkFacts facts;
+  const Result result = rewrite(event, &chunk, &facts);
+  if (result != Result::rewritten) return result;
+  if (!passes(facts)) return Result::needs_document;
+  *finished = *finished || facts.finished;
+  chunks->push_back(std::move(chunk));
+  return Result::rewritten;
+}
+
 }  // namespace sluice::providers::azure

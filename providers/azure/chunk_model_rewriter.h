@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice::providers::azure {
 
@@ -39,6 +40,12 @@ class ChunkModelRewriter {
   // writes it to *chunk with every top-level "model" set to the model given at construction
   // (added at the end when missing). *facts is set whenever the event parsed.
   Result rewrite(std::string_view event, std::string* chunk, ChunkFacts* facts) const;
+
+  // What a stream decoder does with an event: rewrite() it and, when it was rewritten and
+  // `passes` accepts its facts, append the chunk to *chunks and set *finished once a choice has
+  // finished. Answers what rewrite() did, but needs_document for an event `passes` refused.
+  Result pass(std::string_view event, bool (*passes)(const ChunkFacts&),
+              std::vector<std::string>* chunks, bool* finished) const;
 
  private:
   std::string quoted_model_;  // the model as a JSON string, quotes included

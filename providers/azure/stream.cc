@@ -12,6 +12,12 @@
 namespace sluice::providers::azure {
 namespace {
 
+// Whether an event the rewriter passed can go as it is: an error in band is read from the
+// document instead.
+bool no_error_in_band(const ChunkFacts& facts) {
+  return !facts.error_object;
+}
+
 class ChunkStreamDecoder final : public StreamDecoder {
  public:
   explicit ChunkStreamDecoder(const ResponseContext& context)
@@ -28,19 +34,10 @@ class ChunkStreamDecoder final : public StreamDecoder {
       done_ = true;
       return true;
     }
-    std::string chunk;
-    ChunkFacts facts;
-    switch (rewriter_.rewrite(text, &chunk, &facts)) {
-      case ChunkModelRewriter::Result::not_an_object:
-        return fail(failure, not_an_object());
-      case ChunkModelRewriter::Result::rewritten:
-        if (facts.error_object) break;  // read from the document below
-        finished_ = finished_ || facts.finished;
-        chunks->push_back(std::move(chunk));
-        return true;
-      case ChunkModelRewriter::Result::needs_document:
-        break;
-    }
+    using Result = ChunkModelRewriter::Result;
+    const Result result = rewriter_.pass(text, no_error_in_band, chunks, &finished_);
+    if (result == Result::rewritten) return true;
+    if (result == Result::not_an_object) return fail(failure, not_an_object());
     return feed_document(text, chunks, failure);
   }
 

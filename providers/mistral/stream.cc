@@ -38,19 +38,10 @@ class MistralStreamDecoder final : public StreamDecoder {
       done_ = true;
       return true;
     }
-    std::string chunk;
-    ChunkFacts facts;
-    switch (rewriter_.rewrite(text, &chunk, &facts)) {
-      case ChunkModelRewriter::Result::not_an_object:
-        return fail(failure, not_an_object());
-      case ChunkModelRewriter::Result::rewritten:
-        if (!only_model_differs(facts)) break;  // translated from the document below
-        finished_ = finished_ || facts.finished;
-        chunks->push_back(std::move(chunk));
-        return true;
-      case ChunkModelRewriter::Result::needs_document:
-        break;
-    }
+    using Result = ChunkModelRewriter::Result;
+    const Result result = rewriter_.pass(text, only_model_differs, chunks, &finished_);
+    if (result == Result::rewritten) return true;
+    if (result == Result::not_an_object) return fail(failure, not_an_object());
     return feed_document(text, chunks, failure);
   }
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace sluice::providers::azure {
 namespace {
@@ -99,6 +100,34 @@ TEST(ChunkModelRewriter, PassesEventsLargerThanItsStackCopy) {
   const Outcome out = rewrite(R"({"model":"m","t":")" + text + "\"}");
   ASSERT_EQ(out.result, Result::rewritten);
   EXPECT_EQ(out.chunk, R"({"model":"my-gpt","t":")" + text + "\"}");
+}
+
+bool accept_all(const ChunkFacts&) {
+  return true;
+}
+bool refuse_errors(const ChunkFacts& facts) {
+  return !facts.error_object;
+}
+
+TEST(ChunkModelRewriter, PassAppendsWhatItAcceptsAndNotesTheFinish) {
+  const ChunkModelRewriter rewriter("m");
+  std::vector<std::string> chunks;
+  bool finished = false;
+  EXPECT_EQ(
+      rewriter.pass(R"({"choices":[{"finish_reason":null}]})", accept_all, &chunks, &finished),
+      ChunkModelRewriter::Result::rewritten);
+  EXPECT_FALSE(finished);
+  EXPECT_EQ(
+      rewriter.pass(R"({"choices":[{"finish_reason":"stop"}]})", accept_all, &chunks, &finished),
+      ChunkModelRewriter::Result::rewritten);
+  EXPECT_TRUE(finished);
+  EXPECT_EQ(rewriter.pass(R"({"error":{"message":"x"}})", refuse_errors, &chunks, &finished),
+            ChunkModelRewriter::Result::needs_document);
+  EXPECT_EQ(rewriter.pass("[1]", accept_all, &chunks, &finished),
+            ChunkModelRewriter::Result::not_an_object);
+  EXPECT_EQ(chunks,
+            (std::vector<std::string>{R"({"choices":[{"finish_reason":null}],"model":"m"})",
+                                      R"({"choices":[{"finish_reason":"stop"}],"model":"m"})"}));
 }
 
 }  // namespace
