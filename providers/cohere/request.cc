@@ -8,11 +8,13 @@
 #include <limits>
 
 #include "providers/cohere/translate.h"
+#include "providers/support/json_path.h"
 
 namespace sluice::providers::cohere {
 namespace {
 
 using rapidjson::Value;
+using support::JsonPath;
 
 // Top-level members understood; any other non-null member is refused.
 constexpr std::array<std::string_view, 20> kKnownParameters = {"model",
@@ -35,10 +37,6 @@ constexpr std::array<std::string_view, 20> kKnownParameters = {"model",
                                                                "parallel_tool_calls",
                                                                "user",
                                                                "logprobs"};
-
-std::string indexed(const std::string& path, size_t index) {
-  return path + "[" + std::to_string(index) + "]";
-}
 
 class RequestWriter {
  public:
@@ -103,11 +101,12 @@ class RequestWriter {
 
   bool write_messages() {
     const Value& messages = request_["messages"];
+    const JsonPath messages_path("messages");
     write_key(writer_, "messages");
     writer_.StartArray();
     for (rapidjson::SizeType i = 0; i < messages.Size(); ++i) {
       const Value& message = messages[i];
-      const std::string path = indexed("messages", i);
+      const JsonPath path = messages_path.index(i);
       std::string_view role;
       if (!message.IsObject() || !find_string(message, "role", &role)) {
         return fail(path + " must be an object with a string role", path + ".role");
@@ -141,14 +140,16 @@ class RequestWriter {
     write_string(writer_, role);
   }
 
-  // The text of string content or of an array of text parts, joined.
-  bool text_content(const Value* content, const std::string& path, std::string* text) {
+  // The text of string content or of an array of text parts, joined: *text views the request
+  // (string content, one part) or *joined (several parts), so the usual message copies nothing.
+  bool text_content(const Value* content, const JsonPath& path, std::string* joined,
+                    std::string_view* text) {
     if (content != nullptr && content->IsString()) {
       *text = view(*content);
       return true;
     }
     if (content == nullptr || !content->IsArray()) {
-      return fail(path + " must be a string or an array of text parts", path);
+      return fail(path + " must be a string or an array of text parts", path.text());
     }
     for (rapidjson::SizeType k = 0; k < content->Size(); ++k) {
       const Value& part = (*content)[k];
@@ -157,16 +158,25 @@ class RequestWriter {
       if (!find_string(part, "type", &type) ||
           !((type == "text" && find_string(part, "text", &part_text)) ||
             (type == "refusal" && find_string(part, "refusal", &part_text)))) {
-        return fail(indexed(path, k) + " must be a text part with a string text", indexed(path, k));
+        const JsonPath part_path = path.index(k);
+        return fail(part_path + " must be a text part with a string text", part_path.text());
       }
-      *text += part_text;
+      if (content->Size() == 1) {
+        *text = part_text;
+        return true;
+      }
+      joined->append(part_text);
     }
+    *text = *joined;
     return true;
   }
 
-  bool write_system(const Value& message, const std::string& path) {
-    std::string text;
-    if (!text_content(find(message, "content"), path + ".content", &text)) return false;
+  bool write_system(const Value& message, const JsonPath& path) {
+    std::string joined;
+    std::string_view text;
+    if (!text_content(find(message, "content"), path.member("content"), &joined, &text)) {
+      return false;
+    }
     open_message("system");
     write_key(writer_, "content");
     write_string(writer_, text);
@@ -174,9 +184,9 @@ class RequestWriter {
     return true;
   }
 
-  bool write_user(const Value& message, const std::string& path) {
+  bool write_user(const Value& message, const JsonPath& path) {
     const Value* content = find(message, "content");
-    const std::string content_path = path + ".content";
+    const JsonPath content_path = path.member("content");
     if (content != nullptr && content->IsString()) {
       open_message("user");
       write_key(writer_, "content");
@@ -185,24 +195,25 @@ class RequestWriter {
       return true;
     }
     if (content == nullptr || !content->IsArray() || content->Empty()) {
-      return fail(content_path + " must be a string or a non-empty array of parts", content_path);
+      return fail(content_path + " must be a string or a non-empty array of parts",
+                  content_path.text());
     }
     open_message("user");
     write_key(writer_, "content");
     writer_.StartArray();
     for (rapidjson::SizeType k = 0; k < content->Size(); ++k) {
       const Value& part = (*content)[k];
-      const std::string part_path = indexed(content_path, k);
+      const JsonPath part_path = content_path.index(k);
       std::string_view type;
       if (!find_string(part, "type", &type))
-        return fail(part_path + ".type must be a string", part_path);
+        return fail(part_path + ".type must be a string", part_path.text());
       writer_.StartObject();
       write_key(writer_, "type");
       write_string(writer_, type);
       if (type == "text") {
         std::string_view text;
         if (!find_string(part, "text", &text))
-          return fail(part_path + ".text must be a string", part_path);
+          return fail(part_path + ".text must be a string", part_path.text());
         write_key(writer_, "text");
         write_string(writer_, text);
       } else if (type == "image_url") {
@@ -235,12 +246,15 @@ class RequestWriter {
     return true;
   }
 
-  bool write_assistant(const Value& message, const std::string& path) {
+  bool write_assistant(const Value& message, const JsonPath& path) {
     const Value* content = find(message, "content");
     const Value* tool_calls = find(message, "tool_calls");
     const bool has_calls = tool_calls != nullptr && tool_calls->IsArray() && !tool_calls->Empty();
-    std::string text;
-    if (content != nullptr && !text_content(content, path + ".content", &text)) return false;
+    std::string joined;
+    std::string_view text;
+    if (content != nullptr && !text_content(content, path.member("content"), &joined, &text)) {
+      return false;
+    }
     if (tool_calls != nullptr && !tool_calls->IsArray()) {
       return fail(path + ".tool_calls must be an array", path + ".tool_calls");
     }
@@ -253,8 +267,9 @@ class RequestWriter {
       }
       write_key(writer_, "tool_calls");
       writer_.StartArray();
+      const JsonPath calls_path = path.member("tool_calls");
       for (rapidjson::SizeType k = 0; k < tool_calls->Size(); ++k) {
-        if (!write_tool_call((*tool_calls)[k], indexed(path + ".tool_calls", k))) return false;
+        if (!write_tool_call((*tool_calls)[k], calls_path.index(k))) return false;
       }
       writer_.EndArray();
     } else {
@@ -265,7 +280,7 @@ class RequestWriter {
     return true;
   }
 
-  bool write_tool_call(const Value& call, const std::string& path) {
+  bool write_tool_call(const Value& call, const JsonPath& path) {
     std::string_view id;
     std::string_view name;
     std::string_view arguments;
@@ -292,13 +307,16 @@ class RequestWriter {
     return true;
   }
 
-  bool write_tool(const Value& message, const std::string& path) {
+  bool write_tool(const Value& message, const JsonPath& path) {
     std::string_view id;
     if (!find_string(message, "tool_call_id", &id)) {
       return fail(path + ".tool_call_id must be a string", path + ".tool_call_id");
     }
-    std::string text;
-    if (!text_content(find(message, "content"), path + ".content", &text)) return false;
+    std::string joined;
+    std::string_view text;
+    if (!text_content(find(message, "content"), path.member("content"), &joined, &text)) {
+      return false;
+    }
     open_message("tool");
     write_key(writer_, "tool_call_id");
     write_string(writer_, id);
@@ -316,9 +334,10 @@ class RequestWriter {
     if (tools != nullptr && !tools->Empty()) {
       write_key(writer_, "tools");
       writer_.StartArray();
+      const JsonPath tools_path("tools");
       for (rapidjson::SizeType i = 0; i < tools->Size(); ++i) {
         const Value& tool = (*tools)[i];
-        const std::string path = indexed("tools", i);
+        const JsonPath path = tools_path.index(i);
         std::string_view type;
         std::string_view name;
         const Value* function = find(tool, "function");
@@ -374,14 +393,15 @@ class RequestWriter {
                    int64_t minimum) {
     const Value* value = find(request_, name);
     if (value == nullptr) return true;
-    const std::string param(name);
     if (integer) {
       if (!value->IsInt64() || value->GetInt64() < minimum ||
           value->GetInt64() > std::numeric_limits<int32_t>::max()) {
-        return fail(param + " must be an integer of at least " + std::to_string(minimum), param);
+        return fail(
+            std::string(name) + " must be an integer of at least " + std::to_string(minimum),
+            std::string(name));
       }
     } else if (!value->IsNumber()) {
-      return fail(param + " must be a number", param);
+      return fail(std::string(name) + " must be a number", std::string(name));
     }
     write_key(writer_, cohere_name);
     write_value(*value, writer_);

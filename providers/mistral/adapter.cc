@@ -4,6 +4,7 @@
 #include "providers/mistral/adapter.h"
 
 #include "providers/mistral/translation.h"
+#include "providers/support/local_document.h"
 
 namespace sluice::providers::mistral {
 namespace {
@@ -47,15 +48,16 @@ class MistralAdapter final : public Adapter {
       *failure = support::invalid_request("Mistral has no text completions API; use chat", "");
       return false;
     }
-    rapidjson::Document request;
+    support::RequestDocument request;
     if (!parse_json(openai_body, &request) || !request.IsObject()) {
       *failure = support::invalid_request("The request body must be a JSON object.", "");
       failure->code = "invalid_json";
       return false;
     }
     const bool chat = endpoint == Endpoint::chat_completions;
-    if (!(chat ? chat_request_body(request, deployment.model, &out->body, failure)
-               : embeddings_request_body(request, deployment.model, &out->body, failure))) {
+    const size_t size = openai_body.size();
+    if (!(chat ? chat_request_body(request, deployment.model, size, &out->body, failure)
+               : embeddings_request_body(request, deployment.model, size, &out->body, failure))) {
       return false;
     }
     const JsonValue* stream = member(request, "stream");

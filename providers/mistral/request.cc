@@ -99,9 +99,9 @@ bool write_messages(const JsonValue& messages, JsonWriter& writer, Failure* fail
 
 }  // namespace
 
-bool chat_request_body(const JsonValue& openai, std::string_view model, std::string* body,
-                       Failure* failure) {
-  rapidjson::StringBuffer buffer;
+bool chat_request_body(const JsonValue& openai, std::string_view model, size_t source_size,
+                       std::string* body, Failure* failure) {
+  rapidjson::StringBuffer buffer(nullptr, support::translated_capacity(source_size));
   JsonWriter writer(buffer);
   writer.StartObject();
   write_key(writer, "model");
@@ -156,9 +156,9 @@ bool chat_request_body(const JsonValue& openai, std::string_view model, std::str
   return true;
 }
 
-bool embeddings_request_body(const JsonValue& openai, std::string_view model, std::string* body,
-                             Failure*) {
-  rapidjson::StringBuffer buffer;
+bool embeddings_request_body(const JsonValue& openai, std::string_view model, size_t source_size,
+                             std::string* body, Failure*) {
+  rapidjson::StringBuffer buffer(nullptr, support::translated_capacity(source_size));
   JsonWriter writer(buffer);
   writer.StartObject();
   write_key(writer, "model");

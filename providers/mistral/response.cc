@@ -8,6 +8,7 @@
 #include <string>
 
 #include "providers/mistral/translation.h"
+#include "providers/support/local_document.h"
 
 namespace sluice::providers::mistral {
 namespace {
@@ -128,7 +129,7 @@ void write_answer_object(const JsonValue& object, std::string_view model, bool d
 
 bool translate_answer(std::string_view body, std::string_view model, std::string* out,
                       Failure* failure) {
-  rapidjson::Document answer;
+  support::RequestDocument answer;
   if (!parse_json(body, &answer) || !answer.IsObject()) {
     *failure = support::bad_upstream("Mistral's answer is not a JSON object");
     return false;

@@ -12,14 +12,15 @@
 
 namespace sluice::providers::mistral {
 
-// Mistral's chat request body for the client's OpenAI one (see README.md, "Request"). False
-// with *failure set (a 400 naming the field) when it cannot be sent to Mistral.
-bool chat_request_body(const JsonValue& openai, std::string_view model, std::string* body,
-                       Failure* failure);
+// Mistral's chat request body for the client's OpenAI one (see README.md, "Request"), parsed
+// from `source_size` bytes (the body's buffer is reserved for it). False with *failure set (a
+// 400 naming the field) when it cannot be sent to Mistral.
+bool chat_request_body(const JsonValue& openai, std::string_view model, size_t source_size,
+                       std::string* body, Failure* failure);
 
 // Mistral's embeddings request body for the client's OpenAI one.
-bool embeddings_request_body(const JsonValue& openai, std::string_view model, std::string* body,
-                             Failure* failure);
+bool embeddings_request_body(const JsonValue& openai, std::string_view model, size_t source_size,
+                             std::string* body, Failure* failure);
 
 // Whether Mistral accepts `id` as a tool call id: nine letters and digits.
 bool is_mistral_tool_call_id(std::string_view id);
