@@ -5,8 +5,8 @@
 // the model replaced (ChunkModelRewriter); only one the rewriter leaves to a document (an error
 // in band, an event split over lines) is parsed and written again.
 
-#include "providers/azure/chunk_model_rewriter.h"
 #include "providers/azure/translation.h"
+#include "providers/support/chunk_model_rewriter.h"
 #include "providers/support/reused_writer.h"
 
 namespace sluice::providers::azure {
@@ -14,7 +14,7 @@ namespace {
 
 // Whether an event the rewriter passed can go as it is: an error in band is read from the
 // document instead.
-bool no_error_in_band(const ChunkFacts& facts) {
+bool no_error_in_band(const support::ChunkFacts& facts) {
   return !facts.error_object;
 }
 
@@ -34,7 +34,7 @@ class ChunkStreamDecoder final : public StreamDecoder {
       done_ = true;
       return true;
     }
-    using Result = ChunkModelRewriter::Result;
+    using Result = support::ChunkModelRewriter::Result;
     const Result result = rewriter_.pass(text, no_error_in_band, chunks, &finished_);
     if (result == Result::rewritten) return true;
     if (result == Result::not_an_object) return fail(failure, not_an_object());
@@ -83,7 +83,7 @@ class ChunkStreamDecoder final : public StreamDecoder {
   }
 
   std::string model_;
-  ChunkModelRewriter rewriter_;
+  support::ChunkModelRewriter rewriter_;
   support::ReusedWriter chunk_;
   bool done_ = false;
   bool finished_ = false;

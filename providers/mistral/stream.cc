@@ -7,16 +7,16 @@
 // (ChunkModelRewriter, shared with Azure's OpenAI-shaped streams); any other is parsed and
 // written again.
 
-#include "providers/azure/chunk_model_rewriter.h"
 #include "providers/mistral/translation.h"
+#include "providers/support/chunk_model_rewriter.h"
 #include "providers/support/local_document.h"
 #include "providers/support/reused_writer.h"
 
 namespace sluice::providers::mistral {
 namespace {
 
-using azure::ChunkFacts;
-using azure::ChunkModelRewriter;
+using support::ChunkFacts;
+using support::ChunkModelRewriter;
 
 // Whether an event the rewriter passed needs nothing of Mistral's translated: no error in band,
 // no finish_reason but OpenAI's, no content list.

@@ -2,7 +2,7 @@
 // path), a handler that follows only the members a stream decoder looks at, and the event's own
 // text copied around the model's value: no document is built and nothing is written again.
 
-#include "providers/azure/chunk_model_rewriter.h"
+#include "providers/support/chunk_model_rewriter.h"
 
 #include <rapidjson/reader.h>
 
@@ -10,9 +10,9 @@
 #include <cstring>
 #include <memory>
 
-#include "providers/azure/json.h"
+#include "providers/support/json.h"
 
-namespace sluice::providers::azure {
+namespace sluice::providers::support {
 namespace {
 
 // Events up to this size are copied onto the stack to be parsed; larger ones onto the heap.
@@ -167,7 +167,7 @@ class EventPass {
   // One level deeper; false past the nesting limit, before the parser descends.
   bool enter() {
     if (slot_ == Slot::model) needs_document_ = true;  // a model that is not a string
-    return ++depth_ <= kMaxJsonDepth;
+    return ++depth_ <= kMaxChunkDepth;
   }
 
   void open(Frame next) {
@@ -276,4 +276,4 @@ ChunkModelRewriter::Result ChunkModelRewriter::pass(std::string_view event,
   return Result::rewritten;
 }
 
-}  // namespace sluice::providers::azure
+}  // namespace sluice::providers::support

@@ -1,14 +1,14 @@
 // ChunkModelRewriter: an event passes as its own text with only the model replaced, what the
 // decoders act on is noted, and anything it cannot pass as text is left to the document path.
 
-#include "providers/azure/chunk_model_rewriter.h"
+#include "providers/support/chunk_model_rewriter.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-namespace sluice::providers::azure {
+namespace sluice::providers::support {
 namespace {
 
 using Result = ChunkModelRewriter::Result;
@@ -131,4 +131,4 @@ TEST(ChunkModelRewriter, PassAppendsWhatItAcceptsAndNotesTheFinish) {
 }
 
 }  // namespace
-}  // namespace sluice::providers::azure
+}  // namespace sluice::providers::support

@@ -4,16 +4,19 @@
 // rapidjson's event parser checks the whole event and notes what a caller may need to treat
 // differently, and the text is copied around the model's value. An event the pass cannot pass on
 // as text (split over lines, a model that is not a string, a duplicated member that matters) is
-// left to the caller's document path, which writes it as before; one nested past kMaxJsonDepth
-// is refused, as the document path refuses it. Shared by the Azure and Mistral stream decoders: it
-// belongs in providers/support, and lives here until it moves. One object per stream, on one
-// thread.
+// left to the caller's document path, which writes it as before; one nested past
+// kMaxChunkDepth is refused, as those adapters' document paths refuse it. Used by the Azure and
+// Mistral stream decoders. One object per stream, on one thread.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace sluice::providers::azure {
+namespace sluice::providers::support {
+
+// The deepest nesting an event may have: that of the OpenAI-shaped adapters' own parses.
+inline constexpr size_t kMaxChunkDepth = 128;
 
 // What the pass found in an event that is a JSON object.
 struct ChunkFacts {
@@ -51,4 +54,4 @@ class ChunkModelRewriter {
   std::string quoted_model_;  // the model as a JSON string, quotes included
 };
 
-}  // namespace sluice::providers::azure
+}  // namespace sluice::providers::support
