@@ -34,19 +34,20 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
 
   bool feed(std::string_view unit, std::vector<std::string>* chunks, Failure* failure) override {
     if (failed_) return fail(failure);
-    std::vector<aws::EventMessage> messages;
+    chunks_ = chunks;
     std::string error;
-    const bool framed = frames_.feed(unit, &messages, &error);
     // Events completed before a broken frame still reach the client.
-    for (const aws::EventMessage& message : messages) {
-      if (!handle(message, chunks)) return fail(failure);
+    switch (frames_.feed(unit, &ConverseStreamDecoder::on_message, this, &error)) {
+      case aws::Decoder::Result::ok:
+        return true;
+      case aws::Decoder::Result::stopped:
+        return fail(failure);
+      case aws::Decoder::Result::broken:
+        break;
     }
-    if (!framed) {
-      failure_ = make_failure(502, "Bedrock's event stream is malformed: " + error);
-      failed_ = true;
-      return fail(failure);
-    }
-    return true;
+    failure_ = make_failure(502, "Bedrock's event stream is malformed: " + error);
+    failed_ = true;
+    return fail(failure);
   }
 
   bool finish(std::vector<std::string>* /*chunks*/, Failure* failure) override {
@@ -74,10 +75,15 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     return false;
   }
 
-  bool handle(const aws::EventMessage& message, std::vector<std::string>* chunks) {
+  static bool on_message(const aws::MessageView& message, void* decoder) {
+    auto* self = static_cast<ConverseStreamDecoder*>(decoder);
+    return self->handle(message, self->chunks_);
+  }
+
+  bool handle(const aws::MessageView& message, std::vector<std::string>* chunks) {
     const std::string_view kind = message.string_header(":message-type");
     if (kind == "exception") {
-      failure_ = exception_failure(message.string_header(":exception-type"), message.payload);
+      failure_ = exception_failure(message.string_header(":exception-type"), message.payload());
       failed_ = true;
       return false;
     }
@@ -94,7 +100,7 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     if (kind != "event") return true;  // nothing else is defined; ignore what a newer API adds
     const std::string_view event = message.string_header(":event-type");
     support::EventDocument payload;
-    if (!parse_json(message.payload, &payload) || !payload.IsObject()) {
+    if (!parse_json(message.payload(), &payload) || !payload.IsObject()) {
       return broken("Bedrock's " + std::string(event) + " event is not a JSON object");
     }
     if (event == "messageStart") return message_start(chunks);
@@ -259,6 +265,7 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
   }
 
   aws::Decoder frames_;
+  std::vector<std::string>* chunks_ = nullptr;  // the current feed's output, for on_message
   support::ChunkWriter chunk_;
   std::map<int64_t, int> tool_index_by_block_;  // contentBlockIndex -> tool_calls index
   int next_tool_index_ = 0;
