@@ -54,7 +54,7 @@ bool fail(Failure* failure, std::string param, std::string_view problem) {
 // Text that goes out as a Converse text block, {"text": ...}.
 void write_text_block(JsonWriter& writer, std::string_view text) {
   writer.StartObject();
-  write_key(writer, "text");
+  write_literal(writer, R"("text")");
   write_string(writer, text);
   writer.EndObject();
 }
@@ -79,9 +79,9 @@ class TurnWriter {
     if (role_ != role) {
       if (!role_.empty()) close();
       writer_.StartObject();
-      write_key(writer_, "role");
+      write_literal(writer_, R"("role")");
       write_string(writer_, role);
-      write_key(writer_, "content");
+      write_literal(writer_, R"("content")");
       writer_.StartArray();
       role_ = role;
     }
@@ -155,13 +155,13 @@ bool write_image_block(const Value& part, const JsonPath& path, JsonWriter& writ
   const std::string_view data = text.substr(marker + 8);
   if (data.empty()) return fail(failure, url_path(), "has no image data");
   writer.StartObject();
-  write_key(writer, "image");
+  write_literal(writer, R"("image")");
   writer.StartObject();
-  write_key(writer, "format");
+  write_literal(writer, R"("format")");
   write_string(writer, format);
-  write_key(writer, "source");
+  write_literal(writer, R"("source")");
   writer.StartObject();
-  write_key(writer, "bytes");
+  write_literal(writer, R"("bytes")");
   write_string(writer, data);
   writer.EndObject();
   writer.EndObject();
@@ -238,13 +238,13 @@ bool write_tool_use_blocks(const Value& tool_calls, const JsonPath& path, TurnWr
     }
     JsonWriter& writer = turns.block("assistant");
     writer.StartObject();
-    write_key(writer, "toolUse");
+    write_literal(writer, R"("toolUse")");
     writer.StartObject();
-    write_key(writer, "toolUseId");
+    write_literal(writer, R"("toolUseId")");
     write_string(writer, view(*id));
-    write_key(writer, "name");
+    write_literal(writer, R"("name")");
     write_string(writer, view(*name));
-    write_key(writer, "input");
+    write_literal(writer, R"("input")");
     if (!write_copy(writer, input, call_path + ".function.arguments", failure)) return false;
     writer.EndObject();
     writer.EndObject();
@@ -254,11 +254,11 @@ bool write_tool_use_blocks(const Value& tool_calls, const JsonPath& path, TurnWr
 
 void write_tool_result_block(JsonWriter& writer, const Value& id, std::string_view text) {
   writer.StartObject();
-  write_key(writer, "toolResult");
+  write_literal(writer, R"("toolResult")");
   writer.StartObject();
-  write_key(writer, "toolUseId");
+  write_literal(writer, R"("toolUseId")");
   write_string(writer, view(id));
-  write_key(writer, "content");
+  write_literal(writer, R"("content")");
   writer.StartArray();
   write_text_block(writer, text);
   writer.EndArray();
@@ -275,7 +275,7 @@ bool write_messages(const Value& input, JsonWriter& writer, bool* has_system, Fa
   }
   std::string text;
   const JsonPath messages_path("messages");
-  write_key(writer, "messages");
+  write_literal(writer, R"("messages")");
   writer.StartArray();
   TurnWriter turns(writer);
   for (rapidjson::SizeType i = 0; i < input.Size(); ++i) {
@@ -328,7 +328,7 @@ bool write_messages(const Value& input, JsonWriter& writer, bool* has_system, Fa
 // were checked by write_messages.
 void write_system(const Value& input, JsonWriter& writer) {
   std::string text;
-  write_key(writer, "system");
+  write_literal(writer, R"("system")");
   writer.StartArray();
   for (const Value& message : input.GetArray()) {
     const std::string_view kind = string_member(message, "role");
@@ -383,22 +383,22 @@ bool write_inference(const Value& request, JsonWriter& writer, Failure* failure)
   if (max_tokens == nullptr && temperature == nullptr && top_p == nullptr && stop == nullptr) {
     return true;
   }
-  write_key(writer, "inferenceConfig");
+  write_literal(writer, R"("inferenceConfig")");
   writer.StartObject();
   if (max_tokens != nullptr) {
-    write_key(writer, "maxTokens");
+    write_literal(writer, R"("maxTokens")");
     writer.Int64(max_tokens->GetInt64());
   }
   if (temperature != nullptr) {
-    write_key(writer, "temperature");
+    write_literal(writer, R"("temperature")");
     writer.Double(temperature->GetDouble());
   }
   if (top_p != nullptr) {
-    write_key(writer, "topP");
+    write_literal(writer, R"("topP")");
     writer.Double(top_p->GetDouble());
   }
   if (stop != nullptr) {
-    write_key(writer, "stopSequences");
+    write_literal(writer, R"("stopSequences")");
     writer.StartArray();
     if (stop->IsString()) {
       write_string(writer, view(*stop));
@@ -427,25 +427,25 @@ bool write_tool_spec(const Value& tool, const JsonPath& path, JsonWriter& writer
     return fail(failure, path + ".function.parameters", "must be an object");
   }
   writer.StartObject();
-  write_key(writer, "toolSpec");
+  write_literal(writer, R"("toolSpec")");
   writer.StartObject();
-  write_key(writer, "name");
+  write_literal(writer, R"("name")");
   write_string(writer, view(*name));
   if (const Value* description = member(*function, "description");
       description != nullptr && description->IsString()) {
-    write_key(writer, "description");
+    write_literal(writer, R"("description")");
     write_string(writer, view(*description));
   }
-  write_key(writer, "inputSchema");
+  write_literal(writer, R"("inputSchema")");
   writer.StartObject();
-  write_key(writer, "json");
+  write_literal(writer, R"("json")");
   if (parameters != nullptr && !parameters->IsNull()) {
     if (!write_copy(writer, *parameters, path + ".function.parameters", failure)) return false;
   } else {
     writer.StartObject();
-    write_key(writer, "type");
-    write_string(writer, "object");
-    write_key(writer, "properties");
+    write_literal(writer, R"("type")");
+    write_literal(writer, R"("object")");
+    write_literal(writer, R"("properties")");
     writer.StartObject();
     writer.EndObject();
     writer.EndObject();
@@ -477,12 +477,12 @@ bool write_tool_choice(const Value& request, JsonWriter& writer, Failure* failur
   } else {
     return fail(failure, "tool_choice", "must be \"auto\", \"required\", \"none\" or a function");
   }
-  write_key(writer, "toolChoice");
+  write_literal(writer, R"("toolChoice")");
   writer.StartObject();
   write_key(writer, kind);
   writer.StartObject();
   if (name != nullptr) {
-    write_key(writer, "name");
+    write_literal(writer, R"("name")");
     write_string(writer, view(*name));
   }
   writer.EndObject();
@@ -495,9 +495,9 @@ bool write_tools(const Value& request, JsonWriter& writer, Failure* failure) {
   if (tools == nullptr || tools->IsNull()) return true;
   if (!tools->IsArray()) return fail(failure, "tools", "must be an array");
   if (tools->Empty()) return true;
-  write_key(writer, "toolConfig");
+  write_literal(writer, R"("toolConfig")");
   writer.StartObject();
-  write_key(writer, "tools");
+  write_literal(writer, R"("tools")");
   writer.StartArray();
   const JsonPath tools_path("tools");
   for (rapidjson::SizeType i = 0; i < tools->Size(); ++i) {

@@ -115,12 +115,12 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
   // delta's members, then end_choice closes it.
   JsonWriter& begin_choice() {
     JsonWriter& writer = chunk_.begin();
-    write_key(writer, "choices");
+    write_literal(writer, R"("choices")");
     writer.StartArray();
     writer.StartObject();
-    write_key(writer, "index");
+    write_literal(writer, R"("index")");
     writer.Int(0);
-    write_key(writer, "delta");
+    write_literal(writer, R"("delta")");
     writer.StartObject();
     return writer;
   }
@@ -128,10 +128,14 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
   void end_choice(JsonWriter& writer, std::string_view finish_reason,
                   std::vector<std::string>* chunks) {
     writer.EndObject();  // delta
-    write_key(writer, "logprobs");
-    writer.Null();
-    write_key(writer, "finish_reason");
-    support::write_string_or_null(writer, finish_reason);
+    // Every chunk but the last ends the same way: its members are copied as they are.
+    if (finish_reason.empty()) {
+      writer.RawMembers(R"("logprobs":null,"finish_reason":null)", 2);
+    } else {
+      writer.RawMembers(R"("logprobs":null)", 1);
+      write_literal(writer, R"("finish_reason")");
+      write_string(writer, finish_reason);
+    }
     writer.EndObject();
     writer.EndArray();
     chunks->push_back(chunk_.end());
@@ -139,10 +143,10 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
 
   bool message_start(std::vector<std::string>* chunks) {
     JsonWriter& writer = begin_choice();
-    write_key(writer, "role");
-    write_string(writer, "assistant");
-    write_key(writer, "content");
-    write_string(writer, "");
+    write_literal(writer, R"("role")");
+    write_literal(writer, R"("assistant")");
+    write_literal(writer, R"("content")");
+    write_literal(writer, R"("")");
     end_choice(writer, "", chunks);
     return true;
   }
@@ -160,24 +164,24 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
   void tool_call_chunk(int index, std::string_view id, std::string_view name,
                        std::string_view arguments, bool first, std::vector<std::string>* chunks) {
     JsonWriter& writer = begin_choice();
-    write_key(writer, "tool_calls");
+    write_literal(writer, R"("tool_calls")");
     writer.StartArray();
     writer.StartObject();
-    write_key(writer, "index");
+    write_literal(writer, R"("index")");
     writer.Int(index);
     if (first) {
-      write_key(writer, "id");
+      write_literal(writer, R"("id")");
       write_string(writer, id);
-      write_key(writer, "type");
-      write_string(writer, "function");
+      write_literal(writer, R"("type")");
+      write_literal(writer, R"("function")");
     }
-    write_key(writer, "function");
+    write_literal(writer, R"("function")");
     writer.StartObject();
     if (first) {
-      write_key(writer, "name");
+      write_literal(writer, R"("name")");
       write_string(writer, name);
     }
-    write_key(writer, "arguments");
+    write_literal(writer, R"("arguments")");
     write_string(writer, arguments);
     writer.EndObject();
     writer.EndObject();
@@ -205,7 +209,7 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     if (delta == nullptr) return broken("Bedrock's contentBlockDelta has no delta");
     if (const Value* text = member(*delta, "text"); text != nullptr && text->IsString()) {
       JsonWriter& writer = begin_choice();
-      write_key(writer, "content");
+      write_literal(writer, R"("content")");
       write_string(writer, view(*text));
       end_choice(writer, "", chunks);
       return true;
@@ -241,21 +245,21 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     int64_t total_tokens = integer_member(*usage, "totalTokens");
     if (total_tokens == 0) total_tokens = input_tokens + output_tokens;
     JsonWriter& writer = chunk_.begin();
-    write_key(writer, "choices");
+    write_literal(writer, R"("choices")");
     writer.StartArray();
     writer.EndArray();
-    write_key(writer, "usage");
+    write_literal(writer, R"("usage")");
     writer.StartObject();
-    write_key(writer, "prompt_tokens");
+    write_literal(writer, R"("prompt_tokens")");
     writer.Int64(input_tokens);
-    write_key(writer, "completion_tokens");
+    write_literal(writer, R"("completion_tokens")");
     writer.Int64(output_tokens);
-    write_key(writer, "total_tokens");
+    write_literal(writer, R"("total_tokens")");
     writer.Int64(total_tokens);
     if (member(*usage, "cacheReadInputTokens") != nullptr) {
-      write_key(writer, "prompt_tokens_details");
+      write_literal(writer, R"("prompt_tokens_details")");
       writer.StartObject();
-      write_key(writer, "cached_tokens");
+      write_literal(writer, R"("cached_tokens")");
       writer.Int64(integer_member(*usage, "cacheReadInputTokens"));
       writer.EndObject();
     }
