@@ -104,12 +104,14 @@ class TurnWriter {
   std::string_view role_;  // of the open message; empty before the first
 };
 
-// The text of a content that may only hold text: a string, or an array of text parts joined.
-bool content_text(const Value& content, const JsonPath& path, std::string* out, Failure* failure) {
-  out->clear();
+// The text of a content that may only hold text, in *out: a string as it is, or an array of text
+// parts joined in *joined.
+bool content_text(const Value& content, const JsonPath& path, std::string* joined,
+                  std::string_view* out, Failure* failure) {
+  *out = {};
   if (content.IsNull()) return true;
   if (content.IsString()) {
-    out->assign(view(content));
+    *out = view(content);
     return true;
   }
   if (!content.IsArray()) {
@@ -122,8 +124,10 @@ bool content_text(const Value& content, const JsonPath& path, std::string* out, 
         !text->IsString()) {
       return fail(failure, path.index(i).text(), "only text parts are allowed here");
     }
-    out->append(view(*text));
+    if (i == 0) joined->clear();
+    joined->append(view(*text));
   }
+  if (content.Size() > 0) *out = *joined;
   return true;
 }
 
@@ -266,14 +270,22 @@ void write_tool_result_block(JsonWriter& writer, const Value& id, std::string_vi
   writer.EndObject();
 }
 
+// The system and developer messages with text lie in [first, end) of the messages.
+struct SystemMessages {
+  rapidjson::SizeType first = 0;
+  rapidjson::SizeType end = 0;
+};
+
 // "messages": user, assistant and tool messages as Converse turns. System and developer messages
-// are only checked here (Converse takes them apart, in "system"); *has_system tells whether any
-// has text.
-bool write_messages(const Value& input, JsonWriter& writer, bool* has_system, Failure* failure) {
+// are only checked here (Converse takes them apart, in "system"); *system tells where those with
+// text are.
+bool write_messages(const Value& input, JsonWriter& writer, SystemMessages* system,
+                    Failure* failure) {
   if (!input.IsArray() || input.Empty()) {
     return fail(failure, "messages", "must be a non-empty array");
   }
-  std::string text;
+  std::string joined;
+  std::string_view text;
   const JsonPath messages_path("messages");
   write_literal(writer, R"("messages")");
   writer.StartArray();
@@ -290,8 +302,11 @@ bool write_messages(const Value& input, JsonWriter& writer, bool* has_system, Fa
     const Value* content = member(message, "content");
     if (content == nullptr) content = &kNull;
     if (kind == "system" || kind == "developer") {
-      if (!content_text(*content, path.member("content"), &text, failure)) return false;
-      *has_system = *has_system || !text.empty();
+      if (!content_text(*content, path.member("content"), &joined, &text, failure)) return false;
+      if (!text.empty()) {
+        if (system->end == 0) system->first = i;
+        system->end = i + 1;
+      }
     } else if (kind == "user") {
       if (!write_content_blocks(*content, path.member("content"), "user", turns, failure)) {
         return false;
@@ -310,7 +325,7 @@ bool write_messages(const Value& input, JsonWriter& writer, bool* has_system, Fa
       if (id == nullptr || !id->IsString()) {
         return fail(failure, path + ".tool_call_id", "must be a string");
       }
-      if (!content_text(*content, path.member("content"), &text, failure)) return false;
+      if (!content_text(*content, path.member("content"), &joined, &text, failure)) return false;
       write_tool_result_block(turns.block("user"), *id, text);
     } else {
       return fail(failure, path + ".role",
@@ -326,21 +341,19 @@ bool write_messages(const Value& input, JsonWriter& writer, bool* has_system, Fa
 
 // "system": one text block per system or developer message with text, in order. Their contents
 // were checked by write_messages.
-void write_system(const Value& input, JsonWriter& writer) {
-  std::string text;
+void write_system(const Value& input, SystemMessages system, JsonWriter& writer) {
+  std::string joined;
+  std::string_view text;
+  Failure unused;
   write_literal(writer, R"("system")");
   writer.StartArray();
-  for (const Value& message : input.GetArray()) {
+  for (rapidjson::SizeType i = system.first; i < system.end; ++i) {
+    const Value& message = input[i];
     const std::string_view kind = string_member(message, "role");
     if (kind != "system" && kind != "developer") continue;
     const Value* content = member(message, "content");
-    if (content == nullptr || content->IsNull()) continue;
-    if (content->IsString()) {
-      if (content->GetStringLength() > 0) write_text_block(writer, view(*content));
-      continue;
-    }
-    text.clear();
-    for (const Value& part : content->GetArray()) text.append(view(part["text"]));
+    if (content == nullptr) continue;
+    content_text(*content, JsonPath("messages"), &joined, &text, &unused);
     if (!text.empty()) write_text_block(writer, text);
   }
   writer.EndArray();
@@ -544,10 +557,24 @@ std::string check_deployment(const Deployment& deployment) {
   return "";
 }
 
+namespace {
+
+void append_endpoint_base(const Deployment& deployment, std::string* out) {
+  if (!deployment.base_url.empty()) {
+    out->append(deployment.base_url);
+  } else {
+    out->append("https://bedrock-runtime.")
+        .append(setting(deployment, "aws_region_name"))
+        .append(".amazonaws.com");
+  }
+}
+
+}  // namespace
+
 std::string endpoint_base(const Deployment& deployment) {
-  if (!deployment.base_url.empty()) return deployment.base_url;
-  return "https://bedrock-runtime." + std::string(setting(deployment, "aws_region_name")) +
-         ".amazonaws.com";
+  std::string base;
+  append_endpoint_base(deployment, &base);
+  return base;
 }
 
 std::string signing_region(const Deployment& deployment) {
@@ -567,7 +594,10 @@ std::string signing_region(const Deployment& deployment) {
 }
 
 std::string model_url(const Deployment& deployment, std::string_view operation) {
-  std::string url = endpoint_base(deployment);
+  std::string url;
+  // Room for the longest form (every byte of the model id escaped), so the URL is built in place.
+  url.reserve(deployment.base_url.size() + 96 + 3 * deployment.model.size() + operation.size());
+  append_endpoint_base(deployment, &url);
   url.append("/model/");
   url_encode_segment(deployment.model, &url);
   url.push_back('/');
@@ -625,9 +655,9 @@ bool build_chat_request(std::string_view openai_body, const Deployment& deployme
   rapidjson::StringBuffer buffer(nullptr, support::translated_capacity(openai_body.size()));
   JsonWriter writer(buffer);
   writer.StartObject();
-  bool has_system = false;
-  if (!write_messages(*input_messages, writer, &has_system, failure)) return false;
-  if (has_system) write_system(*input_messages, writer);
+  SystemMessages system;
+  if (!write_messages(*input_messages, writer, &system, failure)) return false;
+  if (system.end > 0) write_system(*input_messages, system, writer);
   if (!write_inference(request, writer, failure)) return false;
   if (!write_tools(request, writer, failure)) return false;
   for (const std::string_view passed : {"guardrailConfig", "additionalModelRequestFields"}) {
