@@ -6,6 +6,7 @@
 #include "providers/bedrock/internal.h"
 #include "providers/bedrock/json.h"
 #include "providers/support/json_path.h"
+#include "providers/support/reused_writer.h"
 
 namespace sluice::bedrock {
 namespace {
@@ -651,9 +652,11 @@ bool build_chat_request(std::string_view openai_body, const Deployment& deployme
 
   const Value* input_messages = member(request, "messages");
   if (input_messages == nullptr) return fail(failure, "messages", "is required");
-  // Converse's JSON is written while the request is read, in Converse's member order.
-  rapidjson::StringBuffer buffer(nullptr, support::translated_capacity(openai_body.size()));
-  JsonWriter writer(buffer);
+  // Converse's JSON is written while the request is read, in Converse's member order, by a
+  // writer kept for the thread's requests (its buffer is not allocated again for each, and one
+  // grown past 16 KiB is let go).
+  thread_local support::ReusedWriter body_writer;
+  JsonWriter& writer = body_writer.begin();
   writer.StartObject();
   SystemMessages system;
   if (!write_messages(*input_messages, writer, &system, failure)) return false;
@@ -669,7 +672,7 @@ bool build_chat_request(std::string_view openai_body, const Deployment& deployme
   writer.EndObject();
 
   fill_request(deployment, model_url(deployment, stream ? "converse-stream" : "converse"),
-               support::take(buffer), stream, out);
+               body_writer.end(), stream, out);
   return true;
 }
 
