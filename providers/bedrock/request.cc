@@ -32,16 +32,21 @@ bool is_region_name(std::string_view region) {
 
 void url_encode_segment(std::string_view text, std::string* out) {
   constexpr char kHex[] = "0123456789ABCDEF";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if ((byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
-        (byte >= '0' && byte <= '9') || byte == '-' || byte == '_' || byte == '.' || byte == '~') {
-      out->push_back(c);
-    } else {
-      out->push_back('%');
-      out->push_back(kHex[byte >> 4]);
-      out->push_back(kHex[byte & 0xF]);
-    }
+  const auto unreserved = [](unsigned char byte) {
+    return (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
+           (byte >= '0' && byte <= '9') || byte == '-' || byte == '_' || byte == '.' || byte == '~';
+  };
+  size_t i = 0;
+  while (i < text.size()) {
+    // Unreserved bytes are appended in runs rather than one by one.
+    size_t run = i;
+    while (run < text.size() && unreserved(static_cast<unsigned char>(text[run]))) ++run;
+    out->append(text.substr(i, run - i));
+    if (run == text.size()) break;
+    const auto byte = static_cast<unsigned char>(text[run]);
+    const char escaped[3] = {'%', kHex[byte >> 4], kHex[byte & 0xF]};
+    out->append(escaped, 3);
+    i = run + 1;
   }
 }
 
@@ -66,6 +71,9 @@ bool write_copy(JsonWriter& writer, const Value& value, std::string_view param, 
   return support::write_value(value, writer) || fail(failure, std::string(param), "nests too deep");
 }
 
+// The two roles of Converse's messages.
+enum class Role { none, user, assistant };
+
 // Converse's messages array, written as the OpenAI messages are read. Consecutive blocks of the
 // same role go into one message (Converse wants the roles to alternate), and a message is opened
 // only when its first block comes, so a turn without blocks leaves nothing behind.
@@ -76,12 +84,12 @@ class TurnWriter {
   TurnWriter& operator=(const TurnWriter&) = delete;
 
   // The writer, inside the content array of a `role` message, ready for one more block.
-  JsonWriter& block(std::string_view role) {
+  JsonWriter& block(Role role) {
     if (role_ != role) {
-      if (!role_.empty()) close();
+      if (role_ != Role::none) close();
       writer_.StartObject();
       write_literal(writer_, R"("role")");
-      write_string(writer_, role);
+      write_literal(writer_, role == Role::user ? R"("user")" : R"("assistant")");
       write_literal(writer_, R"("content")");
       writer_.StartArray();
       role_ = role;
@@ -90,7 +98,7 @@ class TurnWriter {
   }
   // Closes the last message; false when no block was written at all.
   bool finish() {
-    if (role_.empty()) return false;
+    if (role_ == Role::none) return false;
     close();
     return true;
   }
@@ -102,7 +110,7 @@ class TurnWriter {
   }
 
   JsonWriter& writer_;
-  std::string_view role_;  // of the open message; empty before the first
+  Role role_ = Role::none;  // of the open message
 };
 
 // The text of a content that may only hold text, in *out: a string as it is, or an array of text
@@ -175,9 +183,9 @@ bool write_image_block(const Value& part, const JsonPath& path, JsonWriter& writ
 }
 
 // A user or assistant content as Converse blocks of a `role` turn.
-bool write_content_blocks(const Value& content, const JsonPath& path, std::string_view role,
-                          TurnWriter& turns, Failure* failure) {
-  const bool allow_images = role == "user";
+bool write_content_blocks(const Value& content, const JsonPath& path, Role role, TurnWriter& turns,
+                          Failure* failure) {
+  const bool allow_images = role == Role::user;
   if (content.IsNull()) return true;
   if (content.IsString()) {
     // An assistant turn that only calls tools often carries "": Converse refuses blank text.
@@ -241,7 +249,7 @@ bool write_tool_use_blocks(const Value& tool_calls, const JsonPath& path, TurnWr
     } else if (!arguments->IsString() || !parse_json(view(*arguments), &input)) {
       return fail(failure, call_path + ".function.arguments", "is not valid JSON");
     }
-    JsonWriter& writer = turns.block("assistant");
+    JsonWriter& writer = turns.block(Role::assistant);
     writer.StartObject();
     write_literal(writer, R"("toolUse")");
     writer.StartObject();
@@ -309,11 +317,12 @@ bool write_messages(const Value& input, JsonWriter& writer, SystemMessages* syst
         system->end = i + 1;
       }
     } else if (kind == "user") {
-      if (!write_content_blocks(*content, path.member("content"), "user", turns, failure)) {
+      if (!write_content_blocks(*content, path.member("content"), Role::user, turns, failure)) {
         return false;
       }
     } else if (kind == "assistant") {
-      if (!write_content_blocks(*content, path.member("content"), "assistant", turns, failure)) {
+      if (!write_content_blocks(*content, path.member("content"), Role::assistant, turns,
+                                failure)) {
         return false;
       }
       if (const Value* calls = member(message, "tool_calls");
@@ -327,7 +336,7 @@ bool write_messages(const Value& input, JsonWriter& writer, SystemMessages* syst
         return fail(failure, path + ".tool_call_id", "must be a string");
       }
       if (!content_text(*content, path.member("content"), &joined, &text, failure)) return false;
-      write_tool_result_block(turns.block("user"), *id, text);
+      write_tool_result_block(turns.block(Role::user), *id, text);
     } else {
       return fail(failure, path + ".role",
                   "role '" + std::string(kind) + "' is not supported by Bedrock");
