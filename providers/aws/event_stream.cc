@@ -102,53 +102,49 @@ bool check_prelude(std::string_view bytes, size_t* total, std::string* error) {
   return true;
 }
 
-bool decode_headers(std::string_view bytes, std::vector<EventHeader>* out, std::string* error) {
-  size_t at = 0;
-  while (at < bytes.size()) {
-    const size_t name_length = static_cast<uint8_t>(bytes[at++]);
-    if (name_length == 0) return fail(error, "event stream: empty header name");
-    if (bytes.size() - at < name_length + 1) {
-      return fail(error, "event stream: header name runs past the headers");
-    }
-    EventHeader header;
-    header.name.assign(bytes.substr(at, name_length));
-    at += name_length;
-    const uint8_t type = static_cast<uint8_t>(bytes[at++]);
-    if (type > static_cast<uint8_t>(HeaderType::uuid)) {
-      return fail(error, "event stream: header '" + header.name + "' has unknown type " +
-                             std::to_string(type));
-    }
-    header.type = static_cast<HeaderType>(type);
-    const size_t left = bytes.size() - at;
-    const int width = fixed_width(header.type);
-    if (header.type == HeaderType::bool_true || header.type == HeaderType::bool_false) {
-      // No value bytes.
-    } else if (width > 0) {
-      if (left < static_cast<size_t>(width)) {
-        return fail(error, "event stream: header '" + header.name + "' value is truncated");
-      }
-      header.integer = as_signed(get_be(bytes, at, width), width);
-      at += width;
-    } else if (header.type == HeaderType::uuid) {
-      if (left < kUuidLength) {
-        return fail(error, "event stream: header '" + header.name + "' value is truncated");
-      }
-      header.text.assign(bytes.substr(at, kUuidLength));
-      at += kUuidLength;
-    } else {
-      if (left < 2) {
-        return fail(error, "event stream: header '" + header.name + "' value is truncated");
-      }
-      const size_t length = get_be(bytes, at, 2);
-      at += 2;
-      if (left - 2 < length) {
-        return fail(error, "event stream: header '" + header.name + "' value is truncated");
-      }
-      header.text.assign(bytes.substr(at, length));
-      at += length;
-    }
-    out->push_back(std::move(header));
+// Reads the header at bytes[*at] and moves *at past it; false with *error set when it is
+// malformed or runs past `bytes`.
+bool read_header(std::string_view bytes, size_t* at, HeaderView* out, std::string* error) {
+  size_t i = *at;
+  const size_t name_length = static_cast<uint8_t>(bytes[i++]);
+  if (name_length == 0) return fail(error, "event stream: empty header name");
+  if (bytes.size() - i < name_length + 1) {
+    return fail(error, "event stream: header name runs past the headers");
   }
+  out->name = bytes.substr(i, name_length);
+  i += name_length;
+  const uint8_t type = static_cast<uint8_t>(bytes[i++]);
+  const auto truncated = [&] {
+    return fail(error, "event stream: header '" + std::string(out->name) + "' value is truncated");
+  };
+  if (type > static_cast<uint8_t>(HeaderType::uuid)) {
+    return fail(error, "event stream: header '" + std::string(out->name) + "' has unknown type " +
+                           std::to_string(type));
+  }
+  out->type = static_cast<HeaderType>(type);
+  out->integer = 0;
+  out->text = {};
+  const size_t left = bytes.size() - i;
+  const int width = fixed_width(out->type);
+  if (out->type == HeaderType::bool_true || out->type == HeaderType::bool_false) {
+    // No value bytes.
+  } else if (width > 0) {
+    if (left < static_cast<size_t>(width)) return truncated();
+    out->integer = as_signed(get_be(bytes, i, width), width);
+    i += width;
+  } else if (out->type == HeaderType::uuid) {
+    if (left < kUuidLength) return truncated();
+    out->text = bytes.substr(i, kUuidLength);
+    i += kUuidLength;
+  } else {
+    if (left < 2) return truncated();
+    const size_t length = get_be(bytes, i, 2);
+    i += 2;
+    if (left - 2 < length) return truncated();
+    out->text = bytes.substr(i, length);
+    i += length;
+  }
+  *at = i;
   return true;
 }
 
@@ -234,7 +230,34 @@ void append_exception_frame(std::string* out, std::string_view exception_type,
   append_json_frame(out, ":exception-type", exception_type, "exception", payload);
 }
 
-bool decode_frame(std::string_view frame, EventMessage* out, std::string* error) {
+std::string_view MessageView::string_header(std::string_view name) const {
+  const auto value = [](const HeaderView& header) {
+    return header.type == HeaderType::string ? header.text : std::string_view();
+  };
+  for (size_t i = 0; i < kept_count_; ++i) {
+    if (kept_[i].name == name) return value(kept_[i]);
+  }
+  // The headers were checked when the view was made, so reading them cannot fail here.
+  std::string unused;
+  HeaderView header;
+  for (size_t at = rest_; at < headers_.size() && read_header(headers_, &at, &header, &unused);) {
+    if (header.name == name) return value(header);
+  }
+  return {};
+}
+
+std::vector<EventHeader> MessageView::headers() const {
+  std::vector<EventHeader> headers;
+  std::string unused;
+  HeaderView header;
+  for (size_t at = 0; at < headers_.size() && read_header(headers_, &at, &header, &unused);) {
+    headers.push_back(EventHeader{std::string(header.name), header.type, header.integer,
+                                  std::string(header.text)});
+  }
+  return headers;
+}
+
+bool decode_view(std::string_view frame, MessageView* out, std::string* error) {
   if (frame.size() < kMinMessageLength) return fail(error, "event stream: message is truncated");
   size_t total = 0;
   if (!check_prelude(frame, &total, error)) return false;
@@ -247,12 +270,28 @@ bool decode_frame(std::string_view frame, EventMessage* out, std::string* error)
     return fail(error, "event stream: message CRC mismatch");
   }
   const size_t headers_length = get_be(frame, 4, 4);
-  out->headers.clear();
-  if (!decode_headers(frame.substr(kPreludeLength, headers_length), &out->headers, error)) {
-    return false;
+  const std::string_view headers = frame.substr(kPreludeLength, headers_length);
+  out->headers_ = headers;
+  out->kept_count_ = 0;
+  out->rest_ = headers.size();
+  HeaderView header;
+  for (size_t at = 0; at < headers.size();) {
+    if (!read_header(headers, &at, &header, error)) return false;
+    if (out->kept_count_ < MessageView::kKeptHeaders) {
+      out->kept_[out->kept_count_++] = header;
+      out->rest_ = at;
+    }
   }
   const size_t payload_start = kPreludeLength + headers_length;
-  out->payload.assign(frame.substr(payload_start, total - 4 - payload_start));
+  out->payload_ = frame.substr(payload_start, total - 4 - payload_start);
+  return true;
+}
+
+bool decode_frame(std::string_view frame, EventMessage* out, std::string* error) {
+  MessageView view;
+  if (!decode_view(frame, &view, error)) return false;
+  out->headers = view.headers();
+  out->payload.assign(view.payload());
   return true;
 }
 
@@ -261,26 +300,47 @@ size_t Decoder::wanted() const {
   return message_length_ - buffer_.size();
 }
 
-bool Decoder::feed(std::string_view bytes, std::vector<EventMessage>* out, std::string* error) {
-  if (!failure_.empty()) return fail(error, failure_);
+Decoder::Result Decoder::feed(std::string_view bytes, MessageHandler handler, void* context,
+                              std::string* error) {
+  if (!failure_.empty()) {
+    *error = failure_;
+    return Result::broken;
+  }
+  const auto broken = [&] {
+    *error = failure_;
+    return Result::broken;
+  };
+  MessageView message;
   while (!bytes.empty()) {
+    if (buffer_.empty() && bytes.size() >= kPreludeLength) {
+      // A message that lies whole in `bytes` (the usual case) is decoded there, without a copy;
+      // decode_view checks the prelude its length comes from.
+      const size_t length = get_be(bytes, 0, 4);
+      if (length >= kMinMessageLength && bytes.size() >= length) {
+        if (!decode_view(bytes.substr(0, length), &message, &failure_)) return broken();
+        bytes.remove_prefix(length);
+        if (!handler(message, context)) return Result::stopped;
+        continue;
+      }
+    }
     // Take only what the current prelude or message needs, so the buffer stays bounded.
     const size_t take = std::min(wanted(), bytes.size());
     buffer_.append(bytes.substr(0, take));
     bytes.remove_prefix(take);
     if (wanted() != 0) break;
     if (message_length_ == 0) {
-      if (!check_prelude(buffer_, &message_length_, &failure_)) return fail(error, failure_);
+      if (!check_prelude(buffer_, &message_length_, &failure_)) return broken();
       buffer_.reserve(message_length_);
       continue;
     }
-    EventMessage message;
-    if (!decode_frame(buffer_, &message, &failure_)) return fail(error, failure_);
-    out->push_back(std::move(message));
+    if (!decode_view(buffer_, &message, &failure_)) return broken();
+    // The view points into the buffer: it is emptied only after the handler has run.
+    const bool handled = handler(message, context);
     buffer_.clear();
     message_length_ = 0;
+    if (!handled) return Result::stopped;
   }
-  return true;
+  return Result::ok;
 }
 
 }  // namespace sluice::aws

@@ -70,17 +70,64 @@ void append_event_frame(std::string* out, std::string_view event_type, std::stri
 void append_exception_frame(std::string* out, std::string_view exception_type,
                             std::string_view payload);
 
-// Decodes one whole message from `frame` (exactly one message's bytes). False with *error set
-// when it is malformed.
+// One header as it lies in a message's bytes.
+struct HeaderView {
+  std::string_view name;
+  HeaderType type = HeaderType::string;
+  int64_t integer = 0;    // byte, int16, int32, int64 and timestamp values
+  std::string_view text;  // bytes, string and uuid values
+};
+
+// One decoded message seen in place, in the bytes it was decoded from (its headers were checked
+// then): valid only as long as those bytes, which for a Decoder's message is the handler call.
+class MessageView {
+ public:
+  std::string_view payload() const { return payload_; }
+  // The value of the first header called `name` when it is a string header; "" when absent or of
+  // another type. No allocation: the first headers were kept as views when the message was
+  // checked, and any past them are read from its bytes.
+  std::string_view string_header(std::string_view name) const;
+  // Every header, copied out (for callers that need them all, not the streaming path).
+  std::vector<EventHeader> headers() const;
+
+ private:
+  friend bool decode_view(std::string_view frame, MessageView* out, std::string* error);
+
+  // AWS's streams carry three headers per message; a few more are kept for what may come.
+  static constexpr size_t kKeptHeaders = 6;
+
+  std::string_view headers_;  // the checked header bytes
+  std::string_view payload_;
+  HeaderView kept_[kKeptHeaders];
+  size_t kept_count_ = 0;
+  size_t rest_ = 0;  // where the headers past the kept ones start in headers_
+};
+
+// Checks one whole message in `frame` (exactly one message's bytes) and sets *out to view it.
+// False with *error set when it is malformed.
+bool decode_view(std::string_view frame, MessageView* out, std::string* error);
+
+// Decodes one whole message from `frame` into values of its own. False with *error set when it is
+// malformed.
 bool decode_frame(std::string_view frame, EventMessage* out, std::string* error);
 
+// Called with each message a Decoder completes, and the caller's `context`. Returns false to stop
+// decoding (the handler keeps its own reason); the view is valid only during the call.
+using MessageHandler = bool (*)(const MessageView& message, void* context);
+
 // Reassembles messages from bytes split anywhere. Holds at most one incomplete message, so its
-// buffer never exceeds kMaxMessageLength.
+// buffer never exceeds kMaxMessageLength; a message that arrives whole is decoded where it lies,
+// without a copy.
 class Decoder {
  public:
-  // Consumes `bytes` and appends each message completed by them to *out. False with *error set
-  // on the first malformed message; the decoder then refuses everything after it.
-  bool feed(std::string_view bytes, std::vector<EventMessage>* out, std::string* error);
+  // The outcome of feeding bytes.
+  enum class Result {
+    ok,       // every completed message was handled
+    stopped,  // a handler returned false; the bytes after its message were dropped
+    broken,   // a malformed message: *error says why, and the decoder refuses everything after it
+  };
+  // Consumes `bytes`, calling `handler` with each message completed by them, in order.
+  Result feed(std::string_view bytes, MessageHandler handler, void* context, std::string* error);
   // True while part of a message is buffered: a stream that ends now was cut short.
   bool mid_message() const { return !buffer_.empty(); }
 

@@ -39,6 +39,13 @@ inline std::string to_json(const Value& value,
   return support::take(buffer);
 }
 
+// Writes `quoted`, a constant key or string that needs no escape given with its quotes
+// (R"("role")"), as it is: the writer would otherwise scan it for escapes byte by byte, and a
+// translation writes dozens of them.
+inline void write_literal(JsonWriter& writer, std::string_view quoted) {
+  writer.RawValue(quoted.data(), quoted.size(), rapidjson::kStringType);
+}
+
 // A failure with OpenAI's error type for `status`.
 providers::Failure make_failure(int status, std::string message, std::string code = {},
                                 std::string param = {});

@@ -1,50 +1,17 @@
-// Deployment settings, and the OpenAI chat completions request as a Converse / ConverseStream
-// request: messages and system blocks, images, tool calls and results, inference settings, tools.
-
-#include <array>
+// The OpenAI chat completions request as a Converse / ConverseStream request, written while the
+// request is read: messages and system blocks, images, tool calls and results, inference
+// settings, tools.
 
 #include "providers/bedrock/internal.h"
 #include "providers/bedrock/json.h"
 #include "providers/support/json_path.h"
+#include "providers/support/reused_writer.h"
 
 namespace sluice::bedrock {
 namespace {
 
-using rapidjson::kArrayType;
-using rapidjson::kObjectType;
-using Allocator = rapidjson::Document::AllocatorType;
 using support::JsonPath;
-
-constexpr std::array<std::string_view, 4> kKnownSettings = {
-    "aws_region_name", "aws_access_key_id", "aws_secret_access_key", "aws_session_token"};
-
-std::string_view setting(const Deployment& deployment, std::string_view name) {
-  const auto found = deployment.settings.find(name);
-  return found == deployment.settings.end() ? std::string_view() : std::string_view(found->second);
-}
-
-bool is_region_name(std::string_view region) {
-  if (region.empty() || region.size() > 32) return false;
-  for (const char c : region) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-  }
-  return true;
-}
-
-void url_encode_segment(std::string_view text, std::string* out) {
-  constexpr char kHex[] = "0123456789ABCDEF";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if ((byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
-        (byte >= '0' && byte <= '9') || byte == '-' || byte == '_' || byte == '.' || byte == '~') {
-      out->push_back(c);
-    } else {
-      out->push_back('%');
-      out->push_back(kHex[byte >> 4]);
-      out->push_back(kHex[byte & 0xF]);
-    }
-  }
-}
+using support::string_member;
 
 bool fail(Failure* failure, std::string param, std::string_view problem) {
   std::string message = param;
@@ -53,24 +20,70 @@ bool fail(Failure* failure, std::string param, std::string_view problem) {
   return false;
 }
 
-Value text_block(std::string_view text, Allocator& allocator) {
-  Value block(kObjectType);
-  block.AddMember("text",
-                  Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), allocator),
-                  allocator);
-  return block;
+// Text that goes out as a Converse text block, {"text": ...}.
+void write_text_block(JsonWriter& writer, std::string_view text) {
+  writer.StartObject();
+  write_literal(writer, R"("text")");
+  write_string(writer, text);
+  writer.EndObject();
 }
 
-Value string_value(std::string_view text, Allocator& allocator) {
-  return Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), allocator);
+// A value of the client's request copied out as it is; false only past the nesting the request's
+// parse already refused, so never in practice.
+bool write_copy(JsonWriter& writer, const Value& value, std::string_view param, Failure* failure) {
+  return support::write_value(value, writer) || fail(failure, std::string(param), "nests too deep");
 }
 
-// The text of a content that may only hold text: a string, or an array of text parts joined.
-bool content_text(const Value& content, const JsonPath& path, std::string* out, Failure* failure) {
-  out->clear();
+// The two roles of Converse's messages.
+enum class Role { none, user, assistant };
+
+// Converse's messages array, written as the OpenAI messages are read. Consecutive blocks of the
+// same role go into one message (Converse wants the roles to alternate), and a message is opened
+// only when its first block comes, so a turn without blocks leaves nothing behind.
+class TurnWriter {
+ public:
+  explicit TurnWriter(JsonWriter& writer) : writer_(writer) {}
+  TurnWriter(const TurnWriter&) = delete;
+  TurnWriter& operator=(const TurnWriter&) = delete;
+
+  // The writer, inside the content array of a `role` message, ready for one more block.
+  JsonWriter& block(Role role) {
+    if (role_ != role) {
+      if (role_ != Role::none) close();
+      writer_.StartObject();
+      write_literal(writer_, R"("role")");
+      write_literal(writer_, role == Role::user ? R"("user")" : R"("assistant")");
+      write_literal(writer_, R"("content")");
+      writer_.StartArray();
+      role_ = role;
+    }
+    return writer_;
+  }
+  // Closes the last message; false when no block was written at all.
+  bool finish() {
+    if (role_ == Role::none) return false;
+    close();
+    return true;
+  }
+
+ private:
+  void close() {
+    writer_.EndArray();
+    writer_.EndObject();
+  }
+
+  JsonWriter& writer_;
+  Role role_ = Role::none;  // of the open message
+};
+
+// The text of a content that may only hold text, in *out: a string as it is, or an array of text
+// parts joined in *joined.
+bool content_text(const Value& content, const JsonPath& path, std::string* joined,
+                  std::string_view* out, Failure* failure) {
+  *out = {};
   if (content.IsNull()) return true;
   if (content.IsString()) {
-    out->assign(view(content));
+    *out = view(content);
     return true;
   }
   if (!content.IsArray()) {
@@ -83,14 +96,16 @@ bool content_text(const Value& content, const JsonPath& path, std::string* out, 
         !text->IsString()) {
       return fail(failure, path.index(i).text(), "only text parts are allowed here");
     }
-    out->append(view(*text));
+    if (i == 0) joined->clear();
+    joined->append(view(*text));
   }
+  if (content.Size() > 0) *out = *joined;
   return true;
 }
 
 // "data:image/png;base64,...." -> an image block.
-bool image_block(const Value& part, const JsonPath& path, Value* block, Allocator& allocator,
-                 Failure* failure) {
+bool write_image_block(const Value& part, const JsonPath& path, JsonWriter& writer,
+                       Failure* failure) {
   const Value* image_url = member(part, "image_url");
   const Value* url = image_url == nullptr    ? nullptr
                      : image_url->IsString() ? image_url
@@ -115,24 +130,30 @@ bool image_block(const Value& part, const JsonPath& path, Value* block, Allocato
   }
   const std::string_view data = text.substr(marker + 8);
   if (data.empty()) return fail(failure, url_path(), "has no image data");
-  Value source(kObjectType);
-  source.AddMember("bytes", string_value(data, allocator), allocator);
-  Value image(kObjectType);
-  image.AddMember("format", string_value(format, allocator), allocator);
-  image.AddMember("source", source, allocator);
-  block->SetObject();
-  block->AddMember("image", image, allocator);
+  writer.StartObject();
+  write_literal(writer, R"("image")");
+  writer.StartObject();
+  write_literal(writer, R"("format")");
+  write_string(writer, format);
+  write_literal(writer, R"("source")");
+  writer.StartObject();
+  write_literal(writer, R"("bytes")");
+  write_string(writer, data);
+  writer.EndObject();
+  writer.EndObject();
+  writer.EndObject();
   return true;
 }
 
-// A user or assistant content as Converse blocks appended to *blocks.
-bool content_blocks(const Value& content, const JsonPath& path, bool allow_images, Value* blocks,
-                    Allocator& allocator, Failure* failure) {
+// A user or assistant content as Converse blocks of a `role` turn.
+bool write_content_blocks(const Value& content, const JsonPath& path, Role role, TurnWriter& turns,
+                          Failure* failure) {
+  const bool allow_images = role == Role::user;
   if (content.IsNull()) return true;
   if (content.IsString()) {
     // An assistant turn that only calls tools often carries "": Converse refuses blank text.
     if (content.GetStringLength() > 0 || allow_images) {
-      blocks->PushBack(text_block(view(content), allocator), allocator);
+      write_text_block(turns.block(role), view(content));
     }
     return true;
   }
@@ -152,11 +173,9 @@ bool content_blocks(const Value& content, const JsonPath& path, bool allow_image
       if (text == nullptr || !text->IsString()) {
         return fail(failure, part_path + "." + std::string(kind), "must be a string");
       }
-      blocks->PushBack(text_block(view(*text), allocator), allocator);
+      write_text_block(turns.block(role), view(*text));
     } else if (kind == "image_url" && allow_images) {
-      Value block;
-      if (!image_block(part, part_path, &block, allocator, failure)) return false;
-      blocks->PushBack(block, allocator);
+      if (!write_image_block(part, part_path, turns.block(role), failure)) return false;
     } else {
       return fail(failure, part_path + ".type",
                   "part type '" + std::string(kind) + "' is not supported by Bedrock here");
@@ -165,8 +184,12 @@ bool content_blocks(const Value& content, const JsonPath& path, bool allow_image
   return true;
 }
 
-bool tool_use_blocks(const Value& tool_calls, const JsonPath& path, Value* blocks,
-                     Allocator& allocator, Failure* failure) {
+// Tool-call arguments are JSON text, parsed to be sent as a value; this holds typical ones on the
+// stack.
+using ArgumentsDocument = support::LocalDocument<1024>;
+
+bool write_tool_use_blocks(const Value& tool_calls, const JsonPath& path, TurnWriter& turns,
+                           Failure* failure) {
   if (tool_calls.IsNull()) return true;
   if (!tool_calls.IsArray()) return fail(failure, path.text(), "must be an array");
   for (rapidjson::SizeType i = 0; i < tool_calls.Size(); ++i) {
@@ -182,49 +205,63 @@ bool tool_use_blocks(const Value& tool_calls, const JsonPath& path, Value* block
     if (name == nullptr || !name->IsString()) {
       return fail(failure, call_path + ".function.name", "must be a string");
     }
-    // Parsed into the Converse document's pool, so that its value moves in without a copy.
-    rapidjson::Document input(&allocator);
+    ArgumentsDocument input;
     if (arguments == nullptr || arguments->IsNull() ||
         (arguments->IsString() && arguments->GetStringLength() == 0)) {
       input.SetObject();
     } else if (!arguments->IsString() || !parse_json(view(*arguments), &input)) {
       return fail(failure, call_path + ".function.arguments", "is not valid JSON");
     }
-    Value tool_use(kObjectType);
-    tool_use.AddMember("toolUseId", Value(*id, allocator), allocator);
-    tool_use.AddMember("name", Value(*name, allocator), allocator);
-    tool_use.AddMember("input", static_cast<Value&>(input), allocator);
-    Value block(kObjectType);
-    block.AddMember("toolUse", tool_use, allocator);
-    blocks->PushBack(block, allocator);
+    JsonWriter& writer = turns.block(Role::assistant);
+    writer.StartObject();
+    write_literal(writer, R"("toolUse")");
+    writer.StartObject();
+    write_literal(writer, R"("toolUseId")");
+    write_string(writer, view(*id));
+    write_literal(writer, R"("name")");
+    write_string(writer, view(*name));
+    write_literal(writer, R"("input")");
+    if (!write_copy(writer, input, call_path + ".function.arguments", failure)) return false;
+    writer.EndObject();
+    writer.EndObject();
   }
   return true;
 }
 
-// Appends a turn, merged into the previous one when it has the same role (Converse wants the
-// roles to alternate).
-void add_turn(std::string_view role, Value& blocks, Value* messages, Allocator& allocator) {
-  if (blocks.Empty()) return;
-  if (!messages->Empty()) {
-    Value& last = (*messages)[messages->Size() - 1];
-    if (view(last["role"]) == role) {
-      for (auto& block : blocks.GetArray()) last["content"].PushBack(block, allocator);
-      return;
-    }
-  }
-  Value message(kObjectType);
-  message.AddMember("role", string_value(role, allocator), allocator);
-  message.AddMember("content", blocks, allocator);
-  messages->PushBack(message, allocator);
+void write_tool_result_block(JsonWriter& writer, const Value& id, std::string_view text) {
+  writer.StartObject();
+  write_literal(writer, R"("toolResult")");
+  writer.StartObject();
+  write_literal(writer, R"("toolUseId")");
+  write_string(writer, view(id));
+  write_literal(writer, R"("content")");
+  writer.StartArray();
+  write_text_block(writer, text);
+  writer.EndArray();
+  writer.EndObject();
+  writer.EndObject();
 }
 
-bool translate_messages(const Value& input, Value* messages, Value* system, Allocator& allocator,
-                        Failure* failure) {
+// The system and developer messages with text lie in [first, end) of the messages.
+struct SystemMessages {
+  rapidjson::SizeType first = 0;
+  rapidjson::SizeType end = 0;
+};
+
+// "messages": user, assistant and tool messages as Converse turns. System and developer messages
+// are only checked here (Converse takes them apart, in "system"); *system tells where those with
+// text are.
+bool write_messages(const Value& input, JsonWriter& writer, SystemMessages* system,
+                    Failure* failure) {
   if (!input.IsArray() || input.Empty()) {
     return fail(failure, "messages", "must be a non-empty array");
   }
-  std::string text;
+  std::string joined;
+  std::string_view text;
   const JsonPath messages_path("messages");
+  write_literal(writer, R"("messages")");
+  writer.StartArray();
+  TurnWriter turns(writer);
   for (rapidjson::SizeType i = 0; i < input.Size(); ++i) {
     const Value& message = input[i];
     const JsonPath path = messages_path.index(i);
@@ -236,249 +273,229 @@ bool translate_messages(const Value& input, Value* messages, Value* system, Allo
     static const Value kNull;
     const Value* content = member(message, "content");
     if (content == nullptr) content = &kNull;
-    Value blocks(kArrayType);
     if (kind == "system" || kind == "developer") {
-      if (!content_text(*content, path.member("content"), &text, failure)) return false;
-      if (!text.empty()) system->PushBack(text_block(text, allocator), allocator);
+      if (!content_text(*content, path.member("content"), &joined, &text, failure)) return false;
+      if (!text.empty()) {
+        if (system->end == 0) system->first = i;
+        system->end = i + 1;
+      }
     } else if (kind == "user") {
-      if (!content_blocks(*content, path.member("content"), true, &blocks, allocator, failure)) {
+      if (!write_content_blocks(*content, path.member("content"), Role::user, turns, failure)) {
         return false;
       }
-      add_turn("user", blocks, messages, allocator);
     } else if (kind == "assistant") {
-      if (!content_blocks(*content, path.member("content"), false, &blocks, allocator, failure)) {
+      if (!write_content_blocks(*content, path.member("content"), Role::assistant, turns,
+                                failure)) {
         return false;
       }
       if (const Value* calls = member(message, "tool_calls");
           calls != nullptr &&
-          !tool_use_blocks(*calls, path.member("tool_calls"), &blocks, allocator, failure)) {
+          !write_tool_use_blocks(*calls, path.member("tool_calls"), turns, failure)) {
         return false;
       }
-      add_turn("assistant", blocks, messages, allocator);
     } else if (kind == "tool") {
       const Value* id = member(message, "tool_call_id");
       if (id == nullptr || !id->IsString()) {
         return fail(failure, path + ".tool_call_id", "must be a string");
       }
-      if (!content_text(*content, path.member("content"), &text, failure)) return false;
-      Value result_content(kArrayType);
-      result_content.PushBack(text_block(text, allocator), allocator);
-      Value result(kObjectType);
-      result.AddMember("toolUseId", Value(*id, allocator), allocator);
-      result.AddMember("content", result_content, allocator);
-      Value block(kObjectType);
-      block.AddMember("toolResult", result, allocator);
-      blocks.PushBack(block, allocator);
-      add_turn("user", blocks, messages, allocator);
+      if (!content_text(*content, path.member("content"), &joined, &text, failure)) return false;
+      write_tool_result_block(turns.block(Role::user), *id, text);
     } else {
       return fail(failure, path + ".role",
                   "role '" + std::string(kind) + "' is not supported by Bedrock");
     }
   }
-  if (messages->Empty()) {
+  if (!turns.finish()) {
     return fail(failure, "messages", "must hold at least one user or assistant message");
   }
+  writer.EndArray();
   return true;
 }
 
-bool translate_inference(const Value& request, Value* config, Allocator& allocator,
-                         Failure* failure) {
+// "system": one text block per system or developer message with text, in order. Their contents
+// were checked by write_messages.
+void write_system(const Value& input, SystemMessages system, JsonWriter& writer) {
+  std::string joined;
+  std::string_view text;
+  Failure unused;
+  write_literal(writer, R"("system")");
+  writer.StartArray();
+  for (rapidjson::SizeType i = system.first; i < system.end; ++i) {
+    const Value& message = input[i];
+    const std::string_view kind = string_member(message, "role");
+    if (kind != "system" && kind != "developer") continue;
+    const Value* content = member(message, "content");
+    if (content == nullptr) continue;
+    content_text(*content, JsonPath("messages"), &joined, &text, &unused);
+    if (!text.empty()) write_text_block(writer, text);
+  }
+  writer.EndArray();
+}
+
+bool write_inference(const Value& request, JsonWriter& writer, Failure* failure) {
   const Value* max_tokens = member(request, "max_completion_tokens");
   const char* max_name = "max_completion_tokens";
   if (max_tokens == nullptr || max_tokens->IsNull()) {
     max_tokens = member(request, "max_tokens");
     max_name = "max_tokens";
   }
-  if (max_tokens != nullptr && !max_tokens->IsNull()) {
-    if (!max_tokens->IsInt64() || max_tokens->GetInt64() < 1 ||
-        max_tokens->GetInt64() > 2147483647) {
-      return fail(failure, max_name, "must be a positive integer");
-    }
-    config->AddMember("maxTokens", Value(max_tokens->GetInt64()), allocator);
+  if (max_tokens != nullptr && max_tokens->IsNull()) max_tokens = nullptr;
+  if (max_tokens != nullptr && (!max_tokens->IsInt64() || max_tokens->GetInt64() < 1 ||
+                                max_tokens->GetInt64() > 2147483647)) {
+    return fail(failure, max_name, "must be a positive integer");
   }
-  const std::pair<const char*, const char*> numbers[] = {{"temperature", "temperature"},
-                                                         {"top_p", "topP"}};
-  for (const auto& [name, converse_name] : numbers) {
-    const Value* value = member(request, name);
-    if (value == nullptr || value->IsNull()) continue;
-    if (!value->IsNumber()) return fail(failure, name, "must be a number");
-    config->AddMember(rapidjson::StringRef(converse_name), Value(value->GetDouble()), allocator);
+  const Value* temperature = member(request, "temperature");
+  if (temperature != nullptr && temperature->IsNull()) temperature = nullptr;
+  if (temperature != nullptr && !temperature->IsNumber()) {
+    return fail(failure, "temperature", "must be a number");
   }
-  if (const Value* stop = member(request, "stop"); stop != nullptr && !stop->IsNull()) {
-    Value sequences(kArrayType);
-    if (stop->IsString()) {
-      sequences.PushBack(Value(*stop, allocator), allocator);
-    } else if (stop->IsArray()) {
+  const Value* top_p = member(request, "top_p");
+  if (top_p != nullptr && top_p->IsNull()) top_p = nullptr;
+  if (top_p != nullptr && !top_p->IsNumber()) return fail(failure, "top_p", "must be a number");
+  const Value* stop = member(request, "stop");
+  if (stop != nullptr && stop->IsNull()) stop = nullptr;
+  if (stop != nullptr) {
+    if (stop->IsArray()) {
       for (rapidjson::SizeType i = 0; i < stop->Size(); ++i) {
         if (!(*stop)[i].IsString()) {
           return fail(failure, JsonPath("stop").index(i).text(), "must be a string");
         }
-        sequences.PushBack(Value((*stop)[i], allocator), allocator);
       }
-    } else {
+      if (stop->Empty()) stop = nullptr;
+    } else if (!stop->IsString()) {
       return fail(failure, "stop", "must be a string or an array of strings");
     }
-    if (!sequences.Empty()) config->AddMember("stopSequences", sequences, allocator);
   }
+  if (max_tokens == nullptr && temperature == nullptr && top_p == nullptr && stop == nullptr) {
+    return true;
+  }
+  write_literal(writer, R"("inferenceConfig")");
+  writer.StartObject();
+  if (max_tokens != nullptr) {
+    write_literal(writer, R"("maxTokens")");
+    writer.Int64(max_tokens->GetInt64());
+  }
+  if (temperature != nullptr) {
+    write_literal(writer, R"("temperature")");
+    writer.Double(temperature->GetDouble());
+  }
+  if (top_p != nullptr) {
+    write_literal(writer, R"("topP")");
+    writer.Double(top_p->GetDouble());
+  }
+  if (stop != nullptr) {
+    write_literal(writer, R"("stopSequences")");
+    writer.StartArray();
+    if (stop->IsString()) {
+      write_string(writer, view(*stop));
+    } else {
+      for (const Value& sequence : stop->GetArray()) write_string(writer, view(sequence));
+    }
+    writer.EndArray();
+  }
+  writer.EndObject();
   return true;
 }
 
-bool translate_tools(const Value& request, Value* config, Allocator& allocator, Failure* failure) {
-  const Value* tools = member(request, "tools");
-  if (tools == nullptr || tools->IsNull()) return true;
-  if (!tools->IsArray()) return fail(failure, "tools", "must be an array");
-  if (tools->Empty()) return true;
-  Value specs(kArrayType);
-  const JsonPath tools_path("tools");
-  for (rapidjson::SizeType i = 0; i < tools->Size(); ++i) {
-    const Value& tool = (*tools)[i];
-    const JsonPath path = tools_path.index(i);
-    const Value* type = member(tool, "type");
-    if (type == nullptr || !type->IsString() || view(*type) != "function") {
-      return fail(failure, path + ".type", "only function tools are supported by Bedrock");
-    }
-    const Value* function = member(tool, "function");
-    const Value* name = function == nullptr ? nullptr : member(*function, "name");
-    if (name == nullptr || !name->IsString()) {
-      return fail(failure, path + ".function.name", "must be a string");
-    }
-    Value spec(kObjectType);
-    spec.AddMember("name", Value(*name, allocator), allocator);
-    if (const Value* description = member(*function, "description");
-        description != nullptr && description->IsString()) {
-      spec.AddMember("description", Value(*description, allocator), allocator);
-    }
-    Value schema(kObjectType);
-    const Value* parameters = member(*function, "parameters");
-    if (parameters != nullptr && !parameters->IsNull()) {
-      if (!parameters->IsObject()) {
-        return fail(failure, path + ".function.parameters", "must be an object");
-      }
-      schema.AddMember("json", Value(*parameters, allocator), allocator);
-    } else {
-      Value empty(kObjectType);
-      empty.AddMember("type", "object", allocator);
-      empty.AddMember("properties", Value(kObjectType), allocator);
-      schema.AddMember("json", empty, allocator);
-    }
-    spec.AddMember("inputSchema", schema, allocator);
-    Value entry(kObjectType);
-    entry.AddMember("toolSpec", spec, allocator);
-    specs.PushBack(entry, allocator);
+bool write_tool_spec(const Value& tool, const JsonPath& path, JsonWriter& writer,
+                     Failure* failure) {
+  const Value* type = member(tool, "type");
+  if (type == nullptr || !type->IsString() || view(*type) != "function") {
+    return fail(failure, path + ".type", "only function tools are supported by Bedrock");
   }
-  config->AddMember("tools", specs, allocator);
+  const Value* function = member(tool, "function");
+  const Value* name = function == nullptr ? nullptr : member(*function, "name");
+  if (name == nullptr || !name->IsString()) {
+    return fail(failure, path + ".function.name", "must be a string");
+  }
+  const Value* parameters = member(*function, "parameters");
+  if (parameters != nullptr && !parameters->IsNull() && !parameters->IsObject()) {
+    return fail(failure, path + ".function.parameters", "must be an object");
+  }
+  writer.StartObject();
+  write_literal(writer, R"("toolSpec")");
+  writer.StartObject();
+  write_literal(writer, R"("name")");
+  write_string(writer, view(*name));
+  if (const Value* description = member(*function, "description");
+      description != nullptr && description->IsString()) {
+    write_literal(writer, R"("description")");
+    write_string(writer, view(*description));
+  }
+  write_literal(writer, R"("inputSchema")");
+  writer.StartObject();
+  write_literal(writer, R"("json")");
+  if (parameters != nullptr && !parameters->IsNull()) {
+    if (!write_copy(writer, *parameters, path + ".function.parameters", failure)) return false;
+  } else {
+    writer.StartObject();
+    write_literal(writer, R"("type")");
+    write_literal(writer, R"("object")");
+    write_literal(writer, R"("properties")");
+    writer.StartObject();
+    writer.EndObject();
+    writer.EndObject();
+  }
+  writer.EndObject();
+  writer.EndObject();
+  writer.EndObject();
+  return true;
+}
 
+bool write_tool_choice(const Value& request, JsonWriter& writer, Failure* failure) {
   const Value* choice = member(request, "tool_choice");
   if (choice == nullptr || choice->IsNull()) return true;
-  Value converse_choice(kObjectType);
+  std::string_view kind;  // Converse's member: auto, any or tool
+  const Value* name = nullptr;
   if (choice->IsString() && view(*choice) == "auto") {
-    converse_choice.AddMember("auto", Value(kObjectType), allocator);
+    kind = "auto";
   } else if (choice->IsString() && view(*choice) == "required") {
-    converse_choice.AddMember("any", Value(kObjectType), allocator);
+    kind = "any";
   } else if (choice->IsString() && view(*choice) == "none") {
     return true;  // Converse has no "none": the tools stay declared, no choice is forced
   } else if (choice->IsObject()) {
     const Value* function = member(*choice, "function");
-    const Value* name = function == nullptr ? nullptr : member(*function, "name");
+    name = function == nullptr ? nullptr : member(*function, "name");
     if (name == nullptr || !name->IsString()) {
       return fail(failure, "tool_choice.function.name", "must be a string");
     }
-    Value tool(kObjectType);
-    tool.AddMember("name", Value(*name, allocator), allocator);
-    converse_choice.AddMember("tool", tool, allocator);
+    kind = "tool";
   } else {
     return fail(failure, "tool_choice", "must be \"auto\", \"required\", \"none\" or a function");
   }
-  config->AddMember("toolChoice", converse_choice, allocator);
+  write_literal(writer, R"("toolChoice")");
+  writer.StartObject();
+  write_key(writer, kind);
+  writer.StartObject();
+  if (name != nullptr) {
+    write_literal(writer, R"("name")");
+    write_string(writer, view(*name));
+  }
+  writer.EndObject();
+  writer.EndObject();
+  return true;
+}
+
+bool write_tools(const Value& request, JsonWriter& writer, Failure* failure) {
+  const Value* tools = member(request, "tools");
+  if (tools == nullptr || tools->IsNull()) return true;
+  if (!tools->IsArray()) return fail(failure, "tools", "must be an array");
+  if (tools->Empty()) return true;
+  write_literal(writer, R"("toolConfig")");
+  writer.StartObject();
+  write_literal(writer, R"("tools")");
+  writer.StartArray();
+  const JsonPath tools_path("tools");
+  for (rapidjson::SizeType i = 0; i < tools->Size(); ++i) {
+    if (!write_tool_spec((*tools)[i], tools_path.index(i), writer, failure)) return false;
+  }
+  writer.EndArray();
+  if (!write_tool_choice(request, writer, failure)) return false;
+  writer.EndObject();
   return true;
 }
 
 }  // namespace
-
-std::string check_deployment(const Deployment& deployment) {
-  for (const auto& [name, value] : deployment.settings) {
-    bool known = false;
-    for (const std::string_view candidate : kKnownSettings) known = known || candidate == name;
-    if (!known) {
-      return "setting '" + name +
-             "' is not known to provider bedrock (known: aws_region_name, aws_access_key_id, "
-             "aws_secret_access_key, aws_session_token)";
-    }
-  }
-  const std::string_view region = setting(deployment, "aws_region_name");
-  if (region.empty() && deployment.base_url.empty()) {
-    return "aws_region_name is required when api_base is not set";
-  }
-  if (!region.empty() && !is_region_name(region)) {
-    return "aws_region_name must be a region name such as us-east-1";
-  }
-  if (!deployment.base_url.empty() && !deployment.base_url.starts_with("https://") &&
-      !deployment.base_url.starts_with("http://")) {
-    return "api_base must start with http:// or https://";
-  }
-  if (setting(deployment, "aws_access_key_id").empty() !=
-      setting(deployment, "aws_secret_access_key").empty()) {
-    return "aws_access_key_id and aws_secret_access_key must be set together";
-  }
-  if (!setting(deployment, "aws_session_token").empty() &&
-      setting(deployment, "aws_access_key_id").empty()) {
-    return "aws_session_token needs aws_access_key_id and aws_secret_access_key";
-  }
-  if (deployment.model.empty()) return "the model id is empty";
-  return "";
-}
-
-std::string endpoint_base(const Deployment& deployment) {
-  if (!deployment.base_url.empty()) return deployment.base_url;
-  return "https://bedrock-runtime." + std::string(setting(deployment, "aws_region_name")) +
-         ".amazonaws.com";
-}
-
-std::string signing_region(const Deployment& deployment) {
-  const std::string_view region = setting(deployment, "aws_region_name");
-  if (!region.empty()) return std::string(region);
-  // An api_base of the usual shape names its region: https://bedrock-runtime.<region>.amazonaws.com
-  constexpr std::string_view kHostPrefix = "bedrock-runtime.";
-  const std::string_view base = deployment.base_url;
-  const size_t start = base.find(kHostPrefix);
-  if (start != std::string_view::npos) {
-    const size_t from = start + kHostPrefix.size();
-    const size_t end = base.find('.', from);
-    const std::string_view candidate = base.substr(from, end - from);
-    if (end != std::string_view::npos && is_region_name(candidate)) return std::string(candidate);
-  }
-  return "us-east-1";
-}
-
-std::string model_url(const Deployment& deployment, std::string_view operation) {
-  std::string url = endpoint_base(deployment);
-  url.append("/model/");
-  url_encode_segment(deployment.model, &url);
-  url.push_back('/');
-  url.append(operation);
-  return url;
-}
-
-void fill_request(const Deployment& deployment, std::string url, std::string body, bool stream,
-                  UpstreamRequest* out) {
-  out->method = "POST";
-  out->url = std::move(url);
-  out->headers.clear();
-  out->headers.push_back({"content-type", "application/json"});
-  out->body = std::move(body);
-  out->stream = stream;
-  if (!deployment.api_key.empty()) {
-    // A Bedrock API key is a bearer token and replaces SigV4.
-    out->headers.push_back({"authorization", "Bearer " + deployment.api_key});
-    out->auth = providers::Auth::ready;
-    out->signing_region.clear();
-    out->signing_service.clear();
-  } else {
-    out->auth = providers::Auth::aws_sigv4;
-    out->signing_region = signing_region(deployment);
-    out->signing_service = "bedrock";
-  }
-}
 
 bool build_chat_request(std::string_view openai_body, const Deployment& deployment,
                         UpstreamRequest* out, Failure* failure) {
@@ -503,30 +520,29 @@ bool build_chat_request(std::string_view openai_body, const Deployment& deployme
     stream = value->GetBool();
   }
 
-  support::RequestDocument converse(kObjectType);
-  Allocator& allocator = converse.GetAllocator();
-  Value messages(kArrayType);
-  Value system(kArrayType);
   const Value* input_messages = member(request, "messages");
   if (input_messages == nullptr) return fail(failure, "messages", "is required");
-  if (!translate_messages(*input_messages, &messages, &system, allocator, failure)) return false;
-  Value inference(kObjectType);
-  if (!translate_inference(request, &inference, allocator, failure)) return false;
-  Value tool_config(kObjectType);
-  if (!translate_tools(request, &tool_config, allocator, failure)) return false;
-
-  converse.AddMember("messages", messages, allocator);
-  if (!system.Empty()) converse.AddMember("system", system, allocator);
-  if (inference.MemberCount() > 0) converse.AddMember("inferenceConfig", inference, allocator);
-  if (tool_config.MemberCount() > 0) converse.AddMember("toolConfig", tool_config, allocator);
-  for (const char* passed : {"guardrailConfig", "additionalModelRequestFields"}) {
+  // Converse's JSON is written while the request is read, in Converse's member order, by a
+  // writer kept for the thread's requests (its buffer is not allocated again for each, and one
+  // grown past 16 KiB is let go).
+  thread_local support::ReusedWriter body_writer;
+  JsonWriter& writer = body_writer.begin();
+  writer.StartObject();
+  SystemMessages system;
+  if (!write_messages(*input_messages, writer, &system, failure)) return false;
+  if (system.end > 0) write_system(*input_messages, system, writer);
+  if (!write_inference(request, writer, failure)) return false;
+  if (!write_tools(request, writer, failure)) return false;
+  for (const std::string_view passed : {"guardrailConfig", "additionalModelRequestFields"}) {
     if (const Value* value = member(request, passed); value != nullptr && !value->IsNull()) {
-      converse.AddMember(rapidjson::StringRef(passed), Value(*value, allocator), allocator);
+      write_key(writer, passed);
+      if (!write_copy(writer, *value, passed, failure)) return false;
     }
   }
+  writer.EndObject();
 
   fill_request(deployment, model_url(deployment, stream ? "converse-stream" : "converse"),
-               to_json(converse, support::translated_capacity(openai_body.size())), stream, out);
+               body_writer.end(), stream, out);
   return true;
 }
 

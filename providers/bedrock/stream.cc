@@ -34,19 +34,20 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
 
   bool feed(std::string_view unit, std::vector<std::string>* chunks, Failure* failure) override {
     if (failed_) return fail(failure);
-    std::vector<aws::EventMessage> messages;
+    chunks_ = chunks;
     std::string error;
-    const bool framed = frames_.feed(unit, &messages, &error);
     // Events completed before a broken frame still reach the client.
-    for (const aws::EventMessage& message : messages) {
-      if (!handle(message, chunks)) return fail(failure);
+    switch (frames_.feed(unit, &ConverseStreamDecoder::on_message, this, &error)) {
+      case aws::Decoder::Result::ok:
+        return true;
+      case aws::Decoder::Result::stopped:
+        return fail(failure);
+      case aws::Decoder::Result::broken:
+        break;
     }
-    if (!framed) {
-      failure_ = make_failure(502, "Bedrock's event stream is malformed: " + error);
-      failed_ = true;
-      return fail(failure);
-    }
-    return true;
+    failure_ = make_failure(502, "Bedrock's event stream is malformed: " + error);
+    failed_ = true;
+    return fail(failure);
   }
 
   bool finish(std::vector<std::string>* /*chunks*/, Failure* failure) override {
@@ -74,10 +75,15 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     return false;
   }
 
-  bool handle(const aws::EventMessage& message, std::vector<std::string>* chunks) {
+  static bool on_message(const aws::MessageView& message, void* decoder) {
+    auto* self = static_cast<ConverseStreamDecoder*>(decoder);
+    return self->handle(message, self->chunks_);
+  }
+
+  bool handle(const aws::MessageView& message, std::vector<std::string>* chunks) {
     const std::string_view kind = message.string_header(":message-type");
     if (kind == "exception") {
-      failure_ = exception_failure(message.string_header(":exception-type"), message.payload);
+      failure_ = exception_failure(message.string_header(":exception-type"), message.payload());
       failed_ = true;
       return false;
     }
@@ -94,7 +100,7 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     if (kind != "event") return true;  // nothing else is defined; ignore what a newer API adds
     const std::string_view event = message.string_header(":event-type");
     support::EventDocument payload;
-    if (!parse_json(message.payload, &payload) || !payload.IsObject()) {
+    if (!parse_json(message.payload(), &payload) || !payload.IsObject()) {
       return broken("Bedrock's " + std::string(event) + " event is not a JSON object");
     }
     if (event == "messageStart") return message_start(chunks);
@@ -109,12 +115,12 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
   // delta's members, then end_choice closes it.
   JsonWriter& begin_choice() {
     JsonWriter& writer = chunk_.begin();
-    write_key(writer, "choices");
+    write_literal(writer, R"("choices")");
     writer.StartArray();
     writer.StartObject();
-    write_key(writer, "index");
+    write_literal(writer, R"("index")");
     writer.Int(0);
-    write_key(writer, "delta");
+    write_literal(writer, R"("delta")");
     writer.StartObject();
     return writer;
   }
@@ -122,10 +128,14 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
   void end_choice(JsonWriter& writer, std::string_view finish_reason,
                   std::vector<std::string>* chunks) {
     writer.EndObject();  // delta
-    write_key(writer, "logprobs");
-    writer.Null();
-    write_key(writer, "finish_reason");
-    support::write_string_or_null(writer, finish_reason);
+    // Every chunk but the last ends the same way: its members are copied as they are.
+    if (finish_reason.empty()) {
+      writer.RawMembers(R"("logprobs":null,"finish_reason":null)", 2);
+    } else {
+      writer.RawMembers(R"("logprobs":null)", 1);
+      write_literal(writer, R"("finish_reason")");
+      write_string(writer, finish_reason);
+    }
     writer.EndObject();
     writer.EndArray();
     chunks->push_back(chunk_.end());
@@ -133,10 +143,10 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
 
   bool message_start(std::vector<std::string>* chunks) {
     JsonWriter& writer = begin_choice();
-    write_key(writer, "role");
-    write_string(writer, "assistant");
-    write_key(writer, "content");
-    write_string(writer, "");
+    write_literal(writer, R"("role")");
+    write_literal(writer, R"("assistant")");
+    write_literal(writer, R"("content")");
+    write_literal(writer, R"("")");
     end_choice(writer, "", chunks);
     return true;
   }
@@ -154,24 +164,24 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
   void tool_call_chunk(int index, std::string_view id, std::string_view name,
                        std::string_view arguments, bool first, std::vector<std::string>* chunks) {
     JsonWriter& writer = begin_choice();
-    write_key(writer, "tool_calls");
+    write_literal(writer, R"("tool_calls")");
     writer.StartArray();
     writer.StartObject();
-    write_key(writer, "index");
+    write_literal(writer, R"("index")");
     writer.Int(index);
     if (first) {
-      write_key(writer, "id");
+      write_literal(writer, R"("id")");
       write_string(writer, id);
-      write_key(writer, "type");
-      write_string(writer, "function");
+      write_literal(writer, R"("type")");
+      write_literal(writer, R"("function")");
     }
-    write_key(writer, "function");
+    write_literal(writer, R"("function")");
     writer.StartObject();
     if (first) {
-      write_key(writer, "name");
+      write_literal(writer, R"("name")");
       write_string(writer, name);
     }
-    write_key(writer, "arguments");
+    write_literal(writer, R"("arguments")");
     write_string(writer, arguments);
     writer.EndObject();
     writer.EndObject();
@@ -199,7 +209,7 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     if (delta == nullptr) return broken("Bedrock's contentBlockDelta has no delta");
     if (const Value* text = member(*delta, "text"); text != nullptr && text->IsString()) {
       JsonWriter& writer = begin_choice();
-      write_key(writer, "content");
+      write_literal(writer, R"("content")");
       write_string(writer, view(*text));
       end_choice(writer, "", chunks);
       return true;
@@ -235,21 +245,21 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     int64_t total_tokens = integer_member(*usage, "totalTokens");
     if (total_tokens == 0) total_tokens = input_tokens + output_tokens;
     JsonWriter& writer = chunk_.begin();
-    write_key(writer, "choices");
+    write_literal(writer, R"("choices")");
     writer.StartArray();
     writer.EndArray();
-    write_key(writer, "usage");
+    write_literal(writer, R"("usage")");
     writer.StartObject();
-    write_key(writer, "prompt_tokens");
+    write_literal(writer, R"("prompt_tokens")");
     writer.Int64(input_tokens);
-    write_key(writer, "completion_tokens");
+    write_literal(writer, R"("completion_tokens")");
     writer.Int64(output_tokens);
-    write_key(writer, "total_tokens");
+    write_literal(writer, R"("total_tokens")");
     writer.Int64(total_tokens);
     if (member(*usage, "cacheReadInputTokens") != nullptr) {
-      write_key(writer, "prompt_tokens_details");
+      write_literal(writer, R"("prompt_tokens_details")");
       writer.StartObject();
-      write_key(writer, "cached_tokens");
+      write_literal(writer, R"("cached_tokens")");
       writer.Int64(integer_member(*usage, "cacheReadInputTokens"));
       writer.EndObject();
     }
@@ -259,6 +269,7 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
   }
 
   aws::Decoder frames_;
+  std::vector<std::string>* chunks_ = nullptr;  // the current feed's output, for on_message
   support::ChunkWriter chunk_;
   std::map<int64_t, int> tool_index_by_block_;  // contentBlockIndex -> tool_calls index
   int next_tool_index_ = 0;

@@ -13,6 +13,18 @@
 namespace sluice::aws {
 namespace {
 
+// Feeds `bytes` and appends each completed message, copied out, to *out; true when the decoder
+// answered ok.
+bool feed(Decoder& decoder, std::string_view bytes, std::vector<EventMessage>* out,
+          std::string* error) {
+  const auto collect = [](const MessageView& view, void* context) {
+    auto* messages = static_cast<std::vector<EventMessage>*>(context);
+    messages->push_back(EventMessage{view.headers(), std::string(view.payload())});
+    return true;
+  };
+  return decoder.feed(bytes, collect, out, error) == Decoder::Result::ok;
+}
+
 TEST(Crc32, KnownValues) {
   EXPECT_EQ(crc32(""), 0u);
   EXPECT_EQ(crc32("123456789"), 0xCBF43926u);  // the standard check value
@@ -123,7 +135,7 @@ TEST(EventStream, EventAndExceptionHelpers) {
   Decoder decoder;
   std::vector<EventMessage> messages;
   std::string error;
-  ASSERT_TRUE(decoder.feed(frames, &messages, &error)) << error;
+  ASSERT_TRUE(feed(decoder, frames, &messages, &error)) << error;
   ASSERT_EQ(messages.size(), 2u);
   EXPECT_EQ(messages[0].string_header(":event-type"), "contentBlockDelta");
   EXPECT_EQ(messages[0].string_header(":content-type"), "application/json");
@@ -172,7 +184,7 @@ TEST(EventStream, EveryFlippedByteIsRefused) {
     Decoder decoder;
     std::vector<EventMessage> messages;
     // A flipped length may only make the decoder wait for more bytes; then it is mid-message.
-    const bool fed = decoder.feed(broken, &messages, &error);
+    const bool fed = feed(decoder, broken, &messages, &error);
     EXPECT_TRUE(messages.empty()) << "byte " << i;
     EXPECT_TRUE(!fed || decoder.mid_message()) << "byte " << i;
   }
@@ -223,11 +235,11 @@ TEST(EventStream, LengthsOutOfBounds) {
     Decoder decoder;
     std::vector<EventMessage> messages;
     std::string error;
-    EXPECT_FALSE(decoder.feed(frame_with_prelude(c.total, c.headers), &messages, &error));
+    EXPECT_FALSE(feed(decoder, frame_with_prelude(c.total, c.headers), &messages, &error));
     EXPECT_NE(error.find(c.what), std::string::npos) << error;
     // Broken for good: more bytes are refused with the same message.
     std::string again;
-    EXPECT_FALSE(decoder.feed("x", &messages, &again));
+    EXPECT_FALSE(feed(decoder, "x", &messages, &again));
     EXPECT_EQ(again, error);
   }
 }
@@ -306,8 +318,8 @@ TEST(EventStream, SplitAtEveryByteBoundary) {
     Decoder decoder;
     std::vector<EventMessage> messages;
     std::string error;
-    ASSERT_TRUE(decoder.feed(std::string_view(stream).substr(0, split), &messages, &error));
-    ASSERT_TRUE(decoder.feed(std::string_view(stream).substr(split), &messages, &error));
+    ASSERT_TRUE(feed(decoder, std::string_view(stream).substr(0, split), &messages, &error));
+    ASSERT_TRUE(feed(decoder, std::string_view(stream).substr(split), &messages, &error));
     ASSERT_EQ(messages.size(), payloads.size()) << split;
     for (size_t i = 0; i < payloads.size(); ++i) EXPECT_EQ(messages[i].payload, payloads[i]);
     EXPECT_FALSE(decoder.mid_message());
@@ -320,7 +332,8 @@ TEST(EventStream, OneByteAtATime) {
   Decoder decoder;
   std::vector<EventMessage> messages;
   std::string error;
-  for (const char c : stream) ASSERT_TRUE(decoder.feed(std::string_view(&c, 1), &messages, &error));
+  for (const char c : stream)
+    ASSERT_TRUE(feed(decoder, std::string_view(&c, 1), &messages, &error));
   ASSERT_EQ(messages.size(), payloads.size());
   expect_same(messages.back(), every_header_type(), "");
 }
@@ -335,7 +348,7 @@ TEST(EventStream, TruncatedStreamIsMidMessage) {
     std::vector<EventMessage> messages;
     std::string error;
     for (size_t i = 0; i < stream.size(); ++i) {
-      ASSERT_TRUE(decoder.feed(std::string_view(stream).substr(i, 1), &messages, &error));
+      ASSERT_TRUE(feed(decoder, std::string_view(stream).substr(i, 1), &messages, &error));
       if (messages.size() > ends.size()) ends.push_back(i + 1);
     }
   }
@@ -344,7 +357,7 @@ TEST(EventStream, TruncatedStreamIsMidMessage) {
     Decoder decoder;
     std::vector<EventMessage> messages;
     std::string error;
-    ASSERT_TRUE(decoder.feed(std::string_view(stream).substr(0, cut), &messages, &error));
+    ASSERT_TRUE(feed(decoder, std::string_view(stream).substr(0, cut), &messages, &error));
     const size_t complete =
         static_cast<size_t>(std::upper_bound(ends.begin(), ends.end(), cut) - ends.begin());
     EXPECT_EQ(messages.size(), complete) << cut;
@@ -361,10 +374,77 @@ TEST(EventStream, RandomGarbageNeverCrashes) {
     Decoder decoder;
     std::vector<EventMessage> messages;
     std::string error;
-    decoder.feed(garbage, &messages, &error);
+    feed(decoder, garbage, &messages, &error);
     EventMessage message;
     EXPECT_FALSE(decode_frame(garbage, &message, &error) && garbage.size() < 16);
   }
+}
+
+TEST(EventStream, WholeMessagesAreSeenWhereTheyLie) {
+  std::string frames;
+  append_event_frame(&frames, "contentBlockDelta", "{\"a\":1}");
+  append_event_frame(&frames, "contentBlockDelta", "{\"b\":2}");
+  struct Seen {
+    std::string_view fed;
+    std::vector<std::string_view> payloads;
+  } seen{frames, {}};
+  const auto handler = [](const MessageView& view, void* context) {
+    auto* s = static_cast<Seen*>(context);
+    // No copy: the payload lies inside the bytes fed.
+    EXPECT_GE(view.payload().data(), s->fed.data());
+    EXPECT_LE(view.payload().data() + view.payload().size(), s->fed.data() + s->fed.size());
+    EXPECT_EQ(view.string_header(":event-type"), "contentBlockDelta");
+    EXPECT_EQ(view.string_header(":missing"), "");
+    s->payloads.push_back(view.payload());
+    return true;
+  };
+  Decoder decoder;
+  std::string error;
+  ASSERT_EQ(decoder.feed(frames, handler, &seen, &error), Decoder::Result::ok) << error;
+  EXPECT_EQ(seen.payloads, (std::vector<std::string_view>{"{\"a\":1}", "{\"b\":2}"}));
+  EXPECT_FALSE(decoder.mid_message());
+}
+
+TEST(EventStream, AHandlerThatSaysNoStopsTheDecoding) {
+  std::string frames;
+  append_event_frame(&frames, "first", "{}");
+  append_event_frame(&frames, "second", "{}");
+  int calls = 0;
+  const auto refuse = [](const MessageView&, void* context) {
+    ++*static_cast<int*>(context);
+    return false;
+  };
+  Decoder decoder;
+  std::string error;
+  EXPECT_EQ(decoder.feed(frames, refuse, &calls, &error), Decoder::Result::stopped);
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(error.empty());
+  // The same from the buffer, when the message came in two pieces.
+  Decoder split;
+  calls = 0;
+  const size_t cut = frames.size() / 4;
+  EXPECT_EQ(split.feed(std::string_view(frames).substr(0, cut), refuse, &calls, &error),
+            Decoder::Result::ok);
+  EXPECT_EQ(split.feed(std::string_view(frames).substr(cut), refuse, &calls, &error),
+            Decoder::Result::stopped);
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(EventStream, HeadersOfAViewAreTheDecodedOnes) {
+  std::string frame;
+  append_frame(&frame, every_header_type(), "p");
+  MessageView view;
+  std::string error;
+  ASSERT_TRUE(decode_view(frame, &view, &error)) << error;
+  EventMessage message;
+  ASSERT_TRUE(decode_frame(frame, &message, &error)) << error;
+  const std::vector<EventHeader> headers = view.headers();
+  ASSERT_EQ(headers.size(), message.headers.size());
+  for (size_t i = 0; i < headers.size(); ++i) {
+    EXPECT_EQ(headers[i].name, message.headers[i].name);
+    EXPECT_EQ(view.string_header(headers[i].name), message.string_header(headers[i].name));
+  }
+  EXPECT_EQ(view.payload(), "p");
 }
 
 }  // namespace

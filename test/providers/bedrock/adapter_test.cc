@@ -332,5 +332,34 @@ TEST(BedrockStream, BadCrcIsABrokenStream) {
   EXPECT_EQ(again.message, failure.message);
 }
 
+// The Converse body is written while the request is read: these pin its exact bytes (member
+// order, number forms, merged turns), which the golden files compare only as JSON.
+std::string converse_body(std::string_view openai_body) {
+  UpstreamRequest request;
+  Failure failure;
+  EXPECT_TRUE(make_bedrock_adapter()->build_request(Endpoint::chat_completions, openai_body,
+                                                    base_deployment(), &request, &failure))
+      << failure.message;
+  return request.body;
+}
+
+TEST(BedrockRequest, MergesTurnsOfOneRoleAcrossSkippedMessagesByteForByte) {
+  // A system message between two user turns and an assistant turn with no blocks do not split
+  // the user turn; system texts (parts joined) follow the messages; an integer temperature is
+  // written as a double.
+  EXPECT_EQ(
+      converse_body(
+          R"({"messages":[{"role":"user","content":"a"},{"role":"system","content":"s1"},{"role":"user","content":[{"type":"text","text":"b"},{"type":"text","text":"c"}]},{"role":"assistant","content":""},{"role":"user","content":"d"},{"role":"developer","content":[{"type":"text","text":"x"},{"type":"text","text":"y"}]},{"role":"system","content":""},{"role":"system","content":null}],"temperature":1,"top_p":0.95,"stop":[],"max_completion_tokens":null,"max_tokens":7})"),
+      R"({"messages":[{"role":"user","content":[{"text":"a"},{"text":"b"},{"text":"c"},{"text":"d"}]}],"system":[{"text":"s1"},{"text":"xy"}],"inferenceConfig":{"maxTokens":7,"temperature":1.0,"topP":0.95}})");
+}
+
+TEST(BedrockRequest, WritesToolCallsToolsAndPassedValuesByteForByte) {
+  // Arguments are parsed and written compactly (escapes decoded, numbers in rapidjson's form);
+  // tools without parameters get an empty object schema; passed-through members keep their
+  // values.
+  EXPECT_EQ(
+      converse_body(R"({"messages":[{"role":"assistant","content":"","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{ \"a\" : [1, 2.50, 1e3, -0, \"\\u00e9\\/\\n\"], \"b\": {} }"}},{"id":"c2","function":{"name":"g","arguments":""}},{"id":"c3","function":{"name":"h"}}]},{"role":"tool","tool_call_id":"c1","content":[{"type":"text","text":"r1"},{"type":"text","text":"r2"}]},{"role":"tool","tool_call_id":"c2","content":null},{"role":"assistant","content":[{"type":"refusal","refusal":"no"}]}],"tools":[{"type":"function","function":{"name":"f"}},{"type":"function","function":{"name":"g","description":5,"parameters":null}},{"type":"function","function":{"name":"h","description":"d","parameters":{"type":"object","properties":{"x":{"default":1.5e300,"n":12345678901234567890}}}}}],"tool_choice":"none","stop":"END","guardrailConfig":{"guardrailIdentifier":"g","v":[true,false,null]},"additionalModelRequestFields":{"top_k":5}})"), R"({"messages":[{"role":"assistant","content":[{"toolUse":{"toolUseId":"c1","name":"f","input":{"a":[1,2.5,1000.0,0,"é/\n"],"b":{}}}},{"toolUse":{"toolUseId":"c2","name":"g","input":{}}},{"toolUse":{"toolUseId":"c3","name":"h","input":{}}}]},{"role":"user","content":[{"toolResult":{"toolUseId":"c1","content":[{"text":"r1r2"}]}},{"toolResult":{"toolUseId":"c2","content":[{"text":""}]}}]},{"role":"assistant","content":[{"text":"no"}]}],"inferenceConfig":{"stopSequences":["END"]},"toolConfig":{"tools":[{"toolSpec":{"name":"f","inputSchema":{"json":{"type":"object","properties":{}}}}},{"toolSpec":{"name":"g","inputSchema":{"json":{"type":"object","properties":{}}}}},{"toolSpec":{"name":"h","description":"d","inputSchema":{"json":{"type":"object","properties":{"x":{"default":1.5e300,"n":12345678901234567890}}}}}}]},"guardrailConfig":{"guardrailIdentifier":"g","v":[true,false,null]},"additionalModelRequestFields":{"top_k":5}})");
+}
+
 }  // namespace
 }  // namespace sluice::bedrock
