@@ -343,4 +343,13 @@ Decoder::Result Decoder::feed(std::string_view bytes, MessageHandler handler, vo
   return Result::ok;
 }
 
+bool Decoder::feed(std::string_view bytes, std::vector<EventMessage>* out, std::string* error) {
+  const auto collect = [](const MessageView& view, void* context) {
+    auto* messages = static_cast<std::vector<EventMessage>*>(context);
+    messages->push_back(EventMessage{view.headers(), std::string(view.payload())});
+    return true;
+  };
+  return feed(bytes, collect, out, error) == Result::ok;
+}
+
 }  // namespace sluice::aws

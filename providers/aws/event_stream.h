@@ -128,6 +128,9 @@ class Decoder {
   };
   // Consumes `bytes`, calling `handler` with each message completed by them, in order.
   Result feed(std::string_view bytes, MessageHandler handler, void* context, std::string* error);
+  // The same, appending each completed message copied out to *out (tests and tools, not the
+  // streaming path); true when every message was decoded.
+  bool feed(std::string_view bytes, std::vector<EventMessage>* out, std::string* error);
   // True while part of a message is buffered: a stream that ends now was cut short.
   bool mid_message() const { return !buffer_.empty(); }
 
