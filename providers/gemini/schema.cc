@@ -171,10 +171,10 @@ class SchemaWriter {
 
 }  // namespace
 
-bool write_gemini_schema(const rapidjson::Value& schema, JsonWriter& writer, std::string_view path,
+bool write_gemini_schema(const rapidjson::Value& schema, JsonWriter& writer, const JsonPath& path,
                          Failure* failure) {
   SchemaWriter schema_writer(schema, writer, failure);
-  return schema_writer.write(schema, JsonPath(path), 0);
+  return schema_writer.write(schema, path, 0);
 }
 
 }  // namespace sluice::providers::gemini
