@@ -6,6 +6,7 @@
 
 #include <array>
 
+#include "providers/gemini/members.h"
 #include "providers/gemini/translate.h"
 #include "providers/support/json_path.h"
 
@@ -17,22 +18,26 @@ using support::JsonPath;
 // Deepest schema nesting (after inlining references) accepted.
 constexpr int kMaxSchemaDepth = 32;
 
-// Keywords copied as they are.
-constexpr std::array<std::string_view, 17> kCopiedKeywords = {
-    "description", "title",     "nullable",         "enum",          "required",      "minItems",
-    "maxItems",    "minLength", "maxLength",        "minProperties", "maxProperties", "pattern",
-    "example",     "default",   "propertyOrdering", "minimum",       "maximum"};
+// Every keyword kept: the first seven are rewritten (enum Keyword names them), the rest copied as
+// they are. One table, so that a schema's member is told apart by one scan (a schema writer walks
+// every member of every schema in the request).
+constexpr std::array<std::string_view, 24> kKeywords = {
+    "type",      "properties",       "items",         "anyOf",    "oneOf",
+    "const",     "format",           "description",   "title",    "nullable",
+    "enum",      "required",         "minItems",      "maxItems", "minLength",
+    "maxLength", "minProperties",    "maxProperties", "pattern",  "example",
+    "default",   "propertyOrdering", "minimum",       "maximum"};
+enum Keyword : size_t { kType, kProperties, kItems, kAnyOf, kOneOf, kConst, kFormat, kFirstCopied };
+
+// The members whose presence changes how others are written, found in one pass.
+constexpr std::array<std::string_view, 4> kModifiers = {"$ref", "nullable", "enum", "anyOf"};
 
 // String formats Gemini accepts; others (uri, email, ...) are dropped.
 constexpr std::array<std::string_view, 6> kKeptFormats = {"enum",  "date-time", "int32",
                                                           "int64", "float",     "double"};
 
-template <size_t N>
-bool contains(const std::array<std::string_view, N>& list, std::string_view word) {
-  for (std::string_view entry : list) {
-    if (entry == word) return true;
-  }
-  return false;
+bool kept_format(std::string_view format) {
+  return name_index(kKeptFormats, format) < kKeptFormats.size();
 }
 
 class SchemaWriter {
@@ -47,25 +52,28 @@ class SchemaWriter {
                   path);
     }
     if (!schema.IsObject()) return fail(path + " must be a JSON schema object", path);
-    if (const rapidjson::Value* ref = find(schema, "$ref")) {
+    std::array<const rapidjson::Value*, kModifiers.size()> modifiers;
+    find_members(schema, kModifiers, &modifiers);
+    if (const rapidjson::Value* ref = modifiers[0]) {
       const rapidjson::Value* target = resolve(*ref);
       if (target == nullptr) {
         return fail(path + ".$ref must name a schema under #/$defs or #/definitions", path);
       }
       return write(*target, path, depth + 1);
     }
-    const bool has_nullable = find(schema, "nullable") != nullptr;
-    const bool has_enum = find(schema, "enum") != nullptr;
-    const bool has_any_of = find(schema, "anyOf") != nullptr;
+    const bool has_nullable = modifiers[1] != nullptr;
+    const bool has_enum = modifiers[2] != nullptr;
+    const bool has_any_of = modifiers[3] != nullptr;
     writer_.StartObject();
     for (const auto& member : schema.GetObject()) {
       const std::string_view key = view(member.name);
       const rapidjson::Value& value = member.value;
+      const size_t keyword = name_index(kKeywords, key);
       // The field's path, as text only when a message needs it.
       const JsonPath member_path = path.member(key);
-      if (key == "type") {
+      if (keyword == kType) {
         if (!write_type(value, has_nullable, member_path)) return false;
-      } else if (key == "properties") {
+      } else if (keyword == kProperties) {
         if (!value.IsObject()) return fail(member_path + " must be an object", member_path);
         write_key(writer_, key);
         writer_.StartObject();
@@ -76,10 +84,10 @@ class SchemaWriter {
           }
         }
         writer_.EndObject();
-      } else if (key == "items") {
+      } else if (keyword == kItems) {
         write_key(writer_, key);
         if (!write(value, member_path, depth + 1)) return false;
-      } else if (key == "anyOf" || (key == "oneOf" && !has_any_of)) {
+      } else if (keyword == kAnyOf || (keyword == kOneOf && !has_any_of)) {
         // oneOf has no Gemini form; anyOf is the nearest, and what a model needs to choose.
         if (!value.IsArray()) return fail(member_path + " must be an array", member_path);
         write_key(writer_, "anyOf");
@@ -90,7 +98,7 @@ class SchemaWriter {
           }
         }
         writer_.EndArray();
-      } else if (key == "const") {
+      } else if (keyword == kConst) {
         // A one-value enum says the same, for the string constants Gemini's enum takes.
         if (!has_enum && value.IsString()) {
           write_key(writer_, "enum");
@@ -98,12 +106,12 @@ class SchemaWriter {
           write_string(writer_, view(value));
           writer_.EndArray();
         }
-      } else if (key == "format") {
-        if (value.IsString() && contains(kKeptFormats, view(value))) {
+      } else if (keyword == kFormat) {
+        if (value.IsString() && kept_format(view(value))) {
           write_key(writer_, key);
           write_string(writer_, view(value));
         }
-      } else if (contains(kCopiedKeywords, key)) {
+      } else if (keyword >= kFirstCopied && keyword < kKeywords.size()) {
         write_key(writer_, key);
         if (!write_value(value, writer_)) return fail(member_path + " nests too deep", member_path);
       }
