@@ -2,13 +2,20 @@
 
 #include "providers/gemini/openai_output.h"
 
+#include <array>
 #include <cstdio>
+
+#include "providers/gemini/members.h"
 
 namespace sluice::providers::gemini {
 namespace {
 
-int64_t count_of(const rapidjson::Value& usage, std::string_view name, bool* present = nullptr) {
-  const rapidjson::Value* value = find(usage, name);
+// usageMetadata's counts, in the order Usage keeps them.
+constexpr std::array<std::string_view, 5> kCounts = {"promptTokenCount", "candidatesTokenCount",
+                                                     "thoughtsTokenCount", "totalTokenCount",
+                                                     "cachedContentTokenCount"};
+
+int64_t count_of(const rapidjson::Value* value, bool* present = nullptr) {
   if (value == nullptr || !value->IsInt64() || value->GetInt64() < 0) return 0;
   if (present != nullptr) *present = true;
   return value->GetInt64();
@@ -17,15 +24,20 @@ int64_t count_of(const rapidjson::Value& usage, std::string_view name, bool* pre
 }  // namespace
 
 Usage read_usage(const rapidjson::Value& response) {
+  return read_usage_metadata(find(response, "usageMetadata"));
+}
+
+Usage read_usage_metadata(const rapidjson::Value* metadata) {
   Usage usage;
-  const rapidjson::Value* metadata = find(response, "usageMetadata");
   if (metadata == nullptr || !metadata->IsObject()) return usage;
+  std::array<const rapidjson::Value*, kCounts.size()> counts;
+  find_members(*metadata, kCounts, &counts);
   usage.present = true;
-  usage.prompt = count_of(*metadata, "promptTokenCount");
-  usage.candidates = count_of(*metadata, "candidatesTokenCount");
-  usage.thoughts = count_of(*metadata, "thoughtsTokenCount", &usage.has_thoughts);
-  usage.total = count_of(*metadata, "totalTokenCount");
-  usage.cached = count_of(*metadata, "cachedContentTokenCount", &usage.has_cached);
+  usage.prompt = count_of(counts[0]);
+  usage.candidates = count_of(counts[1]);
+  usage.thoughts = count_of(counts[2], &usage.has_thoughts);
+  usage.total = count_of(counts[3]);
+  usage.cached = count_of(counts[4], &usage.has_cached);
   return usage;
 }
 

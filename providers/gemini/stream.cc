@@ -4,8 +4,10 @@
 // complete tool_calls delta, finishReason a finish chunk, and the last usageMetadata the final
 // usage chunk (choices []) once the stream has ended.
 
+#include <array>
 #include <vector>
 
+#include "providers/gemini/members.h"
 #include "providers/gemini/openai_output.h"
 #include "providers/gemini/translate.h"
 #include "providers/support/chunk_writer.h"
@@ -17,6 +19,10 @@ using rapidjson::Value;
 
 // Gemini's candidateCount is at most 8; a higher index is a broken stream, not a reason to grow.
 constexpr int kMaxCandidates = 8;
+
+// The members of an event read on every event, found in one pass.
+constexpr std::array<std::string_view, 4> kEventMembers = {"error", "candidates", "promptFeedback",
+                                                           "usageMetadata"};
 
 struct ChoiceState {
   bool started = false;
@@ -39,7 +45,9 @@ class ChatStreamDecoder final : public StreamDecoder {
                               "'s stream event is not a JSON object");
       return false;
     }
-    if (const Value* error = find(event, "error")) {
+    std::array<const Value*, kEventMembers.size()> members;
+    find_members(event, kEventMembers, &members);
+    if (const Value* error = members[0]) {
       *failure = failure_from_error_object(flavour_, 502, *error, {});
       return false;
     }
@@ -47,8 +55,8 @@ class ChatStreamDecoder final : public StreamDecoder {
       id_ = response_id_of(event, fallback_id_);
       chunk_.set_id(id_);
     }
-    const Value* candidates = find(event, "candidates");
-    const Value* feedback = find(event, "promptFeedback");
+    const Value* candidates = members[1];
+    const Value* feedback = members[2];
     std::string_view block_reason;
     if (candidates != nullptr && candidates->IsArray() && !candidates->Empty()) {
       for (rapidjson::SizeType i = 0; i < candidates->Size(); ++i) {
@@ -65,7 +73,7 @@ class ChatStreamDecoder final : public StreamDecoder {
         choice.finished = true;
       }
     }
-    if (Usage usage = read_usage(event); usage.present) usage_ = usage;
+    if (Usage usage = read_usage_metadata(members[3]); usage.present) usage_ = usage;
     return true;
   }
 
