@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 
+#include "providers/gemini/literal.h"
 #include "providers/gemini/members.h"
 
 namespace sluice::providers::gemini {
@@ -43,23 +44,23 @@ Usage read_usage_metadata(const rapidjson::Value* metadata) {
 
 void write_usage(JsonWriter& writer, const Usage& usage) {
   writer.StartObject();
-  write_key(writer, "prompt_tokens");
+  write_literal_key<"prompt_tokens">(writer);
   writer.Int64(usage.prompt);
-  write_key(writer, "completion_tokens");
+  write_literal_key<"completion_tokens">(writer);
   writer.Int64(usage.candidates + usage.thoughts);
-  write_key(writer, "total_tokens");
+  write_literal_key<"total_tokens">(writer);
   writer.Int64(usage.total);
   if (usage.has_cached) {
-    write_key(writer, "prompt_tokens_details");
+    write_literal_key<"prompt_tokens_details">(writer);
     writer.StartObject();
-    write_key(writer, "cached_tokens");
+    write_literal_key<"cached_tokens">(writer);
     writer.Int64(usage.cached);
     writer.EndObject();
   }
   if (usage.has_thoughts) {
-    write_key(writer, "completion_tokens_details");
+    write_literal_key<"completion_tokens_details">(writer);
     writer.StartObject();
-    write_key(writer, "reasoning_tokens");
+    write_literal_key<"reasoning_tokens">(writer);
     writer.Int64(usage.thoughts);
     writer.EndObject();
   }

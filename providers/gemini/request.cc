@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 
+#include "providers/gemini/literal.h"
 #include "providers/gemini/translate.h"
 #include "providers/support/json_path.h"
 
@@ -170,9 +171,9 @@ class RequestWriter {
         continue;
       }
       if (!open) {
-        write_key(writer_, "systemInstruction");
+        write_literal_key<"systemInstruction">(writer_);
         writer_.StartObject();
-        write_key(writer_, "parts");
+        write_literal_key<"parts">(writer_);
         writer_.StartArray();
         open = true;
       }
@@ -201,7 +202,7 @@ class RequestWriter {
   bool write_contents() {
     const Value& messages = request_["messages"];
     const JsonPath messages_path("messages");
-    write_key(writer_, "contents");
+    write_literal_key<"contents">(writer_);
     writer_.StartArray();
     std::string_view open_role;  // the turn being written: "user", "model" or none
     const auto open_turn = [&](std::string_view role) {
@@ -211,9 +212,9 @@ class RequestWriter {
         writer_.EndObject();
       }
       writer_.StartObject();
-      write_key(writer_, "role");
+      write_literal_key<"role">(writer_);
       write_string(writer_, role);
-      write_key(writer_, "parts");
+      write_literal_key<"parts">(writer_);
       writer_.StartArray();
       open_role = role;
     };
@@ -255,18 +256,18 @@ class RequestWriter {
 
   void write_text_part(std::string_view text) {
     writer_.StartObject();
-    write_key(writer_, "text");
+    write_literal_key<"text">(writer_);
     write_string(writer_, text);
     writer_.EndObject();
   }
 
   void write_inline_data(std::string_view mime_type, std::string_view data) {
     writer_.StartObject();
-    write_key(writer_, "inlineData");
+    write_literal_key<"inlineData">(writer_);
     writer_.StartObject();
-    write_key(writer_, "mimeType");
+    write_literal_key<"mimeType">(writer_);
     write_string(writer_, mime_type);
-    write_key(writer_, "data");
+    write_literal_key<"data">(writer_);
     write_string(writer_, data);
     writer_.EndObject();
     writer_.EndObject();
@@ -370,11 +371,11 @@ class RequestWriter {
                   url_path);
     }
     writer_.StartObject();
-    write_key(writer_, "fileData");
+    write_literal_key<"fileData">(writer_);
     writer_.StartObject();
-    write_key(writer_, "mimeType");
+    write_literal_key<"mimeType">(writer_);
     write_string(writer_, mime_type);
-    write_key(writer_, "fileUri");
+    write_literal_key<"fileUri">(writer_);
     write_string(writer_, url);
     writer_.EndObject();
     writer_.EndObject();
@@ -428,11 +429,11 @@ class RequestWriter {
     }
     tool_names_.insert_or_assign(id, name);
     writer_.StartObject();
-    write_key(writer_, "functionCall");
+    write_literal_key<"functionCall">(writer_);
     writer_.StartObject();
-    write_key(writer_, "name");
+    write_literal_key<"name">(writer_);
     write_string(writer_, name);
-    write_key(writer_, "args");
+    write_literal_key<"args">(writer_);
     if (!has_arguments) {
       writer_.RawValue("{}", 2, rapidjson::kObjectType);
     } else if (!write_value(args, writer_)) {
@@ -476,13 +477,13 @@ class RequestWriter {
     const bool is_object = looks_like_object(text) && parse_json(text, &parsed) &&
                            parsed.IsObject() && copyable(parsed, 0);
     writer_.StartObject();
-    write_key(writer_, "functionResponse");
+    write_literal_key<"functionResponse">(writer_);
     writer_.StartObject();
-    write_key(writer_, "name");
+    write_literal_key<"name">(writer_);
     write_string(writer_, name->second);
-    write_key(writer_, "response");
+    write_literal_key<"response">(writer_);
     writer_.StartObject();
-    write_key(writer_, "content");
+    write_literal_key<"content">(writer_);
     if (is_object) {
       write_value(parsed, writer_);
     } else {
@@ -501,10 +502,10 @@ class RequestWriter {
     if (tools == nullptr) return true;
     if (!tools->IsArray()) return fail("tools must be an array", "tools");
     if (tools->Empty()) return true;
-    write_key(writer_, "tools");
+    write_literal_key<"tools">(writer_);
     writer_.StartArray();
     writer_.StartObject();
-    write_key(writer_, "functionDeclarations");
+    write_literal_key<"functionDeclarations">(writer_);
     writer_.StartArray();
     const JsonPath tools_path("tools");
     for (rapidjson::SizeType i = 0; i < tools->Size(); ++i) {
@@ -529,16 +530,16 @@ class RequestWriter {
       return fail(path + ".function.name must be a string", path + ".function.name");
     }
     writer_.StartObject();
-    write_key(writer_, "name");
+    write_literal_key<"name">(writer_);
     write_string(writer_, name);
     std::string_view description;
     if (find_string(*function, "description", &description)) {
-      write_key(writer_, "description");
+      write_literal_key<"description">(writer_);
       write_string(writer_, description);
     }
     if (const Value* parameters = find(*function, "parameters");
         parameters != nullptr && !empty_object_schema(*parameters)) {
-      write_key(writer_, "parameters");
+      write_literal_key<"parameters">(writer_);
       const JsonPath function_path = path.member("function");
       const JsonPath parameters_path = function_path.member("parameters");
       if (!write_gemini_schema(*parameters, writer_, parameters_path, failure_)) {
@@ -583,14 +584,14 @@ class RequestWriter {
           "{\"type\":\"function\",\"function\":{\"name\":...}}",
           "tool_choice");
     }
-    write_key(writer_, "toolConfig");
+    write_literal_key<"toolConfig">(writer_);
     writer_.StartObject();
-    write_key(writer_, "functionCallingConfig");
+    write_literal_key<"functionCallingConfig">(writer_);
     writer_.StartObject();
-    write_key(writer_, "mode");
+    write_literal_key<"mode">(writer_);
     write_string(writer_, mode);
     if (!function_name.empty()) {
-      write_key(writer_, "allowedFunctionNames");
+      write_literal_key<"allowedFunctionNames">(writer_);
       writer_.StartArray();
       write_string(writer_, function_name);
       writer_.EndArray();
@@ -606,7 +607,7 @@ class RequestWriter {
   // (and is not built apart and copied in).
   void config_key(std::string_view key) {
     if (!config_open_) {
-      write_key(writer_, "generationConfig");
+      write_literal_key<"generationConfig">(writer_);
       writer_.StartObject();
       config_open_ = true;
     }
@@ -685,7 +686,7 @@ class RequestWriter {
                   "response_format.type");
     }
     config_key("responseMimeType");
-    write_string(writer_, "application/json");
+    write_literal_string<"application/json">(writer_);
     if (type == "json_object") return true;
     const Value* json_schema = find(*format, "json_schema");
     if (json_schema == nullptr || !json_schema->IsObject()) {

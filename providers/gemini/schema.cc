@@ -6,6 +6,7 @@
 
 #include <array>
 
+#include "providers/gemini/literal.h"
 #include "providers/gemini/members.h"
 #include "providers/gemini/translate.h"
 #include "providers/support/json_path.h"
@@ -90,7 +91,7 @@ class SchemaWriter {
       } else if (keyword == kAnyOf || (keyword == kOneOf && !has_any_of)) {
         // oneOf has no Gemini form; anyOf is the nearest, and what a model needs to choose.
         if (!value.IsArray()) return fail(member_path + " must be an array", member_path);
-        write_key(writer_, "anyOf");
+        write_literal_key<"anyOf">(writer_);
         writer_.StartArray();
         for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
           if (!write(value[i], member_path.index(i), depth + 1)) {
@@ -101,7 +102,7 @@ class SchemaWriter {
       } else if (keyword == kConst) {
         // A one-value enum says the same, for the string constants Gemini's enum takes.
         if (!has_enum && value.IsString()) {
-          write_key(writer_, "enum");
+          write_literal_key<"enum">(writer_);
           writer_.StartArray();
           write_string(writer_, view(value));
           writer_.EndArray();
@@ -125,7 +126,7 @@ class SchemaWriter {
   // "type": a name as it is; ["<name>", "null"] as the name plus nullable. `path` is the field's.
   bool write_type(const rapidjson::Value& type, bool has_nullable, const JsonPath& path) {
     if (type.IsString()) {
-      write_key(writer_, "type");
+      write_literal_key<"type">(writer_);
       write_string(writer_, view(type));
       return true;
     }
@@ -144,10 +145,10 @@ class SchemaWriter {
       }
     }
     if (name.empty()) return fail(path + " must name a type besides null", path);
-    write_key(writer_, "type");
+    write_literal_key<"type">(writer_);
     write_string(writer_, name);
     if (nullable && !has_nullable) {
-      write_key(writer_, "nullable");
+      write_literal_key<"nullable">(writer_);
       writer_.Bool(true);
     }
     return true;

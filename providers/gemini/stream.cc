@@ -7,6 +7,7 @@
 #include <array>
 #include <vector>
 
+#include "providers/gemini/literal.h"
 #include "providers/gemini/members.h"
 #include "providers/gemini/openai_output.h"
 #include "providers/gemini/translate.h"
@@ -92,7 +93,7 @@ class ChatStreamDecoder final : public StreamDecoder {
     if (usage_.present) {
       JsonWriter& writer = begin_chunk();
       writer.EndArray();
-      write_key(writer, "usage");
+      write_literal_key<"usage">(writer);
       write_usage(writer, usage_);
       chunks->push_back(chunk_.end());
       usage_.present = false;  // owed once
@@ -133,17 +134,17 @@ class ChatStreamDecoder final : public StreamDecoder {
     if (choice.started) return;
     choice.started = true;
     JsonWriter& writer = begin_choice(index);
-    write_key(writer, "role");
-    write_string(writer, "assistant");
-    write_key(writer, "content");
-    write_string(writer, "");
+    write_literal_key<"role">(writer);
+    write_literal_string<"assistant">(writer);
+    write_literal_key<"content">(writer);
+    write_literal_string<"">(writer);
     end_choice(writer, {});
     chunks->push_back(chunk_.end());
   }
 
   std::string content_chunk(int index, std::string_view text) {
     JsonWriter& writer = begin_choice(index);
-    write_key(writer, "content");
+    write_literal_key<"content">(writer);
     write_string(writer, text);
     end_choice(writer, {});
     return chunk_.end();
@@ -152,21 +153,21 @@ class ChatStreamDecoder final : public StreamDecoder {
   std::string tool_calls_chunk(int index, const std::vector<FunctionCall>& calls,
                                ChoiceState& choice) {
     JsonWriter& writer = begin_choice(index);
-    write_key(writer, "tool_calls");
+    write_literal_key<"tool_calls">(writer);
     writer.StartArray();
     for (const FunctionCall& call : calls) {
       writer.StartObject();
-      write_key(writer, "index");
+      write_literal_key<"index">(writer);
       writer.Int(choice.tool_calls++);
-      write_key(writer, "id");
+      write_literal_key<"id">(writer);
       write_string(writer, tool_call_id(id_, ordinal_++));
-      write_key(writer, "type");
-      write_string(writer, "function");
-      write_key(writer, "function");
+      write_literal_key<"type">(writer);
+      write_literal_string<"function">(writer);
+      write_literal_key<"function">(writer);
       writer.StartObject();
-      write_key(writer, "name");
+      write_literal_key<"name">(writer);
       write_string(writer, call.name);
-      write_key(writer, "arguments");
+      write_literal_key<"arguments">(writer);
       write_string(writer, call.arguments);
       writer.EndObject();
       writer.EndObject();
@@ -186,7 +187,7 @@ class ChatStreamDecoder final : public StreamDecoder {
   // the object.
   JsonWriter& begin_chunk() {
     JsonWriter& writer = chunk_.begin();
-    write_key(writer, "choices");
+    write_literal_key<"choices">(writer);
     writer.StartArray();
     return writer;
   }
@@ -195,16 +196,16 @@ class ChatStreamDecoder final : public StreamDecoder {
   JsonWriter& begin_choice(int index) {
     JsonWriter& writer = begin_chunk();
     writer.StartObject();
-    write_key(writer, "index");
+    write_literal_key<"index">(writer);
     writer.Int(index);
-    write_key(writer, "delta");
+    write_literal_key<"delta">(writer);
     writer.StartObject();
     return writer;
   }
 
   void end_choice(JsonWriter& writer, std::string_view finish_reason) {
     writer.EndObject();
-    write_key(writer, "finish_reason");
+    write_literal_key<"finish_reason">(writer);
     support::write_string_or_null(writer, finish_reason);
     writer.EndObject();
     writer.EndArray();
