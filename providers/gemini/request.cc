@@ -9,6 +9,7 @@
 #include <map>
 
 #include "providers/gemini/literal.h"
+#include "providers/gemini/members.h"
 #include "providers/gemini/translate.h"
 #include "providers/support/json_path.h"
 
@@ -18,7 +19,8 @@ namespace {
 using rapidjson::Value;
 using support::JsonPath;
 
-// Top-level members understood; any other non-null member is refused.
+// Top-level members understood; any other non-null member is refused. Found in the one pass
+// that looks for unknown members, and read by their Parameter afterwards.
 constexpr std::array<std::string_view, 20> kKnownParameters = {"model",
                                                                "messages",
                                                                "stream",
@@ -39,12 +41,39 @@ constexpr std::array<std::string_view, 20> kKnownParameters = {"model",
                                                                "parallel_tool_calls",
                                                                "user",
                                                                "logprobs"};
+enum Parameter : size_t {
+  kModel,
+  kMessages,
+  kStream,
+  kStreamOptions,
+  kMaxTokens,
+  kMaxCompletionTokens,
+  kTemperature,
+  kTopP,
+  kTopK,
+  kStop,
+  kN,
+  kSeed,
+  kPresencePenalty,
+  kFrequencyPenalty,
+  kResponseFormat,
+  kTools,
+  kToolChoice,
+  kParallelToolCalls,
+  kUser,
+  kLogprobs,
+};
 
-bool known_parameter(std::string_view name) {
-  for (std::string_view known : kKnownParameters) {
-    if (known == name) return true;
-  }
-  return false;
+// The members of a message read, found in one pass over it.
+constexpr std::array<std::string_view, 5> kMessageMembers = {"role", "content", "function_call",
+                                                             "tool_calls", "tool_call_id"};
+enum MessageMember : size_t { kRole, kContent, kFunctionCall, kToolCalls, kToolCallId };
+using MessageMembers = std::array<const Value*, kMessageMembers.size()>;
+
+// The message's role when it is a string, else empty.
+std::string_view role_of(const MessageMembers& members) {
+  const Value* role = members[kRole];
+  return role != nullptr && role->IsString() ? view(*role) : std::string_view();
 }
 
 // "data:<mime type>;base64,<data>" split into its type and data.
@@ -130,26 +159,32 @@ class RequestWriter {
   }
 
   bool check_parameters(bool* stream) {
+    std::array<bool, kKnownParameters.size()> seen{};  // as find(): the first of a name counts
     for (const auto& member : request_.GetObject()) {
       const std::string_view name = view(member.name);
+      const size_t known = name_index(kKnownParameters, name);
+      if (known < kKnownParameters.size() && !seen[known]) {
+        seen[known] = true;
+        if (!member.value.IsNull()) parameters_[known] = &member.value;
+      }
       if (member.value.IsNull()) continue;
-      if (!known_parameter(name)) {
+      if (known == kKnownParameters.size()) {
         return fail(
             std::string(label()) + " does not support the parameter '" + std::string(name) + "'",
             std::string(name));
       }
     }
     *stream = false;
-    if (const Value* value = find(request_, "stream")) {
+    if (const Value* value = parameters_[kStream]) {
       if (!value->IsBool()) return fail("stream must be a boolean", "stream");
       *stream = value->GetBool();
     }
-    if (const Value* value = find(request_, "logprobs")) {
+    if (const Value* value = parameters_[kLogprobs]) {
       if (!value->IsBool() || value->GetBool()) {
         return fail(std::string(label()) + " does not support logprobs", "logprobs");
       }
     }
-    const Value* messages = find(request_, "messages");
+    const Value* messages = parameters_[kMessages];
     if (messages == nullptr || !messages->IsArray() || messages->Empty()) {
       return fail("messages must be a non-empty array", "messages");
     }
@@ -161,15 +196,14 @@ class RequestWriter {
   // ---- messages ----
 
   bool write_system() {
-    const Value& messages = request_["messages"];
+    const Value& messages = *parameters_[kMessages];
     const JsonPath messages_path("messages");
     bool open = false;
     for (rapidjson::SizeType i = 0; i < messages.Size(); ++i) {
-      const Value& message = messages[i];
-      std::string_view role;
-      if (!find_string(message, "role", &role) || (role != "system" && role != "developer")) {
-        continue;
-      }
+      MessageMembers members;
+      find_members(messages[i], kMessageMembers, &members);
+      const std::string_view role = role_of(members);
+      if (role != "system" && role != "developer") continue;
       if (!open) {
         write_literal_key<"systemInstruction">(writer_);
         writer_.StartObject();
@@ -179,7 +213,7 @@ class RequestWriter {
       }
       const JsonPath message_path = messages_path.index(i);
       const JsonPath path = message_path.member("content");
-      const Value* content = find(message, "content");
+      const Value* content = members[kContent];
       if (content != nullptr && content->IsString()) {
         write_text_part(view(*content));
       } else if (content != nullptr && content->IsArray()) {
@@ -200,7 +234,7 @@ class RequestWriter {
   }
 
   bool write_contents() {
-    const Value& messages = request_["messages"];
+    const Value& messages = *parameters_[kMessages];
     const JsonPath messages_path("messages");
     write_literal_key<"contents">(writer_);
     writer_.StartArray();
@@ -221,24 +255,26 @@ class RequestWriter {
     for (rapidjson::SizeType i = 0; i < messages.Size(); ++i) {
       const Value& message = messages[i];
       const JsonPath path = messages_path.index(i);
-      std::string_view role;
-      if (!message.IsObject() || !find_string(message, "role", &role)) {
+      MessageMembers members;
+      find_members(message, kMessageMembers, &members);
+      if (members[kRole] == nullptr || !members[kRole]->IsString()) {
         return fail(path + " must be an object with a string role", path + ".role");
       }
-      if (find(message, "function_call") != nullptr) {
+      const std::string_view role = view(*members[kRole]);
+      if (members[kFunctionCall] != nullptr) {
         return fail(path + ".function_call is the deprecated form of tool_calls; send tool_calls",
                     path + ".function_call");
       }
       if (role == "system" || role == "developer") continue;  // systemInstruction
       if (role == "user") {
         open_turn("user");
-        if (!write_user_content(message, path)) return false;
+        if (!write_user_content(members, path)) return false;
       } else if (role == "assistant") {
         open_turn("model");
-        if (!write_assistant(message, path)) return false;
+        if (!write_assistant(members, path)) return false;
       } else if (role == "tool") {
         open_turn("user");  // Gemini takes function responses in a user turn
-        if (!write_tool_result(message, path)) return false;
+        if (!write_tool_result(members, path)) return false;
       } else {
         return fail(
             path + ".role '" + std::string(role) + "' is not supported by " + std::string(label()),
@@ -282,8 +318,8 @@ class RequestWriter {
     return fail(path + " must be a text part with a string text", path);
   }
 
-  bool write_user_content(const Value& message, const JsonPath& path) {
-    const Value* content = find(message, "content");
+  bool write_user_content(const MessageMembers& message, const JsonPath& path) {
+    const Value* content = message[kContent];
     const JsonPath content_path = path.member("content");
     if (content != nullptr && content->IsString()) {
       write_text_part(view(*content));
@@ -382,9 +418,9 @@ class RequestWriter {
     return true;
   }
 
-  bool write_assistant(const Value& message, const JsonPath& path) {
-    const Value* content = find(message, "content");
-    const Value* tool_calls = find(message, "tool_calls");
+  bool write_assistant(const MessageMembers& message, const JsonPath& path) {
+    const Value* content = message[kContent];
+    const Value* tool_calls = message[kToolCalls];
     const bool has_calls = tool_calls != nullptr && tool_calls->IsArray() && !tool_calls->Empty();
     const JsonPath content_path = path.member("content");
     if (content != nullptr && content->IsString()) {
@@ -445,11 +481,12 @@ class RequestWriter {
     return true;
   }
 
-  bool write_tool_result(const Value& message, const JsonPath& path) {
-    std::string_view id;
-    if (!find_string(message, "tool_call_id", &id)) {
+  bool write_tool_result(const MessageMembers& message, const JsonPath& path) {
+    const Value* id_value = message[kToolCallId];
+    if (id_value == nullptr || !id_value->IsString()) {
       return fail(path + ".tool_call_id must be a string", path + ".tool_call_id");
     }
+    const std::string_view id = view(*id_value);
     const auto name = tool_names_.find(id);
     if (name == tool_names_.end()) {
       return fail(path + ".tool_call_id '" + std::string(id) +
@@ -458,7 +495,7 @@ class RequestWriter {
     }
     std::string_view text;
     std::string joined;  // the text of an array of parts
-    const Value* content = find(message, "content");
+    const Value* content = message[kContent];
     const JsonPath content_path = path.member("content");
     if (content != nullptr && content->IsString()) {
       text = view(*content);
@@ -498,7 +535,7 @@ class RequestWriter {
   // ---- tools ----
 
   bool write_tools() {
-    const Value* tools = find(request_, "tools");
+    const Value* tools = parameters_[kTools];
     if (tools == nullptr) return true;
     if (!tools->IsArray()) return fail("tools must be an array", "tools");
     if (tools->Empty()) return true;
@@ -562,7 +599,7 @@ class RequestWriter {
   }
 
   bool write_tool_config() {
-    const Value* choice = find(request_, "tool_choice");
+    const Value* choice = parameters_[kToolChoice];
     if (choice == nullptr) return true;
     std::string_view mode;
     std::string_view function_name;
@@ -616,9 +653,10 @@ class RequestWriter {
 
   // Copies the number `name` to generationConfig as `gemini_name`; integers must be whole and at
   // least `minimum`.
-  bool copy_number(std::string_view name, std::string_view gemini_name, bool integer,
+  bool copy_number(Parameter parameter, std::string_view gemini_name, bool integer,
                    int64_t minimum) {
-    const Value* value = find(request_, name);
+    const Value* value = parameters_[parameter];
+    const std::string_view name = kKnownParameters[parameter];
     if (value == nullptr) return true;
     if (integer) {
       if (!value->IsInt64() || value->GetInt64() < minimum ||
@@ -636,7 +674,7 @@ class RequestWriter {
   }
 
   bool write_generation_config() {
-    if (const Value* stop = find(request_, "stop")) {
+    if (const Value* stop = parameters_[kStop]) {
       if (stop->IsString()) {
         config_key("stopSequences");
         writer_.StartArray();
@@ -656,16 +694,15 @@ class RequestWriter {
       }
     }
     // max_completion_tokens is the newer name; it wins when a client sends both.
-    const char* max_tokens =
-        find(request_, "max_completion_tokens") != nullptr ? "max_completion_tokens" : "max_tokens";
-    if (!copy_number("n", "candidateCount", true, 1) ||
+    const Parameter max_tokens =
+        parameters_[kMaxCompletionTokens] != nullptr ? kMaxCompletionTokens : kMaxTokens;
+    if (!copy_number(kN, "candidateCount", true, 1) ||
         !copy_number(max_tokens, "maxOutputTokens", true, 1) ||
-        !copy_number("temperature", "temperature", false, 0) ||
-        !copy_number("top_p", "topP", false, 0) || !copy_number("top_k", "topK", true, 1) ||
-        !copy_number("seed", "seed", true, std::numeric_limits<int32_t>::min()) ||
-        !copy_number("presence_penalty", "presencePenalty", false, 0) ||
-        !copy_number("frequency_penalty", "frequencyPenalty", false, 0) ||
-        !write_response_format()) {
+        !copy_number(kTemperature, "temperature", false, 0) ||
+        !copy_number(kTopP, "topP", false, 0) || !copy_number(kTopK, "topK", true, 1) ||
+        !copy_number(kSeed, "seed", true, std::numeric_limits<int32_t>::min()) ||
+        !copy_number(kPresencePenalty, "presencePenalty", false, 0) ||
+        !copy_number(kFrequencyPenalty, "frequencyPenalty", false, 0) || !write_response_format()) {
       return false;
     }
     if (config_open_) writer_.EndObject();
@@ -673,7 +710,7 @@ class RequestWriter {
   }
 
   bool write_response_format() {
-    const Value* format = find(request_, "response_format");
+    const Value* format = parameters_[kResponseFormat];
     if (format == nullptr) return true;
     std::string_view type;
     if (!find_string(*format, "type", &type)) {
@@ -709,7 +746,8 @@ class RequestWriter {
   JsonWriter writer_;
   // tool call id -> function name, both in the request's document
   std::map<std::string_view, std::string_view> tool_names_;
-  bool config_open_ = false;  // "generationConfig":{ written
+  std::array<const Value*, kKnownParameters.size()> parameters_{};  // by Parameter; null: absent
+  bool config_open_ = false;                                        // "generationConfig":{ written
 };
 
 }  // namespace
