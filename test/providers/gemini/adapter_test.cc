@@ -142,6 +142,22 @@ TEST(VertexRequest, RegionalDefaultBaseUrl) {
       << request.url;
 }
 
+TEST(VertexRequest, GlobalDefaultBaseUrl) {
+  const UpstreamRequest request = build_ok(*make_vertex_adapter(), vertex_deployment("global"));
+  EXPECT_EQ(request.url,
+            "https://aiplatform.googleapis.com/v1/projects/my-project/locations/global/"
+            "publishers/google/models/gemini-2.0-flash:generateContent");
+}
+
+TEST(GeminiRequest, DefaultBaseUrlAndStreamMethod) {
+  const UpstreamRequest request =
+      build_ok(*make_gemini_adapter(), gemini_deployment(),
+               R"({"messages":[{"role":"user","content":"hi"}],"stream":true})");
+  EXPECT_EQ(request.url,
+            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:"
+            "streamGenerateContent?alt=sse");
+}
+
 TEST(GeminiRequest, AMisconfiguredDeploymentIsTheGatewaysError) {
   Deployment deployment = vertex_deployment();
   deployment.settings.erase("vertex_project");
