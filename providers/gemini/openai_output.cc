@@ -16,6 +16,9 @@ constexpr std::array<std::string_view, 5> kCounts = {"promptTokenCount", "candid
                                                      "thoughtsTokenCount", "totalTokenCount",
                                                      "cachedContentTokenCount"};
 
+// The members of a content part read, found in one pass.
+constexpr std::array<std::string_view, 3> kPartMembers = {"thought", "text", "functionCall"};
+
 int64_t count_of(const rapidjson::Value* value, bool* present = nullptr) {
   if (value == nullptr || !value->IsInt64() || value->GetInt64() < 0) return 0;
   if (present != nullptr) *present = true;
@@ -95,13 +98,16 @@ bool read_parts(const rapidjson::Value& candidate, CandidateParts* parts, Failur
   const rapidjson::Value* list = content != nullptr ? find(*content, "parts") : nullptr;
   if (list == nullptr || !list->IsArray()) return true;  // a blocked candidate has no content
   for (const auto& part : list->GetArray()) {
-    if (const rapidjson::Value* thought = find(part, "thought");
+    std::array<const rapidjson::Value*, kPartMembers.size()> members;
+    find_members(part, kPartMembers, &members);
+    if (const rapidjson::Value* thought = members[0];
         thought != nullptr && thought->IsBool() && thought->GetBool()) {
       continue;
     }
-    std::string_view text;
-    if (find_string(part, "text", &text)) parts->text += text;
-    if (const rapidjson::Value* call = find(part, "functionCall")) {
+    if (const rapidjson::Value* text = members[1]; text != nullptr && text->IsString()) {
+      parts->text += view(*text);
+    }
+    if (const rapidjson::Value* call = members[2]) {
       FunctionCall function;
       std::string_view name;
       if (!find_string(*call, "name", &name)) {
