@@ -195,15 +195,18 @@ class RequestWriter {
 
   // ---- messages ----
 
+  // After write_contents(), which counted the system messages and checked every role.
   bool write_system() {
     const Value& messages = *parameters_[kMessages];
     const JsonPath messages_path("messages");
     bool open = false;
-    for (rapidjson::SizeType i = 0; i < messages.Size(); ++i) {
+    size_t left = system_messages_;
+    for (rapidjson::SizeType i = first_system_; left > 0 && i < messages.Size(); ++i) {
       MessageMembers members;
       find_members(messages[i], kMessageMembers, &members);
       const std::string_view role = role_of(members);
       if (role != "system" && role != "developer") continue;
+      --left;
       if (!open) {
         write_literal_key<"systemInstruction">(writer_);
         writer_.StartObject();
@@ -265,7 +268,10 @@ class RequestWriter {
         return fail(path + ".function_call is the deprecated form of tool_calls; send tool_calls",
                     path + ".function_call");
       }
-      if (role == "system" || role == "developer") continue;  // systemInstruction
+      if (role == "system" || role == "developer") {  // written by write_system()
+        if (system_messages_++ == 0) first_system_ = i;
+        continue;
+      }
       if (role == "user") {
         open_turn("user");
         if (!write_user_content(members, path)) return false;
@@ -747,7 +753,9 @@ class RequestWriter {
   // tool call id -> function name, both in the request's document
   std::map<std::string_view, std::string_view> tool_names_;
   std::array<const Value*, kKnownParameters.size()> parameters_{};  // by Parameter; null: absent
-  bool config_open_ = false;                                        // "generationConfig":{ written
+  bool config_open_ = false;
+  size_t system_messages_ = 0;            // counted by write_contents()
+  rapidjson::SizeType first_system_ = 0;  // the first one's index // "generationConfig":{ written
 };
 
 }  // namespace
