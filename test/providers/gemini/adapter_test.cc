@@ -181,6 +181,18 @@ TEST(GeminiRequest, LegacyCompletionsAreNotServed) {
 
 // ---- request edge cases ----
 
+TEST(GeminiRequest, SystemMessagesAfterTheFirstTurnJoinTheSystemInstructionInOrder) {
+  constexpr std::string_view body =
+      R"({"messages":[{"role":"user","content":"Hi"},{"role":"system","content":"A"},)"
+      R"({"role":"assistant","content":"Hello"},{"role":"developer","content":"B"},)"
+      R"({"role":"user","content":"Bye"}]})";
+  const UpstreamRequest request = build_ok(*make_gemini_adapter(), gemini_deployment(), body);
+  EXPECT_EQ(
+      normalise_json(request.body),
+      R"({"contents":[{"role":"user","parts":[{"text":"Hi"}]},{"role":"model","parts":[{"text":"Hello"}]},)"
+      R"({"role":"user","parts":[{"text":"Bye"}]}],"systemInstruction":{"parts":[{"text":"A"},{"text":"B"}]}})");
+}
+
 TEST(GeminiRequest, CloudStorageImagesOnlyForVertexWithImageUrls) {
   constexpr std::string_view body =
       R"({"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"gs://bucket/cat.png"}}]}]})";
