@@ -64,6 +64,9 @@ enum Parameter : size_t {
   kLogprobs,
 };
 
+// The members of a tool's function read, found in one pass over it.
+constexpr std::array<std::string_view, 3> kFunctionMembers = {"name", "description", "parameters"};
+
 // The members of a message read, found in one pass over it.
 constexpr std::array<std::string_view, 5> kMessageMembers = {"role", "content", "function_call",
                                                              "tool_calls", "tool_call_id"};
@@ -568,19 +571,20 @@ class RequestWriter {
           path + ".type");
     }
     const Value* function = find(tool, "function");
-    std::string_view name;
-    if (function == nullptr || !find_string(*function, "name", &name)) {
+    std::array<const Value*, kFunctionMembers.size()> members{};
+    if (function != nullptr) find_members(*function, kFunctionMembers, &members);
+    const Value* name = members[0];
+    if (name == nullptr || !name->IsString()) {
       return fail(path + ".function.name must be a string", path + ".function.name");
     }
     writer_.StartObject();
     write_literal_key<"name">(writer_);
-    write_string(writer_, name);
-    std::string_view description;
-    if (find_string(*function, "description", &description)) {
+    write_string(writer_, view(*name));
+    if (const Value* description = members[1]; description != nullptr && description->IsString()) {
       write_literal_key<"description">(writer_);
-      write_string(writer_, description);
+      write_string(writer_, view(*description));
     }
-    if (const Value* parameters = find(*function, "parameters");
+    if (const Value* parameters = members[2];
         parameters != nullptr && !empty_object_schema(*parameters)) {
       write_literal_key<"parameters">(writer_);
       const JsonPath function_path = path.member("function");
