@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <initializer_list>
 
 #include "providers/gemini/translate.h"
 
@@ -42,6 +43,16 @@ std::string_view model_id(const Deployment& deployment) {
   std::string_view model = deployment.model;
   if (model.starts_with("models/")) model.remove_prefix(7);
   return model;
+}
+
+// The pieces one after another, in one allocation.
+std::string concatenated(std::initializer_list<std::string_view> pieces) {
+  size_t size = 0;
+  for (std::string_view piece : pieces) size += piece.size();
+  std::string text;
+  text.reserve(size);
+  for (std::string_view piece : pieces) text.append(piece);
+  return text;
 }
 
 class GoogleAdapter final : public Adapter {
@@ -117,8 +128,9 @@ class GoogleAdapter final : public Adapter {
       return false;
     }
     out->method = "POST";
-    out->url = model_url(deployment) + ":" + std::string(method);
+    out->url = url(deployment, method);
     out->headers.clear();
+    out->headers.reserve(2);
     out->headers.push_back({"content-type", "application/json"});
     if (flavour_ == Flavour::gemini) {
       // In a header, never in the URL: URLs end up in logs.
@@ -172,22 +184,26 @@ class GoogleAdapter final : public Adapter {
     return list;
   }
 
-  // The model's resource URL, before ":<method>".
-  std::string model_url(const Deployment& deployment) const {
-    const std::string model(model_id(deployment));
+  // The model's resource URL followed by ":<method>", made for every request.
+  std::string url(const Deployment& deployment, std::string_view method) const {
+    const std::string_view model = model_id(deployment);
     if (flavour_ == Flavour::gemini) {
-      const std::string base =
-          deployment.base_url.empty() ? std::string(kGeminiBaseUrl) : deployment.base_url;
-      return base + "/v1beta/models/" + model;
+      const std::string_view base =
+          deployment.base_url.empty() ? kGeminiBaseUrl : std::string_view(deployment.base_url);
+      return concatenated({base, "/v1beta/models/", model, ":", method});
     }
-    const std::string location(setting(deployment, "vertex_location"));
-    std::string base = deployment.base_url;
-    if (base.empty()) {
-      base = location == "global" ? "https://aiplatform.googleapis.com"
-                                  : "https://" + location + "-aiplatform.googleapis.com";
+    const std::string_view location = setting(deployment, "vertex_location");
+    // The host: the configured base, the global one, or "https://" location "-aiplatform...".
+    std::array<std::string_view, 3> host = {deployment.base_url, "", ""};
+    if (deployment.base_url.empty()) {
+      host =
+          location == "global"
+              ? std::array<std::string_view, 3>{"https://aiplatform.googleapis.com", "", ""}
+              : std::array<std::string_view, 3>{"https://", location, "-aiplatform.googleapis.com"};
     }
-    return base + "/v1/projects/" + std::string(setting(deployment, "vertex_project")) +
-           "/locations/" + location + "/publishers/google/models/" + model;
+    return concatenated({host[0], host[1], host[2], "/v1/projects/",
+                         setting(deployment, "vertex_project"), "/locations/", location,
+                         "/publishers/google/models/", model, ":", method});
   }
 
   const Flavour flavour_;

@@ -2,13 +2,24 @@
 
 #include "providers/gemini/openai_output.h"
 
+#include <array>
 #include <cstdio>
+
+#include "providers/gemini/literal.h"
+#include "providers/gemini/members.h"
 
 namespace sluice::providers::gemini {
 namespace {
 
-int64_t count_of(const rapidjson::Value& usage, std::string_view name, bool* present = nullptr) {
-  const rapidjson::Value* value = find(usage, name);
+// usageMetadata's counts, in the order Usage keeps them.
+constexpr std::array<std::string_view, 5> kCounts = {"promptTokenCount", "candidatesTokenCount",
+                                                     "thoughtsTokenCount", "totalTokenCount",
+                                                     "cachedContentTokenCount"};
+
+// The members of a content part read, found in one pass.
+constexpr std::array<std::string_view, 3> kPartMembers = {"thought", "text", "functionCall"};
+
+int64_t count_of(const rapidjson::Value* value, bool* present = nullptr) {
   if (value == nullptr || !value->IsInt64() || value->GetInt64() < 0) return 0;
   if (present != nullptr) *present = true;
   return value->GetInt64();
@@ -17,37 +28,42 @@ int64_t count_of(const rapidjson::Value& usage, std::string_view name, bool* pre
 }  // namespace
 
 Usage read_usage(const rapidjson::Value& response) {
+  return read_usage_metadata(find(response, "usageMetadata"));
+}
+
+Usage read_usage_metadata(const rapidjson::Value* metadata) {
   Usage usage;
-  const rapidjson::Value* metadata = find(response, "usageMetadata");
   if (metadata == nullptr || !metadata->IsObject()) return usage;
+  std::array<const rapidjson::Value*, kCounts.size()> counts;
+  find_members(*metadata, kCounts, &counts);
   usage.present = true;
-  usage.prompt = count_of(*metadata, "promptTokenCount");
-  usage.candidates = count_of(*metadata, "candidatesTokenCount");
-  usage.thoughts = count_of(*metadata, "thoughtsTokenCount", &usage.has_thoughts);
-  usage.total = count_of(*metadata, "totalTokenCount");
-  usage.cached = count_of(*metadata, "cachedContentTokenCount", &usage.has_cached);
+  usage.prompt = count_of(counts[0]);
+  usage.candidates = count_of(counts[1]);
+  usage.thoughts = count_of(counts[2], &usage.has_thoughts);
+  usage.total = count_of(counts[3]);
+  usage.cached = count_of(counts[4], &usage.has_cached);
   return usage;
 }
 
 void write_usage(JsonWriter& writer, const Usage& usage) {
   writer.StartObject();
-  write_key(writer, "prompt_tokens");
+  write_literal_key<"prompt_tokens">(writer);
   writer.Int64(usage.prompt);
-  write_key(writer, "completion_tokens");
+  write_literal_key<"completion_tokens">(writer);
   writer.Int64(usage.candidates + usage.thoughts);
-  write_key(writer, "total_tokens");
+  write_literal_key<"total_tokens">(writer);
   writer.Int64(usage.total);
   if (usage.has_cached) {
-    write_key(writer, "prompt_tokens_details");
+    write_literal_key<"prompt_tokens_details">(writer);
     writer.StartObject();
-    write_key(writer, "cached_tokens");
+    write_literal_key<"cached_tokens">(writer);
     writer.Int64(usage.cached);
     writer.EndObject();
   }
   if (usage.has_thoughts) {
-    write_key(writer, "completion_tokens_details");
+    write_literal_key<"completion_tokens_details">(writer);
     writer.StartObject();
-    write_key(writer, "reasoning_tokens");
+    write_literal_key<"reasoning_tokens">(writer);
     writer.Int64(usage.thoughts);
     writer.EndObject();
   }
@@ -82,13 +98,16 @@ bool read_parts(const rapidjson::Value& candidate, CandidateParts* parts, Failur
   const rapidjson::Value* list = content != nullptr ? find(*content, "parts") : nullptr;
   if (list == nullptr || !list->IsArray()) return true;  // a blocked candidate has no content
   for (const auto& part : list->GetArray()) {
-    if (const rapidjson::Value* thought = find(part, "thought");
+    std::array<const rapidjson::Value*, kPartMembers.size()> members;
+    find_members(part, kPartMembers, &members);
+    if (const rapidjson::Value* thought = members[0];
         thought != nullptr && thought->IsBool() && thought->GetBool()) {
       continue;
     }
-    std::string_view text;
-    if (find_string(part, "text", &text)) parts->text += text;
-    if (const rapidjson::Value* call = find(part, "functionCall")) {
+    if (const rapidjson::Value* text = members[1]; text != nullptr && text->IsString()) {
+      parts->text += view(*text);
+    }
+    if (const rapidjson::Value* call = members[2]) {
       FunctionCall function;
       std::string_view name;
       if (!find_string(*call, "name", &name)) {

@@ -25,6 +25,8 @@ struct Usage {
 
 // usageMetadata's counts; a missing or malformed count reads as 0.
 Usage read_usage(const rapidjson::Value& response);
+// The same for the usageMetadata member itself (nullptr when the answer has none).
+Usage read_usage_metadata(const rapidjson::Value* metadata);
 
 // {"prompt_tokens","completion_tokens","total_tokens",...}: completion tokens include the
 // thoughts (as OpenAI's include reasoning), also reported as reasoning_tokens.

@@ -8,14 +8,19 @@
 #include <limits>
 #include <map>
 
+#include "providers/gemini/literal.h"
+#include "providers/gemini/members.h"
 #include "providers/gemini/translate.h"
+#include "providers/support/json_path.h"
 
 namespace sluice::providers::gemini {
 namespace {
 
 using rapidjson::Value;
+using support::JsonPath;
 
-// Top-level members understood; any other non-null member is refused.
+// Top-level members understood; any other non-null member is refused. Found in the one pass
+// that looks for unknown members, and read by their Parameter afterwards.
 constexpr std::array<std::string_view, 20> kKnownParameters = {"model",
                                                                "messages",
                                                                "stream",
@@ -36,16 +41,42 @@ constexpr std::array<std::string_view, 20> kKnownParameters = {"model",
                                                                "parallel_tool_calls",
                                                                "user",
                                                                "logprobs"};
+enum Parameter : size_t {
+  kModel,
+  kMessages,
+  kStream,
+  kStreamOptions,
+  kMaxTokens,
+  kMaxCompletionTokens,
+  kTemperature,
+  kTopP,
+  kTopK,
+  kStop,
+  kN,
+  kSeed,
+  kPresencePenalty,
+  kFrequencyPenalty,
+  kResponseFormat,
+  kTools,
+  kToolChoice,
+  kParallelToolCalls,
+  kUser,
+  kLogprobs,
+};
 
-bool known_parameter(std::string_view name) {
-  for (std::string_view known : kKnownParameters) {
-    if (known == name) return true;
-  }
-  return false;
-}
+// The members of a tool's function read, found in one pass over it.
+constexpr std::array<std::string_view, 3> kFunctionMembers = {"name", "description", "parameters"};
 
-std::string indexed(const std::string& path, size_t index) {
-  return path + "[" + std::to_string(index) + "]";
+// The members of a message read, found in one pass over it.
+constexpr std::array<std::string_view, 5> kMessageMembers = {"role", "content", "function_call",
+                                                             "tool_calls", "tool_call_id"};
+enum MessageMember : size_t { kRole, kContent, kFunctionCall, kToolCalls, kToolCallId };
+using MessageMembers = std::array<const Value*, kMessageMembers.size()>;
+
+// The message's role when it is a string, else empty.
+std::string_view role_of(const MessageMembers& members) {
+  const Value* role = members[kRole];
+  return role != nullptr && role->IsString() ? view(*role) : std::string_view();
 }
 
 // "data:<mime type>;base64,<data>" split into its type and data.
@@ -72,6 +103,29 @@ std::string_view image_type_from_extension(std::string_view url) {
   if (extension == "heic") return "image/heic";
   if (extension == "heif") return "image/heif";
   return {};
+}
+
+// Whether `text` may be a JSON object: its first non-blank byte is '{'. Spares most plain-text
+// tool results a parse.
+bool looks_like_object(std::string_view text) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && text[first] == '{';
+}
+
+// Whether write_value copies `value`, at `depth`, whole: it refuses values nested past
+// kMaxCopyDepth, and a refusal halfway would leave half a value in the body.
+bool copyable(const Value& value, int depth) {
+  if (depth > kMaxCopyDepth) return false;
+  if (value.IsObject()) {
+    for (const auto& member : value.GetObject()) {
+      if (!copyable(member.value, depth + 1)) return false;
+    }
+  } else if (value.IsArray()) {
+    for (const auto& element : value.GetArray()) {
+      if (!copyable(element, depth + 1)) return false;
+    }
+  }
+  return true;
 }
 
 class RequestWriter {
@@ -103,28 +157,37 @@ class RequestWriter {
     *failure_ = invalid_request(std::move(message), std::move(param));
     return false;
   }
+  bool fail(std::string message, const JsonPath& param) {
+    return fail(std::move(message), param.text());
+  }
 
   bool check_parameters(bool* stream) {
+    std::array<bool, kKnownParameters.size()> seen{};  // as find(): the first of a name counts
     for (const auto& member : request_.GetObject()) {
       const std::string_view name = view(member.name);
+      const size_t known = name_index(kKnownParameters, name);
+      if (known < kKnownParameters.size() && !seen[known]) {
+        seen[known] = true;
+        if (!member.value.IsNull()) parameters_[known] = &member.value;
+      }
       if (member.value.IsNull()) continue;
-      if (!known_parameter(name)) {
+      if (known == kKnownParameters.size()) {
         return fail(
             std::string(label()) + " does not support the parameter '" + std::string(name) + "'",
             std::string(name));
       }
     }
     *stream = false;
-    if (const Value* value = find(request_, "stream")) {
+    if (const Value* value = parameters_[kStream]) {
       if (!value->IsBool()) return fail("stream must be a boolean", "stream");
       *stream = value->GetBool();
     }
-    if (const Value* value = find(request_, "logprobs")) {
+    if (const Value* value = parameters_[kLogprobs]) {
       if (!value->IsBool() || value->GetBool()) {
         return fail(std::string(label()) + " does not support logprobs", "logprobs");
       }
     }
-    const Value* messages = find(request_, "messages");
+    const Value* messages = parameters_[kMessages];
     if (messages == nullptr || !messages->IsArray() || messages->Empty()) {
       return fail("messages must be a non-empty array", "messages");
     }
@@ -135,30 +198,34 @@ class RequestWriter {
 
   // ---- messages ----
 
+  // After write_contents(), which counted the system messages and checked every role.
   bool write_system() {
-    const Value& messages = request_["messages"];
+    const Value& messages = *parameters_[kMessages];
+    const JsonPath messages_path("messages");
     bool open = false;
-    for (rapidjson::SizeType i = 0; i < messages.Size(); ++i) {
-      const Value& message = messages[i];
-      std::string_view role;
-      if (!find_string(message, "role", &role) || (role != "system" && role != "developer")) {
-        continue;
-      }
+    size_t left = system_messages_;
+    for (rapidjson::SizeType i = first_system_; left > 0 && i < messages.Size(); ++i) {
+      MessageMembers members;
+      find_members(messages[i], kMessageMembers, &members);
+      const std::string_view role = role_of(members);
+      if (role != "system" && role != "developer") continue;
+      --left;
       if (!open) {
-        write_key(writer_, "systemInstruction");
+        write_literal_key<"systemInstruction">(writer_);
         writer_.StartObject();
-        write_key(writer_, "parts");
+        write_literal_key<"parts">(writer_);
         writer_.StartArray();
         open = true;
       }
-      const std::string path = indexed("messages", i) + ".content";
-      const Value* content = find(message, "content");
+      const JsonPath message_path = messages_path.index(i);
+      const JsonPath path = message_path.member("content");
+      const Value* content = members[kContent];
       if (content != nullptr && content->IsString()) {
         write_text_part(view(*content));
       } else if (content != nullptr && content->IsArray()) {
         for (rapidjson::SizeType k = 0; k < content->Size(); ++k) {
           std::string_view text;
-          if (!text_of_part((*content)[k], indexed(path, k), &text)) return false;
+          if (!text_of_part((*content)[k], path.index(k), &text)) return false;
           write_text_part(text);
         }
       } else {
@@ -173,8 +240,9 @@ class RequestWriter {
   }
 
   bool write_contents() {
-    const Value& messages = request_["messages"];
-    write_key(writer_, "contents");
+    const Value& messages = *parameters_[kMessages];
+    const JsonPath messages_path("messages");
+    write_literal_key<"contents">(writer_);
     writer_.StartArray();
     std::string_view open_role;  // the turn being written: "user", "model" or none
     const auto open_turn = [&](std::string_view role) {
@@ -184,33 +252,38 @@ class RequestWriter {
         writer_.EndObject();
       }
       writer_.StartObject();
-      write_key(writer_, "role");
+      write_literal_key<"role">(writer_);
       write_string(writer_, role);
-      write_key(writer_, "parts");
+      write_literal_key<"parts">(writer_);
       writer_.StartArray();
       open_role = role;
     };
     for (rapidjson::SizeType i = 0; i < messages.Size(); ++i) {
       const Value& message = messages[i];
-      const std::string path = indexed("messages", i);
-      std::string_view role;
-      if (!message.IsObject() || !find_string(message, "role", &role)) {
+      const JsonPath path = messages_path.index(i);
+      MessageMembers members;
+      find_members(message, kMessageMembers, &members);
+      if (members[kRole] == nullptr || !members[kRole]->IsString()) {
         return fail(path + " must be an object with a string role", path + ".role");
       }
-      if (find(message, "function_call") != nullptr) {
+      const std::string_view role = view(*members[kRole]);
+      if (members[kFunctionCall] != nullptr) {
         return fail(path + ".function_call is the deprecated form of tool_calls; send tool_calls",
                     path + ".function_call");
       }
-      if (role == "system" || role == "developer") continue;  // systemInstruction
+      if (role == "system" || role == "developer") {  // written by write_system()
+        if (system_messages_++ == 0) first_system_ = i;
+        continue;
+      }
       if (role == "user") {
         open_turn("user");
-        if (!write_user_content(message, path)) return false;
+        if (!write_user_content(members, path)) return false;
       } else if (role == "assistant") {
         open_turn("model");
-        if (!write_assistant(message, path)) return false;
+        if (!write_assistant(members, path)) return false;
       } else if (role == "tool") {
         open_turn("user");  // Gemini takes function responses in a user turn
-        if (!write_tool_result(message, path)) return false;
+        if (!write_tool_result(members, path)) return false;
       } else {
         return fail(
             path + ".role '" + std::string(role) + "' is not supported by " + std::string(label()),
@@ -228,25 +301,25 @@ class RequestWriter {
 
   void write_text_part(std::string_view text) {
     writer_.StartObject();
-    write_key(writer_, "text");
+    write_literal_key<"text">(writer_);
     write_string(writer_, text);
     writer_.EndObject();
   }
 
   void write_inline_data(std::string_view mime_type, std::string_view data) {
     writer_.StartObject();
-    write_key(writer_, "inlineData");
+    write_literal_key<"inlineData">(writer_);
     writer_.StartObject();
-    write_key(writer_, "mimeType");
+    write_literal_key<"mimeType">(writer_);
     write_string(writer_, mime_type);
-    write_key(writer_, "data");
+    write_literal_key<"data">(writer_);
     write_string(writer_, data);
     writer_.EndObject();
     writer_.EndObject();
   }
 
   // The text of a {"type":"text","text":...} part (assistant "refusal" parts count as text).
-  bool text_of_part(const Value& part, const std::string& path, std::string_view* text) {
+  bool text_of_part(const Value& part, const JsonPath& path, std::string_view* text) {
     std::string_view type;
     if (!find_string(part, "type", &type)) return fail(path + ".type must be a string", path);
     if (type == "text" && find_string(part, "text", text)) return true;
@@ -254,9 +327,9 @@ class RequestWriter {
     return fail(path + " must be a text part with a string text", path);
   }
 
-  bool write_user_content(const Value& message, const std::string& path) {
-    const Value* content = find(message, "content");
-    const std::string content_path = path + ".content";
+  bool write_user_content(const MessageMembers& message, const JsonPath& path) {
+    const Value* content = message[kContent];
+    const JsonPath content_path = path.member("content");
     if (content != nullptr && content->IsString()) {
       write_text_part(view(*content));
       return true;
@@ -265,12 +338,12 @@ class RequestWriter {
       return fail(content_path + " must be a string or a non-empty array of parts", content_path);
     }
     for (rapidjson::SizeType k = 0; k < content->Size(); ++k) {
-      if (!write_user_part((*content)[k], indexed(content_path, k))) return false;
+      if (!write_user_part((*content)[k], content_path.index(k))) return false;
     }
     return true;
   }
 
-  bool write_user_part(const Value& part, const std::string& path) {
+  bool write_user_part(const Value& part, const JsonPath& path) {
     std::string_view type;
     if (!find_string(part, "type", &type)) return fail(path + ".type must be a string", path);
     if (type == "text") {
@@ -311,10 +384,11 @@ class RequestWriter {
         path + ".type");
   }
 
-  bool write_image(const Value& part, const std::string& path) {
+  bool write_image(const Value& part, const JsonPath& path) {
     const Value* image = find(part, "image_url");
     std::string_view url;
-    const std::string url_path = path + ".image_url.url";
+    const JsonPath image_path = path.member("image_url");  // url_path's parent, kept alive
+    const JsonPath url_path = image_path.member("url");
     if (image != nullptr && image->IsString()) {
       url = view(*image);
     } else if (image == nullptr || !find_string(*image, "url", &url)) {
@@ -336,34 +410,35 @@ class RequestWriter {
     }
     mime_type = image_type_from_extension(url);
     if (mime_type.empty()) {
-      return fail(url_path + ": the image type cannot be told from the URL's extension " +
+      return fail(url_path +
+                      ": the image type cannot be told from the URL's extension "
                       "(png, jpg, jpeg, webp, gif, heic, heif); send a data: URL",
                   url_path);
     }
     writer_.StartObject();
-    write_key(writer_, "fileData");
+    write_literal_key<"fileData">(writer_);
     writer_.StartObject();
-    write_key(writer_, "mimeType");
+    write_literal_key<"mimeType">(writer_);
     write_string(writer_, mime_type);
-    write_key(writer_, "fileUri");
+    write_literal_key<"fileUri">(writer_);
     write_string(writer_, url);
     writer_.EndObject();
     writer_.EndObject();
     return true;
   }
 
-  bool write_assistant(const Value& message, const std::string& path) {
-    const Value* content = find(message, "content");
-    const Value* tool_calls = find(message, "tool_calls");
+  bool write_assistant(const MessageMembers& message, const JsonPath& path) {
+    const Value* content = message[kContent];
+    const Value* tool_calls = message[kToolCalls];
     const bool has_calls = tool_calls != nullptr && tool_calls->IsArray() && !tool_calls->Empty();
-    const std::string content_path = path + ".content";
+    const JsonPath content_path = path.member("content");
     if (content != nullptr && content->IsString()) {
       // An assistant turn that only calls tools often carries "" as its content.
       if (!(has_calls && content->GetStringLength() == 0)) write_text_part(view(*content));
     } else if (content != nullptr && content->IsArray()) {
       for (rapidjson::SizeType k = 0; k < content->Size(); ++k) {
         std::string_view text;
-        if (!text_of_part((*content)[k], indexed(content_path, k), &text)) return false;
+        if (!text_of_part((*content)[k], content_path.index(k), &text)) return false;
         write_text_part(text);
       }
     } else if (content != nullptr) {
@@ -373,13 +448,14 @@ class RequestWriter {
     }
     if (tool_calls == nullptr) return true;
     if (!tool_calls->IsArray()) return fail(path + ".tool_calls must be an array", path);
+    const JsonPath calls_path = path.member("tool_calls");
     for (rapidjson::SizeType k = 0; k < tool_calls->Size(); ++k) {
-      if (!write_function_call((*tool_calls)[k], indexed(path + ".tool_calls", k))) return false;
+      if (!write_function_call((*tool_calls)[k], calls_path.index(k))) return false;
     }
     return true;
   }
 
-  bool write_function_call(const Value& call, const std::string& path) {
+  bool write_function_call(const Value& call, const JsonPath& path) {
     std::string_view id;
     std::string_view name;
     std::string_view arguments;
@@ -390,67 +466,72 @@ class RequestWriter {
       return fail(path + ".function must hold a string name and string arguments",
                   path + ".function");
     }
-    std::string args_json = "{}";  // "" is what some clients send for a call without arguments
-    if (arguments.find_first_not_of(" \t\r\n") != std::string_view::npos) {
-      rapidjson::Document args;
-      if (!parse_json(arguments, &args) || !args.IsObject() || !to_json_text(args, &args_json)) {
-        return fail(path + ".function.arguments must be a JSON object",
-                    path + ".function.arguments");
-      }
+    // "" is what some clients send for a call without arguments.
+    const bool has_arguments = arguments.find_first_not_of(" \t\r\n") != std::string_view::npos;
+    support::EventDocument args;
+    if (has_arguments && (!parse_json(arguments, &args) || !args.IsObject())) {
+      return fail(path + ".function.arguments must be a JSON object", path + ".function.arguments");
     }
-    tool_names_.insert_or_assign(std::string(id), std::string(name));
+    tool_names_.insert_or_assign(id, name);
     writer_.StartObject();
-    write_key(writer_, "functionCall");
+    write_literal_key<"functionCall">(writer_);
     writer_.StartObject();
-    write_key(writer_, "name");
+    write_literal_key<"name">(writer_);
     write_string(writer_, name);
-    write_key(writer_, "args");
-    writer_.RawValue(args_json.data(), args_json.size(), rapidjson::kObjectType);
+    write_literal_key<"args">(writer_);
+    if (!has_arguments) {
+      writer_.RawValue("{}", 2, rapidjson::kObjectType);
+    } else if (!write_value(args, writer_)) {
+      // Too deep to copy; the body written so far is dropped with the failure.
+      return fail(path + ".function.arguments must be a JSON object", path + ".function.arguments");
+    }
     writer_.EndObject();
     writer_.EndObject();
     return true;
   }
 
-  bool write_tool_result(const Value& message, const std::string& path) {
-    std::string_view id;
-    if (!find_string(message, "tool_call_id", &id)) {
+  bool write_tool_result(const MessageMembers& message, const JsonPath& path) {
+    const Value* id_value = message[kToolCallId];
+    if (id_value == nullptr || !id_value->IsString()) {
       return fail(path + ".tool_call_id must be a string", path + ".tool_call_id");
     }
+    const std::string_view id = view(*id_value);
     const auto name = tool_names_.find(id);
     if (name == tool_names_.end()) {
       return fail(path + ".tool_call_id '" + std::string(id) +
                       "' matches no tool call of an earlier assistant message",
                   path + ".tool_call_id");
     }
-    std::string text;
-    const Value* content = find(message, "content");
-    const std::string content_path = path + ".content";
+    std::string_view text;
+    std::string joined;  // the text of an array of parts
+    const Value* content = message[kContent];
+    const JsonPath content_path = path.member("content");
     if (content != nullptr && content->IsString()) {
       text = view(*content);
     } else if (content != nullptr && content->IsArray()) {
       for (rapidjson::SizeType k = 0; k < content->Size(); ++k) {
         std::string_view part;
-        if (!text_of_part((*content)[k], indexed(content_path, k), &part)) return false;
-        text += part;
+        if (!text_of_part((*content)[k], content_path.index(k), &part)) return false;
+        joined += part;
       }
+      text = joined;
     } else {
       return fail(content_path + " must be a string or an array of text parts", content_path);
     }
     // A JSON object result goes as the object, so the model sees structure, not quoted text.
-    std::string object_json;
-    rapidjson::Document parsed;
-    const bool is_object =
-        parse_json(text, &parsed) && parsed.IsObject() && to_json_text(parsed, &object_json);
+    support::EventDocument parsed;
+    const bool is_object = looks_like_object(text) && parse_json(text, &parsed) &&
+                           parsed.IsObject() && copyable(parsed, 0);
     writer_.StartObject();
-    write_key(writer_, "functionResponse");
+    write_literal_key<"functionResponse">(writer_);
     writer_.StartObject();
-    write_key(writer_, "name");
+    write_literal_key<"name">(writer_);
     write_string(writer_, name->second);
-    write_key(writer_, "response");
+    write_literal_key<"response">(writer_);
     writer_.StartObject();
-    write_key(writer_, "content");
+    write_literal_key<"content">(writer_);
     if (is_object) {
-      writer_.RawValue(object_json.data(), object_json.size(), rapidjson::kObjectType);
+      write_value(parsed, writer_);
     } else {
       write_string(writer_, text);
     }
@@ -463,17 +544,18 @@ class RequestWriter {
   // ---- tools ----
 
   bool write_tools() {
-    const Value* tools = find(request_, "tools");
+    const Value* tools = parameters_[kTools];
     if (tools == nullptr) return true;
     if (!tools->IsArray()) return fail("tools must be an array", "tools");
     if (tools->Empty()) return true;
-    write_key(writer_, "tools");
+    write_literal_key<"tools">(writer_);
     writer_.StartArray();
     writer_.StartObject();
-    write_key(writer_, "functionDeclarations");
+    write_literal_key<"functionDeclarations">(writer_);
     writer_.StartArray();
+    const JsonPath tools_path("tools");
     for (rapidjson::SizeType i = 0; i < tools->Size(); ++i) {
-      if (!write_function_declaration((*tools)[i], indexed("tools", i))) return false;
+      if (!write_function_declaration((*tools)[i], tools_path.index(i))) return false;
     }
     writer_.EndArray();
     writer_.EndObject();
@@ -481,7 +563,7 @@ class RequestWriter {
     return true;
   }
 
-  bool write_function_declaration(const Value& tool, const std::string& path) {
+  bool write_function_declaration(const Value& tool, const JsonPath& path) {
     std::string_view type;
     if (!find_string(tool, "type", &type) || type != "function") {
       return fail(
@@ -489,22 +571,25 @@ class RequestWriter {
           path + ".type");
     }
     const Value* function = find(tool, "function");
-    std::string_view name;
-    if (function == nullptr || !find_string(*function, "name", &name)) {
+    std::array<const Value*, kFunctionMembers.size()> members{};
+    if (function != nullptr) find_members(*function, kFunctionMembers, &members);
+    const Value* name = members[0];
+    if (name == nullptr || !name->IsString()) {
       return fail(path + ".function.name must be a string", path + ".function.name");
     }
     writer_.StartObject();
-    write_key(writer_, "name");
-    write_string(writer_, name);
-    std::string_view description;
-    if (find_string(*function, "description", &description)) {
-      write_key(writer_, "description");
-      write_string(writer_, description);
+    write_literal_key<"name">(writer_);
+    write_string(writer_, view(*name));
+    if (const Value* description = members[1]; description != nullptr && description->IsString()) {
+      write_literal_key<"description">(writer_);
+      write_string(writer_, view(*description));
     }
-    if (const Value* parameters = find(*function, "parameters");
+    if (const Value* parameters = members[2];
         parameters != nullptr && !empty_object_schema(*parameters)) {
-      write_key(writer_, "parameters");
-      if (!write_gemini_schema(*parameters, writer_, path + ".function.parameters", failure_)) {
+      write_literal_key<"parameters">(writer_);
+      const JsonPath function_path = path.member("function");
+      const JsonPath parameters_path = function_path.member("parameters");
+      if (!write_gemini_schema(*parameters, writer_, parameters_path, failure_)) {
         return false;
       }
     }
@@ -524,7 +609,7 @@ class RequestWriter {
   }
 
   bool write_tool_config() {
-    const Value* choice = find(request_, "tool_choice");
+    const Value* choice = parameters_[kToolChoice];
     if (choice == nullptr) return true;
     std::string_view mode;
     std::string_view function_name;
@@ -546,14 +631,14 @@ class RequestWriter {
           "{\"type\":\"function\",\"function\":{\"name\":...}}",
           "tool_choice");
     }
-    write_key(writer_, "toolConfig");
+    write_literal_key<"toolConfig">(writer_);
     writer_.StartObject();
-    write_key(writer_, "functionCallingConfig");
+    write_literal_key<"functionCallingConfig">(writer_);
     writer_.StartObject();
-    write_key(writer_, "mode");
+    write_literal_key<"mode">(writer_);
     write_string(writer_, mode);
     if (!function_name.empty()) {
-      write_key(writer_, "allowedFunctionNames");
+      write_literal_key<"allowedFunctionNames">(writer_);
       writer_.StartArray();
       write_string(writer_, function_name);
       writer_.EndArray();
@@ -565,77 +650,77 @@ class RequestWriter {
 
   // ---- generationConfig ----
 
-  // Copies the number `name` to `config` as `gemini_name`; integers must be whole and at least
-  // `minimum`.
-  bool copy_number(JsonWriter& config, std::string_view name, std::string_view gemini_name,
-                   bool integer, int64_t minimum, int* written) {
-    const Value* value = find(request_, name);
+  // generationConfig is opened by its first member, so that a request without any writes none
+  // (and is not built apart and copied in).
+  void config_key(std::string_view key) {
+    if (!config_open_) {
+      write_literal_key<"generationConfig">(writer_);
+      writer_.StartObject();
+      config_open_ = true;
+    }
+    write_key(writer_, key);
+  }
+
+  // Copies the number `name` to generationConfig as `gemini_name`; integers must be whole and at
+  // least `minimum`.
+  bool copy_number(Parameter parameter, std::string_view gemini_name, bool integer,
+                   int64_t minimum) {
+    const Value* value = parameters_[parameter];
+    const std::string_view name = kKnownParameters[parameter];
     if (value == nullptr) return true;
-    const std::string param(name);
     if (integer) {
       if (!value->IsInt64() || value->GetInt64() < minimum ||
           value->GetInt64() > std::numeric_limits<int32_t>::max()) {
-        return fail(param + " must be an integer of at least " + std::to_string(minimum), param);
+        return fail(
+            std::string(name) + " must be an integer of at least " + std::to_string(minimum),
+            std::string(name));
       }
     } else if (!value->IsNumber()) {
-      return fail(param + " must be a number", param);
+      return fail(std::string(name) + " must be a number", std::string(name));
     }
-    write_key(config, gemini_name);
-    write_value(*value, config);
-    ++*written;
+    config_key(gemini_name);
+    write_value(*value, writer_);
     return true;
   }
 
   bool write_generation_config() {
-    rapidjson::StringBuffer buffer;
-    JsonWriter config(buffer);
-    int written = 0;
-    config.StartObject();
-    if (const Value* stop = find(request_, "stop")) {
+    if (const Value* stop = parameters_[kStop]) {
       if (stop->IsString()) {
-        write_key(config, "stopSequences");
-        config.StartArray();
-        write_string(config, view(*stop));
-        config.EndArray();
-        ++written;
+        config_key("stopSequences");
+        writer_.StartArray();
+        write_string(writer_, view(*stop));
+        writer_.EndArray();
       } else if (stop->IsArray()) {
         for (const auto& entry : stop->GetArray()) {
           if (!entry.IsString())
             return fail("stop must be a string or an array of strings", "stop");
         }
         if (!stop->Empty()) {
-          write_key(config, "stopSequences");
-          write_value(*stop, config);
-          ++written;
+          config_key("stopSequences");
+          write_value(*stop, writer_);
         }
       } else {
         return fail("stop must be a string or an array of strings", "stop");
       }
     }
     // max_completion_tokens is the newer name; it wins when a client sends both.
-    const char* max_tokens =
-        find(request_, "max_completion_tokens") != nullptr ? "max_completion_tokens" : "max_tokens";
-    if (!copy_number(config, "n", "candidateCount", true, 1, &written) ||
-        !copy_number(config, max_tokens, "maxOutputTokens", true, 1, &written) ||
-        !copy_number(config, "temperature", "temperature", false, 0, &written) ||
-        !copy_number(config, "top_p", "topP", false, 0, &written) ||
-        !copy_number(config, "top_k", "topK", true, 1, &written) ||
-        !copy_number(config, "seed", "seed", true, std::numeric_limits<int32_t>::min(), &written) ||
-        !copy_number(config, "presence_penalty", "presencePenalty", false, 0, &written) ||
-        !copy_number(config, "frequency_penalty", "frequencyPenalty", false, 0, &written) ||
-        !write_response_format(config, &written)) {
+    const Parameter max_tokens =
+        parameters_[kMaxCompletionTokens] != nullptr ? kMaxCompletionTokens : kMaxTokens;
+    if (!copy_number(kN, "candidateCount", true, 1) ||
+        !copy_number(max_tokens, "maxOutputTokens", true, 1) ||
+        !copy_number(kTemperature, "temperature", false, 0) ||
+        !copy_number(kTopP, "topP", false, 0) || !copy_number(kTopK, "topK", true, 1) ||
+        !copy_number(kSeed, "seed", true, std::numeric_limits<int32_t>::min()) ||
+        !copy_number(kPresencePenalty, "presencePenalty", false, 0) ||
+        !copy_number(kFrequencyPenalty, "frequencyPenalty", false, 0) || !write_response_format()) {
       return false;
     }
-    config.EndObject();
-    if (written > 0) {
-      write_key(writer_, "generationConfig");
-      writer_.RawValue(buffer.GetString(), buffer.GetSize(), rapidjson::kObjectType);
-    }
+    if (config_open_) writer_.EndObject();
     return true;
   }
 
-  bool write_response_format(JsonWriter& config, int* written) {
-    const Value* format = find(request_, "response_format");
+  bool write_response_format() {
+    const Value* format = parameters_[kResponseFormat];
     if (format == nullptr) return true;
     std::string_view type;
     if (!find_string(*format, "type", &type)) {
@@ -647,17 +732,17 @@ class RequestWriter {
                       std::string(label()),
                   "response_format.type");
     }
-    write_key(config, "responseMimeType");
-    write_string(config, "application/json");
-    ++*written;
+    config_key("responseMimeType");
+    write_literal_string<"application/json">(writer_);
     if (type == "json_object") return true;
     const Value* json_schema = find(*format, "json_schema");
     if (json_schema == nullptr || !json_schema->IsObject()) {
       return fail("response_format.json_schema must be an object", "response_format.json_schema");
     }
     if (const Value* schema = find(*json_schema, "schema")) {
-      write_key(config, "responseSchema");
-      if (!write_gemini_schema(*schema, config, "response_format.json_schema.schema", failure_)) {
+      config_key("responseSchema");
+      const JsonPath schema_path("response_format.json_schema.schema");
+      if (!write_gemini_schema(*schema, writer_, schema_path, failure_)) {
         return false;
       }
     }
@@ -669,7 +754,12 @@ class RequestWriter {
   Failure* failure_;
   rapidjson::StringBuffer buffer_;
   JsonWriter writer_;
-  std::map<std::string, std::string, std::less<>> tool_names_;  // tool call id -> function name
+  // tool call id -> function name, both in the request's document
+  std::map<std::string_view, std::string_view> tool_names_;
+  std::array<const Value*, kKnownParameters.size()> parameters_{};  // by Parameter; null: absent
+  bool config_open_ = false;
+  size_t system_messages_ = 0;            // counted by write_contents()
+  rapidjson::SizeType first_system_ = 0;  // the first one's index // "generationConfig":{ written
 };
 
 }  // namespace

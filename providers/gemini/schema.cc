@@ -6,6 +6,8 @@
 
 #include <array>
 
+#include "providers/gemini/literal.h"
+#include "providers/gemini/members.h"
 #include "providers/gemini/translate.h"
 #include "providers/support/json_path.h"
 
@@ -17,22 +19,26 @@ using support::JsonPath;
 // Deepest schema nesting (after inlining references) accepted.
 constexpr int kMaxSchemaDepth = 32;
 
-// Keywords copied as they are.
-constexpr std::array<std::string_view, 17> kCopiedKeywords = {
-    "description", "title",     "nullable",         "enum",          "required",      "minItems",
-    "maxItems",    "minLength", "maxLength",        "minProperties", "maxProperties", "pattern",
-    "example",     "default",   "propertyOrdering", "minimum",       "maximum"};
+// Every keyword kept: the first seven are rewritten (enum Keyword names them), the rest copied as
+// they are. One table, so that a schema's member is told apart by one scan (a schema writer walks
+// every member of every schema in the request).
+constexpr std::array<std::string_view, 24> kKeywords = {
+    "type",      "properties",       "items",         "anyOf",    "oneOf",
+    "const",     "format",           "description",   "title",    "nullable",
+    "enum",      "required",         "minItems",      "maxItems", "minLength",
+    "maxLength", "minProperties",    "maxProperties", "pattern",  "example",
+    "default",   "propertyOrdering", "minimum",       "maximum"};
+enum Keyword : size_t { kType, kProperties, kItems, kAnyOf, kOneOf, kConst, kFormat, kFirstCopied };
+
+// The members whose presence changes how others are written, found in one pass.
+constexpr std::array<std::string_view, 4> kModifiers = {"$ref", "nullable", "enum", "anyOf"};
 
 // String formats Gemini accepts; others (uri, email, ...) are dropped.
 constexpr std::array<std::string_view, 6> kKeptFormats = {"enum",  "date-time", "int32",
                                                           "int64", "float",     "double"};
 
-template <size_t N>
-bool contains(const std::array<std::string_view, N>& list, std::string_view word) {
-  for (std::string_view entry : list) {
-    if (entry == word) return true;
-  }
-  return false;
+bool kept_format(std::string_view format) {
+  return name_index(kKeptFormats, format) < kKeptFormats.size();
 }
 
 class SchemaWriter {
@@ -47,25 +53,28 @@ class SchemaWriter {
                   path);
     }
     if (!schema.IsObject()) return fail(path + " must be a JSON schema object", path);
-    if (const rapidjson::Value* ref = find(schema, "$ref")) {
+    std::array<const rapidjson::Value*, kModifiers.size()> modifiers;
+    find_members(schema, kModifiers, &modifiers);
+    if (const rapidjson::Value* ref = modifiers[0]) {
       const rapidjson::Value* target = resolve(*ref);
       if (target == nullptr) {
         return fail(path + ".$ref must name a schema under #/$defs or #/definitions", path);
       }
       return write(*target, path, depth + 1);
     }
-    const bool has_nullable = find(schema, "nullable") != nullptr;
-    const bool has_enum = find(schema, "enum") != nullptr;
-    const bool has_any_of = find(schema, "anyOf") != nullptr;
+    const bool has_nullable = modifiers[1] != nullptr;
+    const bool has_enum = modifiers[2] != nullptr;
+    const bool has_any_of = modifiers[3] != nullptr;
     writer_.StartObject();
     for (const auto& member : schema.GetObject()) {
       const std::string_view key = view(member.name);
       const rapidjson::Value& value = member.value;
+      const size_t keyword = name_index(kKeywords, key);
       // The field's path, as text only when a message needs it.
       const JsonPath member_path = path.member(key);
-      if (key == "type") {
+      if (keyword == kType) {
         if (!write_type(value, has_nullable, member_path)) return false;
-      } else if (key == "properties") {
+      } else if (keyword == kProperties) {
         if (!value.IsObject()) return fail(member_path + " must be an object", member_path);
         write_key(writer_, key);
         writer_.StartObject();
@@ -76,13 +85,13 @@ class SchemaWriter {
           }
         }
         writer_.EndObject();
-      } else if (key == "items") {
+      } else if (keyword == kItems) {
         write_key(writer_, key);
         if (!write(value, member_path, depth + 1)) return false;
-      } else if (key == "anyOf" || (key == "oneOf" && !has_any_of)) {
+      } else if (keyword == kAnyOf || (keyword == kOneOf && !has_any_of)) {
         // oneOf has no Gemini form; anyOf is the nearest, and what a model needs to choose.
         if (!value.IsArray()) return fail(member_path + " must be an array", member_path);
-        write_key(writer_, "anyOf");
+        write_literal_key<"anyOf">(writer_);
         writer_.StartArray();
         for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
           if (!write(value[i], member_path.index(i), depth + 1)) {
@@ -90,20 +99,20 @@ class SchemaWriter {
           }
         }
         writer_.EndArray();
-      } else if (key == "const") {
+      } else if (keyword == kConst) {
         // A one-value enum says the same, for the string constants Gemini's enum takes.
         if (!has_enum && value.IsString()) {
-          write_key(writer_, "enum");
+          write_literal_key<"enum">(writer_);
           writer_.StartArray();
           write_string(writer_, view(value));
           writer_.EndArray();
         }
-      } else if (key == "format") {
-        if (value.IsString() && contains(kKeptFormats, view(value))) {
+      } else if (keyword == kFormat) {
+        if (value.IsString() && kept_format(view(value))) {
           write_key(writer_, key);
           write_string(writer_, view(value));
         }
-      } else if (contains(kCopiedKeywords, key)) {
+      } else if (keyword >= kFirstCopied && keyword < kKeywords.size()) {
         write_key(writer_, key);
         if (!write_value(value, writer_)) return fail(member_path + " nests too deep", member_path);
       }
@@ -117,7 +126,7 @@ class SchemaWriter {
   // "type": a name as it is; ["<name>", "null"] as the name plus nullable. `path` is the field's.
   bool write_type(const rapidjson::Value& type, bool has_nullable, const JsonPath& path) {
     if (type.IsString()) {
-      write_key(writer_, "type");
+      write_literal_key<"type">(writer_);
       write_string(writer_, view(type));
       return true;
     }
@@ -136,10 +145,10 @@ class SchemaWriter {
       }
     }
     if (name.empty()) return fail(path + " must name a type besides null", path);
-    write_key(writer_, "type");
+    write_literal_key<"type">(writer_);
     write_string(writer_, name);
     if (nullable && !has_nullable) {
-      write_key(writer_, "nullable");
+      write_literal_key<"nullable">(writer_);
       writer_.Bool(true);
     }
     return true;
@@ -171,10 +180,10 @@ class SchemaWriter {
 
 }  // namespace
 
-bool write_gemini_schema(const rapidjson::Value& schema, JsonWriter& writer, std::string_view path,
+bool write_gemini_schema(const rapidjson::Value& schema, JsonWriter& writer, const JsonPath& path,
                          Failure* failure) {
   SchemaWriter schema_writer(schema, writer, failure);
-  return schema_writer.write(schema, JsonPath(path), 0);
+  return schema_writer.write(schema, path, 0);
 }
 
 }  // namespace sluice::providers::gemini

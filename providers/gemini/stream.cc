@@ -4,8 +4,11 @@
 // complete tool_calls delta, finishReason a finish chunk, and the last usageMetadata the final
 // usage chunk (choices []) once the stream has ended.
 
+#include <array>
 #include <vector>
 
+#include "providers/gemini/literal.h"
+#include "providers/gemini/members.h"
 #include "providers/gemini/openai_output.h"
 #include "providers/gemini/translate.h"
 #include "providers/support/chunk_writer.h"
@@ -17,6 +20,10 @@ using rapidjson::Value;
 
 // Gemini's candidateCount is at most 8; a higher index is a broken stream, not a reason to grow.
 constexpr int kMaxCandidates = 8;
+
+// The members of an event read on every event, found in one pass.
+constexpr std::array<std::string_view, 4> kEventMembers = {"error", "candidates", "promptFeedback",
+                                                           "usageMetadata"};
 
 struct ChoiceState {
   bool started = false;
@@ -39,7 +46,9 @@ class ChatStreamDecoder final : public StreamDecoder {
                               "'s stream event is not a JSON object");
       return false;
     }
-    if (const Value* error = find(event, "error")) {
+    std::array<const Value*, kEventMembers.size()> members;
+    find_members(event, kEventMembers, &members);
+    if (const Value* error = members[0]) {
       *failure = failure_from_error_object(flavour_, 502, *error, {});
       return false;
     }
@@ -47,8 +56,8 @@ class ChatStreamDecoder final : public StreamDecoder {
       id_ = response_id_of(event, fallback_id_);
       chunk_.set_id(id_);
     }
-    const Value* candidates = find(event, "candidates");
-    const Value* feedback = find(event, "promptFeedback");
+    const Value* candidates = members[1];
+    const Value* feedback = members[2];
     std::string_view block_reason;
     if (candidates != nullptr && candidates->IsArray() && !candidates->Empty()) {
       for (rapidjson::SizeType i = 0; i < candidates->Size(); ++i) {
@@ -65,7 +74,7 @@ class ChatStreamDecoder final : public StreamDecoder {
         choice.finished = true;
       }
     }
-    if (Usage usage = read_usage(event); usage.present) usage_ = usage;
+    if (Usage usage = read_usage_metadata(members[3]); usage.present) usage_ = usage;
     return true;
   }
 
@@ -84,7 +93,7 @@ class ChatStreamDecoder final : public StreamDecoder {
     if (usage_.present) {
       JsonWriter& writer = begin_chunk();
       writer.EndArray();
-      write_key(writer, "usage");
+      write_literal_key<"usage">(writer);
       write_usage(writer, usage_);
       chunks->push_back(chunk_.end());
       usage_.present = false;  // owed once
@@ -125,17 +134,17 @@ class ChatStreamDecoder final : public StreamDecoder {
     if (choice.started) return;
     choice.started = true;
     JsonWriter& writer = begin_choice(index);
-    write_key(writer, "role");
-    write_string(writer, "assistant");
-    write_key(writer, "content");
-    write_string(writer, "");
+    write_literal_key<"role">(writer);
+    write_literal_string<"assistant">(writer);
+    write_literal_key<"content">(writer);
+    write_literal_string<"">(writer);
     end_choice(writer, {});
     chunks->push_back(chunk_.end());
   }
 
   std::string content_chunk(int index, std::string_view text) {
     JsonWriter& writer = begin_choice(index);
-    write_key(writer, "content");
+    write_literal_key<"content">(writer);
     write_string(writer, text);
     end_choice(writer, {});
     return chunk_.end();
@@ -144,21 +153,21 @@ class ChatStreamDecoder final : public StreamDecoder {
   std::string tool_calls_chunk(int index, const std::vector<FunctionCall>& calls,
                                ChoiceState& choice) {
     JsonWriter& writer = begin_choice(index);
-    write_key(writer, "tool_calls");
+    write_literal_key<"tool_calls">(writer);
     writer.StartArray();
     for (const FunctionCall& call : calls) {
       writer.StartObject();
-      write_key(writer, "index");
+      write_literal_key<"index">(writer);
       writer.Int(choice.tool_calls++);
-      write_key(writer, "id");
+      write_literal_key<"id">(writer);
       write_string(writer, tool_call_id(id_, ordinal_++));
-      write_key(writer, "type");
-      write_string(writer, "function");
-      write_key(writer, "function");
+      write_literal_key<"type">(writer);
+      write_literal_string<"function">(writer);
+      write_literal_key<"function">(writer);
       writer.StartObject();
-      write_key(writer, "name");
+      write_literal_key<"name">(writer);
       write_string(writer, call.name);
-      write_key(writer, "arguments");
+      write_literal_key<"arguments">(writer);
       write_string(writer, call.arguments);
       writer.EndObject();
       writer.EndObject();
@@ -178,7 +187,7 @@ class ChatStreamDecoder final : public StreamDecoder {
   // the object.
   JsonWriter& begin_chunk() {
     JsonWriter& writer = chunk_.begin();
-    write_key(writer, "choices");
+    write_literal_key<"choices">(writer);
     writer.StartArray();
     return writer;
   }
@@ -187,16 +196,16 @@ class ChatStreamDecoder final : public StreamDecoder {
   JsonWriter& begin_choice(int index) {
     JsonWriter& writer = begin_chunk();
     writer.StartObject();
-    write_key(writer, "index");
+    write_literal_key<"index">(writer);
     writer.Int(index);
-    write_key(writer, "delta");
+    write_literal_key<"delta">(writer);
     writer.StartObject();
     return writer;
   }
 
   void end_choice(JsonWriter& writer, std::string_view finish_reason) {
     writer.EndObject();
-    write_key(writer, "finish_reason");
+    write_literal_key<"finish_reason">(writer);
     support::write_string_or_null(writer, finish_reason);
     writer.EndObject();
     writer.EndArray();

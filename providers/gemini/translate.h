@@ -9,6 +9,7 @@
 
 #include "providers/common/adapter.h"
 #include "providers/gemini/json.h"
+#include "providers/support/json_path.h"
 
 namespace sluice::providers::gemini {
 
@@ -33,7 +34,7 @@ bool build_generate_content_body(std::string_view openai_body, const RequestOpti
 // keeping the keywords Gemini accepts and inlining local $ref; `path` names the field in
 // messages.
 bool write_gemini_schema(const rapidjson::Value& schema, JsonWriter& writer,
-                         std::string_view path, Failure* failure);
+                         const support::JsonPath& path, Failure* failure);
 
 // response.cc: a GenerateContentResponse as an OpenAI chat.completion.
 bool translate_generate_content(Flavour flavour, std::string_view body,

@@ -142,6 +142,22 @@ TEST(VertexRequest, RegionalDefaultBaseUrl) {
       << request.url;
 }
 
+TEST(VertexRequest, GlobalDefaultBaseUrl) {
+  const UpstreamRequest request = build_ok(*make_vertex_adapter(), vertex_deployment("global"));
+  EXPECT_EQ(request.url,
+            "https://aiplatform.googleapis.com/v1/projects/my-project/locations/global/"
+            "publishers/google/models/gemini-2.0-flash:generateContent");
+}
+
+TEST(GeminiRequest, DefaultBaseUrlAndStreamMethod) {
+  const UpstreamRequest request =
+      build_ok(*make_gemini_adapter(), gemini_deployment(),
+               R"({"messages":[{"role":"user","content":"hi"}],"stream":true})");
+  EXPECT_EQ(request.url,
+            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:"
+            "streamGenerateContent?alt=sse");
+}
+
 TEST(GeminiRequest, AMisconfiguredDeploymentIsTheGatewaysError) {
   Deployment deployment = vertex_deployment();
   deployment.settings.erase("vertex_project");
@@ -164,6 +180,18 @@ TEST(GeminiRequest, LegacyCompletionsAreNotServed) {
 }
 
 // ---- request edge cases ----
+
+TEST(GeminiRequest, SystemMessagesAfterTheFirstTurnJoinTheSystemInstructionInOrder) {
+  constexpr std::string_view body =
+      R"({"messages":[{"role":"user","content":"Hi"},{"role":"system","content":"A"},)"
+      R"({"role":"assistant","content":"Hello"},{"role":"developer","content":"B"},)"
+      R"({"role":"user","content":"Bye"}]})";
+  const UpstreamRequest request = build_ok(*make_gemini_adapter(), gemini_deployment(), body);
+  EXPECT_EQ(
+      normalise_json(request.body),
+      R"({"contents":[{"role":"user","parts":[{"text":"Hi"}]},{"role":"model","parts":[{"text":"Hello"}]},)"
+      R"({"role":"user","parts":[{"text":"Bye"}]}],"systemInstruction":{"parts":[{"text":"A"},{"text":"B"}]}})");
+}
 
 TEST(GeminiRequest, CloudStorageImagesOnlyForVertexWithImageUrls) {
   constexpr std::string_view body =
