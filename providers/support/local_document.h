@@ -21,17 +21,24 @@ inline constexpr size_t kEventDocumentBytes = 2048;
 namespace local {
 
 // The pool and its first bytes, a base so that they exist before the document that uses them.
+// The parse stack's allocator is one too (a document otherwise allocates its own on the heap).
 template <size_t kBytes>
 struct InlinePool {
   alignas(std::max_align_t) char bytes[kBytes];
   rapidjson::MemoryPoolAllocator<> allocator{bytes, kBytes};
+  rapidjson::CrtAllocator stack_allocator;
 };
 
 template <size_t kInlineBytes>
 class LocalDocument : private InlinePool<kInlineBytes>, public rapidjson::Document {
  public:
-  LocalDocument() : rapidjson::Document(&this->allocator) {}
-  explicit LocalDocument(rapidjson::Type type) : rapidjson::Document(type, &this->allocator) {}
+  LocalDocument()
+      : rapidjson::Document(&this->allocator, kParseStackBytes, &this->stack_allocator) {}
+  explicit LocalDocument(rapidjson::Type type)
+      : rapidjson::Document(type, &this->allocator, kParseStackBytes, &this->stack_allocator) {}
+
+ private:
+  static constexpr size_t kParseStackBytes = 1024;  // rapidjson's own default
   LocalDocument(const LocalDocument&) = delete;
   LocalDocument& operator=(const LocalDocument&) = delete;
 };
