@@ -13,7 +13,7 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
-#include "core/apis/common_json_reader.h"
+#include "providers/support/common_json_reader.h"
 
 namespace sluice::apis {
 namespace {
@@ -57,7 +57,8 @@ std::string ParsedJson::parse(std::string_view text) {
   // the start again, so that the document and the error are always rapidjson's.
   bool read = false;
   auto read_quickly = [&](rapidjson::Document& document) {
-    read = read_common_json(text_.data(), text_.size(), kMaxJsonDepth, document, &end);
+    read = providers::support::read_common_json(text_.data(), text_.size(), kMaxJsonDepth, document,
+                                                &end);
     return read;
   };
   doc_->Populate(read_quickly);

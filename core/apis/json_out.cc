@@ -10,7 +10,7 @@
 #include <rapidjson/internal/dtoa.h>
 #include <rapidjson/internal/itoa.h>
 
-#include "core/apis/json_scan.h"
+#include "providers/support/json_scan.h"
 
 namespace sluice::apis {
 namespace {
@@ -137,7 +137,7 @@ void JsonOut::quoted(const char* text, size_t length, bool key) {
   *at++ = '"';
   size_t done = 0;
   while (true) {
-    const size_t next = next_json_special(text, done, length);
+    const size_t next = providers::support::next_json_special(text, done, length);
     copy_bytes(at, text + done, next - done);
     at += next - done;
     if (next == length) break;

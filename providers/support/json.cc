@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "providers/support/common_json_reader.h"
+
 namespace sluice::providers::support {
 namespace {
 
@@ -27,6 +29,30 @@ char* copy_into_pool(std::string_view text, rapidjson::Document* document) {
 
 // Parses `text` (NUL-terminated, decoded in place) into *document: recursively when `max_depth`
 // bounds the recursion, else iteratively. *too_deep tells whether it stopped at the limit.
+// JSON's whitespace only, from `text` to its end.
+bool only_whitespace(const char* text, size_t length) {
+  for (size_t i = 0; i < length; ++i) {
+    const char c = text[i];
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
+  }
+  return true;
+}
+
+// The quick reader over the NUL-terminated `text` (its bytes are decoded in place): true when it
+// took the whole text as one value followed by whitespace only, and the document holds it.
+bool read_quickly(char* text, size_t length, size_t max_depth, rapidjson::Document* document) {
+  bool read = false;
+  auto read_all = [&](rapidjson::Document& into) {
+    size_t end = 0;
+    read = read_common_json(text, length, static_cast<unsigned>(max_depth), into, &end,
+                            /*full_precision=*/true) &&
+           only_whitespace(text + end, length - end);
+    return read;
+  };
+  document->Populate(read_all);
+  return read;
+}
+
 bool parse_in_place(char* text, size_t max_depth, rapidjson::Document* document, bool* too_deep) {
   bool parsed = false;
   auto parse = [&](rapidjson::Document& into) {
@@ -109,6 +135,12 @@ bool parse_json(std::string_view text, rapidjson::Document* document, size_t max
   // that goes deeper and may, is parsed again by the iterative parser, from a second copy since
   // the first was decoded in place.
   const size_t recursive_depth = std::min(max_depth, kMaxRecursiveParseDepth);
+  // Most documents are common JSON, which the quick reader takes (common_json_reader.h) much
+  // faster; it gives up on anything else, and rapidjson then parses a fresh copy, so that the
+  // document and every refusal are rapidjson's.
+  if (read_quickly(copy_into_pool(text, document), text.size(), recursive_depth, document)) {
+    return true;
+  }
   bool too_deep = false;
   if (parse_in_place(copy_into_pool(text, document), recursive_depth, document, &too_deep)) {
     return true;

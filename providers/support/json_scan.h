@@ -14,7 +14,7 @@
 #include <emmintrin.h>
 #endif
 
-namespace sluice::apis {
+namespace sluice::providers::support {
 
 // The special bytes as a table: one load for each byte looked at one at a time.
 inline constexpr std::array<bool, 256> kJsonSpecial = [] {
@@ -93,4 +93,4 @@ inline size_t next_json_special(const char* text, size_t from, size_t length) {
   return i;
 }
 
-}  // namespace sluice::apis
+}  // namespace sluice::providers::support

@@ -1,7 +1,7 @@
 // The quick reader: a recursive descent over a NUL-terminated text (the terminator stops every
 // scan), strings scanned a block at a time.
 
-#include "core/apis/common_json_reader.h"
+#include "providers/support/common_json_reader.h"
 
 #include <cstdint>
 #include <cstring>
@@ -9,15 +9,21 @@
 
 #include <rapidjson/reader.h>
 
-#include "core/apis/json_scan.h"
+#include "providers/support/json_scan.h"
 
-namespace sluice::apis {
+namespace sluice::providers::support {
 namespace {
 
 class Reader {
  public:
-  Reader(char* text, size_t length, unsigned max_depth, rapidjson::Document& document)
-      : text_(text), at_(text), end_(text + length), max_depth_(max_depth), document_(document) {}
+  Reader(char* text, size_t length, unsigned max_depth, rapidjson::Document& document,
+         bool full_precision)
+      : text_(text),
+        at_(text),
+        end_(text + length),
+        max_depth_(max_depth),
+        full_precision_(full_precision),
+        document_(document) {}
 
   bool read(size_t* end) {
     skip_space();
@@ -196,7 +202,12 @@ class Reader {
   bool rapidjson_number(const char* start) {
     rapidjson::StringStream stream(start);
     rapidjson::Reader reader;
-    if (reader.Parse<rapidjson::kParseStopWhenDoneFlag>(stream, document_).IsError()) return false;
+    constexpr unsigned kFlags = rapidjson::kParseStopWhenDoneFlag;
+    const bool failed =
+        full_precision_
+            ? reader.Parse<kFlags | rapidjson::kParseFullPrecisionFlag>(stream, document_).IsError()
+            : reader.Parse<kFlags>(stream, document_).IsError();
+    if (failed) return false;
     at_ = const_cast<char*>(start) + stream.Tell();
     return true;
   }
@@ -205,6 +216,7 @@ class Reader {
   char* at_;
   const char* const end_;  // the terminating NUL
   const unsigned max_depth_;
+  const bool full_precision_;
   unsigned depth_ = 0;
   rapidjson::Document& document_;
 };
@@ -212,8 +224,8 @@ class Reader {
 }  // namespace
 
 bool read_common_json(char* text, size_t length, unsigned max_depth, rapidjson::Document& document,
-                      size_t* end) {
-  return Reader(text, length, max_depth, document).read(end);
+                      size_t* end, bool full_precision) {
+  return Reader(text, length, max_depth, document, full_precision).read(end);
 }
 
-}  // namespace sluice::apis
+}  // namespace sluice::providers::support

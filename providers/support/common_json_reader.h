@@ -14,13 +14,15 @@
 
 #include <rapidjson/document.h>
 
-namespace sluice::apis {
+namespace sluice::providers::support {
 
 // Reads the one JSON value at the start of `text` (NUL-terminated at text[length], modified in
 // place) into `document` through its handler interface, with arrays and objects nested at most
 // `max_depth` deep. True with *end set to the offset just past the value; false when it gave
 // up, with `document`'s stack and `text` left part-way (the caller starts both afresh).
+// With `full_precision`, the numbers it leaves to rapidjson are read as rapidjson's
+// kParseFullPrecisionFlag reads them.
 bool read_common_json(char* text, size_t length, unsigned max_depth, rapidjson::Document& document,
-                      size_t* end);
+                      size_t* end, bool full_precision = false);
 
-}  // namespace sluice::apis
+}  // namespace sluice::providers::support
