@@ -55,5 +55,41 @@ TEST(SupportJson, ParsesExactlyTheTextGiven) {
   EXPECT_EQ(document[2].GetUint64(), 18446744073709551615ULL);
 }
 
+// parse_json reads common JSON with the quick reader and the rest with rapidjson: either way the
+// document is the one rapidjson's full-precision parse builds, and what rapidjson refuses is
+// refused. Compared through the text each document writes.
+TEST(SupportJson, TheQuickReaderBuildsWhatRapidjsonBuilds) {
+  const char* const texts[] = {
+      R"({"model":"m","messages":[{"role":"user","content":"hi"}],"n":1,"t":0.7})",
+      R"({"a":[1,-2,0,18446744073709551615,-9223372036854775808,123456789012345678901]})",
+      R"({"f":[0.1,1e400,-0.0,2.5e-3,1E2,3.141592653589793238462643383279]})",
+      R"({"s":"tab\tquote\"slash\/back\\uni\u00e9\ud83d\ude00"} )",
+      R"( [true,false,null,{},[],"",{"k":{"k":{"k":[[[]]]}}}] )",
+      R"({"dup":1,"dup":2})",
+      R"({"a":1} x)",
+      R"({"a":01})",
+      R"({"a":1,})",
+      R"({"a":"raw)"
+      "\x01"
+      R"("})",
+      R"(["unterminated)",
+      "",
+      "   ",
+  };
+  for (const char* text : texts) {
+    rapidjson::Document expected;
+    expected.Parse<rapidjson::kParseFullPrecisionFlag>(text);
+    rapidjson::Document actual;
+    const bool parsed = parse_json(text, &actual);
+    EXPECT_EQ(parsed, !expected.HasParseError()) << text;
+    if (!parsed || expected.HasParseError()) continue;
+    std::string want;
+    std::string got;
+    ASSERT_TRUE(to_json_text(expected, &want));
+    ASSERT_TRUE(to_json_text(actual, &got));
+    EXPECT_EQ(got, want) << text;
+  }
+}
+
 }  // namespace
 }  // namespace sluice::providers::support
