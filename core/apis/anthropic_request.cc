@@ -8,6 +8,7 @@
 #include "core/apis/anthropic_internal.h"
 #include "core/apis/codec_json.h"
 #include "core/apis/field_path.h"
+#include "core/apis/openai_request_out.h"
 
 namespace sluice::apis::anthropic {
 namespace {
@@ -161,12 +162,7 @@ bool RequestDecoder::system(const JsonValue& system) {
     return fail("system", "Input should be a string or a list of text blocks");
   }
   if (text.empty()) return true;
-  out_.StartObject();
-  write_key(out_, "role");
-  write_literal(out_, "system");
-  write_key(out_, "content");
-  write_string(out_, text);
-  out_.EndObject();
+  write_text_message(out_, "system", text);
   return true;
 }
 
@@ -184,16 +180,8 @@ bool RequestDecoder::message(const JsonValue& message, const FieldPath& path) {
 }
 
 bool RequestDecoder::user_turn(const JsonValue& content, const FieldPath& path) {
-  const auto open_user = [this] {
-    out_.StartObject();
-    write_key(out_, "role");
-    write_literal(out_, "user");
-    write_key(out_, "content");
-  };
   if (content.IsString()) {
-    open_user();
-    write_string(out_, view(content));
-    out_.EndObject();
+    write_text_message(out_, "user", view(content));
     return true;
   }
   // The tool results first, as tool messages right after the assistant's calls; the rest of the
@@ -209,7 +197,7 @@ bool RequestDecoder::user_turn(const JsonValue& content, const FieldPath& path) 
     }
   }
   if (other_blocks == 0) return true;
-  open_user();
+  begin_message(out_, "user");
   out_.StartArray();
   for (rapidjson::SizeType i = 0; i < content.Size(); ++i) {
     if (!user_part(content[i], path[i])) return false;
@@ -241,14 +229,7 @@ bool RequestDecoder::tool_result(const JsonValue& block, const FieldPath& path) 
   if (const JsonValue* is_error = member(block, "is_error"); is_error && is_error->IsTrue()) {
     text.insert(0, "Error: ");
   }
-  out_.StartObject();
-  write_key(out_, "role");
-  write_literal(out_, "tool");
-  write_key(out_, "tool_call_id");
-  write_string(out_, id);
-  write_key(out_, "content");
-  write_string(out_, text);
-  out_.EndObject();
+  write_tool_message(out_, id, text);
   return true;
 }
 
@@ -259,12 +240,7 @@ bool RequestDecoder::user_part(const JsonValue& block, const FieldPath& path) {
   if (type == "text") {
     const JsonValue* text = member(block, "text");
     if (!text || !text->IsString()) return fail(path / "text", "Field required");
-    out_.StartObject();
-    write_key(out_, "type");
-    write_literal(out_, "text");
-    write_key(out_, "text");
-    write_string(out_, view(*text));
-    out_.EndObject();
+    write_text_part(out_, view(*text));
     return true;
   }
   if (type == "image") return image_part(block, path);
@@ -308,10 +284,7 @@ bool RequestDecoder::image_part(const JsonValue& block, const FieldPath& path) {
 }
 
 bool RequestDecoder::assistant_turn(const JsonValue& content, const FieldPath& path) {
-  out_.StartObject();
-  write_key(out_, "role");
-  write_literal(out_, "assistant");
-  write_key(out_, "content");
+  begin_message(out_, "assistant");
   if (content.IsString()) {
     write_string(out_, view(content));
     out_.EndObject();
@@ -354,19 +327,8 @@ bool RequestDecoder::assistant_turn(const JsonValue& content, const FieldPath& p
     out_.StartArray();
     for (const JsonValue& block : content.GetArray()) {
       if (string_member(block, "type") != "tool_use") continue;
-      out_.StartObject();
-      write_key(out_, "id");
-      write_string(out_, string_member(block, "id"));
-      write_key(out_, "type");
-      write_literal(out_, "function");
-      write_key(out_, "function");
-      out_.StartObject();
-      write_key(out_, "name");
-      write_string(out_, string_member(block, "name"));
-      write_key(out_, "arguments");
-      write_string(out_, json_text(*member(block, "input")));
-      out_.EndObject();
-      out_.EndObject();
+      write_tool_call(out_, string_member(block, "id"), string_member(block, "name"),
+                      json_text(*member(block, "input")));
     }
     out_.EndArray();
   }
@@ -389,13 +351,7 @@ bool RequestDecoder::tools(const JsonValue& tools) {
     const JsonValue* schema = member(tool, "input_schema");
     if (!schema) return fail(item / "input_schema", "Field required");
     if (!schema->IsObject()) return fail(item / "input_schema", "Input should be an object");
-    out_.StartObject();
-    write_key(out_, "type");
-    write_literal(out_, "function");
-    write_key(out_, "function");
-    out_.StartObject();
-    write_key(out_, "name");
-    write_string(out_, string_member(tool, "name"));
+    begin_function(out_, string_member(tool, "name"));
     if (const JsonValue* description = member(tool, "description"); description) {
       if (!description->IsString()) return fail(item / "description", "Input should be a string");
       write_key(out_, "description");
@@ -430,13 +386,7 @@ bool RequestDecoder::tool_choice(const JsonValue& choice, bool has_tools, bool* 
   if (!has_tools) return true;
   write_key(out_, "tool_choice");
   if (type == "tool") {
-    out_.StartObject();
-    write_key(out_, "type");
-    write_literal(out_, "function");
-    write_key(out_, "function");
-    out_.StartObject();
-    write_key(out_, "name");
-    write_string(out_, name);
+    begin_function(out_, name);
     out_.EndObject();
     out_.EndObject();
   } else {

@@ -85,12 +85,9 @@ void write_tool_input(JsonOut& out, std::string_view arguments) {
 
 ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& context) {
   ParsedJson completion;
-  std::string problem = completion.parse(openai_body);
   OpenAiAnswer answer;
-  const bool readable = problem.empty() && read_openai_answer(completion.doc(), &answer, &problem);
-  if (!readable) {
-    return encode_error(
-        {502, "the upstream answer could not be read: " + problem, "api_error", ""});
+  if (auto unreadable = parse_openai_answer(openai_body, &completion, &answer)) {
+    return encode_error(*unreadable);
   }
   std::string body;
   JsonOut out(&body);

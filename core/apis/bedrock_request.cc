@@ -8,6 +8,7 @@
 #include "core/apis/bedrock_internal.h"
 #include "core/apis/codec_json.h"
 #include "core/apis/field_path.h"
+#include "core/apis/openai_request_out.h"
 
 namespace sluice::apis::bedrock {
 namespace {
@@ -136,12 +137,7 @@ bool RequestDecoder::system(const JsonValue& blocks) {
     has_text = true;
   }
   if (text.empty()) return true;
-  out_.StartObject();
-  write_key(out_, "role");
-  write_literal(out_, "system");
-  write_key(out_, "content");
-  write_string(out_, text);
-  out_.EndObject();
+  write_text_message(out_, "system", text);
   return true;
 }
 
@@ -177,10 +173,7 @@ bool RequestDecoder::user_turn(const JsonValue& content, const FieldPath& path) 
     }
   }
   if (other_blocks == 0) return true;
-  out_.StartObject();
-  write_key(out_, "role");
-  write_literal(out_, "user");
-  write_key(out_, "content");
+  begin_message(out_, "user");
   out_.StartArray();
   for (rapidjson::SizeType i = 0; i < content.Size(); ++i) {
     if (!user_part(content[i], path[i])) return false;
@@ -215,14 +208,7 @@ bool RequestDecoder::tool_result(const JsonValue& result, const FieldPath& path)
   if (const std::string_view status = string_member(result, "status"); status == "error") {
     text.insert(0, "Error: ");
   }
-  out_.StartObject();
-  write_key(out_, "role");
-  write_literal(out_, "tool");
-  write_key(out_, "tool_call_id");
-  write_string(out_, id);
-  write_key(out_, "content");
-  write_string(out_, text);
-  out_.EndObject();
+  write_tool_message(out_, id, text);
   return true;
 }
 
@@ -237,12 +223,7 @@ bool RequestDecoder::user_part(const JsonValue& block, const FieldPath& path) {
     case Block::text: {
       const JsonValue* text = body;
       if (!text->IsString()) return fail(path / "text", "must be a string");
-      out_.StartObject();
-      write_key(out_, "type");
-      write_literal(out_, "text");
-      write_key(out_, "text");
-      write_string(out_, view(*text));
-      out_.EndObject();
+      write_text_part(out_, view(*text));
       return true;
     }
     case Block::image: {
@@ -312,10 +293,7 @@ bool RequestDecoder::assistant_turn(const JsonValue& content, const FieldPath& p
         return unsupported(path[i], name);
     }
   }
-  out_.StartObject();
-  write_key(out_, "role");
-  write_literal(out_, "assistant");
-  write_key(out_, "content");
+  begin_message(out_, "assistant");
   if (has_text || calls == 0) {
     write_string(out_, text);
   } else {
@@ -329,19 +307,8 @@ bool RequestDecoder::assistant_turn(const JsonValue& content, const FieldPath& p
       const JsonValue* use;
       std::string_view name;
       if (block_kind(block, &use, &name) != Block::tool_use) continue;
-      out_.StartObject();
-      write_key(out_, "id");
-      write_string(out_, string_member(*use, "toolUseId"));
-      write_key(out_, "type");
-      write_literal(out_, "function");
-      write_key(out_, "function");
-      out_.StartObject();
-      write_key(out_, "name");
-      write_string(out_, string_member(*use, "name"));
-      write_key(out_, "arguments");
-      write_string(out_, json_text(*member(*use, "input")));
-      out_.EndObject();
-      out_.EndObject();
+      write_tool_call(out_, string_member(*use, "toolUseId"), string_member(*use, "name"),
+                      json_text(*member(*use, "input")));
     }
     out_.EndArray();
   }
@@ -404,13 +371,7 @@ bool RequestDecoder::tool_config(const JsonValue& config) {
     if (!json_schema || !json_schema->IsObject()) {
       return fail(item / "toolSpec.inputSchema.json", "must be a JSON schema object");
     }
-    out_.StartObject();
-    write_key(out_, "type");
-    write_literal(out_, "function");
-    write_key(out_, "function");
-    out_.StartObject();
-    write_key(out_, "name");
-    write_string(out_, string_member(*spec, "name"));
+    begin_function(out_, string_member(*spec, "name"));
     if (const JsonValue* description = member(*spec, "description")) {
       if (!description->IsString()) return fail(item / "toolSpec.description", "must be a string");
       write_key(out_, "description");
@@ -432,13 +393,7 @@ bool RequestDecoder::tool_config(const JsonValue& config) {
   } else if (const JsonValue* tool = member(*choice, "tool")) {
     const std::string_view name = string_member(*tool, "name");
     if (name.empty()) return fail("toolConfig.toolChoice.tool.name", "required");
-    out_.StartObject();
-    write_key(out_, "type");
-    write_literal(out_, "function");
-    write_key(out_, "function");
-    out_.StartObject();
-    write_key(out_, "name");
-    write_string(out_, name);
+    begin_function(out_, name);
     out_.EndObject();
     out_.EndObject();
   } else {

@@ -94,4 +94,13 @@ void read_openai_chunk(const JsonValue& chunk, OpenAiChunk* out) {
   }
 }
 
+std::optional<ApiError> parse_openai_answer(std::string_view body, ParsedJson* completion,
+                                            OpenAiAnswer* answer) {
+  std::string problem = completion->parse(body);
+  if (problem.empty() && read_openai_answer(completion->doc(), answer, &problem)) {
+    return std::nullopt;
+  }
+  return ApiError{502, "the upstream answer could not be read: " + problem, "api_error", ""};
+}
+
 }  // namespace sluice::apis

@@ -5,10 +5,12 @@
 // the parsed document, which must outlive them.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/apis/client_api.h"
 #include "core/apis/codec_json.h"
 
 namespace sluice::apis {
@@ -40,6 +42,11 @@ struct OpenAiAnswer {
 
 // Reads a chat.completion. False with *error set when it is not one (no choices[0].message).
 bool read_openai_answer(const JsonValue& completion, OpenAiAnswer* answer, std::string* error);
+
+// Parses the chain's answer text into *completion and reads it into *answer (whose views point
+// into *completion). When it cannot, the 502 the client gets, in the API-neutral form.
+std::optional<ApiError> parse_openai_answer(std::string_view body, ParsedJson* completion,
+                                            OpenAiAnswer* answer);
 
 struct OpenAiToolDelta {
   int64_t index = 0;
