@@ -220,10 +220,11 @@ int api_body_replace(sluice_stream* s, sluice_part part, sluice_str data) {
   if (!m) return 0;
   std::string text(view(data));
   const std::string* type = http::find_header(m->headers, "content-type");
-  bool json = type && type->find("json") != std::string::npos;
-  if (json && m->body.assign(text, true, s->owner->max_json_depth())) {
-    m->body.assign(std::move(text), false, 0);  // kept raw: the filter chose to send non-JSON
-  } else if (!json) {
+  if (type && type->find("json") != std::string::npos) {
+    // Parsed when a filter next reads it as JSON, if one does: most replaced bodies are only sent.
+    // Text that is not JSON stays raw (the filter chose to send it).
+    m->body.assign_lazy(std::move(text), s->owner->max_json_depth());
+  } else {
     m->body.assign(std::move(text), false, 0);
   }
   return 1;

@@ -222,7 +222,7 @@ Status Filter::adapted_response_body(bool end_of_stream) {
   }
   stream().set_header(Part::response, "content-type", "application/json");
   stream().replace_body(Part::response, translated);
-  // The host parsed the new body: its usage is read from there, not parsed a second time.
+  // The host parses the new body once, at the first of these reads: its usage is read from there.
   Usage usage;
   read_usage_numbers(stream().json_number(Part::response, "/usage/prompt_tokens"),
                      stream().json_number(Part::response, "/usage/completion_tokens"),

@@ -151,6 +151,8 @@ bool parse_key(Config& c, std::string_view key, const rapidjson::Value& v, std::
     ok = get_pairs(v, &c.json_get);
   else if (key == "json_set")
     ok = get_pairs(v, &c.json_set);
+  else if (key == "body_replace")
+    c.body_replace = as_text(v);
   else if (key == "max_attempts")
     ok = get_uint(v, &c.max_attempts);
   else if (key == "per_try_timeout_ms")
@@ -270,6 +272,9 @@ void Scripted<Base>::append_to_header(Part part, const std::string& name) {
 
 template <class Base>
 void Scripted<Base>::json_ops() {
+  if (config_.body_replace) {
+    note("breplace", stream().replace_body(Part::request, *config_.body_replace) ? "1" : "0");
+  }
   for (const auto& [label, pointer] : config_.json_get) {
     if (auto text = stream().json_string(Part::request, pointer)) {
       note(label, std::string(*text));

@@ -16,6 +16,7 @@
 //   meta_set {key: value}, meta_get {label: key}, request_header_set {name: value},
 //   request_header_get {label: name}     run in on_request_headers, reads before writes
 //   json_get {label: pointer}, json_set {pointer: json}   run in on_request_body, reads first
+//   body_replace          the request body's new text, set in on_request_body before json_get
 //   refuse                config_new fails with this message
 //   throw_in_constructor  stream_new fails (the constructor throws after counting the instance)
 //   split_events "<s1>,<s2>,.."  each streamed response event (data D) becomes events D<s1>,
@@ -39,6 +40,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -73,6 +75,7 @@ struct Config {
   std::string trace_header;
   std::string request_trace_header;
   Pairs meta_set, meta_get, request_header_set, request_header_get, json_get, json_set;
+  std::optional<std::string> body_replace;
 
   // test.router
   struct Target {

@@ -80,6 +80,41 @@ TEST_F(HostApiTest, JsonEditsReachTheUpstreamRequest) {
   EXPECT_EQ(transport_->sent[0].request.body, R"({"model":"m1","stream":false})");
 }
 
+TEST_F(HostApiTest, AReplacedJsonBodyIsWhatTheNextFilterReadsAndWhatIsSent) {
+  ASSERT_TRUE(use(config_yaml(
+      {chain("replace", "{path_prefix: /}",
+             {script("a", R"(body_replace: '{"model":"m1", "n":[3]}')"),
+              script("b", R"(json_get: {model: /model, n: /n/0}, json_set: {/model: '"m2"'})"),
+              filter("test.router", "r", "targets: [{deployment: d0, provider: p, model: m2}]"),
+              filter("test.upstream", "u", R"(url: "http://up/x")")})})));
+  transport_->script({FakeResponse{}});
+  send("POST", "/v1/chat/completions", R"({"model":"m0"})");
+  EXPECT_EQ(sink_.head.status, 200);
+  EXPECT_EQ(sink_.header("x-n-a-breplace"), "1");
+  EXPECT_EQ(sink_.header("x-n-b-model"), "m1");
+  EXPECT_EQ(sink_.header("x-n-b-n"), "3");
+  ASSERT_EQ(transport_->sent.size(), 1u);
+  EXPECT_EQ(transport_->sent[0].request.body, R"({"model":"m2", "n":[3]})");
+}
+
+TEST_F(HostApiTest, AReplacedBodyThatIsNotJsonIsSentAsItIs) {
+  // The filter chose these bytes: they go out unchanged, and the JSON view has nothing to show.
+  ASSERT_TRUE(use(config_yaml(
+      {chain("replace-raw", "{path_prefix: /}",
+             {script("a", R"(body_replace: '{"model": "m1",')"),
+              script("b", R"(json_get: {model: /model, all: ''}, json_set: {/model: '"m2"'})"),
+              filter("test.router", "r", "targets: [{deployment: d0, provider: p, model: m2}]"),
+              filter("test.upstream", "u", R"(url: "http://up/x")")})})));
+  transport_->script({FakeResponse{}});
+  send("POST", "/v1/chat/completions", R"({"model":"m0"})");
+  EXPECT_EQ(sink_.head.status, 200);
+  EXPECT_EQ(sink_.header("x-n-b-model"), "<none>");
+  EXPECT_EQ(sink_.header("x-n-b-all"), "<none>");
+  EXPECT_EQ(sink_.header("x-n-b-jset"), "0");
+  ASSERT_EQ(transport_->sent.size(), 1u);
+  EXPECT_EQ(transport_->sent[0].request.body, R"({"model": "m1",)");
+}
+
 TEST_F(HostApiTest, InvalidJsonDeclaredAsJsonIsRefusedWith400) {
   ASSERT_TRUE(use(config_yaml({chain("bad-json", "{path_prefix: /}", {script("a")})})));
   send("POST", "/v1/chat/completions", R"({"model": )",
