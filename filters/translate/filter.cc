@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "filters/common/json_text.h"
+#include "filters/translate/answer_ends.h"
 
 namespace sluice::filters::translate {
 namespace {
@@ -229,6 +230,17 @@ void Filter::rewrite_success() {
   const std::string_view model = stream().meta("route.model").value_or("");
   Usage usage;
   if (text.front() == '{') {
+    std::string rewritten;
+    switch (read_answer_ends(body, model, &usage, &rewritten)) {
+      case AnswerEnds::rewritten:
+        stream().replace_body(Part::response, rewritten);
+        [[fallthrough]];
+      case AnswerEnds::unchanged:
+        record(usage);
+        return;
+      case AnswerEnds::needs_json_view:
+        break;
+    }
     auto current = stream().json_string(Part::response, "/model");
     auto prompt = stream().json_number(Part::response, "/usage/prompt_tokens");
     auto completion = stream().json_number(Part::response, "/usage/completion_tokens");

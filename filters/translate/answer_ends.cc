@@ -1,0 +1,336 @@
+// translate: an answer's model and usage read at its ends (see answer_ends.h).
+
+#include "filters/translate/answer_ends.h"
+
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+
+#include "filters/common/json_text.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace sluice::filters::translate {
+namespace {
+
+// The bytes a literal's (number's, true's, false's, null's) bytes run up to.
+constexpr std::array<bool, 256> kEndsLiteral = [] {
+  std::array<bool, 256> ends{};
+  for (unsigned char c : {',', '}', ']', ' ', '\t', '\r', '\n'}) ends[c] = true;
+  return ends;
+}();
+
+// A walk over JSON text by raw pointers, each step checking only what the reads below rely on.
+// Every step answers false (or nullptr) on text it cannot walk; none reads outside [at, end).
+struct Cursor {
+  const char* at;
+  const char* end;
+
+  bool more() const { return at < end; }
+  void skip_space() {
+    // Most answers have no whitespace between tokens: one test settles that.
+    while (at < end && static_cast<unsigned char>(*at) <= ' ' &&
+           (*at == ' ' || *at == '\t' || *at == '\r' || *at == '\n')) {
+      ++at;
+    }
+  }
+  // The byte `c` next (after whitespace), stepped over.
+  bool take(char c) {
+    skip_space();
+    if (at == end || *at != c) return false;
+    ++at;
+    return true;
+  }
+  bool next_is(char c) {
+    skip_space();
+    return at < end && *at == c;
+  }
+
+  // At an opening quote: steps past the string; *escaped tells whether it held a backslash.
+  bool string(bool* escaped) {
+    const char* p = at + 1;
+    bool backslash = false;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i slash = _mm_set1_epi8('\\');
+    while (end - p >= 16) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(
+          _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, slash))));
+      if (mask == 0) {
+        p += 16;
+        continue;
+      }
+      p += std::countr_zero(mask);
+      if (*p == '"') {
+        at = p + 1;
+        *escaped = backslash;
+        return true;
+      }
+      backslash = true;
+      p += 2;  // the backslash and the byte it escapes
+    }
+#endif
+    while (p < end) {
+      if (*p == '"') {
+        at = p + 1;
+        *escaped = backslash;
+        return true;
+      }
+      if (*p == '\\') {
+        backslash = true;
+        ++p;
+      }
+      ++p;
+    }
+    return false;
+  }
+
+  // At '{' or '[': steps past the value, brackets counted outside strings (which kind closes
+  // which is not checked: only where the value ends matters).
+  bool nested() {
+    size_t depth = 0;
+    bool escaped = false;
+    while (at < end) {
+      switch (*at) {
+        case '"':
+          if (!string(&escaped)) return false;
+          continue;
+        case '{':
+        case '[':
+          ++depth;
+          break;
+        case '}':
+        case ']':
+          if (--depth == 0) {
+            ++at;
+            return true;
+          }
+          break;
+        default:
+          break;
+      }
+      ++at;
+    }
+    return false;
+  }
+
+  // At a literal (number, true, false, null): its bytes, up to the next delimiter.
+  std::string_view literal() {
+    const char* start = at;
+    while (at < end && !kEndsLiteral[static_cast<unsigned char>(*at)]) ++at;
+    return std::string_view(start, static_cast<size_t>(at - start));
+  }
+
+  // Any value, stepped past; its text in *value.
+  bool value(std::string_view* value) {
+    skip_space();
+    if (at == end) return false;
+    const char* start = at;
+    bool escaped = false;
+    bool ok = true;
+    if (*at == '"') {
+      ok = string(&escaped);
+    } else if (*at == '{' || *at == '[') {
+      ok = nested();
+    } else if (*at == '}' || *at == ']' || *at == ',' || *at == ':') {
+      ok = false;
+    } else {
+      ok = !literal().empty();
+    }
+    *value = std::string_view(start, static_cast<size_t>(at - start));
+    return ok;
+  }
+
+  // A member's key and the colon after it: false when the text is not one here. *key is the
+  // text between the quotes.
+  bool key(std::string_view* key, bool* escaped) {
+    if (!next_is('"')) return false;
+    const char* start = at + 1;
+    if (!string(escaped)) return false;
+    *key = std::string_view(start, static_cast<size_t>(at - 1 - start));
+    return take(':');
+  }
+
+  // After a member: ',' (true, *closed false) or the object's '}' (true, *closed true).
+  bool after_member(bool* closed) {
+    skip_space();
+    if (at == end) return false;
+    *closed = *at == '}';
+    if (*at != ',' && *at != '}') return false;
+    ++at;
+    return true;
+  }
+
+  // Only whitespace left.
+  bool at_end() {
+    skip_space();
+    return at == end;
+  }
+};
+
+// The value of a JSON number that is a count as usage gives them: digits only, at most 15 (exact
+// in a double); anything else is not a count.
+std::optional<double> count_value(std::string_view literal) {
+  if (literal.empty() || literal.size() > 15 || (literal[0] == '0' && literal.size() > 1)) {
+    return std::nullopt;
+  }
+  uint64_t count = 0;
+  for (char c : literal) {
+    if (c < '0' || c > '9') return std::nullopt;
+    count = count * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return static_cast<double>(count);
+}
+
+constexpr std::string_view kUsageKey = "\"usage\"";
+
+// Where the last `"usage"` in the text starts, or npos: found from its closing quote, going back
+// one quote at a time (string_view::rfind compares at every position).
+size_t last_usage_key(std::string_view text) {
+  constexpr size_t kHead = 6;  // "usage without its closing quote
+  for (size_t end = text.size(); end > 0;) {
+    const void* quote = memrchr(text.data(), '"', end);
+    if (!quote) return std::string_view::npos;
+    const size_t at = static_cast<size_t>(static_cast<const char*>(quote) - text.data());
+    if (at >= kHead && text[at - 1] == 'e' &&
+        std::memcmp(text.data() + at - kHead, kUsageKey.data(), kHead) == 0) {
+      return at - kHead;
+    }
+    end = at;
+  }
+  return std::string_view::npos;
+}
+
+// The usage object the cursor is at (its '{'): its token counts, the cursor stepped past it.
+// False when they cannot be read for certain: a count's key given twice or written with escapes,
+// or a count that is a number but not a plain one (the JSON view reads those).
+bool read_usage(Cursor& cursor, Usage* usage) {
+  constexpr std::string_view kNames[3] = {"prompt_tokens", "completion_tokens", "total_tokens"};
+  std::optional<double> counts[3];
+  bool seen[3] = {false, false, false};
+  if (!cursor.take('{')) return false;
+  if (cursor.next_is('}')) {
+    ++cursor.at;
+    return true;
+  }
+  for (bool closed = false; !closed;) {
+    std::string_view key, value;
+    bool escaped = false;
+    if (!cursor.key(&key, &escaped) || escaped || !cursor.value(&value)) return false;
+    for (size_t i = 0; i < 3; ++i) {
+      if (key != kNames[i]) continue;
+      if (seen[i]) return false;
+      seen[i] = true;
+      counts[i] = count_value(value);
+      if (!counts[i] && !value.empty() &&
+          (value[0] == '-' || (value[0] >= '0' && value[0] <= '9'))) {
+        return false;  // a number this read does not take (a fraction, an exponent)
+      }
+    }
+    if (!cursor.after_member(&closed)) return false;
+  }
+  read_usage_numbers(counts[0], counts[1], counts[2], usage);
+  return true;
+}
+
+enum class Tail { no_usage, usage, unsure };
+
+// The root's last member when it is "usage" with an object value: its counts read into *usage.
+// `from` is where the unread middle starts. The last "usage" in the text is the only candidate:
+// a key's quotes are never escaped and no string holds an unescaped quote, so a "usage" key
+// after `from` always shows as those seven bytes. It is the root's when the members after its
+// object end the root.
+Tail find_usage(std::string_view text, size_t from, Usage* usage) {
+  const size_t key = last_usage_key(text);
+  if (key == std::string_view::npos || key < from) return Tail::no_usage;
+  // A key follows a comma (the first member is read with the head). This also tells a quote
+  // escaped inside a string, which follows a backslash.
+  size_t before = key;
+  while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '\t' ||
+                        text[before - 1] == '\r' || text[before - 1] == '\n')) {
+    --before;
+  }
+  if (before == 0 || text[before - 1] != ',') return Tail::unsure;
+  Cursor cursor{text.data() + key + kUsageKey.size(), text.data() + text.size()};
+  if (!cursor.take(':') || !cursor.next_is('{') || !read_usage(cursor, usage)) {
+    return Tail::unsure;
+  }
+  // Whatever follows must be members of the same object and then the root's end.
+  for (bool closed = false; !closed;) {
+    if (!cursor.after_member(&closed)) return Tail::unsure;
+    if (closed) break;
+    std::string_view name, value;
+    bool escaped = false;
+    if (!cursor.key(&name, &escaped) || escaped || name == "model" || !cursor.value(&value)) {
+      return Tail::unsure;
+    }
+  }
+  return cursor.at_end() ? Tail::usage : Tail::unsure;
+}
+
+}  // namespace
+
+AnswerEnds read_answer_ends(std::string_view text, std::string_view model, Usage* usage,
+                            std::string* rewritten) {
+  Cursor cursor{text.data(), text.data() + text.size()};
+  if (!cursor.take('{')) return AnswerEnds::needs_json_view;
+  // The leading members, up to the first nested value.
+  std::string_view model_value;
+  bool have_model = false;
+  size_t middle = std::string_view::npos;  // where the unread part starts, if there is one
+  bool closed = cursor.next_is('}');
+  if (closed) ++cursor.at;
+  while (!closed) {
+    const char* member = cursor.at;
+    std::string_view key, value;
+    bool escaped = false;
+    if (!cursor.key(&key, &escaped) || escaped || key == "usage") {
+      return AnswerEnds::needs_json_view;
+    }
+    cursor.skip_space();
+    if (cursor.more() && (*cursor.at == '{' || *cursor.at == '[')) {
+      middle = static_cast<size_t>(member - text.data());
+      break;
+    }
+    if (!cursor.value(&value)) return AnswerEnds::needs_json_view;
+    if (key == "model") {
+      if (have_model) return AnswerEnds::needs_json_view;
+      have_model = true;
+      model_value = value;
+    }
+    if (!cursor.after_member(&closed)) return AnswerEnds::needs_json_view;
+  }
+  // The model may come after the choices: the JSON view finds it there.
+  if (!have_model) return AnswerEnds::needs_json_view;
+
+  Usage read;
+  if (middle != std::string_view::npos) {
+    if (find_usage(text, middle, &read) == Tail::unsure) return AnswerEnds::needs_json_view;
+  } else if (!cursor.at_end()) {
+    return AnswerEnds::needs_json_view;
+  }
+  bool replace = false;
+  if (!model.empty() && model_value.front() == '"') {
+    const std::string_view current = model_value.substr(1, model_value.size() - 2);
+    if (current.find('\\') != std::string_view::npos) return AnswerEnds::needs_json_view;
+    replace = current != model;
+  }
+  if (read.prompt_tokens) usage->prompt_tokens = read.prompt_tokens;
+  if (read.completion_tokens) usage->completion_tokens = read.completion_tokens;
+  if (read.total_tokens) usage->total_tokens = read.total_tokens;
+  if (!replace) return AnswerEnds::unchanged;
+  const size_t offset = static_cast<size_t>(model_value.data() - text.data());
+  rewritten->clear();
+  rewritten->reserve(text.size() - model_value.size() + model.size() + 16);
+  rewritten->append(text.substr(0, offset));
+  common::append_json_string(*rewritten, model);
+  rewritten->append(text.substr(offset + model_value.size()));
+  return AnswerEnds::rewritten;
+}
+
+}  // namespace sluice::filters::translate

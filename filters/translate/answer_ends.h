@@ -1,0 +1,32 @@
+#pragma once
+// translate: an OpenAI-compatible answer (or one stream event) read at its two ends only. Its
+// model is among the members before the first nested value ("id", "object", "created", "model"),
+// its usage is the last member, and what lies between ("choices", most of the bytes) is passed on
+// unread: reading every byte of the choices cost more than everything else translate does with
+// an answer. What the ends cannot settle for certain is left to the host's JSON view, as before:
+// no model before the first nested value, a member given twice or written with escapes where
+// these reads look, a "usage" that is not the root's last object member, text that is not an
+// object at its ends.
+//
+// What is not checked: the unread middle. An answer that is not JSON there passes on as it came
+// (as it did before, when the JSON view refused it), now with its model replaced; a member
+// repeated inside the middle (a second "model") is not seen. Pure functions, no host calls.
+
+#include <string>
+#include <string_view>
+
+#include "filters/translate/sse.h"
+
+namespace sluice::filters::translate {
+
+enum class AnswerEnds {
+  unchanged,       // read; the model needs no change (or there is none to change); *usage set
+  rewritten,       // read; *rewritten holds the text with the model replaced; *usage set
+  needs_json_view  // not settled here: nothing set, the caller reads the answer the usual way
+};
+
+// `text`: one JSON object. `model`: the client's name for it, empty to leave the model as it is.
+AnswerEnds read_answer_ends(std::string_view text, std::string_view model, Usage* usage,
+                            std::string* rewritten);
+
+}  // namespace sluice::filters::translate

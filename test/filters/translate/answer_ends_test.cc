@@ -1,0 +1,211 @@
+// filters/translate: an answer's model and usage read at its ends (answer_ends.h). Wherever the
+// answer is JSON without a root member given twice and the ends settle it, the result is the
+// document a full parse and edit gives, with the same counts; what the ends cannot settle is left
+// to the JSON view with nothing changed.
+
+#include "filters/translate/answer_ends.h"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <optional>
+#include <set>
+#include <string>
+
+namespace sluice::filters::translate {
+namespace {
+
+struct Outcome {
+  AnswerEnds result;
+  std::string text;  // the rewritten text, or the input when not rewritten
+  Usage usage;
+};
+
+Outcome read(std::string_view text, std::string_view model = "gpt") {
+  Outcome out{AnswerEnds::needs_json_view, std::string(text), {}};
+  std::string rewritten;
+  out.result = read_answer_ends(text, model, &out.usage, &rewritten);
+  if (out.result == AnswerEnds::rewritten) out.text = rewritten;
+  return out;
+}
+
+std::string counts(const Usage& usage) {
+  const auto one = [](std::optional<uint64_t> n) { return n ? std::to_string(*n) : "-"; };
+  return one(usage.prompt_tokens) + "/" + one(usage.completion_tokens) + "/" +
+         one(usage.total_tokens);
+}
+
+const std::string kAnswer =
+    R"({"id":"chatcmpl-1","object":"chat.completion","created":1795350992,"model":"qwen-72b",)"
+    R"("system_fingerprint":null,"choices":[{"index":0,"message":{"role":"assistant",)"
+    R"("content":"a \"usage\": {\"prompt_tokens\":9} [x] {y} \\"},"finish_reason":"stop"}],)"
+    R"("usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15,)"
+    R"("prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"a":[1,{}]}}})";
+
+TEST(AnswerEnds, ReplacesOnlyTheModelsBytesAndReadsTheUsage) {
+  const Outcome out = read(kAnswer, "my \"gpt\"");
+  ASSERT_EQ(out.result, AnswerEnds::rewritten);
+  std::string expected = kAnswer;
+  expected.replace(expected.find("\"qwen-72b\""), 10, R"("my \"gpt\"")");
+  EXPECT_EQ(out.text, expected);
+  EXPECT_EQ(counts(out.usage), "12/3/15");
+}
+
+TEST(AnswerEnds, WhitespaceAnywhereBetweenTokens) {
+  const std::string answer =
+      "\n{ \"id\" : \"c\" ,\n  \"model\"\t:\r\n \"qwen\" ,\n  \"choices\" : [ ] ,\n"
+      "  \"usage\" : { \"prompt_tokens\" : 4 , \"total_tokens\" : 6 }\n}\n";
+  const Outcome out = read(answer);
+  ASSERT_EQ(out.result, AnswerEnds::rewritten);
+  std::string expected = answer;
+  expected.replace(expected.find("\"qwen\""), 6, "\"gpt\"");
+  EXPECT_EQ(out.text, expected);
+  EXPECT_EQ(counts(out.usage), "4/-/6");
+}
+
+TEST(AnswerEnds, StreamEventsWithAndWithoutUsage) {
+  Outcome out =
+      read(R"({"id":"c","object":"chat.completion.chunk","created":1,"model":"qwen","choices":[)"
+           R"({"index":0,"delta":{"content":"Hi"},"finish_reason":null}]})");
+  ASSERT_EQ(out.result, AnswerEnds::rewritten);
+  EXPECT_NE(out.text.find(R"("model":"gpt")"), std::string::npos);
+  EXPECT_FALSE(out.usage.any());
+  out = read(R"({"id":"c","model":"qwen","choices":[],"usage":{"prompt_tokens":5,)"
+             R"("completion_tokens":2,"total_tokens":7}})");
+  ASSERT_EQ(out.result, AnswerEnds::rewritten);
+  EXPECT_EQ(counts(out.usage), "5/2/7");
+  // Members after the usage are fine, nested ones too.
+  out = read(R"({"model":"qwen","choices":[],"usage":{"total_tokens":7},"x":[1,{"y":2}],"z":3})");
+  ASSERT_EQ(out.result, AnswerEnds::rewritten);
+  EXPECT_EQ(counts(out.usage), "-/-/7");
+}
+
+TEST(AnswerEnds, NothingToChange) {
+  EXPECT_EQ(read(R"({"model":"gpt","choices":[]})").result, AnswerEnds::unchanged);
+  EXPECT_EQ(read(R"({"model":"qwen","choices":[]})", "").result, AnswerEnds::unchanged);
+  EXPECT_EQ(read(R"({"model":7,"choices":[]})").result, AnswerEnds::unchanged);
+  EXPECT_EQ(read(R"({"model":null})").result, AnswerEnds::unchanged);
+  const Outcome out =
+      read(R"({"model":"gpt","data":[],"usage":{"prompt_tokens":3,"total_tokens":"4"}})");
+  EXPECT_EQ(out.result, AnswerEnds::unchanged);
+  EXPECT_EQ(counts(out.usage), "3/-/-") << "a count that is not a number is not one";
+}
+
+TEST(AnswerEnds, LeavesToTheJsonViewWhatItCannotSettle) {
+  for (std::string_view text :
+       {R"({"choices":[],"model":"a"})",                          // model after the middle
+        R"({"id":"c","usage":{"total_tokens":1},"choices":[]})",  // no model before it
+        R"({"model":"a","model":"b","choices":[]})",              // model twice
+        R"({"model":"a","choices":[],"usage":{},"model":"b"})",   // and after the usage
+        R"({"mod\u0065l":"a","choices":[]})",                     // a key with escapes
+        R"({"model":"q\u0077en","choices":[]})",                  // a model with escapes
+        R"({"model":"a","usage":null,"choices":[]})",             // a usage at the head
+        R"({"model":"a","choices":[],"usage":{"total_tokens":1,"total_tokens":2}})",
+        R"({"model":"a","choices":[],"usage":{"total\u005ftokens":1}})",
+        R"({"model":"a","choices":[],"usage":{"total_tokens":1.5}})",  // not a plain count
+        R"({"model":"a","choices":[],"usage":{"total_tokens":1e3}})",
+        R"({"model":"a","choices":[{"usage":{"total_tokens":1}}]})",  // a usage not the root's
+        R"({"model":"a","choices":[],"x":{"usage":{"total_tokens":1}}})",
+        R"({"model":"a","choices":[],"x\"usage":{"total_tokens":1}})",  // inside a key
+        R"({"model":"a","choices":[],"usage":"none"})",                 // ends in a string
+        R"({"model":"a","choices":[],"usage":{"total_tokens":1})",      // cut short
+        R"({"model":"a","choices":[],"usage":{"total_tokens":1}} x)",   // bytes after it
+        R"({"model":"a"} x)",
+        R"([{"model":"a"}])",
+        "",
+        "{",
+        "not json"}) {
+    Usage usage;
+    usage.prompt_tokens = 42;
+    std::string rewritten = "untouched";
+    EXPECT_EQ(read_answer_ends(text, "gpt", &usage, &rewritten), AnswerEnds::needs_json_view)
+        << text;
+    EXPECT_EQ(usage.prompt_tokens, 42u) << text;
+    EXPECT_FALSE(usage.completion_tokens || usage.total_tokens) << text;
+    EXPECT_EQ(rewritten, "untouched") << text;
+  }
+}
+
+TEST(AnswerEnds, TheMiddleIsNotRead) {
+  // Documented: what lies between the leading members and the usage passes on unread, so an
+  // answer broken only there still gets the client's model (the JSON view would refuse it and
+  // send it on unchanged).
+  const Outcome out =
+      read(R"({"model":"qwen","choices":[{"x": nonsense]],"usage":{"total_tokens":2}})");
+  ASSERT_EQ(out.result, AnswerEnds::rewritten);
+  EXPECT_EQ(out.text, R"({"model":"gpt","choices":[{"x": nonsense]],"usage":{"total_tokens":2}})");
+  EXPECT_EQ(counts(out.usage), "-/-/2");
+}
+
+// What a full parse gives: the first "model" member replaced when it is a string, and the counts
+// of the first "usage" member when it is an object. False when the text is not a JSON object,
+// or when a root member is given twice or named with escapes (where this read may differ).
+struct Parsed {
+  rapidjson::Document document;
+  Usage usage;
+};
+
+bool full_parse(const std::string& text, std::string_view model, Parsed* out) {
+  rapidjson::Document& doc = out->document;
+  doc.Parse(text.c_str(), text.size());
+  if (doc.HasParseError() || !doc.IsObject()) return false;
+  std::set<std::string> names;
+  for (const auto& member : doc.GetObject()) {
+    std::string name(member.name.GetString(), member.name.GetStringLength());
+    if (!names.insert(name).second) return false;
+  }
+  if (text.find("\\u") != std::string::npos) return false;  // a name may be spelled with them
+  if (auto usage = doc.FindMember("usage"); usage != doc.MemberEnd() && usage->value.IsObject()) {
+    const auto number = [&](const char* name) -> std::optional<double> {
+      auto it = usage->value.FindMember(name);
+      if (it == usage->value.MemberEnd() || !it->value.IsNumber()) return std::nullopt;
+      return it->value.GetDouble();
+    };
+    read_usage_numbers(number("prompt_tokens"), number("completion_tokens"), number("total_tokens"),
+                       &out->usage);
+  }
+  auto it = doc.FindMember("model");
+  if (!model.empty() && it != doc.MemberEnd() && it->value.IsString()) {
+    it->value.SetString(model.data(), static_cast<rapidjson::SizeType>(model.size()),
+                        doc.GetAllocator());
+  }
+  return true;
+}
+
+TEST(AnswerEnds, AgreesWithAFullParseOnEveryMutation) {
+  const std::string replacements = "\"\\{}[],: a0-.e";
+  size_t settled = 0, compared = 0;
+  auto check = [&](const std::string& text) {
+    const Outcome out = read(text);
+    if (out.result == AnswerEnds::needs_json_view) return;
+    ++settled;
+    Parsed expected;
+    if (!full_parse(text, "gpt", &expected)) return;
+    ++compared;
+    rapidjson::Document got;
+    got.Parse(out.text.c_str(), out.text.size());
+    ASSERT_FALSE(got.HasParseError()) << text << "\n -> " << out.text;
+    EXPECT_TRUE(got == expected.document) << text << "\n -> " << out.text;
+    EXPECT_EQ(counts(out.usage), counts(expected.usage)) << text;
+  };
+  check(kAnswer);
+  for (size_t at = 0; at < kAnswer.size(); ++at) {
+    check(kAnswer.substr(0, at));
+    std::string removed = kAnswer;
+    removed.erase(at, 1);
+    check(removed);
+    for (char c : replacements) {
+      std::string replaced = kAnswer;
+      replaced[at] = c;
+      check(replaced);
+      std::string inserted = kAnswer;
+      inserted.insert(at, 1, c);
+      check(inserted);
+    }
+  }
+  EXPECT_GT(compared, 1000u) << "the mutations should give many valid answers to compare";
+  EXPECT_GE(settled, compared);
+}
+
+}  // namespace
+}  // namespace sluice::filters::translate
