@@ -32,20 +32,25 @@ struct Cursor {
 
   bool more() const { return at < end; }
   void skip_space() {
-    // Most answers have no whitespace between tokens: one test settles that.
-    while (at < end && static_cast<unsigned char>(*at) <= ' ' &&
-           (*at == ' ' || *at == '\t' || *at == '\r' || *at == '\n')) {
-      ++at;
-    }
+    while (at < end && (*at == ' ' || *at == '\t' || *at == '\r' || *at == '\n')) ++at;
   }
-  // The byte `c` next (after whitespace), stepped over.
-  bool take(char c) {
+  // skip_space() for the common case first: most answers have no whitespace between tokens.
+  void skip_any_space() {
+    if (at<end&& static_cast<unsigned char>(*at)> ' ') return;
     skip_space();
-    if (at == end || *at != c) return false;
+  }
+  // The byte `c` next (after whitespace), stepped over. Most answers have no whitespace
+  // between tokens: the byte is looked at before any is skipped.
+  bool take(char c) {
+    if (at == end || *at != c) {
+      skip_space();
+      if (at == end || *at != c) return false;
+    }
     ++at;
     return true;
   }
   bool next_is(char c) {
+    if (at < end && *at == c) return true;
     skip_space();
     return at < end && *at == c;
   }
@@ -128,7 +133,7 @@ struct Cursor {
 
   // Any value, stepped past; its text in *value.
   bool value(std::string_view* value) {
-    skip_space();
+    skip_any_space();
     if (at == end) return false;
     const char* start = at;
     bool escaped = false;
@@ -158,7 +163,7 @@ struct Cursor {
 
   // After a member: ',' (true, *closed false) or the object's '}' (true, *closed true).
   bool after_member(bool* closed) {
-    skip_space();
+    skip_any_space();
     if (at == end) return false;
     *closed = *at == '}';
     if (*at != ',' && *at != '}') return false;
@@ -190,18 +195,38 @@ std::optional<double> count_value(std::string_view literal) {
 constexpr std::string_view kUsageKey = "\"usage\"";
 
 // Where the last `"usage"` in the text starts, or npos: found from its closing quote, going back
-// one quote at a time (string_view::rfind compares at every position).
+// sixteen bytes at a time and stopping only at a quote after an 'e' (string_view::rfind compares
+// at every position).
 size_t last_usage_key(std::string_view text) {
-  constexpr size_t kHead = 6;  // "usage without its closing quote
-  for (size_t end = text.size(); end > 0;) {
-    const void* quote = memrchr(text.data(), '"', end);
-    if (!quote) return std::string_view::npos;
-    const size_t at = static_cast<size_t>(static_cast<const char*>(quote) - text.data());
-    if (at >= kHead && text[at - 1] == 'e' &&
-        std::memcmp(text.data() + at - kHead, kUsageKey.data(), kHead) == 0) {
-      return at - kHead;
+  constexpr size_t kLength = kUsageKey.size();
+  size_t end = text.size();
+#if defined(__SSE2__)
+  // The block's bytes and the bytes one before them: a bit for each '"' right after an 'e'.
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i e = _mm_set1_epi8('e');
+  for (; end >= 17; end -= 16) {
+    const char* block = text.data() + end - 16;
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block));
+    const __m128i before = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block - 1));
+    unsigned mask = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(before, e))));
+    while (mask != 0) {
+      const int bit = 31 - std::countl_zero(mask);
+      const size_t close = end - 16 + static_cast<size_t>(bit);
+      if (close + 1 >= kLength &&
+          std::memcmp(text.data() + close + 1 - kLength, kUsageKey.data(), kLength) == 0) {
+        return close + 1 - kLength;
+      }
+      mask &= ~(1u << bit);
     }
-    end = at;
+  }
+#endif
+  while (end > 0) {
+    --end;
+    if (end + 1 >= kLength &&
+        std::memcmp(text.data() + end + 1 - kLength, kUsageKey.data(), kLength) == 0) {
+      return end + 1 - kLength;
+    }
   }
   return std::string_view::npos;
 }
@@ -292,7 +317,7 @@ AnswerEnds read_answer_ends(std::string_view text, std::string_view model, Usage
     if (!cursor.key(&key, &escaped) || escaped || key == "usage") {
       return AnswerEnds::needs_json_view;
     }
-    cursor.skip_space();
+    cursor.skip_any_space();
     if (cursor.more() && (*cursor.at == '{' || *cursor.at == '[')) {
       middle = static_cast<size_t>(member - text.data());
       break;

@@ -80,6 +80,21 @@ TEST(AnswerEnds, StreamEventsWithAndWithoutUsage) {
   EXPECT_EQ(counts(out.usage), "-/-/7");
 }
 
+TEST(AnswerEnds, TheUsageKeyIsFoundWhereverItFallsInTheText) {
+  // The search for it goes back a block of bytes at a time: move it across every place in a
+  // block, at the start of the text and far from it.
+  for (size_t pad = 0; pad < 40; ++pad) {
+    for (const std::string& choices : {std::string("[]"), "[\"" + std::string(100, 'x') + "\"]"}) {
+      const std::string text = R"({"model":"q","choices":)" + choices + std::string(pad, ' ') +
+                               R"(,"usage":{"total_tokens":)" + std::to_string(pad) + "}" +
+                               std::string(pad % 7, ' ') + "}";
+      const Outcome out = read(text);
+      ASSERT_EQ(out.result, AnswerEnds::rewritten) << text;
+      EXPECT_EQ(out.usage.total_tokens, pad) << text;
+    }
+  }
+}
+
 TEST(AnswerEnds, NothingToChange) {
   EXPECT_EQ(read(R"({"model":"gpt","choices":[]})").result, AnswerEnds::unchanged);
   EXPECT_EQ(read(R"({"model":"qwen","choices":[]})", "").result, AnswerEnds::unchanged);
