@@ -248,6 +248,25 @@ int api_json_get(sluice_stream* s, sluice_part part, sluice_str pointer, sluice_
   return 1;
 }
 
+size_t api_json_get_many(sluice_stream* s, sluice_part part, const sluice_str* pointers,
+                         size_t count, sluice_str* out) {
+  if (!out) return 0;
+  for (size_t i = 0; i < count; ++i) out[i] = sluice_str{nullptr, 0};
+  Message* m = pointers && count ? json_readable(s, part, "json_get_many") : nullptr;
+  if (!m) return 0;
+  // The message is found once; most pointers name members the body does not have, which the
+  // JSON view answers without a lookup.
+  size_t found = 0;
+  std::string json;
+  for (size_t i = 0; i < count; ++i) {
+    if (!m->body.get_json(view(pointers[i]), &json)) continue;
+    out[i] = str(s->owner->keep(std::move(json)));
+    json = std::string();
+    ++found;
+  }
+  return found;
+}
+
 int api_json_get_string(sluice_stream* s, sluice_part part, sluice_str pointer, sluice_str* out) {
   Message* m = json_readable(s, part, "json_get_string");
   std::string_view value;
@@ -532,6 +551,7 @@ const sluice_host_api kHostApi = {
     api_stream_events_set,
     api_response_status_set,
     api_http_call_guarded,
+    api_json_get_many,
 };
 
 }  // namespace

@@ -49,6 +49,7 @@
  *  1.5  http_call_guarded (an HTTP call to a URL that came from a client: body size and time
  *       limits, public addresses only, no proxy, no redirect) with sluice_http_limits and the
  *       op results SLUICE_OP_TOO_LARGE and SLUICE_OP_REFUSED, which only it reports.
+ *  1.6  json_get_many (many JSON pointers of a body in one call).
  */
 #ifndef SLUICE_FILTER_H_
 #define SLUICE_FILTER_H_
@@ -61,7 +62,7 @@ extern "C" {
 #endif
 
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 5
+#define SLUICE_ABI_MINOR 6
 
 typedef struct sluice_str {
   const char* ptr;
@@ -338,6 +339,16 @@ typedef struct sluice_host_api {
   uint64_t (*http_call_guarded)(sluice_stream* s, sluice_str method, sluice_str url,
                                 const sluice_header* headers, size_t header_count, sluice_str body,
                                 const sluice_http_limits* limits, uint64_t token);
+
+  /* ---- 1.6 ---- */
+  /* json_get for count pointers of one part in one call, for a filter that checks many members
+   * (fields a request may not carry): out[i] becomes pointer i's value as json_get gives it, or
+   * {NULL, 0} when it does not resolve or the body is not JSON. Returns how many resolved.
+   * Allowed wherever json_get is. Every out[i] is written whenever out is not NULL, so a refused
+   * call (s or pointers NULL, a part not readable now) reads as all absent; count 0 writes
+   * nothing and returns 0. */
+  size_t (*json_get_many)(sluice_stream* s, sluice_part part, const sluice_str* pointers,
+                          size_t count, sluice_str* out_json);
 } sluice_host_api;
 
 /* Whether the host's table has `function` (one a later minor appended): an older host's table

@@ -165,6 +165,24 @@ class Stream {
     if (!api_->json_get(stream_, detail::part(part), detail::str(pointer), &out)) return {};
     return detail::view(out);
   }
+  // json() for `count` pointers of one part: out[i] is pointer i's JSON text, or {nullptr, 0}
+  // when it does not resolve; returns how many resolved. One json_get_many, or on a host older
+  // than 1.6 one json_get each.
+  size_t json_many(Part part, const sluice_str* pointers, size_t count, sluice_str* out) const {
+    if (SLUICE_HOST_HAS(api_, json_get_many)) {
+      return api_->json_get_many(stream_, detail::part(part), pointers, count, out);
+    }
+    size_t found = 0;
+    for (size_t i = 0; i < count; ++i) {
+      out[i] = sluice_str{nullptr, 0};
+      if (api_->json_get(stream_, detail::part(part), pointers[i], &out[i])) {
+        ++found;
+      } else {
+        out[i] = sluice_str{nullptr, 0};
+      }
+    }
+    return found;
+  }
   std::optional<std::string_view> json_string(Part part, std::string_view pointer) const {
     sluice_str out{};
     if (!api_->json_get_string(stream_, detail::part(part), detail::str(pointer), &out)) return {};
