@@ -4,34 +4,28 @@
 
 #include <algorithm>
 
-#include "core/http/ascii_case.h"
+#include "providers/support/provider_errors.h"
 
 namespace sluice::apis {
 namespace {
 
 // The status an in-band error object stands for. OpenAI's stream error names no status, so it
-// is told from the code (the provider's own name for the failure, which translate keeps), then
-// from OpenAI's type.
+// is told from the code (the provider's own name for the failure, which translate keeps: a
+// Bedrock exception, either spelling, or an Anthropic error type), then from OpenAI's type.
 int in_band_error_status(std::string_view type, std::string_view code) {
+  if (const int status = providers::support::bedrock_exception_status(code)) return status;
+  if (const auto* known = providers::support::find_anthropic_error_type(code)) {
+    return known->status;
+  }
+  if (code == "rate_limit_exceeded") return 429;  // OpenAI's own code
   struct Known {
     std::string_view name;
     int status;
-  };
-  static constexpr Known kCodes[] = {
-      {"overloaded_error", 529},          {"rate_limit_exceeded", 429},
-      {"throttlingException", 429},       {"serviceUnavailableException", 503},
-      {"modelStreamErrorException", 424}, {"modelTimeoutException", 408},
-      {"internalServerException", 500},   {"validationException", 400},
   };
   static constexpr Known kTypes[] = {
       {"invalid_request_error", 400}, {"authentication_error", 401}, {"permission_error", 403},
       {"not_found_error", 404},       {"rate_limit_error", 429},     {"server_error", 500},
   };
-  // Bedrock's exception names come spelled both ways (throttlingException in a stream,
-  // ThrottlingException in x-amzn-errortype).
-  for (const Known& known : kCodes) {
-    if (http::iequals_ascii(known.name, code)) return known.status;
-  }
   for (const Known& known : kTypes) {
     if (known.name == type) return known.status;
   }

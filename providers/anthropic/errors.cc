@@ -6,34 +6,15 @@
 #include <string>
 
 #include "providers/anthropic/translation.h"
+#include "providers/support/provider_errors.h"
 
 namespace sluice::providers::anthropic {
 namespace {
 
-struct ErrorType {
-  std::string_view anthropic;
-  int status;
-  std::string_view openai;
-};
-
-constexpr ErrorType kErrorTypes[] = {
-    {"invalid_request_error", 400, "invalid_request_error"},
-    {"authentication_error", 401, "authentication_error"},
-    {"billing_error", 402, "invalid_request_error"},
-    {"permission_error", 403, "permission_error"},
-    {"not_found_error", 404, "invalid_request_error"},
-    {"request_too_large", 413, "invalid_request_error"},
-    {"rate_limit_error", 429, "rate_limit_error"},
-    {"api_error", 500, "server_error"},
-    {"timeout_error", 504, "server_error"},
-    {"overloaded_error", 529, "server_error"},
-};
+using ErrorType = support::AnthropicErrorType;
 
 const ErrorType* find_type(std::string_view anthropic_type) {
-  for (const ErrorType& type : kErrorTypes) {
-    if (type.anthropic == anthropic_type) return &type;
-  }
-  return nullptr;
+  return support::find_anthropic_error_type(anthropic_type);
 }
 
 std::string copied_text(std::string_view text, std::string_view secret) {

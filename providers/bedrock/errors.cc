@@ -2,42 +2,15 @@
 // in x-amzn-errortype, which the adapter does not see) and in-band stream exceptions, with the
 // status AWS documents for each exception and any credential of the deployment removed.
 
-#include <cctype>
-
 #include "providers/bedrock/internal.h"
 #include "providers/bedrock/json.h"
+#include "providers/support/provider_errors.h"
 #include "providers/support/text.h"
 
 namespace sluice::bedrock {
 namespace {
 
 constexpr size_t kMaxMessageLength = 2048;
-
-struct ExceptionStatus {
-  std::string_view name;  // lower camel case, as the stream names them
-  int status;
-};
-
-constexpr ExceptionStatus kExceptions[] = {
-    {"validationException", 400},           {"accessDeniedException", 403},
-    {"unrecognizedClientException", 403},   {"resourceNotFoundException", 404},
-    {"modelTimeoutException", 408},         {"conflictException", 409},
-    {"modelNotReadyException", 429},        {"modelStreamErrorException", 424},
-    {"modelErrorException", 424},           {"throttlingException", 429},
-    {"serviceQuotaExceededException", 429}, {"internalServerException", 500},
-    {"serviceUnavailableException", 503},
-};
-
-bool same_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // Cuts to at most kMaxMessageLength bytes without splitting a UTF-8 sequence.
 std::string bounded(std::string_view text) {
@@ -69,10 +42,8 @@ void read_body(std::string_view body, std::string* message, std::string* type) {
 }  // namespace
 
 int exception_status(std::string_view exception_type) {
-  for (const ExceptionStatus& known : kExceptions) {
-    if (same_ignoring_case(known.name, exception_type)) return known.status;
-  }
-  return 500;
+  const int status = support::bedrock_exception_status(exception_type);
+  return status ? status : 500;
 }
 
 Failure error_failure(int status, std::string_view body, const Deployment& deployment) {
