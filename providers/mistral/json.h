@@ -10,7 +10,6 @@
 
 namespace sluice::providers::mistral {
 
-using support::buffer_view;
 using support::JsonValue;
 using support::JsonWriter;
 using support::member;
@@ -21,8 +20,9 @@ using support::write_key;
 using support::write_string;
 
 // Deepest nesting of arrays and objects accepted anywhere (tool schemas included): values are
-// written back recursively, so depth must be bounded.
-inline constexpr size_t kMaxJsonDepth = 128;
+// written back recursively by support::write_value, which copies at most kMaxCopyDepth levels, so
+// nothing parsed may nest deeper (a deeper value would be cut off halfway through).
+inline constexpr size_t kMaxJsonDepth = support::kMaxCopyDepth;
 
 // Longest provider text copied into an error message.
 inline constexpr size_t kMaxErrorText = 2048;

@@ -75,6 +75,42 @@ TEST(MistralAdapter, DefaultsToLaPlateformeAndSendsTheKeyAsBearer) {
   EXPECT_EQ(request.url, "http://mistral-proxy.internal/v1/embeddings");
 }
 
+// A tool's parameters nested `levels` deep inside a chat request.
+std::string request_with_deep_schema(int levels) {
+  std::string schema;
+  for (int i = 0; i < levels; ++i) schema += R"({"type":"object","properties":{"a":)";
+  schema += R"({"type":"string"})";
+  for (int i = 0; i < levels; ++i) schema += "}}";
+  return R"({"model":"m","messages":[{"role":"user","content":"Hi"}],"tools":[{"type":"function",)"
+         R"("function":{"name":"f","parameters":)" +
+         schema + "}}]}";
+}
+
+TEST(MistralAdapter, ADeepToolSchemaIsSentWholeOrRefusedNeverCutShort) {
+  // The request is written back value by value: whatever goes to Mistral must be the whole
+  // schema, as valid JSON; what nests too deep to copy is refused before anything is sent.
+  const auto adapter = make_mistral_adapter();
+  for (int levels : {10, 25, 31, 32, 40, 60, 100}) {
+    UpstreamRequest request;
+    Failure failure;
+    const std::string body = request_with_deep_schema(levels);
+    if (adapter->build_request(Endpoint::chat_completions, body, deployment(), &request,
+                               &failure)) {
+      rapidjson::Document sent;
+      sent.Parse(request.body.c_str(), request.body.size());
+      ASSERT_FALSE(sent.HasParseError()) << levels << " levels: " << request.body;
+      ASSERT_TRUE(sent["tools"][0]["function"].HasMember("parameters")) << levels;
+    } else {
+      EXPECT_EQ(failure.status, 400) << levels;
+    }
+  }
+  // Shallow schemas, the real ones, always go.
+  UpstreamRequest request;
+  Failure failure;
+  EXPECT_TRUE(adapter->build_request(Endpoint::chat_completions, request_with_deep_schema(10),
+                                     deployment(), &request, &failure));
+}
+
 TEST(MistralAdapter, ServesChatAndEmbeddingsButNotTextCompletions) {
   const auto adapter = make_mistral_adapter();
   EXPECT_TRUE(adapter->supports(Endpoint::chat_completions));
