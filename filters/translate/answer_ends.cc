@@ -282,20 +282,25 @@ Tail find_usage(std::string_view text, size_t from, Usage* usage) {
   }
   if (before == 0 || text[before - 1] != ',') return Tail::unsure;
   Cursor cursor{text.data() + key + kUsageKey.size(), text.data() + text.size()};
-  if (!cursor.take(':') || !cursor.next_is('{') || !read_usage(cursor, usage)) {
+  if (!cursor.take(':')) return Tail::unsure;
+  // OpenAI sends "usage":null on every chunk but the last when the client asked for usage.
+  std::string_view value;
+  const bool no_usage = !cursor.next_is('{');
+  if (no_usage ? !cursor.value(&value) || value != "null" : !read_usage(cursor, usage)) {
     return Tail::unsure;
   }
   // Whatever follows must be members of the same object and then the root's end.
   for (bool closed = false; !closed;) {
     if (!cursor.after_member(&closed)) return Tail::unsure;
     if (closed) break;
-    std::string_view name, value;
+    std::string_view name;
     bool escaped = false;
     if (!cursor.key(&name, &escaped) || escaped || name == "model" || !cursor.value(&value)) {
       return Tail::unsure;
     }
   }
-  return cursor.at_end() ? Tail::usage : Tail::unsure;
+  if (!cursor.at_end()) return Tail::unsure;
+  return no_usage ? Tail::no_usage : Tail::usage;
 }
 
 }  // namespace

@@ -74,6 +74,14 @@ TEST(AnswerEnds, StreamEventsWithAndWithoutUsage) {
              R"("completion_tokens":2,"total_tokens":7}})");
   ASSERT_EQ(out.result, AnswerEnds::rewritten);
   EXPECT_EQ(counts(out.usage), "5/2/7");
+  // OpenAI's chunks before the last, when the client asked for usage: no usage yet.
+  out = read(R"({"id":"c","model":"qwen","choices":[{"delta":{"content":"Hi"}}],"usage":null})");
+  ASSERT_EQ(out.result, AnswerEnds::rewritten);
+  EXPECT_FALSE(out.usage.any());
+  EXPECT_EQ(read(R"({"model":"qwen","choices":[],"usage":null,"model":"x"})").result,
+            AnswerEnds::needs_json_view);
+  EXPECT_EQ(read(R"({"model":"qwen","choices":[{"usage":null}]})").result,
+            AnswerEnds::needs_json_view);
   // Members after the usage are fine, nested ones too.
   out = read(R"({"model":"qwen","choices":[],"usage":{"total_tokens":7},"x":[1,{"y":2}],"z":3})");
   ASSERT_EQ(out.result, AnswerEnds::rewritten);
@@ -81,16 +89,16 @@ TEST(AnswerEnds, StreamEventsWithAndWithoutUsage) {
 }
 
 TEST(AnswerEnds, TheUsageKeyIsFoundWhereverItFallsInTheText) {
-  // The search for it goes back a block of bytes at a time: move it across every place in a
-  // block, at the start of the text and far from it.
-  for (size_t pad = 0; pad < 40; ++pad) {
+  // The search for it goes back sixteen bytes at a time from the end: what follows the key moves
+  // it to every place in a block (its closing quote first in a block, its 'e' in the block
+  // before, included), near the start of the text and far from it.
+  for (size_t after = 0; after < 40; ++after) {
     for (const std::string& choices : {std::string("[]"), "[\"" + std::string(100, 'x') + "\"]"}) {
-      const std::string text = R"({"model":"q","choices":)" + choices + std::string(pad, ' ') +
-                               R"(,"usage":{"total_tokens":)" + std::to_string(pad) + "}" +
-                               std::string(pad % 7, ' ') + "}";
+      const std::string text = R"({"model":"q","choices":)" + choices +
+                               R"(,"usage":{"total_tokens":7})" + std::string(after, ' ') + "}";
       const Outcome out = read(text);
       ASSERT_EQ(out.result, AnswerEnds::rewritten) << text;
-      EXPECT_EQ(out.usage.total_tokens, pad) << text;
+      EXPECT_EQ(out.usage.total_tokens, 7u) << text;
     }
   }
 }
@@ -189,13 +197,13 @@ bool full_parse(const std::string& text, std::string_view model, Parsed* out) {
 
 TEST(AnswerEnds, AgreesWithAFullParseOnEveryMutation) {
   const std::string replacements = "\"\\{}[],: a0-.e";
-  size_t settled = 0, compared = 0;
+  size_t valid = 0, compared = 0;
   auto check = [&](const std::string& text) {
-    const Outcome out = read(text);
-    if (out.result == AnswerEnds::needs_json_view) return;
-    ++settled;
     Parsed expected;
-    if (!full_parse(text, "gpt", &expected)) return;
+    const bool json = full_parse(text, "gpt", &expected);
+    valid += json ? 1 : 0;
+    const Outcome out = read(text);
+    if (out.result == AnswerEnds::needs_json_view || !json) return;
     ++compared;
     rapidjson::Document got;
     got.Parse(out.text.c_str(), out.text.size());
@@ -219,7 +227,8 @@ TEST(AnswerEnds, AgreesWithAFullParseOnEveryMutation) {
     }
   }
   EXPECT_GT(compared, 1000u) << "the mutations should give many valid answers to compare";
-  EXPECT_GE(settled, compared);
+  // The ends settle nearly every valid answer; the JSON view is for the odd ones.
+  EXPECT_GT(compared * 10, valid * 9) << compared << " of " << valid << " valid answers settled";
 }
 
 }  // namespace
