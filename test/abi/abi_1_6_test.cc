@@ -72,18 +72,17 @@ struct JsonHost {
       ++current->get_calls;
       return lookup(pointer, out);
     };
-    if (minor >= 6) {
-      api.json_get_many = [](sluice_stream*, sluice_part, const sluice_str* pointers, size_t count,
-                             sluice_str* out) -> size_t {
-        ++current->many_calls;
-        size_t found = 0;
-        for (size_t i = 0; i < count; ++i) {
-          out[i] = sluice_str{nullptr, 0};
-          found += lookup(pointers[i], &out[i]);
-        }
-        return found;
-      };
-    }
+    // Set on every table: a 1.5 table's struct_size alone must keep the SDK from calling it.
+    api.json_get_many = [](sluice_stream*, sluice_part, const sluice_str* pointers, size_t count,
+                           sluice_str* out) -> size_t {
+      ++current->many_calls;
+      size_t found = 0;
+      for (size_t i = 0; i < count; ++i) {
+        out[i] = sluice_str{nullptr, 0};
+        found += lookup(pointers[i], &out[i]);
+      }
+      return found;
+    };
   }
   ~JsonHost() { current = nullptr; }
 

@@ -2,7 +2,8 @@
  * calls json_get_many the way a plugin would and answers with what it got, for abi_1_6_test.cc.
  *
  * In on_request_body (or on_request_headers when the request has no body) it asks for
- * /model, /n, /messages/0/content, /absent, /messages/9 and "" (the whole body) in one call, then
+ * /model, /n, /messages/0/content, /absent, /messages/9 and "" (the whole body) in one call,
+ * checking each answer against json_get of the same pointer (a difference is reported), then
  * makes the refused and empty calls (NULL pointers, NULL out, count 0, the response part before
  * there is one) and replies 200 with one line per result:
  *   found=<count returned>
@@ -82,6 +83,12 @@ static sluice_status report(sluice_stream* s, abi16_stream* self) {
   found = api->json_get_many(s, SLUICE_REQUEST, kPointers, count, out);
   say_number(self, "found", found, "");
   for (i = 0; i < count; ++i) {
+    sluice_str single = {NULL, 0};
+    const int got = api->json_get(s, SLUICE_REQUEST, kPointers[i], &single);
+    const int same = got ? out[i].ptr && out[i].len == single.len &&
+                               memcmp(out[i].ptr, single.ptr, single.len) == 0
+                         : out[i].ptr == NULL;
+    if (!same) say(self, "(not as json_get) ", 18);
     say(self, kPointers[i].ptr, kPointers[i].len);
     say(self, "=", 1);
     if (out[i].ptr) {
