@@ -64,8 +64,7 @@ ClientAnswer encode_error(const ApiError& error) {
   ClientAnswer answer;
   answer.status = error.status;
   answer.headers.push_back({"content-type", "application/json"});
-  out.finish();
-  answer.body = std::move(body);
+  answer.body = out.take();
   return answer;
 }
 
@@ -141,8 +140,7 @@ ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& 
   out.EndObject();
   ClientAnswer client_answer;
   client_answer.headers.push_back({"content-type", "application/json"});
-  out.finish();
-  client_answer.body = std::move(body);
+  client_answer.body = out.take();
   return client_answer;
 }
 

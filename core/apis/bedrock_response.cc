@@ -66,8 +66,7 @@ ClientAnswer encode_error(const ApiError& error) {
   answer.status = error.status;
   answer.headers.push_back({"content-type", "application/json"});
   answer.headers.push_back({"x-amzn-errortype", std::string(exception_name(error.status))});
-  out.finish();
-  answer.body = std::move(body);
+  answer.body = out.take();
   return answer;
 }
 
@@ -156,8 +155,7 @@ ClientAnswer encode_response(std::string_view openai_body, const AnswerContext& 
   out.EndObject();
   ClientAnswer client_answer;
   client_answer.headers.push_back({"content-type", "application/json"});
-  out.finish();
-  client_answer.body = std::move(body);
+  client_answer.body = out.take();
   return client_answer;
 }
 

@@ -112,8 +112,7 @@ std::string json_text(const JsonValue& value) {
   std::string text;
   JsonOut writer(&text);
   value.Accept(writer);
-  writer.finish();
-  return text;
+  return writer.take();
 }
 
 int64_t integer_member(const JsonValue& object, std::string_view name, int64_t fallback) {

@@ -24,7 +24,9 @@ class JsonOut {
   // Writes after the current end of *target. While the writer works, *target holds spare bytes
   // past the text; finish() (or the destructor) cuts it to the text.
   explicit JsonOut(std::string* target) : target_(target) { take_buffer(target->size()); }
-  ~JsonOut() { finish(); }
+  ~JsonOut() {
+    if (target_) finish();
+  }
   JsonOut(const JsonOut&) = delete;
   JsonOut& operator=(const JsonOut&) = delete;
 
@@ -33,6 +35,14 @@ class JsonOut {
     const size_t used = size();
     target_->resize(used);
     take_buffer(used);
+  }
+  // finish(), then *target's text moved out to the caller: the writer is done with it (and its
+  // destructor leaves the emptied *target alone).
+  std::string take() {
+    finish();
+    std::string text = std::move(*target_);
+    target_ = nullptr;
+    return text;
   }
   // Forgets all of *target's text (its bytes stay, to be written over) and starts a new text.
   void restart() {

@@ -229,5 +229,22 @@ TEST(JsonOut, AppendsAfterExistingTextAndRestarts) {
   EXPECT_EQ(text, "[1,2]");
 }
 
+TEST(JsonOut, TakeHandsTheTextOverAndLeavesTheTargetAlone) {
+  // An answer is built in a local string and handed over: the writer's end must not touch the
+  // emptied string again (it used to resize it back to the text's length, zero-filled).
+  std::string target;
+  std::string taken;
+  {
+    JsonOut out(&target);
+    out.StartObject();
+    out.Key("a", 1);
+    out.Int(1);
+    out.EndObject();
+    taken = out.take();
+  }
+  EXPECT_EQ(taken, R"({"a":1})");
+  EXPECT_TRUE(target.empty()) << target.size();
+}
+
 }  // namespace
 }  // namespace sluice::apis
