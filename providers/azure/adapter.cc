@@ -17,13 +17,6 @@ std::string_view setting(const Deployment& deployment, std::string_view name) {
   return it == deployment.settings.end() ? std::string_view() : std::string_view(it->second);
 }
 
-bool has_control_bytes(std::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return true;
-  }
-  return false;
-}
-
 // The deployment name as one URL path segment: unreserved bytes as they are, the rest %XX.
 std::string path_segment(std::string_view name) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -76,10 +69,11 @@ class AzureAdapter final : public Adapter {
       return "api_version must be a version such as 2024-10-21";
     }
     if (auto it = deployment.settings.find("azure_ad_token");
-        it != deployment.settings.end() && (it->second.empty() || has_control_bytes(it->second))) {
+        it != deployment.settings.end() &&
+        (it->second.empty() || support::has_control_bytes(it->second))) {
       return "azure_ad_token must be a token without control characters";
     }
-    if (has_control_bytes(deployment.api_key)) return "api_key holds control characters";
+    if (support::has_control_bytes(deployment.api_key)) return "api_key holds control characters";
     if (deployment.api_key.empty() && setting(deployment, "azure_ad_token").empty()) {
       return "azure needs api_key or the setting azure_ad_token";
     }

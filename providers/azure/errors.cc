@@ -15,15 +15,6 @@ std::string copied_text(std::string_view text, std::initializer_list<std::string
   return copy;
 }
 
-// A member given as a string or a number, as text ("code": 429 and "code": "429" both occur).
-std::string scalar_text(const JsonValue& object, const char* name) {
-  const JsonValue* value = member(object, name);
-  if (!value) return "";
-  if (value->IsString()) return std::string(view(*value));
-  if (value->IsInt64()) return std::to_string(value->GetInt64());
-  return "";
-}
-
 }  // namespace
 
 Failure failure_from_error_object(const JsonValue& error, int status,
@@ -33,8 +24,8 @@ Failure failure_from_error_object(const JsonValue& error, int status,
   const std::string_view type = string_member(error, "type");
   return make_failure(status, std::move(message),
                       type.empty() ? support::openai_error_type(status) : type,
-                      copied_text(scalar_text(error, "code"), secrets),
-                      copied_text(scalar_text(error, "param"), secrets));
+                      copied_text(support::scalar_text(error, "code"), secrets),
+                      copied_text(support::scalar_text(error, "param"), secrets));
 }
 
 Failure translate_error_body(int status, std::string_view body,

@@ -28,7 +28,7 @@ bool translate_answer(std::string_view body, std::string_view model, std::string
                       Failure* failure) {
   support::RequestDocument answer;
   if (!parse_json(body, &answer) || !answer.IsObject()) {
-    *failure = unreadable_answer("Azure OpenAI's answer is not a JSON object");
+    *failure = support::bad_upstream("Azure OpenAI's answer is not a JSON object");
     return false;
   }
   rapidjson::StringBuffer buffer;

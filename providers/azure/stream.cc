@@ -25,7 +25,7 @@ class ChunkStreamDecoder final : public StreamDecoder {
 
   bool feed(std::string_view unit, std::vector<std::string>* chunks, Failure* failure) override {
     if (failed_) {
-      *failure = unreadable_answer("Azure OpenAI's stream already failed");
+      *failure = support::bad_upstream("Azure OpenAI's stream already failed");
       return false;
     }
     const std::string_view text = trim(unit);
@@ -45,16 +45,16 @@ class ChunkStreamDecoder final : public StreamDecoder {
   // before feeding still ends well).
   bool finish(std::vector<std::string>*, Failure* failure) override {
     if (failed_) {
-      *failure = unreadable_answer("Azure OpenAI's stream already failed");
+      *failure = support::bad_upstream("Azure OpenAI's stream already failed");
       return false;
     }
     if (done_ || finished_) return true;
-    return fail(failure, unreadable_answer("Azure OpenAI's stream ended before [DONE]"));
+    return fail(failure, support::bad_upstream("Azure OpenAI's stream ended before [DONE]"));
   }
 
  private:
   static Failure not_an_object() {
-    return unreadable_answer("Azure OpenAI's stream sent data that is not a JSON object");
+    return support::bad_upstream("Azure OpenAI's stream sent data that is not a JSON object");
   }
 
   // An event parsed into a document and written again with the client's model.

@@ -25,11 +25,6 @@ inline Failure make_failure(int status, std::string message, std::string_view ty
   return failure;
 }
 
-// The failure for an answer that is not what Azure OpenAI documents.
-inline Failure unreadable_answer(std::string message) {
-  return make_failure(502, std::move(message), "server_error", "bad_upstream_response");
-}
-
 // An OpenAI-shaped error object (`error`, the value of "error") as a failure with `status`,
 // every secret removed from the copied text.
 Failure failure_from_error_object(const JsonValue& error, int status,

@@ -22,7 +22,7 @@ Family family_of(std::string_view model) {
 bool fail(Failure* failure, std::string param, std::string_view problem) {
   std::string message = param;
   message.append(": ").append(problem);
-  *failure = make_failure(400, std::move(message), "", std::move(param));
+  *failure = status_failure(400, std::move(message), "", std::move(param));
   return false;
 }
 
@@ -82,7 +82,7 @@ bool build_embeddings_request(std::string_view openai_body, const Deployment& de
                               UpstreamRequest* out, Failure* failure) {
   rapidjson::Document request;
   if (!parse_json(openai_body, &request) || !request.IsObject()) {
-    *failure = make_failure(400, "the request body is not a JSON object");
+    *failure = status_failure(400, "the request body is not a JSON object");
     return false;
   }
   std::vector<std::string_view> texts;
@@ -135,7 +135,7 @@ bool translate_embeddings_response(std::string_view body, const ResponseContext&
                                    std::string* out, Failure* failure) {
   rapidjson::Document answer;
   if (!parse_json(body, &answer) || !answer.IsObject()) {
-    *failure = make_failure(502, "Bedrock's embeddings answer is not a JSON object");
+    *failure = status_failure(502, "Bedrock's embeddings answer is not a JSON object");
     return false;
   }
   rapidjson::StringBuffer buffer;
@@ -149,7 +149,7 @@ bool translate_embeddings_response(std::string_view body, const ResponseContext&
   if (const Value* embedding = member(answer, "embedding"); embedding != nullptr) {
     // Titan: one vector and its token count.
     if (!is_number_array(*embedding)) {
-      *failure = make_failure(502, "Bedrock's Titan answer has no numeric \"embedding\"");
+      *failure = status_failure(502, "Bedrock's Titan answer has no numeric \"embedding\"");
       return false;
     }
     write_item(writer, 0, *embedding);
@@ -162,14 +162,14 @@ bool translate_embeddings_response(std::string_view body, const ResponseContext&
     const Value* embeddings = member(answer, "embeddings");
     if (embeddings != nullptr && embeddings->IsObject()) embeddings = member(*embeddings, "float");
     if (embeddings == nullptr || !embeddings->IsArray()) {
-      *failure = make_failure(502,
-                              "Bedrock's embeddings answer has no \"embedding\" or "
-                              "\"embeddings\"");
+      *failure = status_failure(502,
+                                "Bedrock's embeddings answer has no \"embedding\" or "
+                                "\"embeddings\"");
       return false;
     }
     for (rapidjson::SizeType i = 0; i < embeddings->Size(); ++i) {
       if (!is_number_array((*embeddings)[i])) {
-        *failure = make_failure(502, "Bedrock's Cohere answer has a non-numeric embedding");
+        *failure = status_failure(502, "Bedrock's Cohere answer has a non-numeric embedding");
         return false;
       }
       write_item(writer, i, (*embeddings)[i]);

@@ -56,7 +56,7 @@ Failure error_failure(int status, std::string_view body, const Deployment& deplo
     const auto found = deployment.settings.find(name);
     if (found != deployment.settings.end()) support::redact(message, found->second);
   }
-  return make_failure(status, std::move(message), type.empty() ? "upstream_error" : type);
+  return status_failure(status, std::move(message), type.empty() ? "upstream_error" : type);
 }
 
 Failure exception_failure(std::string_view exception_type, std::string_view payload) {
@@ -66,7 +66,7 @@ Failure exception_failure(std::string_view exception_type, std::string_view payl
   if (message.empty()) message = "Bedrock ended the stream with " + bounded(exception_type);
   std::string code = bounded(exception_type);
   if (!code.empty()) code[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(code[0])));
-  return make_failure(exception_status(exception_type), std::move(message), std::move(code));
+  return status_failure(exception_status(exception_type), std::move(message), std::move(code));
 }
 
 }  // namespace sluice::bedrock

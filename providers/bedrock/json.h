@@ -15,6 +15,7 @@ namespace support = providers::support;
 using rapidjson::Value;
 using support::JsonWriter;
 using support::member;
+using support::status_failure;
 using support::view;
 using support::write_key;
 using support::write_string;
@@ -45,9 +46,5 @@ inline std::string to_json(const Value& value,
 inline void write_literal(JsonWriter& writer, std::string_view quoted) {
   writer.RawValue(quoted.data(), quoted.size(), rapidjson::kStringType);
 }
-
-// A failure with OpenAI's error type for `status`.
-providers::Failure make_failure(int status, std::string message, std::string code = {},
-                                std::string param = {});
 
 }  // namespace sluice::bedrock

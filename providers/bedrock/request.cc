@@ -16,7 +16,7 @@ using support::string_member;
 bool fail(Failure* failure, std::string param, std::string_view problem) {
   std::string message = param;
   message.append(": ").append(problem);
-  *failure = make_failure(400, std::move(message), "", std::move(param));
+  *failure = status_failure(400, std::move(message), "", std::move(param));
   return false;
 }
 
@@ -501,7 +501,7 @@ bool build_chat_request(std::string_view openai_body, const Deployment& deployme
                         UpstreamRequest* out, Failure* failure) {
   support::RequestDocument request;
   if (!parse_json(openai_body, &request) || !request.IsObject()) {
-    *failure = make_failure(400, "the request body is not a JSON object");
+    *failure = status_failure(400, "the request body is not a JSON object");
     return false;
   }
   if (const Value* n = member(request, "n");

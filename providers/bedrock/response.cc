@@ -30,14 +30,14 @@ bool translate_chat_response(std::string_view body, const ResponseContext& conte
                              std::string* out, Failure* failure) {
   support::RequestDocument answer;
   if (!parse_json(body, &answer) || !answer.IsObject()) {
-    *failure = make_failure(502, "Bedrock's Converse answer is not a JSON object");
+    *failure = status_failure(502, "Bedrock's Converse answer is not a JSON object");
     return false;
   }
   const Value* output = member(answer, "output");
   const Value* message = output == nullptr ? nullptr : member(*output, "message");
   const Value* content = message == nullptr ? nullptr : member(*message, "content");
   if (content == nullptr || !content->IsArray()) {
-    *failure = make_failure(502, "Bedrock's Converse answer has no output.message.content");
+    *failure = status_failure(502, "Bedrock's Converse answer has no output.message.content");
     return false;
   }
   std::string text;
@@ -76,7 +76,7 @@ bool translate_chat_response(std::string_view body, const ResponseContext& conte
     const Value* name = member(*tool_use, "name");
     const Value* input = member(*tool_use, "input");
     if (id == nullptr || !id->IsString() || name == nullptr || !name->IsString()) {
-      *failure = make_failure(502, "Bedrock's Converse answer has a toolUse without id or name");
+      *failure = status_failure(502, "Bedrock's Converse answer has a toolUse without id or name");
       return false;
     }
     if (!opened_calls) {

@@ -45,7 +45,7 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
       case aws::Decoder::Result::broken:
         break;
     }
-    failure_ = make_failure(502, "Bedrock's event stream is malformed: " + error);
+    failure_ = status_failure(502, "Bedrock's event stream is malformed: " + error);
     failed_ = true;
     return fail(failure);
   }
@@ -53,9 +53,9 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
   bool finish(std::vector<std::string>* /*chunks*/, Failure* failure) override {
     if (failed_) return fail(failure);
     if (frames_.mid_message()) {
-      failure_ = make_failure(502, "Bedrock's event stream ended inside an event");
+      failure_ = status_failure(502, "Bedrock's event stream ended inside an event");
     } else if (!stopped_) {
-      failure_ = make_failure(502, "Bedrock's event stream ended before messageStop");
+      failure_ = status_failure(502, "Bedrock's event stream ended before messageStop");
     } else {
       return true;
     }
@@ -70,7 +70,7 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
   }
 
   bool broken(std::string message) {
-    failure_ = make_failure(502, std::move(message));
+    failure_ = status_failure(502, std::move(message));
     failed_ = true;
     return false;
   }
@@ -90,10 +90,10 @@ class ConverseStreamDecoder final : public providers::StreamDecoder {
     if (kind == "error") {
       const std::string_view code = message.string_header(":error-code");
       const std::string_view text = message.string_header(":error-message");
-      failure_ =
-          make_failure(exception_status(code),
-                       text.empty() ? "Bedrock ended the stream with an error" : std::string(text),
-                       std::string(code));
+      failure_ = status_failure(
+          exception_status(code),
+          text.empty() ? "Bedrock ended the stream with an error" : std::string(text),
+          std::string(code));
       failed_ = true;
       return false;
     }

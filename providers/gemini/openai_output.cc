@@ -7,6 +7,7 @@
 
 #include "providers/gemini/literal.h"
 #include "providers/gemini/members.h"
+#include "providers/support/text.h"
 
 namespace sluice::providers::gemini {
 namespace {
@@ -82,11 +83,7 @@ std::string_view finish_reason_for(std::string_view gemini_reason, bool called_t
 }
 
 std::string tool_call_id(std::string_view response_id, int ordinal) {
-  uint64_t hash = 14695981039346656037ULL;  // FNV-1a: stable across runs and builds
-  for (char c : response_id) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
-  }
+  const uint64_t hash = support::fnv1a(response_id);  // stable across runs and builds
   char text[48];
   std::snprintf(text, sizeof text, "call_%016llx_%d", static_cast<unsigned long long>(hash),
                 ordinal);

@@ -11,13 +11,6 @@ namespace {
 
 constexpr std::string_view kDefaultBase = "https://api.mistral.ai/v1";
 
-bool has_control_bytes(std::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return true;
-  }
-  return false;
-}
-
 std::string_view base_of(const Deployment& deployment) {
   return deployment.base_url.empty() ? kDefaultBase : std::string_view(deployment.base_url);
 }
@@ -35,7 +28,7 @@ class MistralAdapter final : public Adapter {
     }
     if (deployment.model.empty()) return "model must name the Mistral model";
     if (deployment.api_key.empty()) return "mistral needs an api_key";
-    if (has_control_bytes(deployment.api_key)) return "api_key holds control characters";
+    if (support::has_control_bytes(deployment.api_key)) return "api_key holds control characters";
     return "";
   }
 
@@ -56,8 +49,9 @@ class MistralAdapter final : public Adapter {
     }
     const bool chat = endpoint == Endpoint::chat_completions;
     const size_t size = openai_body.size();
-    if (!(chat ? chat_request_body(request, deployment.model, size, &out->body, failure)
-               : embeddings_request_body(request, deployment.model, size, &out->body, failure))) {
+    if (!chat) {
+      embeddings_request_body(request, deployment.model, size, &out->body);
+    } else if (!chat_request_body(request, deployment.model, size, &out->body, failure)) {
       return false;
     }
     const JsonValue* stream = member(request, "stream");

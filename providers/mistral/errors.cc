@@ -16,15 +16,6 @@ std::string copied(std::string_view text, std::string_view secret) {
   return support::clean_text(trim(text), secret, kMaxErrorText);
 }
 
-// A member given as text or a number, as text (Mistral's codes are both: "3280", 3051).
-std::string scalar_text(const JsonValue& object, const char* name) {
-  const JsonValue* value = member(object, name);
-  if (!value) return "";
-  if (value->IsString()) return std::string(view(*value));
-  if (value->IsInt64()) return std::to_string(value->GetInt64());
-  return "";
-}
-
 // "body.messages.0.refusal: Extra inputs are not permitted; ..." from a validation error.
 std::string detail_text(const JsonValue& details) {
   std::string out;
@@ -62,32 +53,22 @@ std::string message_text(const JsonValue& error) {
   return "";
 }
 
-// OpenAI's error type comes from the status (Mistral's own types, "rate_limited",
-// "invalid_request_message_order", ..., are not OpenAI's); Mistral's code, else its type, is
-// kept as the code.
-Failure make_failure(int status, std::string message, std::string code, std::string param) {
-  Failure failure;
-  failure.status = status;
-  failure.message = std::move(message);
-  failure.type = std::string(support::openai_error_type(status));
-  failure.code = std::move(code);
-  failure.param = std::move(param);
-  return failure;
-}
-
 std::string fallback_message(int status) {
   return "Mistral answered HTTP " + std::to_string(status);
 }
 
 }  // namespace
 
+// OpenAI's error type comes from the status (Mistral's own types, "rate_limited",
+// "invalid_request_message_order", ..., are not OpenAI's); Mistral's code, else its type, is
+// kept as the code.
 Failure failure_from_error_object(const JsonValue& error, int status, std::string_view secret) {
   std::string message = copied(message_text(error), secret);
   if (message.empty()) message = fallback_message(status);
-  std::string code = copied(scalar_text(error, "code"), secret);
+  std::string code = copied(support::scalar_text(error, "code"), secret);
   if (code.empty()) code = copied(string_member(error, "type"), secret);
-  return make_failure(status, std::move(message), std::move(code),
-                      copied(scalar_text(error, "param"), secret));
+  return support::status_failure(status, std::move(message), std::move(code),
+                                 copied(support::scalar_text(error, "param"), secret));
 }
 
 Failure translate_error_body(int status, std::string_view body, std::string_view secret) {
@@ -100,18 +81,18 @@ Failure translate_error_body(int status, std::string_view body, std::string_view
     if (const JsonValue* details = member(document, "detail"); details && details->IsArray()) {
       std::string message = copied(detail_text(*details), secret);
       if (message.empty()) message = fallback_message(status);
-      return make_failure(status, std::move(message), "invalid_request", "");
+      return support::status_failure(status, std::move(message), "invalid_request", "");
     }
     if (member(document, "message") || member(document, "object")) {
       return failure_from_error_object(document, status, secret);
     }
     if (std::string_view text = string_member(document, "detail"); !text.empty()) {
-      return make_failure(status, copied(text, secret), "upstream_error", "");
+      return support::status_failure(status, copied(text, secret), "upstream_error", "");
     }
   }
   std::string message = copied(body, secret);
   if (message.empty()) message = fallback_message(status);
-  return make_failure(status, std::move(message), "upstream_error", "");
+  return support::status_failure(status, std::move(message), "upstream_error", "");
 }
 
 }  // namespace sluice::providers::mistral

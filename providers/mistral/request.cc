@@ -22,13 +22,6 @@ constexpr std::string_view kRefused[] = {"logit_bias",         "top_logprobs", "
 constexpr std::string_view kMessageMembers[] = {"role",         "content", "tool_calls",
                                                 "tool_call_id", "name",    "prefix"};
 
-bool one_of(std::string_view name, std::initializer_list<std::string_view> names) {
-  for (std::string_view known : names) {
-    if (name == known) return true;
-  }
-  return false;
-}
-
 template <size_t N>
 bool one_of(std::string_view name, const std::string_view (&names)[N]) {
   for (std::string_view known : names) {
@@ -156,8 +149,12 @@ bool chat_request_body(const JsonValue& openai, std::string_view model, size_t s
   return true;
 }
 
-bool embeddings_request_body(const JsonValue& openai, std::string_view model, size_t source_size,
-                             std::string* body, Failure*) {
+// Members of an embeddings request Mistral is not sent: vectors come back as numbers, and the
+// translate filter encodes them when base64 was asked.
+constexpr std::string_view kEmbeddingsLeftOut[] = {"model", "user", "encoding_format"};
+
+void embeddings_request_body(const JsonValue& openai, std::string_view model, size_t source_size,
+                             std::string* body) {
   rapidjson::StringBuffer buffer(nullptr, support::translated_capacity(source_size));
   JsonWriter writer(buffer);
   writer.StartObject();
@@ -165,8 +162,7 @@ bool embeddings_request_body(const JsonValue& openai, std::string_view model, si
   write_string(writer, model);
   for (const auto& entry : openai.GetObject()) {
     const std::string_view name = view(entry.name);
-    // Vectors come back as numbers; the translate filter encodes them when base64 was asked.
-    if (one_of(name, {"model", "user", "encoding_format"}) || entry.value.IsNull()) continue;
+    if (one_of(name, kEmbeddingsLeftOut) || entry.value.IsNull()) continue;
     if (name == "dimensions") {
       write_key(writer, "output_dimension");
     } else {
@@ -176,7 +172,6 @@ bool embeddings_request_body(const JsonValue& openai, std::string_view model, si
   }
   writer.EndObject();
   body->assign(buffer.GetString(), buffer.GetSize());
-  return true;
 }
 
 }  // namespace sluice::providers::mistral

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "providers/mistral/translation.h"
+#include "providers/support/text.h"
 
 namespace sluice::providers::mistral {
 namespace {
@@ -17,16 +18,6 @@ constexpr size_t kIdLength = 9;
 
 bool is_alphanumeric(char c) {
   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-// FNV-1a, 64 bits: well spread for short ids, and the same on every platform.
-uint64_t fnv1a(std::string_view text) {
-  uint64_t hash = 14695981039346656037ULL;
-  for (char c : text) {
-    hash ^= static_cast<uint8_t>(c);
-    hash *= 1099511628211ULL;
-  }
-  return hash;
 }
 
 }  // namespace
@@ -41,7 +32,7 @@ bool is_mistral_tool_call_id(std::string_view id) {
 
 std::string mistral_tool_call_id(std::string_view id) {
   if (is_mistral_tool_call_id(id)) return std::string(id);
-  uint64_t hash = fnv1a(id);
+  uint64_t hash = support::fnv1a(id);
   std::string out(kIdLength, '0');
   for (char& c : out) {  // 62^9 ids: two ids of one conversation practically never collide
     c = kAlphabet[hash % kAlphabet.size()];

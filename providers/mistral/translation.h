@@ -19,8 +19,8 @@ bool chat_request_body(const JsonValue& openai, std::string_view model, size_t s
                        std::string* body, Failure* failure);
 
 // Mistral's embeddings request body for the client's OpenAI one.
-bool embeddings_request_body(const JsonValue& openai, std::string_view model, size_t source_size,
-                             std::string* body, Failure* failure);
+void embeddings_request_body(const JsonValue& openai, std::string_view model, size_t source_size,
+                             std::string* body);
 
 // Whether Mistral accepts `id` as a tool call id: nine letters and digits.
 bool is_mistral_tool_call_id(std::string_view id);

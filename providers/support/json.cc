@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "providers/support/common_json_reader.h"
+#include "providers/support/text.h"
 
 namespace sluice::providers::support {
 namespace {
@@ -236,6 +237,24 @@ Failure bad_upstream(std::string message) {
   failure.message = std::move(message);
   failure.type = "server_error";
   failure.code = "bad_upstream_response";
+  return failure;
+}
+
+std::string scalar_text(const JsonValue& object, const char* name) {
+  const JsonValue* value = member(object, name);
+  if (!value) return "";
+  if (value->IsString()) return std::string(view(*value));
+  if (value->IsInt64()) return std::to_string(value->GetInt64());
+  return "";
+}
+
+Failure status_failure(int status, std::string message, std::string code, std::string param) {
+  Failure failure;
+  failure.status = status;
+  failure.message = std::move(message);
+  failure.type = std::string(openai_error_type(status));
+  failure.code = std::move(code);
+  failure.param = std::move(param);
   return failure;
 }
 

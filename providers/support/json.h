@@ -157,6 +157,14 @@ inline std::string_view buffer_view(const rapidjson::StringBuffer& buffer) {
   return {buffer.GetString(), buffer.GetSize()};
 }
 
+// A member given as a string or an integer, as text ("code": 429 and "code": "429" both occur
+// in providers' errors); empty when absent or anything else.
+std::string scalar_text(const JsonValue& object, const char* name);
+
+// A failure with `status` and OpenAI's error type for it, with the provider's code and param.
+Failure status_failure(int status, std::string message, std::string code = {},
+                       std::string param = {});
+
 // A 400 for the client's request naming `param`.
 Failure invalid_request(std::string message, std::string param);
 

@@ -3,6 +3,7 @@
 // OpenAI's error type for a status. Pure functions, safe from any thread.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,13 @@ std::string_view bounded(std::string_view text, size_t limit);
 
 // `text` without leading and trailing spaces, tabs and line breaks.
 std::string_view trim(std::string_view text);
+
+// Whether `text` holds a control byte (below 0x20, or DEL): a credential or setting that would
+// break the header it goes in.
+bool has_control_bytes(std::string_view text);
+
+// FNV-1a, 64 bits, of `text`: well spread for short ids, and the same on every platform and run.
+uint64_t fnv1a(std::string_view text);
 
 // OpenAI's error type for an HTTP status: authentication_error (401), permission_error (403),
 // rate_limit_error (429), server_error (5xx), else invalid_request_error.
