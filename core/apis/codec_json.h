@@ -16,27 +16,9 @@
 namespace sluice::apis {
 
 using providers::support::JsonValue;
+using providers::support::member;
+using providers::support::string_member;
 using providers::support::view;
-
-// The member `name` of `value` (the first one, if the name repeats), or nullptr when `value` is
-// not an object or has no such member. Inline, so that a literal name is compared in place:
-// the codecs look up a few names in every object of a request.
-inline const JsonValue* member(const JsonValue& value, std::string_view name) {
-  if (!value.IsObject()) return nullptr;
-  for (auto it = value.MemberBegin(); it != value.MemberEnd(); ++it) {
-    if (it->name.GetStringLength() == name.size() &&
-        std::memcmp(it->name.GetString(), name.data(), name.size()) == 0) {
-      return &it->value;
-    }
-  }
-  return nullptr;
-}
-
-// The member's text when it is a string, else empty (absent, null or another type).
-inline std::string_view string_member(const JsonValue& value, std::string_view name) {
-  const JsonValue* found = member(value, name);
-  return found != nullptr && found->IsString() ? view(*found) : std::string_view();
-}
 
 // Room a codec reserves beyond the client's text for the OpenAI text it writes from it.
 inline constexpr size_t kOutputSlack = 512;

@@ -194,23 +194,6 @@ void begin_openai_object(JsonWriter& writer, std::string_view id, std::string_vi
   write_string(writer, model);
 }
 
-const JsonValue* member(const JsonValue& value, std::string_view name) {
-  if (!value.IsObject()) return nullptr;
-  // The lengths first: most names differ in length, and then no bytes are compared.
-  for (const auto& entry : value.GetObject()) {
-    if (entry.name.GetStringLength() == name.size() &&
-        std::memcmp(entry.name.GetString(), name.data(), name.size()) == 0) {
-      return &entry.value;
-    }
-  }
-  return nullptr;
-}
-
-std::string_view string_member(const JsonValue& value, std::string_view name) {
-  const JsonValue* found = member(value, name);
-  return found != nullptr && found->IsString() ? view(*found) : std::string_view();
-}
-
 const rapidjson::Value* find(const rapidjson::Value& object, std::string_view name) {
   const JsonValue* value = member(object, name);
   return value != nullptr && !value->IsNull() ? value : nullptr;

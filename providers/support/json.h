@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -129,11 +130,25 @@ inline std::string_view view(const rapidjson::Value& string_value) {
   return {string_value.GetString(), string_value.GetStringLength()};
 }
 
-// The member `name` of `value` when `value` is an object that has it (null included), else
-// nullptr.
-const JsonValue* member(const JsonValue& value, std::string_view name);
+// The member `name` of `value` (the first one, if the name repeats) when `value` is an object
+// that has it (null included), else nullptr. Inline, so that a literal name is compared in
+// place: translators look up a few names in every object they read. The lengths first: most
+// names differ in length, and then no bytes are compared.
+inline const JsonValue* member(const JsonValue& value, std::string_view name) {
+  if (!value.IsObject()) return nullptr;
+  for (auto it = value.MemberBegin(); it != value.MemberEnd(); ++it) {
+    if (it->name.GetStringLength() == name.size() &&
+        std::memcmp(it->name.GetString(), name.data(), name.size()) == 0) {
+      return &it->value;
+    }
+  }
+  return nullptr;
+}
 // The member's text when it is a string, else empty (absent, null or another type).
-std::string_view string_member(const JsonValue& value, std::string_view name);
+inline std::string_view string_member(const JsonValue& value, std::string_view name) {
+  const JsonValue* found = member(value, name);
+  return found != nullptr && found->IsString() ? view(*found) : std::string_view();
+}
 
 // The member `name` of `object`, or nullptr when `object` is not an object, lacks the member,
 // or the member is null (OpenAI clients send null for "not set").
