@@ -17,29 +17,6 @@ namespace {
 
 constexpr size_t kFirstCapacity = 256;
 
-// What rapidjson's Writer writes after a backslash for each byte below 0x80 that it escapes
-// ('u' for \u00XX); 0 for the bytes it writes as they are.
-constexpr char escape_letter(unsigned char c) {
-  switch (c) {
-    case '"':
-      return '"';
-    case '\\':
-      return '\\';
-    case '\b':
-      return 'b';
-    case '\t':
-      return 't';
-    case '\n':
-      return 'n';
-    case '\f':
-      return 'f';
-    case '\r':
-      return 'r';
-    default:
-      return c < 0x20 ? 'u' : 0;
-  }
-}
-
 // Copies `count` bytes, short runs (most keys and values) without a call to memcpy.
 void copy_bytes(char* to, const char* from, size_t count) {
   if (count >= 16) {
@@ -131,7 +108,6 @@ bool JsonOut::Double(double d) {
 }
 
 void JsonOut::quoted(const char* text, size_t length, bool key) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   // ',' '"' text '"' ':' -- enough unless something needs escaping.
   char* at = separate(room(length + 4));
   *at++ = '"';
@@ -143,19 +119,7 @@ void JsonOut::quoted(const char* text, size_t length, bool key) {
     if (next == length) break;
     pos_ = at;
     at = room(6 + (length - next) + 2);  // this escape, the rest, '"' and ':'
-    const auto c = static_cast<unsigned char>(text[next]);
-    const char letter = escape_letter(c);
-    at[0] = '\\';
-    at[1] = letter;
-    if (letter == 'u') {
-      at[2] = '0';
-      at[3] = '0';
-      at[4] = kHex[c >> 4];
-      at[5] = kHex[c & 0xF];
-      at += 6;
-    } else {
-      at += 2;
-    }
+    at += providers::support::write_json_escape(static_cast<unsigned char>(text[next]), at);
     done = next + 1;
   }
   *at++ = '"';

@@ -93,4 +93,49 @@ inline size_t next_json_special(const char* text, size_t from, size_t length) {
   return i;
 }
 
+// Writes the escape rapidjson writes for a special byte (one is_json_special accepts) to `out`
+// (room for 6): the short forms for \b \t \n \f \r, \" and \\, else \u00XX with upper-case
+// hex digits. Returns its length. The writers of both ways of writing JSON (JsonWriter, core/apis'
+// JsonOut) escape with it, so their text stays byte for byte rapidjson's.
+inline size_t write_json_escape(unsigned char c, char* out) {
+  char letter = 0;
+  switch (c) {
+    case '"':
+      letter = '"';
+      break;
+    case '\\':
+      letter = '\\';
+      break;
+    case '\b':
+      letter = 'b';
+      break;
+    case '\t':
+      letter = 't';
+      break;
+    case '\n':
+      letter = 'n';
+      break;
+    case '\f':
+      letter = 'f';
+      break;
+    case '\r':
+      letter = 'r';
+      break;
+    default:
+      break;
+  }
+  out[0] = '\\';
+  if (letter != 0) {
+    out[1] = letter;
+    return 2;
+  }
+  constexpr char kHex[] = "0123456789ABCDEF";
+  out[1] = 'u';
+  out[2] = '0';
+  out[3] = '0';
+  out[4] = kHex[c >> 4];
+  out[5] = kHex[c & 0xF];
+  return 6;
+}
+
 }  // namespace sluice::providers::support
