@@ -56,6 +56,8 @@ struct Cursor {
   }
 
   // At an opening quote: steps past the string; *escaped tells whether it held a backslash.
+  // Its own scan rather than support::next_json_special, which also stops at control bytes and
+  // costs about 60 instructions more a string here (900 an answer, measured).
   bool string(bool* escaped) {
     const char* p = at + 1;
     bool backslash = false;
