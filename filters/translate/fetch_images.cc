@@ -25,6 +25,14 @@ Status Filter::fetch_images(size_t endpoint_index) {
   const ImageFetchSettings& settings = upstream_->image_fetch;
   std::vector<ImageRef> found;
   std::string error;
+  // Most requests carry no image, and their bytes say so without copying and parsing the
+  // messages. An escape could spell the name otherwise: a body with one is looked at properly.
+  const std::string_view body = stream().body(Part::request);
+  if (body.find("image_url") == std::string_view::npos &&
+      body.find("\\u") == std::string_view::npos) {
+    images_fetched_ = true;
+    return Continue;
+  }
   std::optional<std::string_view> messages = stream().json(Part::request, "/messages");
   // A request without (valid) messages is the adapter's to refuse, with its own message.
   if (!messages || !find_image_urls(*messages, &found, &error) || found.empty()) {

@@ -204,6 +204,17 @@ TEST_F(FetchImagesTest, WithoutImageUrlsNothingIsFetched) {
   EXPECT_EQ(sent(0).url, "https://api.anthropic.com/v1/messages");
 }
 
+TEST_F(FetchImagesTest, AnImagePartSpelledWithEscapesIsFetchedToo) {
+  // The step skips bodies that cannot hold an image part; an escaped name is still one.
+  transport_->script({image(kPng), anthropic_answer()});
+  post("/v1/chat/completions",
+       chat_with("sonnet", {R"({"type":"image\u005furl","image\u005furl":{"url":")"
+                            R"(https://images.example/cat.png"}})"}));
+  ASSERT_EQ(sink_.head.status, 200) << sink_.body;
+  ASSERT_EQ(transport_->sent.size(), 2u);
+  EXPECT_EQ(sent(0).url, "https://images.example/cat.png");
+}
+
 TEST_F(FetchImagesTest, TheDeploymentsLimitsAndAllowPrivateReachTheCall) {
   transport_->script({image(kPng), anthropic_answer()});
   post("/v1/chat/completions",
