@@ -271,15 +271,7 @@ bool RequestDecoder::image_part(const JsonValue& block, const FieldPath& path) {
   } else {
     return fail(path / "source.type", "Input should be 'base64' or 'url'");
   }
-  out_.StartObject();
-  write_key(out_, "type");
-  write_literal(out_, "image_url");
-  write_key(out_, "image_url");
-  out_.StartObject();
-  write_key(out_, "url");
-  write_string(out_, url);
-  out_.EndObject();
-  out_.EndObject();
+  write_image_part(out_, url);
   return true;
 }
 

@@ -241,15 +241,7 @@ bool RequestDecoder::user_part(const JsonValue& block, const FieldPath& path) {
       std::string url;
       url.reserve(format.size() + bytes->GetStringLength() + 19);
       url.append("data:image/").append(format).append(";base64,").append(view(*bytes));
-      out_.StartObject();
-      write_key(out_, "type");
-      write_literal(out_, "image_url");
-      write_key(out_, "image_url");
-      out_.StartObject();
-      write_key(out_, "url");
-      write_string(out_, url);
-      out_.EndObject();
-      out_.EndObject();
+      write_image_part(out_, url);
       return true;
     }
     case Block::tool_use:

@@ -46,6 +46,19 @@ inline void write_text_part(JsonOut& out, std::string_view text) {
   out.EndObject();
 }
 
+// {"type":"image_url","image_url":{"url":<url>}}
+inline void write_image_part(JsonOut& out, std::string_view url) {
+  out.StartObject();
+  write_key(out, "type");
+  write_literal(out, "image_url");
+  write_key(out, "image_url");
+  out.StartObject();
+  write_key(out, "url");
+  write_string(out, url);
+  out.EndObject();
+  out.EndObject();
+}
+
 // {"type":"function","function":{"name":<name> — the caller writes the function's other members
 // and closes both objects. (Tools and the named tool choice.)
 inline void begin_function(JsonOut& out, std::string_view name) {
