@@ -43,6 +43,7 @@ struct UpstreamRequest {
   // connection that is closed afterwards (no forward proxy, no pooled connection either way), and
   // with public_addresses_only, only to an address core/upstream/public_address.h calls public,
   // checked on the address actually connected to (failure `refused` otherwise).
+  // public_addresses_only implies isolated (the transport router makes it so).
   bool isolated = false;
   bool public_addresses_only = false;
 };

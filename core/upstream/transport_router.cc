@@ -36,7 +36,11 @@ bool TransportRouter::goes_native_unproxied(std::string_view url) const {
 }
 
 std::unique_ptr<runtime::UpstreamCall> TransportRouter::start(
-    const runtime::UpstreamRequestView& request, runtime::UpstreamCallbacks& callbacks) {
+    const runtime::UpstreamRequestView& asked, runtime::UpstreamCallbacks& callbacks) {
+  // The address check only means something on a fresh direct connection (a pooled or proxied
+  // one never reaches it): public_addresses_only brings isolation with it, whoever asks.
+  runtime::UpstreamRequestView request = asked;
+  request.isolated = asked.isolated || asked.public_addresses_only;
   // A guarded call connects directly (no proxy applies to it): a plain http:// one is the native
   // client's even while a forward proxy is set for http://.
   const bool native =

@@ -147,5 +147,27 @@ TEST_F(TransportTest, RouterSendsAGuardedPlainHttpCallNativeEvenWithAProxySet) {
   EXPECT_EQ(refused.failure_kind, UpstreamFailure::refused);
 }
 
+TEST_F(TransportTest, RouterMakesAPublicOnlyCallIsolatedSoItNeverTakesAPooledConnection) {
+  std::string error;
+  auto native = NativeTransport::create(loop.base(), {}, &error);
+  ASSERT_TRUE(native) << error;
+  TransportRouter router(std::move(native), make_transport(), ProxyEnvironment{});
+  // An ordinary call leaves a kept-alive connection to the (loopback) origin in the pool.
+  runtime::UpstreamRequest plain;
+  plain.url = origin->url("/echo");
+  plain.method = "GET";
+  Recorder first;
+  auto call = router.start(plain, first);
+  ASSERT_TRUE(wait(first));
+  ASSERT_EQ(first.completed, 1) << first.failure_reason;
+  // Asking only for public addresses, not for isolation: still checked, so refused.
+  runtime::UpstreamRequest public_only = plain;
+  public_only.public_addresses_only = true;
+  Recorder refused;
+  auto second = router.start(public_only, refused);
+  ASSERT_TRUE(wait(refused));
+  EXPECT_EQ(refused.failure_kind, UpstreamFailure::refused);
+}
+
 }  // namespace
 }  // namespace sluice::upstream::test
