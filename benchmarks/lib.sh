@@ -126,3 +126,20 @@ nginx_temp_paths() {
   done
   printf '%s' "$paths"
 }
+
+# build_body FILE SIZE EXTRA_FIELDS DIRECTIVE: the proxy benchmarks' chat request of exactly SIZE
+# bytes: a system and a user message whose text is filler (no quote, backslash or "]]") cut to
+# make up the size, then DIRECTIVE (a fake-llm instruction), then EXTRA_FIELDS (such as
+# ,"temperature":0). Uses the caller's die.
+build_body() {
+  local file=$1 size=$2 extra=$3 directive=$4 prefix suffix filler=""
+  prefix='{"model":"demo","messages":[{"role":"system","content":"You are a helpful assistant. Answer briefly and precisely."},{"role":"user","content":"'
+  suffix="${directive}\"}]${extra}}"
+  local want=$((size - ${#prefix} - ${#suffix}))
+  ((want > 0)) || die "BODY_BYTES=$size is too small"
+  while ((${#filler} < want)); do
+    filler+="The quick brown fox jumps over the lazy dog while the gateway forwards every byte. "
+  done
+  filler=${filler:0:want}
+  printf '%s%s%s' "$prefix" "$filler" "$suffix" >"$file"
+}

@@ -56,15 +56,11 @@ read -r FAKE_PORT NGINX_PORT SLUICE_PORT ADMIN_PORT < <(free_ports 4)
 pin() { taskset -c "$CPU" "$@"; }
 
 # The ~1 KB chat request of run.sh.
-prefix='{"model":"demo","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"'
-suffix='"}],"temperature":0}'
-filler=""
-while ((${#filler} < BODY_BYTES)); do filler+="The quick brown fox jumps over the lazy dog. "; done
-filler=${filler:0:$((BODY_BYTES - ${#prefix} - ${#suffix}))}
+build_body "$WORK/chat.json" "$BODY_BYTES" ',"temperature":0' ''
 {
   echo 'wrk.method = "POST"'
   echo 'wrk.headers["Content-Type"] = "application/json"'
-  printf 'wrk.body = [==[%s%s%s]==]\n' "$prefix" "$filler" "$suffix"
+  printf 'wrk.body = [==[%s]==]\n' "$(<"$WORK/chat.json")"
 } >"$WORK/chat.lua"
 
 pin "$BUILD/bin/fake-llm" --host 127.0.0.1 --port "$FAKE_PORT" --workers 1 --no-log \

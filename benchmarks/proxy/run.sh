@@ -454,21 +454,6 @@ verdict() {  # verdict AWK_CONDITION
 
 # ---- request bodies ----------------------------------------------------------------------
 
-# build_body FILE SIZE EXTRA_FIELDS DIRECTIVE: a chat request of exactly SIZE bytes; the user
-# message is filler text (no quote, backslash or "]]") cut to make up the size.
-build_body() {
-  local file=$1 size=$2 extra=$3 directive=$4 prefix suffix filler=""
-  prefix='{"model":"demo","messages":[{"role":"system","content":"You are a helpful assistant. Answer briefly and precisely."},{"role":"user","content":"'
-  suffix="${directive}\"}]${extra}}"
-  local want=$((size - ${#prefix} - ${#suffix}))
-  ((want > 0)) || die "BODY_BYTES=$size is too small"
-  while ((${#filler} < want)); do
-    filler+="The quick brown fox jumps over the lazy dog while the gateway forwards every byte. "
-  done
-  filler=${filler:0:want}
-  printf '%s%s%s' "$prefix" "$filler" "$suffix" >"$file"
-}
-
 build_body "$WORK/chat.json" "$BODY_BYTES" ',"temperature":0' ''
 build_body "$WORK/stream.json" "$BODY_BYTES" ',"stream":true,"temperature":0' \
   " [[fake chunks=$CHUNKS chunk_delay_ms=$CHUNK_DELAY_MS]]"
