@@ -45,6 +45,14 @@ struct RequestStream::HttpOp : UpstreamCallbacks {
   http::Headers headers;
   std::string body;
 
+  HttpOp() = default;
+  HttpOp(const HttpOp&) = delete;
+  HttpOp& operator=(const HttpOp&) = delete;
+  // However the op ends (answered, cancelled, its request gone), its reservation goes back.
+  ~HttpOp() override {
+    if (owner && bounds.guarded) owner->services_.guarded_reserved -= bounds.max_body;
+  }
+
   // What a body over the bound reports: guarded calls (1.5) say so; http_call keeps 1.2's answer.
   sluice_op_result too_large() const {
     return bounds.guarded ? SLUICE_OP_TOO_LARGE : SLUICE_OP_FAILED;
@@ -1267,7 +1275,8 @@ uint64_t RequestStream::http_call(sluice_stream* slot, UpstreamRequest request, 
       reserved += op->bounds.max_body;
     }
     if (bounds.max_body > kMaxGuardedBody || pending >= kMaxGuardedOps ||
-        reserved + bounds.max_body > kMaxGuardedReserved) {
+        reserved + bounds.max_body > kMaxGuardedReserved ||
+        services_.guarded_reserved + bounds.max_body > kMaxWorkerGuardedReserved) {
       return 0;
     }
   }
@@ -1277,6 +1286,7 @@ uint64_t RequestStream::http_call(sluice_stream* slot, UpstreamRequest request, 
   op->id = next_op_id_++;
   op->token = token;
   op->bounds = bounds;
+  if (bounds.guarded) services_.guarded_reserved += bounds.max_body;  // back in ~HttpOp
   op->head = request.method == "HEAD";
   op->call = services_.upstream->start(request, *op);
   if (!op->call) return 0;

@@ -46,6 +46,10 @@ namespace sluice::runtime {
 struct WorkerServices {
   event_base* loop = nullptr;
   UpstreamTransport* upstream = nullptr;  // null: no upstream client on this worker
+  // The max_body of every guarded call pending on the worker, whichever request made it: what
+  // client-named fetches may hold at once, bounded by RequestStream::kMaxWorkerGuardedReserved.
+  // Only the worker's thread touches it.
+  mutable uint64_t guarded_reserved = 0;
 };
 
 // Headers, body and (for responses) status of one message.
@@ -125,11 +129,13 @@ class RequestStream : public http::Exchange,
   uint64_t timer_start(sluice_stream* slot, uint32_t delay_ms, uint64_t token);
   // An HTTP callout on the worker's upstream client; 0 when refused. A guarded one (a URL from a
   // client, http_call_guarded) is refused beyond kMaxGuardedOps pending, a max_body above
-  // kMaxGuardedBody, or kMaxGuardedReserved of max_body across the stream's pending ones.
+  // kMaxGuardedBody, kMaxGuardedReserved of max_body across the stream's pending ones, or
+  // kMaxWorkerGuardedReserved across the pending ones of every request on the worker.
   static constexpr size_t kMaxHttpOps = 64;
   static constexpr size_t kMaxGuardedOps = 8;
   static constexpr uint64_t kMaxGuardedBody = 32 * 1024 * 1024;
   static constexpr uint64_t kMaxGuardedReserved = 64 * 1024 * 1024;
+  static constexpr uint64_t kMaxWorkerGuardedReserved = 256 * 1024 * 1024;
   uint64_t http_call(sluice_stream* slot, UpstreamRequest request, uint64_t token,
                      HttpCallBounds bounds = {});
   bool op_cancel(sluice_stream* slot, uint64_t op_id);

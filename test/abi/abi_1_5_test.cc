@@ -10,7 +10,9 @@
 
 #include <fmt/format.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "test/unit/runtime/runtime_test_support.h"
 
@@ -157,6 +159,37 @@ TEST_F(Abi15Test, AStreamsPendingGuardedCallsReserveAtMost64MiB) {
       fetch({{"x-fetch-count", "3"}, {"x-fetch-max", std::to_string(30 * 1024 * 1024)}});
   EXPECT_EQ(report.substr(0, 10), "3:refused\n");  // 90 MiB would be reserved
   EXPECT_EQ(transport_->sent.size(), 2u);
+}
+
+TEST_F(Abi15Test, AWorkersRequestsTogetherReserveAtMost256MiB) {
+  // Four requests each keep two 32 MiB fetches pending (answers that take seconds): 256 MiB.
+  FakeResponse slow;
+  slow.delay_ms = 10000;
+  transport_->script(std::vector<FakeResponse>(8, slow));
+  const std::string max = std::to_string(32 * 1024 * 1024);
+  std::vector<std::unique_ptr<http::Exchange>> pending;
+  for (int i = 0; i < 4; ++i) {
+    start("GET", "/img", "",
+          {{"x-fetch-url", "http://images.example/cat.png"},
+           {"x-fetch-count", "2"},
+           {"x-fetch-max", max}});
+    run_for(5);
+    ASSERT_FALSE(sink_.done) << sink_.body;
+    pending.push_back(std::move(exchange_));
+  }
+  ASSERT_EQ(transport_->sent.size(), 8u);
+  // A fifth request, well within its own bounds, finds the worker's spent.
+  EXPECT_EQ(fetch({{"x-fetch-max", "1024"}}), "1:refused\n");
+  EXPECT_EQ(transport_->sent.size(), 8u);
+  // Once those requests are gone, their reservations are back.
+  pending.clear();
+  finish_exchange();
+  sink_ = FakeSink();
+  FakeResponse image;
+  image.headers = {{"content-type", "image/png"}};
+  image.body = "PNGDATA";
+  transport_->script({image});
+  EXPECT_EQ(fetch({{"x-fetch-max", "1024"}}), "1:0:200:7:PNGDATA\n");
 }
 
 // ---- the C++ SDK on this host and on a 1.4 host ----------------------------------------------

@@ -333,8 +333,9 @@ typedef struct sluice_host_api {
    * Content-Length or counted as it arrives) ends the op at once with SLUICE_OP_TOO_LARGE and
    * stops the transfer; timeout_ms ends it with SLUICE_OP_TIMEOUT; with public_addresses_only
    * an internal address ends it with SLUICE_OP_REFUSED before anything is sent to it. A stream
-   * may have at most 8 guarded calls pending, whose max_body_bytes add up to at most 64 MiB;
-   * beyond that, or with limits out of range, the call is refused (0). Completion as
+   * may have at most 8 guarded calls pending, whose max_body_bytes add up to at most 64 MiB, and
+   * the pending ones of all streams on a worker at most 256 MiB; beyond that, or with limits out
+   * of range, the call is refused (0). Completion as
    * http_call's. */
   uint64_t (*http_call_guarded)(sluice_stream* s, sluice_str method, sluice_str url,
                                 const sluice_header* headers, size_t header_count, sluice_str body,
