@@ -6,38 +6,12 @@
 
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
 #include "providers/support/common_json_reader.h"
 
 namespace sluice::apis {
-namespace {
-
-// Whether every byte of `text` is ASCII (most JSON is), sixteen at a time where there is SSE2:
-// such a text is valid UTF-8 without the byte-by-byte check.
-bool all_ascii(std::string_view text) {
-  size_t i = 0;
-#if defined(__SSE2__)
-  __m128i high_bits = _mm_setzero_si128();
-  for (; i + 16 <= text.size(); i += 16) {
-    high_bits =
-        _mm_or_si128(high_bits, _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i)));
-  }
-  if (_mm_movemask_epi8(high_bits) != 0) return false;
-#endif
-  for (; i < text.size(); ++i) {
-    if (static_cast<unsigned char>(text[i]) >= 0x80) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 void ParsedJson::start_document() {
   doc_.reset();
   pool_.Clear();
@@ -46,8 +20,7 @@ void ParsedJson::start_document() {
 
 std::string ParsedJson::parse(std::string_view text) {
   start_document();
-  if (const size_t bad =
-          all_ascii(text) ? std::string_view::npos : providers::support::first_invalid_utf8(text);
+  if (const size_t bad = providers::support::first_invalid_utf8(text);
       bad != std::string_view::npos) {
     return "not valid UTF-8 at offset " + std::to_string(bad);
   }
