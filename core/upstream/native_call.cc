@@ -93,6 +93,7 @@ void NativeCall::release() {
     event_del(&timer_);
     timer_used_ = false;
     timer_armed_ = false;
+    timer_activated_ = false;
   }
   if (waiting()) transport_->waits_.leave(*this);
   if (transport_ != nullptr) transport_->unlink(this);
@@ -424,6 +425,7 @@ void NativeCall::report_failure() {
 void NativeCall::on_timer(int, short, void* arg) {
   auto* self = static_cast<NativeCall*>(arg);
   self->timer_armed_ = false;
+  self->timer_activated_ = false;
   if (self->state_ == State::failing) {
     self->report_failure();
     return;
@@ -501,7 +503,7 @@ event* NativeCall::timer() {
 
 void NativeCall::arm_timer() {
   using std::chrono::milliseconds;
-  if (state_ == State::failing || state_ == State::finished) return;
+  if (state_ == State::failing || state_ == State::finished || timer_activated_) return;
   Clock::time_point deadline = Clock::time_point::max();
   if (timeouts_.total_ms != 0) deadline = started_at_ + milliseconds(timeouts_.total_ms);
   if (state_ == State::resolving || state_ == State::connecting) {
@@ -532,6 +534,7 @@ void NativeCall::arm_timer() {
 void NativeCall::activate_timer() {
   event_active(timer(), EV_TIMEOUT, 1);
   timer_used_ = true;
+  timer_activated_ = true;
 }
 
 // ---- backpressure --------------------------------------------------------------------------

@@ -155,12 +155,16 @@ class NativeCall final : public runtime::UpstreamCall,
 
   // The call's own timer event, in place and set up on first use (no allocation per call): the
   // deadlines the wait line does not cover, and deferred work through event_active. timer_used_:
-  // added or activated since the last event_del.
+  // added or activated since the last event_del. timer_activated_: activated and its callback
+  // not run yet; libevent drops such an activation if the timer is added again meanwhile
+  // (event_add with a timeout takes a timed-out event off the active list), so arm_timer leaves
+  // it alone then: the callback arms it when it runs.
   event* timer();
   event timer_{};
   bool timer_ready_ = false;
   bool timer_used_ = false;
   bool timer_armed_ = false;
+  bool timer_activated_ = false;
   Clock::time_point timer_at_;
   Clock::time_point started_at_;
   Clock::time_point connect_started_at_;

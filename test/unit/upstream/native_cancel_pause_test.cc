@@ -44,6 +44,35 @@ TEST_F(NativeTest, PauseHoldsTheBodyAndResumeDeliversItInOrder) {
   EXPECT_EQ(transport->idle_connections(), 1u);
 }
 
+// A pause with bytes of the same read still unparsed: they are held, and the resume delivers
+// them from the loop. libevent drops an activated timer event that is added again before its
+// callback runs, and resume_body did both (activate to deliver, then add for the idle deadline):
+// the held bytes waited for the idle deadline, and the call then failed with an idle timeout.
+TEST_F(NativeTest, ResumeDeliversBytesHeldFromThePausedRead) {
+  server->script = {
+      ScriptServer::send(
+          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\none\r\n3\r\ntwo\r\n"),
+      ScriptServer::wait(30), ScriptServer::send("0\r\n\r\n")};
+  std::unique_ptr<runtime::UpstreamCall> call;
+  Recorder recorder;
+  bool paused = false;
+  recorder.on_body_hook = [&](std::string_view) {
+    if (recorder.chunks.size() == 1) {
+      call->pause_body();
+      paused = true;
+    }
+  };
+  auto r = request(server->url("/"));
+  r.timeouts.idle_ms = 50;
+  call = transport->start(r, recorder);
+  ASSERT_TRUE(loop.run_until([&] { return paused; }));
+  loop.run_for(250);  // the pause outlasts the idle deadline, so the timer is set anew on resume
+  call->resume_body();
+  ASSERT_TRUE(wait(recorder));
+  EXPECT_EQ(recorder.completed, 1) << recorder.failure_reason;
+  EXPECT_EQ(recorder.body(), "onetwo");
+}
+
 TEST_F(NativeTest, PauseInsideHeadersHoldsBodyAndCompletion) {
   server->script = {ScriptServer::send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")};
   std::unique_ptr<runtime::UpstreamCall> call;
