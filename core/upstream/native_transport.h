@@ -8,8 +8,8 @@
 //
 // Pieces: native_request.h (URL and request bytes), native_connection.h (a socket and its one
 // persistent event), connection_pool.h (idle keep-alive connections per host:port),
-// dns_resolver.h (evdns with a small cache; IP literals skip it), response_parser.h (llhttp,
-// strict), native_call.h (one exchange and the caller's handle, re-entrancy rules included),
+// dns_resolver.h (evdns with a small cache; IP literals skip it), response_parser.h (strict,
+// by hand), native_call.h (one exchange and the caller's handle, re-entrancy rules included),
 // native_wait_lines.h (the deadlines of calls awaiting a response, without a timer each).
 //
 // Contract as CurlTransport's: start() never calls back; headers once, body zero or more times,

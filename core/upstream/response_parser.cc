@@ -1,20 +1,16 @@
-// Strict HTTP/1.1 response parsing over llhttp, one event per step (see response_parser.h).
+// Strict HTTP/1.1 response parsing by hand, one event per step (see response_parser.h).
 
 #include "core/upstream/response_parser.h"
 
 #include <array>
-#include <cstdint>
 #include <cstring>
 
 #include "core/http/ascii_case.h"
+#include "core/http/token.h"
 
 namespace sluice::upstream {
 
 namespace {
-
-ResponseParser* self(llhttp_t* p) {
-  return static_cast<ResponseParser*>(p->data);
-}
 
 // http::lower_ascii as a table: one load per byte of every response header name.
 constexpr std::array<char, 256> kLower = [] {
@@ -49,270 +45,444 @@ void copy_lowered(std::string_view name, char* out) {
   if (n % 8 != 0) lower_word(n - 8);
 }
 
+// A byte a field value, reason phrase or chunk extension may not hold: a control character other
+// than HTAB, or DEL (obs-text, 0x80 and up, is allowed).
+constexpr bool is_control(unsigned char c) {
+  return (c < 0x20 && c != '\t') || c == 0x7F;
+}
+
+// The first control byte of text, or npos. Eight bytes at a time, the last eight overlapping
+// the word before: a word with any byte below 0x20 (a tab included) or equal to 0x7F sends the
+// rest to the exact byte loop, so a borrow spilling into a higher byte can only cost time, never
+// a wrong answer.
+size_t first_control(std::string_view text) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighBits = kOnes * 0x80;
+  const auto suspect = [&](size_t at) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + at, 8);
+    const uint64_t below_space = (word - kOnes * 0x20) & ~word;
+    const uint64_t del = word ^ (kOnes * 0x7F);
+    return ((below_space | ((del - kOnes) & ~del)) & kHighBits) != 0;
+  };
+  size_t i = 0;
+  if (text.size() >= 8) {
+    while (i + 8 <= text.size() && !suspect(i)) i += 8;
+    if (i + 8 > text.size() && !suspect(text.size() - 8)) return std::string_view::npos;
+  }
+  for (; i < text.size(); ++i) {
+    if (is_control(static_cast<unsigned char>(text[i]))) return i;
+  }
+  return std::string_view::npos;
+}
+
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   return text;
 }
 
+// Calls fn with each trimmed element of a comma-separated value (empty ones too).
+template <typename Fn>
+void for_each_element(std::string_view value, Fn fn) {
+  while (true) {
+    const size_t comma = value.find(',');
+    fn(trim(value.substr(0, comma)));
+    if (comma == std::string_view::npos) return;
+    value.remove_prefix(comma + 1);
+  }
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 }  // namespace
 
-const llhttp_settings_t* ResponseParser::settings() {
-  static const llhttp_settings_t settings = [] {
-    llhttp_settings_t s;
-    llhttp_settings_init(&s);
-    s.on_header_field = &ResponseParser::on_header_field;
-    s.on_header_value = &ResponseParser::on_header_value;
-    s.on_header_value_complete = &ResponseParser::on_header_value_complete;
-    s.on_headers_complete = &ResponseParser::on_headers_complete;
-    s.on_body = &ResponseParser::on_body;
-    s.on_chunk_complete = &ResponseParser::on_chunk_complete;
-    s.on_message_complete = &ResponseParser::on_message_complete;
-    return s;
-  }();
-  return &settings;
-}
-
-ResponseParser::ResponseParser(Limits limits) : limits_(limits) {
-  // The members start as start(false) leaves them; only llhttp needs setting up.
-  llhttp_init(&parser_, HTTP_RESPONSE, settings());
-  parser_.data = this;
-}
+ResponseParser::ResponseParser(Limits limits) : limits_(limits) {}
 
 void ResponseParser::start(bool head_request) {
-  llhttp_init(&parser_, HTTP_RESPONSE, settings());
-  parser_.data = this;
+  phase_ = Phase::head;
+  chunk_ = Chunk::size;
   head_request_ = head_request;
-  paused_ = false;
-  failed_ = false;
-  interim_ = false;
-  headers_done_ = false;
-  headers_ready_ = false;
-  complete_ = false;
   complete_reported_ = false;
   keep_alive_ = false;
-  scanner_ = http::HeaderScanner{.in_request_line = false};
   head_bytes_ = 0;
+  line_.clear();
+  start_block();
+  remaining_ = 0;
+  size_digits_ = 0;
+  extension_bytes_ = 0;
   status_ = 0;
-  input_ = nullptr;
-  name_ = {};
-  value_ = {};
-  carry_.clear();
   headers_.clear();
-  body_ = {};
   error_.clear();
 }
 
+void ResponseParser::start_block() {
+  block_started_ = false;
+  interim_ = false;
+  http10_ = false;
+  block_fields_ = 0;
+  content_lengths_ = 0;
+  content_length_ = 0;
+  transfer_encoding_ = false;
+  chunked_codings_ = 0;
+  chunked_last_ = false;
+  connection_close_ = false;
+  connection_keep_alive_ = false;
+}
+
 ResponseParser::Step ResponseParser::fail(std::string message) {
-  failed_ = true;
+  phase_ = Phase::failed;
   if (error_.empty()) error_ = std::move(message);
   Step step;
   step.error = true;
   return step;
 }
 
-int ResponseParser::set_error(std::string message) {
-  if (error_.empty()) error_ = std::move(message);
-  return HPE_USER;
-}
-
-void ResponseParser::resume_if_paused() {
-  if (paused_) {
-    llhttp_resume(&parser_);
-    paused_ = false;
-  }
-}
-
-ResponseParser::Step ResponseParser::collect(size_t consumed) {
+ResponseParser::Step ResponseParser::complete_step(size_t consumed) {
+  phase_ = Phase::done;
   Step step;
   step.consumed = consumed;
-  step.headers = headers_ready_;
-  headers_ready_ = false;
-  step.body = body_;
-  body_ = {};
-  if (complete_ && !complete_reported_) {
-    complete_reported_ = true;
-    step.complete = true;
-  }
+  step.complete = !complete_reported_;
+  complete_reported_ = true;
   return step;
 }
 
 ResponseParser::Step ResponseParser::feed(std::string_view data) {
-  static const char kEmpty[1] = {0};
-  if (failed_) return fail({});
-  if (complete_) return collect(0);
-  resume_if_paused();
-
-  // The header section never gets more than max_header_bytes bytes, interim blocks included.
-  const bool in_head = !headers_done_;
-  std::string_view slice = data;
-  if (in_head) {
-    const size_t room = limits_.max_header_bytes - head_bytes_;
-    if (slice.size() > room) slice = slice.substr(0, room);
-  }
-  const char* begin = slice.empty() ? kEmpty : slice.data();
-  input_ = begin;
-  const llhttp_errno_t err = llhttp_execute(&parser_, begin, slice.size());
-  // A field cut by the end of this read keeps its bytes so far: the read buffer is reused.
-  if (!headers_done_) carry_field();
-  input_ = nullptr;
-  size_t used = slice.size();
-  if (err == HPE_PAUSED) {
-    used = static_cast<size_t>(llhttp_get_error_pos(&parser_) - begin);
-    paused_ = true;
-  } else if (err != HPE_OK) {
-    // llhttp 8 gives no reason when a span callback failed (error_ says why then).
-    const char* reason = llhttp_get_error_reason(&parser_);
-    return fail(std::string("malformed response: ") + (reason != nullptr ? reason : "?"));
-  }
-  if (in_head) {
-    if (const char* problem = scanner_.scan(slice.substr(0, used))) {
-      return fail(std::string("malformed response: ") + problem);
+  switch (phase_) {
+    case Phase::head:
+      return feed_head(data);
+    case Phase::length_body: {
+      Step step;
+      const size_t n = remaining_ < data.size() ? static_cast<size_t>(remaining_) : data.size();
+      remaining_ -= n;
+      if (remaining_ == 0) step = complete_step(n);
+      step.consumed = n;
+      step.body = data.substr(0, n);
+      return step;
     }
-    head_bytes_ += used;
-    if (!headers_done_ && used == slice.size() && slice.size() < data.size()) {
-      return fail("response header block exceeds " + std::to_string(limits_.max_header_bytes) +
-                  " bytes");
+    case Phase::chunked_body:
+      return feed_chunked(data);
+    case Phase::close_body: {
+      Step step;
+      step.consumed = data.size();
+      step.body = data;
+      return step;
     }
+    case Phase::done:
+      return complete_step(0);
+    case Phase::failed:
+      break;
   }
-  return collect(used);
+  return fail({});
 }
 
 ResponseParser::Step ResponseParser::finish() {
-  if (failed_) return fail({});
-  if (complete_) return collect(0);
-  if (paused_) {
-    // Let llhttp act on the state it paused in (say a body framed by the end of the connection
-    // that has not begun yet) before it hears of the end.
-    Step step = feed({});
-    if (step.error || step.headers || step.complete || !step.body.empty()) return step;
-  }
-  const llhttp_errno_t err = llhttp_finish(&parser_);
-  if ((err == HPE_OK || err == HPE_PAUSED) && complete_) return collect(0);
+  if (phase_ == Phase::failed) return fail({});
+  if (phase_ == Phase::done || phase_ == Phase::close_body) return complete_step(0);
   return fail("the connection closed before the response ended");
 }
 
-void ResponseParser::carry(Span* span) {
-  if (span->carried || span->size == 0) return;
-  const size_t offset = carry_.size();
-  carry_.append(input_ + span->offset, span->size);
-  *span = Span{offset, span->size, true};
-}
-
-void ResponseParser::carry_field() {
-  // In this order, so the span still growing (the value once it began) ends carry_.
-  carry(&name_);
-  carry(&value_);
-}
-
-void ResponseParser::extend(Span* span, const char* at, size_t length) {
-  if (span->size == 0 && !span->carried) {
-    *span = Span{static_cast<size_t>(at - input_), length, false};
-  } else if (!span->carried && input_ + span->offset + span->size == at) {
-    span->size += length;
-  } else {
-    // A later run of a span: it continues the span's copy (which carry_field() makes the last
-    // bytes of carry_), so a field trickled in over many reads is still copied once.
-    carry_field();
-    carry_.append(at, length);
-    span->size += length;
+bool ResponseParser::next_line(std::string_view data, size_t* used, std::string_view* line) {
+  const void* newline = std::memchr(data.data(), '\n', data.size());
+  const size_t length =
+      newline ? static_cast<size_t>(static_cast<const char*>(newline) - data.data()) + 1
+              : data.size();
+  if (length > limits_.max_header_bytes - head_bytes_) {
+    fail("response header block exceeds " + std::to_string(limits_.max_header_bytes) + " bytes");
+    *used = 0;
+    return false;
   }
-}
-
-std::string_view ResponseParser::text(const Span& span) const {
-  return {(span.carried ? carry_.data() : input_) + span.offset, span.size};
-}
-
-int ResponseParser::on_header_field(llhttp_t* p, const char* at, size_t length) {
-  ResponseParser* s = self(p);
-  if (!s->headers_done_) s->extend(&s->name_, at, length);  // trailers are dropped
-  return 0;
-}
-
-int ResponseParser::on_header_value(llhttp_t* p, const char* at, size_t length) {
-  ResponseParser* s = self(p);
-  if (!s->headers_done_) s->extend(&s->value_, at, length);
-  return 0;
-}
-
-int ResponseParser::on_header_value_complete(llhttp_t* p) {
-  ResponseParser* s = self(p);
-  if (s->headers_done_) return 0;
-  if (s->headers_.size() == s->limits_.max_header_count) {
-    return s->set_error("response has more than " + std::to_string(s->limits_.max_header_count) +
-                        " header fields");
+  head_bytes_ += length;
+  *used = length;
+  if (newline == nullptr) {
+    line_.append(data);
+    return false;
   }
-  // take_headers() hands the vector on, so each response's starts empty: one allocation.
-  if (s->headers_.capacity() == 0) s->headers_.reserve(16);
-  const std::string_view name = s->text(s->name_);
-  const std::string_view value = trim(s->text(s->value_));
-  // Made in place: the name lower-cased as it is copied, the value moved in.
-  http::Header& header = s->headers_.emplace_back();
-  header.name.resize(name.size());
-  copy_lowered(name, header.name.data());
-  header.value = std::string(value.data(), value.size());
-  s->name_ = {};
-  s->value_ = {};
-  s->carry_.clear();
-  return 0;
+  std::string_view text = data.substr(0, length);
+  if (!line_.empty()) {
+    line_.append(text);
+    text = line_;
+  }
+  if (text.size() < 2 || text[text.size() - 2] != '\r') {
+    fail("malformed response: bare LF in header section");
+    return false;
+  }
+  *line = text.substr(0, text.size() - 2);
+  return true;
 }
 
-int ResponseParser::on_headers_complete(llhttp_t* p) {
-  ResponseParser* s = self(p);
-  const int status = llhttp_get_status_code(p);
+ResponseParser::Step ResponseParser::feed_head(std::string_view data) {
+  size_t used = 0;
+  while (used < data.size()) {
+    size_t taken = 0;
+    std::string_view line;
+    const bool got = next_line(data.substr(used), &taken, &line);
+    used += taken;
+    if (!got) break;
+    const Line outcome = take_head_line(line);
+    line_.clear();  // after take_head_line: `line` may be a view of it
+    if (outcome == Line::failed) break;
+    if (outcome == Line::block_end && phase_ != Phase::head) {
+      Step step;
+      step.consumed = used;
+      step.headers = true;
+      return step;
+    }
+  }
+  if (phase_ == Phase::failed) return fail({});
+  Step step;
+  step.consumed = used;
+  return step;
+}
+
+ResponseParser::Line ResponseParser::take_head_line(std::string_view line) {
+  if (!block_started_) {
+    block_started_ = true;
+    return status_line(line) ? Line::more : Line::failed;
+  }
+  if (line.empty()) return end_of_block();
+  return field_line(line, !interim_) ? Line::more : Line::failed;
+}
+
+bool ResponseParser::status_line(std::string_view line) {
+  // HTTP-version SP 3DIGIT [SP reason-phrase]: the space before an empty reason is optional,
+  // as many servers leave it out.
+  if (line.size() < 12 || line.substr(0, 5) != "HTTP/" || !is_digit(line[5]) || line[6] != '.' ||
+      !is_digit(line[7]) || line[8] != ' ' || !is_digit(line[9]) || !is_digit(line[10]) ||
+      !is_digit(line[11]) || (line.size() > 12 && line[12] != ' ')) {
+    fail("malformed response: bad status line");
+    return false;
+  }
+  if (line[5] != '1' || line[7] > '1') {
+    fail("malformed response: HTTP version not supported");
+    return false;
+  }
+  if (first_control(line) != std::string_view::npos) {
+    fail("malformed response: control character in status line");
+    return false;
+  }
+  const int status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
   if (status < 100 || status > 599) {
-    s->set_error("malformed response: status code out of range");
-    return -1;
+    fail("malformed response: status code out of range");
+    return false;
   }
   if (status == 101) {
-    s->set_error("the upstream switched protocols (101)");
-    return -1;
+    fail("the upstream switched protocols (101)");
+    return false;
   }
-  if (status < 200) {
-    // An interim response (100 Continue, 103 Early Hints, ...): its block is forgotten once the
-    // message ends; a final one follows on the same connection.
-    s->interim_ = true;
-    p->flags |= F_SKIPBODY;
-    return 0;
-  }
-  // RFC 9112 section 6.3: no body for HEAD, 204 and 304, whatever the framing headers say. This
-  // is what returning 1 tells llhttp; pausing instead keeps the header block a step of its own.
-  if (s->head_request_ || status == 204 || status == 304) p->flags |= F_SKIPBODY;
-  s->status_ = status;
-  s->headers_done_ = true;
-  s->headers_ready_ = true;
-  return HPE_PAUSED;
+  // An interim response (100 Continue, 103 Early Hints, ...): its block is forgotten at its end;
+  // a final one follows on the same connection.
+  interim_ = status < 200;
+  http10_ = line[7] == '0';
+  if (!interim_) status_ = status;
+  return true;
 }
 
-int ResponseParser::on_body(llhttp_t* p, const char* at, size_t length) {
-  ResponseParser* s = self(p);
-  if (s->body_.empty()) {
-    s->body_ = std::string_view(at, length);
-  } else if (s->body_.data() + s->body_.size() == at) {
-    s->body_ = std::string_view(s->body_.data(), s->body_.size() + length);
+bool ResponseParser::field_line(std::string_view line, bool keep) {
+  if (line.front() == ' ' || line.front() == '\t') {
+    fail("malformed response: obsolete line folding in header section");
+    return false;
+  }
+  size_t colon = 0;
+  while (colon < line.size() && http::is_token_char(line[colon])) ++colon;
+  if (colon == 0 || colon == line.size() || line[colon] != ':') {
+    fail("malformed response: invalid header name");
+    return false;
+  }
+  const std::string_view raw_value = line.substr(colon + 1);
+  if (const size_t bad = first_control(raw_value); bad != std::string_view::npos) {
+    fail(raw_value[bad] == '\r' ? "malformed response: bare CR in header section"
+                                : "malformed response: control character in header section");
+    return false;
+  }
+  if (++block_fields_ > limits_.max_header_count) {
+    fail("response has more than " + std::to_string(limits_.max_header_count) + " header fields");
+    return false;
+  }
+  if (!keep) return true;
+  // take_headers() hands the vector on, so each response's starts empty: one allocation.
+  if (headers_.capacity() == 0) headers_.reserve(16);
+  const std::string_view name = line.substr(0, colon);
+  const std::string_view value = trim(raw_value);
+  http::Header& header = headers_.emplace_back();
+  header.name.resize(name.size());
+  copy_lowered(name, header.name.data());
+  header.value.assign(value.data(), value.size());
+  return framing_field(header);
+}
+
+bool ResponseParser::framing_field(const http::Header& header) {
+  const std::string_view name = header.name;
+  const std::string_view value = header.value;
+  if (name.size() == 14 && name == "content-length") {
+    if (++content_lengths_ > 1) {
+      fail("malformed response: duplicate Content-Length");
+      return false;
+    }
+    // 19 digits always fit in 64 bits.
+    if (value.empty() || value.size() > 19) {
+      fail("malformed response: invalid Content-Length");
+      return false;
+    }
+    for (char c : value) {
+      if (!is_digit(c)) {
+        fail("malformed response: invalid Content-Length");
+        return false;
+      }
+      content_length_ = content_length_ * 10 + static_cast<uint64_t>(c - '0');
+    }
+  } else if (name.size() == 17 && name == "transfer-encoding") {
+    transfer_encoding_ = true;
+    bool empty = false;
+    for_each_element(value, [&](std::string_view coding) {
+      empty = empty || coding.empty();
+      chunked_last_ = http::iequals_ascii(coding, "chunked");
+      chunked_codings_ += chunked_last_ ? 1 : 0;
+    });
+    if (empty) {
+      fail("malformed response: empty Transfer-Encoding element");
+      return false;
+    }
+  } else if (name.size() == 10 && name == "connection") {
+    for_each_element(value, [&](std::string_view option) {
+      if (http::iequals_ascii(option, "close")) connection_close_ = true;
+      if (http::iequals_ascii(option, "keep-alive")) connection_keep_alive_ = true;
+    });
+  }
+  return true;
+}
+
+ResponseParser::Line ResponseParser::end_of_block() {
+  if (interim_) {
+    start_block();
+    return Line::block_end;
+  }
+  if (transfer_encoding_) {
+    // RFC 9112 section 6: framing a proxy must not guess at.
+    if (content_lengths_ > 0) {
+      fail("malformed response: Content-Length with Transfer-Encoding");
+      return Line::failed;
+    }
+    if (http10_) {
+      fail("malformed response: Transfer-Encoding in HTTP/1.0");
+      return Line::failed;
+    }
+    if (chunked_codings_ > 1) {
+      fail("malformed response: chunked applied more than once");
+      return Line::failed;
+    }
+  }
+  // RFC 9112 section 6.3: no body for HEAD, 204 and 304, whatever the framing headers say; a
+  // Transfer-Encoding not ending in chunked, or no framing at all, runs to the connection's end.
+  if (head_request_ || status_ == 204 || status_ == 304) {
+    phase_ = Phase::done;
+  } else if (transfer_encoding_ && chunked_last_) {
+    phase_ = Phase::chunked_body;
+  } else if (content_lengths_ == 1) {
+    remaining_ = content_length_;
+    phase_ = remaining_ == 0 ? Phase::done : Phase::length_body;
   } else {
-    // Cannot happen: every chunk ends in a pause (on_chunk_complete), and other bodies are one
-    // contiguous run per execute.
-    return s->set_error("internal error: body bytes out of order");
+    phase_ = Phase::close_body;
   }
-  return 0;
+  keep_alive_ = (http10_ ? connection_keep_alive_ : true) && !connection_close_ &&
+                phase_ != Phase::close_body;
+  return Line::block_end;
 }
 
-int ResponseParser::on_chunk_complete(llhttp_t* p) {
-  // One chunk per step: its bytes are a view that the caller delivers before parsing on.
-  return self(p)->body_.empty() ? 0 : HPE_PAUSED;
-}
-
-int ResponseParser::on_message_complete(llhttp_t* p) {
-  ResponseParser* s = self(p);
-  if (s->interim_) {
-    s->interim_ = false;
-    s->headers_.clear();
-    return 0;
+ResponseParser::Step ResponseParser::feed_chunked(std::string_view data) {
+  size_t i = 0;
+  while (i < data.size()) {
+    const char c = data[i];
+    switch (chunk_) {
+      case Chunk::size:
+        if (const int digit = hex_value(c); digit >= 0) {
+          if (size_digits_ == 16) return fail("malformed response: chunk size too large");
+          remaining_ = remaining_ * 16 + static_cast<uint64_t>(digit);
+          ++size_digits_;
+        } else if (size_digits_ > 0 && c == ';') {
+          chunk_ = Chunk::extension;
+        } else if (size_digits_ > 0 && c == '\r') {
+          chunk_ = Chunk::size_lf;
+        } else {
+          return fail("malformed response: invalid chunk size");
+        }
+        ++i;
+        break;
+      case Chunk::extension:
+        // Extensions mean nothing here; they are only checked for bytes and bounded.
+        if (c == '\r') {
+          chunk_ = Chunk::size_lf;
+        } else if (is_control(static_cast<unsigned char>(c))) {
+          return fail("malformed response: control character in chunk extension");
+        } else if (++extension_bytes_ > kMaxChunkExtension) {
+          return fail("malformed response: chunk extension too long");
+        }
+        ++i;
+        break;
+      case Chunk::size_lf:
+        if (c != '\n') return fail("malformed response: bare CR in chunk framing");
+        ++i;
+        size_digits_ = 0;
+        extension_bytes_ = 0;
+        if (remaining_ == 0) {
+          chunk_ = Chunk::trailers;
+          head_bytes_ = 0;  // the trailer section gets bounds of its own
+          block_fields_ = 0;
+        } else {
+          chunk_ = Chunk::data;
+        }
+        break;
+      case Chunk::data: {
+        // One chunk's bytes (as far as they came) per step: a view the caller delivers first.
+        const size_t n =
+            remaining_ < data.size() - i ? static_cast<size_t>(remaining_) : data.size() - i;
+        remaining_ -= n;
+        if (remaining_ == 0) chunk_ = Chunk::data_cr;
+        Step step;
+        step.body = data.substr(i, n);
+        step.consumed = i + n;
+        return step;
+      }
+      case Chunk::data_cr:
+        if (c != '\r') return fail("malformed response: chunk data not followed by CRLF");
+        chunk_ = Chunk::data_lf;
+        ++i;
+        break;
+      case Chunk::data_lf:
+        if (c != '\n') return fail("malformed response: chunk data not followed by CRLF");
+        chunk_ = Chunk::size;
+        ++i;
+        break;
+      case Chunk::trailers: {
+        size_t taken = 0;
+        std::string_view line;
+        const bool got = next_line(data.substr(i), &taken, &line);
+        i += taken;
+        if (!got) {
+          if (phase_ == Phase::failed) return fail({});
+          break;
+        }
+        const bool last = line.empty();
+        const bool fine = last || field_line(line, false);
+        line_.clear();
+        if (!fine) return fail({});
+        if (last) return complete_step(i);
+        break;
+      }
+    }
   }
-  s->keep_alive_ = llhttp_should_keep_alive(p) != 0;
-  s->complete_ = true;
-  return HPE_PAUSED;  // bytes after the response are the connection's, not this response's
+  Step step;
+  step.consumed = i;
+  return step;
 }
 
 }  // namespace sluice::upstream

@@ -1,27 +1,33 @@
 #pragma once
-// One HTTP/1.1 response, parsed with llhttp in strict mode (no lenient flags) for the native
-// client. Bytes go in as they are read; out come events, one at a time, so the caller can deliver
-// each to its callbacks and stop (pause, cancel) between any two:
+// One HTTP/1.1 response for the native client, parsed strictly (RFC 9112) by hand: a response
+// head is a few short lines, and llhttp's byte-at-a-time machine with a callback a span cost more
+// than everything else the client does for an answer. Bytes go in as they are read; out come
+// events, one at a time, so the caller can deliver each to its callbacks and stop (pause,
+// cancel) between any two:
 //   headers   the final response's header block ended: status() and take_headers() are ready
 //   body      decoded body bytes (chunked framing removed), a view into the bytes fed
 //   complete  the response ended; bytes after it on the connection are not part of it
 // Interim 1xx responses are dropped (101 is an error: no protocol switch here). A response to
-// HEAD, and any 204 or 304, has no body whatever its headers say. Trailers are dropped.
+// HEAD, and any 204 or 304, has no body whatever its headers say. Trailers are checked, then
+// dropped.
 //
-// Beyond llhttp's checks the header section is refused with bare CR or LF line ends, control
-// characters or obsolete line folding, and bounded: max_header_bytes over every block (interim
-// ones included) and max_header_count fields per block. Names are lower-cased, values trimmed
-// (the same Headers CurlTransport delivers).
+// Refused: a version other than HTTP/1.0 and 1.1, a status outside 100..599, a line not ended by
+// CRLF (bare LF) or holding a bare CR, control characters, obsolete line folding, a header name
+// that is not a token or is followed by anything but ':', a Content-Length that is not digits or
+// comes twice, Content-Length with Transfer-Encoding, Transfer-Encoding in HTTP/1.0 or with
+// chunked twice, and chunk framing that is not hex digits, an extension and CRLF. Bounded:
+// max_header_bytes over every block (interim ones included) and again for the trailers,
+// max_header_count fields per block, 16 hex digits a chunk size and kMaxChunkExtension bytes of
+// extensions a chunk. Names are lower-cased, values trimmed (the same Headers CurlTransport
+// delivers).
 //
 // Not thread-safe; one instance per connection, start()ed again for each response.
 
-#include <llhttp.h>
-
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "core/http/header_scanner.h"
 #include "core/http/message.h"
 
 namespace sluice::upstream {
@@ -67,53 +73,56 @@ class ResponseParser {
   const std::string& error() const { return error_; }
 
  private:
-  // A header name or value as it is being read: a run of the bytes being parsed (input_), or,
-  // once a read ended inside it, of carry_. Fields are built from these when they end, so a
-  // field read in one piece is copied once, straight into the Headers.
-  struct Span {
-    size_t offset = 0;
-    size_t size = 0;
-    bool carried = false;
-  };
+  static constexpr size_t kMaxChunkExtension = 4096;
 
-  static const llhttp_settings_t* settings();
-  static int on_header_field(llhttp_t* p, const char* at, size_t length);
-  static int on_header_value(llhttp_t* p, const char* at, size_t length);
-  static int on_header_value_complete(llhttp_t* p);
-  static int on_headers_complete(llhttp_t* p);
-  static int on_body(llhttp_t* p, const char* at, size_t length);
-  static int on_chunk_complete(llhttp_t* p);
-  static int on_message_complete(llhttp_t* p);
+  enum class Phase : uint8_t { head, length_body, chunked_body, close_body, done, failed };
+  // Where the chunked body is: in a chunk-size line, its extension or the LF ending it; in a
+  // chunk's data or the CRLF after it; in the trailer section.
+  enum class Chunk : uint8_t { size, extension, size_lf, data, data_cr, data_lf, trailers };
+  enum class Line : uint8_t { more, block_end, failed };
 
-  void extend(Span* span, const char* at, size_t length);
-  void carry(Span* span);
-  void carry_field();
-  std::string_view text(const Span& span) const;
+  Step feed_head(std::string_view data);
+  Step feed_chunked(std::string_view data);
+  // Takes the next complete line from data into *line (CRLF cut off; a line cut by the end of a
+  // read waits in line_ for the rest), adding its bytes to head_bytes_ against the bound. False
+  // when data ends first (all of it kept) or the line is refused (phase_ failed); *used says how
+  // much of data it took either way.
+  bool next_line(std::string_view data, size_t* used, std::string_view* line);
+  Line take_head_line(std::string_view line);
+  bool status_line(std::string_view line);
+  bool field_line(std::string_view line, bool keep);
+  bool framing_field(const http::Header& header);
+  Line end_of_block();
+  void start_block();
+  Step complete_step(size_t consumed);
   Step fail(std::string message);
-  int set_error(std::string message);
-  Step collect(size_t consumed);
-  void resume_if_paused();
 
   Limits limits_;
-  llhttp_t parser_;
+  Phase phase_ = Phase::head;
+  Chunk chunk_ = Chunk::size;
   bool head_request_ = false;
-  bool paused_ = false;  // llhttp_execute returned HPE_PAUSED: llhttp_resume before the next
-  bool failed_ = false;
-  bool interim_ = false;  // the block being parsed is a 1xx one
-  bool headers_done_ = false;
-  bool headers_ready_ = false;  // for the next step
-  bool complete_ = false;
   bool complete_reported_ = false;
   bool keep_alive_ = false;
-  http::HeaderScanner scanner_{.in_request_line = false};
-  size_t head_bytes_ = 0;
+  size_t head_bytes_ = 0;  // of every header block so far; then of the trailer section
+  std::string line_;       // a line cut by the end of a read, until its end comes
+  // The block being read.
+  bool block_started_ = false;  // its status line was read
+  bool interim_ = false;
+  bool http10_ = false;
+  size_t block_fields_ = 0;
+  int content_lengths_ = 0;
+  uint64_t content_length_ = 0;
+  bool transfer_encoding_ = false;
+  int chunked_codings_ = 0;
+  bool chunked_last_ = false;
+  bool connection_close_ = false;
+  bool connection_keep_alive_ = false;
+  // The body.
+  uint64_t remaining_ = 0;  // of a Content-Length body, or of the current chunk
+  int size_digits_ = 0;
+  size_t extension_bytes_ = 0;
   int status_ = 0;
-  const char* input_ = nullptr;  // the bytes llhttp_execute is parsing, while it runs
-  Span name_;
-  Span value_;
-  std::string carry_;  // bytes of name_ and value_ from earlier reads
   http::Headers headers_;
-  std::string_view body_;
   std::string error_;
 };
 

@@ -220,6 +220,92 @@ TEST(NativeResponseParser, MalformedResponsesFail) {
   }
 }
 
+TEST(NativeResponseParser, FramingAndByteRefusals) {
+  const std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string cases[] = {
+      // chunk framing
+      chunked + "5;a=\x01\r\nhello\r\n0\r\n\r\n",
+      chunked + "5;" + std::string(5000, 'e') + "\r\nhello\r\n0\r\n\r\n",
+      chunked + "11111111111111111\r\nx\r\n0\r\n\r\n",
+      chunked + "5 \r\nhello\r\n0\r\n\r\n",
+      chunked + "\r\nhello\r\n0\r\n\r\n",
+      chunked + "5\r\nhelloX\r\n0\r\n\r\n",
+      chunked + "0\r\nBad Trailer: x\r\n\r\n",
+      chunked + "0\r\nX-T: a\r\n b\r\n\r\n",
+      chunked + "0\r\nX-T: a\x7f\r\n\r\n",
+      // Transfer-Encoding and Content-Length
+      "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip,,chunked\r\n\r\n0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\nab",
+      "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nab",
+      "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\nab",
+      "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\nab",
+      // status line and fields
+      "HTTP/1.1 200 O\x01K\r\nContent-Length: 0\r\n\r\n",
+      "\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200OK\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 099 Low\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nX-A : v\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\n: v\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nX-A v\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nX-A: a\x7f"
+      "b\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nX-Long-Value: abcdefghijklmnopqrstuvwxyz\x02\r\nContent-Length: "
+      "0\r\n\r\n",
+  };
+  for (const std::string& wire : cases) {
+    for (const size_t piece : {size_t{0}, size_t{1}}) {
+      const Parsed p = parse(wire, piece, false, true);
+      EXPECT_FALSE(p.complete) << wire << " piece " << piece;
+      EXPECT_FALSE(p.error.empty()) << wire << " piece " << piece;
+    }
+  }
+}
+
+TEST(NativeResponseParser, AcceptedForms) {
+  for (const size_t piece : {size_t{0}, size_t{1}}) {
+    // No reason phrase, obs-text and a tab in a value, upper-case hex, an extension.
+    Parsed p = parse(
+        "HTTP/1.1 200\r\nX-A: caf\xc3\xa9\tau lait\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "A;name=\"v\"\r\n0123456789\r\n0\r\n\r\n",
+        piece);
+    ASSERT_TRUE(p.complete) << piece << p.error;
+    EXPECT_EQ(p.status, 200);
+    ASSERT_NE(field(p, "x-a"), nullptr);
+    EXPECT_EQ(*field(p, "x-a"), "caf\xc3\xa9\tau lait");
+    EXPECT_EQ(p.body, "0123456789");
+    EXPECT_TRUE(p.keep_alive);
+    // A Transfer-Encoding that does not end in chunked: the body runs to the connection's end.
+    p = parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nraw bytes", piece, false, true);
+    ASSERT_TRUE(p.complete) << piece << p.error;
+    EXPECT_EQ(p.body, "raw bytes");
+    EXPECT_FALSE(p.keep_alive);
+    // HTTP/1.0 asking to stay open.
+    p = parse("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 1\r\n\r\nx", piece);
+    ASSERT_TRUE(p.complete) << piece << p.error;
+    EXPECT_TRUE(p.keep_alive);
+  }
+}
+
+TEST(NativeResponseParser, TrailerSectionIsBounded) {
+  ResponseParser::Limits limits;
+  limits.max_header_bytes = 100;
+  const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n";
+  const Parsed small =
+      parse(head + "X-T: " + std::string(50, 't') + "\r\n\r\n", 0, false, false, limits);
+  EXPECT_TRUE(small.complete) << small.error;
+  for (const size_t piece : {size_t{0}, size_t{7}}) {
+    const Parsed big =
+        parse(head + "X-T: " + std::string(200, 't') + "\r\n\r\n", piece, false, false, limits);
+    EXPECT_FALSE(big.complete);
+    EXPECT_EQ(big.error, "response header block exceeds 100 bytes") << piece;
+  }
+}
+
 TEST(NativeResponseParser, BareLfInChunkFramingFails) {
   const Parsed p =
       parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\n0\n\n", 0, false, true);
