@@ -250,7 +250,7 @@ void RequestStream::start() {
 
 void RequestStream::enter_client_api() {
   // Almost every request is OpenAI's: told apart here without building a route.
-  if (path_ != "/v1/messages" && !path_.starts_with("/bedrock/")) return;
+  if (std::string_view(path_) != "/v1/messages" && !path_.starts_with("/bedrock/")) return;
   std::string error;
   apis::InboundRoute route = apis::inbound_route(method_, path_, &error);
   if (route.api == apis::ClientApi::openai) return;
@@ -955,8 +955,9 @@ http::ResponseHead RequestStream::take_head() {
   head.status = response_.status ? response_.status : 200;
   head.headers = std::move(response_.headers);
   std::erase_if(head.headers, [](const http::Header& header) {
-    return is_framing_header(header.name) || header.name == "x-request-id" ||
-           header.name == "content-length";
+    // As views: std::string == const char* measures the literal and compares before the sizes.
+    const std::string_view name = header.name;
+    return is_framing_header(name) || name == "x-request-id";
   });
   head.request_id = request_id_;
   return head;
