@@ -393,12 +393,14 @@ RequestStream::Step RequestStream::call_request_hook(sluice_stream* slot, bool b
     }
   }
   const sluice_filter& hooks = slot->filter->type->hooks;
+  // A hook the filter does not have: nothing can change, so nothing to look at after it.
+  if (body ? !hooks.on_request_body : !hooks.on_request_headers) return Step::next;
   Message& message = slot->attempt ? slot->attempt->request : request_;
   sluice_status status = SLUICE_CONTINUE;
   in_hook_ = slot;
-  if (body && hooks.on_request_body) {
+  if (body) {
     status = hooks.on_request_body(slot, slot->self);
-  } else if (!body && hooks.on_request_headers) {
+  } else {
     status = hooks.on_request_headers(slot, slot->self, message.body.empty() ? 1 : 0);
   }
   in_hook_ = nullptr;
@@ -409,11 +411,12 @@ RequestStream::Step RequestStream::call_request_hook(sluice_stream* slot, bool b
 RequestStream::Step RequestStream::call_response_hook(sluice_stream* slot, bool body) {
   if (!slot->created) return Step::next;  // never saw the request (it failed open)
   const sluice_filter& hooks = slot->filter->type->hooks;
+  if (body ? !hooks.on_response_body : !hooks.on_response_headers) return Step::next;
   sluice_status status = SLUICE_CONTINUE;
   in_hook_ = slot;
-  if (body && hooks.on_response_body) {
+  if (body) {
     status = hooks.on_response_body(slot, slot->self, !streaming_ || final_pass_ ? 1 : 0);
-  } else if (!body && hooks.on_response_headers) {
+  } else {
     status =
         hooks.on_response_headers(slot, slot->self, !streaming_ && response_.body.empty() ? 1 : 0);
   }

@@ -13,7 +13,8 @@
 // and one line per plugin:
 //   SLUICE_PLUGIN("my-plugin", "1.0.0", SLUICE_FILTER_TYPE("my_filter", MyConfig, MyFilter));
 // A route filter (plans upstream attempts, judges each in on_attempt_done) derives from
-// sluice::RouteFilter instead: only such classes make the host treat the type as the router.
+// sluice::RouteFilter instead: only such classes make the host treat the type as the router. A
+// hook the class does not override goes to the host as NULL, so the host skips it at no cost.
 //
 // The SDK adds nothing the C ABI lacks (built-in filters use exactly what third parties get). It
 // catches every exception at the boundary: a throwing hook returns SLUICE_FAIL, a throwing
@@ -334,6 +335,25 @@ class RouteFilter : public Filter {
 
 namespace detail {
 
+// The class that declares the member a member pointer names.
+template <class MemberPointer>
+struct declaring_class;
+template <class R, class C, class... Args>
+struct declaring_class<R (C::*)(Args...)> {
+  using type = C;
+};
+template <class R, class C, class... Args>  // an override may add noexcept
+struct declaring_class<R (C::*)(Args...) noexcept> {
+  using type = C;
+};
+
+// Whether a filter class overrides the hook: &FilterT::hook names Filter's own declaration
+// unless FilterT (or a class between them) overrides it. A hook left as Filter's is handed to
+// the host as NULL, which skips it rather than calling a Continue.
+template <auto Member>
+inline constexpr bool overrides_hook =
+    !std::is_same_v<typename declaring_class<decltype(Member)>::type, Filter>;
+
 // Owns one configured instance for the host.
 template <class ConfigT>
 struct ConfigHolder {
@@ -434,10 +454,20 @@ struct Trampolines {
 template <class ConfigT, class FilterT>
 const sluice_filter* filter_descriptor(const char* type_name) {
   using T = detail::Trampolines<ConfigT, FilterT>;
+  using detail::overrides_hook;
   static const sluice_filter descriptor = {
-      sizeof(sluice_filter),  type_name,           T::config_new,         T::config_destroy,
-      T::stream_new,          T::stream_destroy,   T::on_request_headers, T::on_request_body,
-      T::on_response_headers, T::on_response_body, T::on_op_done,         T::on_complete,
+      sizeof(sluice_filter),
+      type_name,
+      T::config_new,
+      T::config_destroy,
+      T::stream_new,
+      T::stream_destroy,
+      overrides_hook<&FilterT::on_request_headers> ? T::on_request_headers : nullptr,
+      overrides_hook<&FilterT::on_request_body> ? T::on_request_body : nullptr,
+      overrides_hook<&FilterT::on_response_headers> ? T::on_response_headers : nullptr,
+      overrides_hook<&FilterT::on_response_body> ? T::on_response_body : nullptr,
+      overrides_hook<&FilterT::on_op_done> ? T::on_op_done : nullptr,
+      overrides_hook<&FilterT::on_complete> ? T::on_complete : nullptr,
       T::attempt_done_hook(),
   };
   return &descriptor;
