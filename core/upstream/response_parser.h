@@ -11,15 +11,18 @@
 // HEAD, and any 204 or 304, has no body whatever its headers say. Trailers are checked, then
 // dropped.
 //
-// Refused: a version other than HTTP/1.0 and 1.1, a status outside 100..599, a line not ended by
-// CRLF (bare LF) or holding a bare CR, control characters, obsolete line folding, a header name
-// that is not a token or is followed by anything but ':', a Content-Length that is not digits or
-// comes twice, Content-Length with Transfer-Encoding, Transfer-Encoding in HTTP/1.0 or with
-// chunked twice, and chunk framing that is not hex digits, an extension and CRLF. Bounded:
-// max_header_bytes over every block (interim ones included) and again for the trailers,
-// max_header_count fields per block, 16 hex digits a chunk size and kMaxChunkExtension bytes of
-// extensions a chunk. Names are lower-cased, values trimmed (the same Headers CurlTransport
-// delivers).
+// Refused: a version other than HTTP/1.0 and 1.1, a status not of three digits or outside
+// 100..599, a line not ended by CRLF (bare LF) or holding a bare CR, control characters, obsolete
+// line folding, a header name that is not a token or is followed by anything but ':', a
+// Content-Length that is not digits or comes twice, Content-Length with Transfer-Encoding,
+// Transfer-Encoding in HTTP/1.0 or with chunked twice, a tab in Content-Length or
+// Transfer-Encoding (a tab in Connection closes the connection after the response), and chunk
+// framing that is not hex digits, extensions (;name[="quoted"] or a last ;name=token) and CRLF.
+// Never more than llhttp's strict mode with the header checks it leaves to its users takes
+// (native_response_parser_differential_test.cc). Bounded: max_header_bytes over every block
+// (interim ones included) and again for the trailers, max_header_count fields per block, 16 hex
+// digits a chunk size and kMaxChunkExtension bytes of extensions a chunk. Names are lower-cased,
+// values trimmed (the same Headers CurlTransport delivers).
 //
 // Not thread-safe; one instance per connection, start()ed again for each response.
 
@@ -79,10 +82,16 @@ class ResponseParser {
   // Where the chunked body is: in a chunk-size line, its extension or the LF ending it; in a
   // chunk's data or the CRLF after it; in the trailer section.
   enum class Chunk : uint8_t { size, extension, size_lf, data, data_cr, data_lf, trailers };
+  // Where a chunk extension is (RFC 9112 section 7.1.1 as llhttp's strict mode takes it: no
+  // whitespace, no quoted pairs, nothing after a token value): after ';', in its name, after '=',
+  // in a token value, in a quoted one, after the closing quote.
+  enum class Extension : uint8_t { name_start, name, value_start, token, quoted, quoted_end };
   enum class Line : uint8_t { more, block_end, failed };
 
   Step feed_head(std::string_view data);
   Step feed_chunked(std::string_view data);
+  // One byte of a chunk extension: false when the grammar does not allow it there.
+  bool extension_byte(char c);
   // Takes the next complete line from data into *line (CRLF cut off; a line cut by the end of a
   // read waits in line_ for the rest), adding its bytes to head_bytes_ against the bound. False
   // when data ends first (all of it kept) or the line is refused (phase_ failed); *used says how
@@ -91,7 +100,7 @@ class ResponseParser {
   Line take_head_line(std::string_view line);
   bool status_line(std::string_view line);
   bool field_line(std::string_view line, bool keep);
-  bool framing_field(const http::Header& header);
+  bool framing_field(const http::Header& header, std::string_view raw_value);
   Line end_of_block();
   void start_block();
   Step complete_step(size_t consumed);
@@ -121,6 +130,7 @@ class ResponseParser {
   uint64_t remaining_ = 0;  // of a Content-Length body, or of the current chunk
   int size_digits_ = 0;
   size_t extension_bytes_ = 0;
+  Extension extension_ = Extension::name_start;
   int status_ = 0;
   http::Headers headers_;
   std::string error_;

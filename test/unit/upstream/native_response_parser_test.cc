@@ -243,11 +243,22 @@ TEST(NativeResponseParser, FramingAndByteRefusals) {
       "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nab",
       "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\nab",
       "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\nab",
+      // a tab in a framing field (llhttp frames such a body otherwise)
+      "HTTP/1.1 200 OK\r\nContent-Length: 2\t\r\n\r\nab",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\t\r\n\r\n0\r\n\r\n",
+      // chunk extensions as llhttp's strict mode takes them
+      chunked + "5;\r\nhello\r\n0\r\n\r\n",
+      chunked + "5;=v\r\nhello\r\n0\r\n\r\n",
+      chunked + "5;a=\r\nhello\r\n0\r\n\r\n",
+      chunked + "5;a=b;c\r\nhello\r\n0\r\n\r\n",
+      chunked + "5;a=\"b\\\"c\"\r\nhello\r\n0\r\n\r\n",
+      chunked + "5;a=\"b\r\nhello\r\n0\r\n\r\n",
       // status line and fields
       "HTTP/1.1 200 O\x01K\r\nContent-Length: 0\r\n\r\n",
       "\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
       "HTTP/1.1 200OK\r\nContent-Length: 0\r\n\r\n",
       "HTTP/1.1 099 Low\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 0200 OK\r\nContent-Length: 0\r\n\r\n",
       "HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n",
       "HTTP/1.1 200 OK\r\nX-A : v\r\nContent-Length: 0\r\n\r\n",
       "HTTP/1.1 200 OK\r\n: v\r\nContent-Length: 0\r\n\r\n",
@@ -288,6 +299,17 @@ TEST(NativeResponseParser, AcceptedForms) {
     p = parse("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 1\r\n\r\nx", piece);
     ASSERT_TRUE(p.complete) << piece << p.error;
     EXPECT_TRUE(p.keep_alive);
+    // A tab in Connection, which readers take differently: taken, the connection not reused.
+    p = parse("HTTP/1.1 200 OK\r\nConnection: keep-alive\t\r\nContent-Length: 1\r\n\r\nx", piece);
+    ASSERT_TRUE(p.complete) << piece << p.error;
+    EXPECT_FALSE(p.keep_alive);
+    // Extensions: several, quoted values with spaces and obs-text, a token value last.
+    p = parse(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "2;a;b=\"x y\xc3\xa9\";c=d\r\nok\r\n0;e\r\n\r\n",
+        piece);
+    ASSERT_TRUE(p.complete) << piece << p.error;
+    EXPECT_EQ(p.body, "ok");
   }
 }
 

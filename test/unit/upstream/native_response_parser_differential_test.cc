@@ -1,0 +1,233 @@
+// The hand-written response parser (response_parser.h) against what it replaced: llhttp in strict
+// mode plus http::HeaderScanner over the header section, fed the same bytes. Every one-byte
+// deletion, replacement and insertion of a few responses is given to both. What the parser takes
+// the reference must take too, with the same status, fields, body, keep-alive and leftover bytes:
+// the parser may refuse more (it does, on purpose: see response_parser.h), never accept more.
+
+#include <llhttp.h>
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/http/ascii_case.h"
+#include "core/http/header_scanner.h"
+#include "core/upstream/response_parser.h"
+
+namespace sluice::upstream {
+namespace {
+
+struct Outcome {
+  bool complete = false;
+  int status = 0;
+  http::Headers fields;
+  std::string body;
+  bool keep_alive = false;
+  size_t leftover = 0;
+};
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// The reference, over the whole response and then EOF. Only a final response (200..599) of one
+// header block counts as complete: interim blocks are not compared here.
+Outcome reference(const std::string& wire) {
+  struct State {
+    Outcome out;
+    std::string name, value;
+    bool in_value = false;
+    bool head_done = false;
+    bool message_done = false;
+  } state;
+  llhttp_settings_t settings;
+  llhttp_settings_init(&settings);
+  settings.on_header_field = [](llhttp_t* p, const char* at, size_t n) {
+    auto* s = static_cast<State*>(p->data);
+    if (s->head_done) return 0;  // trailers are dropped
+    if (s->in_value) {
+      s->out.fields.push_back({http::lower_ascii(s->name), std::string(trim(s->value))});
+      s->name.clear();
+      s->value.clear();
+      s->in_value = false;
+    }
+    s->name.append(at, n);
+    return 0;
+  };
+  settings.on_header_value = [](llhttp_t* p, const char* at, size_t n) {
+    auto* s = static_cast<State*>(p->data);
+    if (s->head_done) return 0;
+    s->in_value = true;
+    s->value.append(at, n);
+    return 0;
+  };
+  settings.on_header_value_complete = [](llhttp_t* p) {
+    auto* s = static_cast<State*>(p->data);
+    if (s->head_done) return 0;
+    s->out.fields.push_back({http::lower_ascii(s->name), std::string(trim(s->value))});
+    s->name.clear();
+    s->value.clear();
+    s->in_value = false;
+    return 0;
+  };
+  settings.on_headers_complete = [](llhttp_t* p) {
+    auto* s = static_cast<State*>(p->data);
+    s->head_done = true;
+    s->out.status = llhttp_get_status_code(p);
+    return 0;
+  };
+  settings.on_body = [](llhttp_t* p, const char* at, size_t n) {
+    static_cast<State*>(p->data)->out.body.append(at, n);
+    return 0;
+  };
+  settings.on_message_complete = [](llhttp_t* p) {
+    auto* s = static_cast<State*>(p->data);
+    s->message_done = true;
+    s->out.keep_alive = llhttp_should_keep_alive(p) != 0;
+    return static_cast<int>(HPE_PAUSED);  // what follows is not this response's
+  };
+  llhttp_t parser;
+  llhttp_init(&parser, HTTP_RESPONSE, &settings);
+  parser.data = &state;
+  Outcome failed;
+  const llhttp_errno_t err = llhttp_execute(&parser, wire.data(), wire.size());
+  size_t used = wire.size();
+  if (err == HPE_PAUSED) {
+    used = static_cast<size_t>(llhttp_get_error_pos(&parser) - wire.data());
+  } else if (err != HPE_OK) {
+    return failed;
+  }
+  if (!state.message_done) {
+    const llhttp_errno_t end = llhttp_finish(&parser);  // a body that runs to the end
+    if ((end != HPE_OK && end != HPE_PAUSED) || !state.message_done) return failed;
+  }
+  if (state.out.status < 200 || state.out.status > 599) return failed;
+  // The checks llhttp 8 leaves to its users, over the header section.
+  const size_t head_end = wire.find("\r\n\r\n");
+  http::HeaderScanner scanner{.in_request_line = false};
+  if (head_end == std::string::npos || scanner.scan(wire.substr(0, head_end + 4)) != nullptr) {
+    return failed;
+  }
+  state.out.complete = true;
+  state.out.leftover = wire.size() - used;
+  return state.out;
+}
+
+Outcome parsed(const std::string& wire) {
+  ResponseParser parser({});
+  parser.start(false);
+  Outcome out;
+  std::string_view rest = wire;
+  while (true) {
+    const ResponseParser::Step step = parser.feed(rest);
+    rest.remove_prefix(step.consumed);
+    if (step.error) return Outcome{};
+    if (step.headers) {
+      out.status = parser.status();
+      out.fields = parser.take_headers();
+    }
+    out.body.append(step.body);
+    if (step.complete) break;
+    if (!step.headers && step.body.empty() && rest.empty()) {
+      const ResponseParser::Step end = parser.finish();
+      if (end.error || !end.complete) return Outcome{};
+      break;
+    }
+  }
+  out.complete = true;
+  out.keep_alive = parser.keep_alive();
+  out.leftover = rest.size();
+  return out;
+}
+
+std::string show(const std::string& wire) {
+  std::string out;
+  for (const char byte : wire) {
+    const auto c = static_cast<unsigned char>(byte);
+    if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c >= 0x7F) {
+      out += "\\x";
+      out += "0123456789abcdef"[c >> 4];
+      out += "0123456789abcdef"[c & 15];
+    } else {
+      out += byte;
+    }
+  }
+  return out;
+}
+
+bool tab_in_connection(const std::string& wire) {
+  const size_t at = wire.find("\r\nConnection:");
+  return at != std::string::npos &&
+         wire.substr(at + 2, wire.find("\r\n", at + 2) - at - 2).find('\t') != std::string::npos;
+}
+
+TEST(NativeResponseParserDifferential, NeverTakesWhatTheReferenceRefusesAndAgreesOnTheRest) {
+  const std::string seeds[] = {
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Id: a1\r\n"
+      "Content-Length: 5\r\n\r\nhello",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A:  b \r\n\r\n"
+      "3;e=1\r\nabc\r\n2\r\nde\r\n0\r\nT: t\r\n\r\n",
+      "HTTP/1.0 404 Not Found\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nno",
+      "HTTP/1.1 200 OK\r\nX-B: c\r\n\r\nto the end",
+      "HTTP/1.1 201 Created\r\ntransfer-encoding: chunked\r\n\r\n"
+      "1;a=\"q v\";b\r\nx\r\n0\r\n\r\n",
+  };
+  const std::string bytes = std::string("\r\n \t:;,\"0aAF-=\x01\x7f\x80", 18);
+  size_t cases = 0, both = 0, only_reference = 0;
+  const auto check = [&](const std::string& wire) {
+    ++cases;
+    const Outcome mine = parsed(wire);
+    const Outcome ref = reference(wire);
+    if (!mine.complete) {
+      only_reference += ref.complete ? 1 : 0;
+      return;
+    }
+    ++both;
+    ASSERT_TRUE(ref.complete) << "taken, but the reference refuses: " << show(wire);
+    EXPECT_EQ(mine.status, ref.status) << show(wire);
+    EXPECT_EQ(mine.body, ref.body) << show(wire);
+    // A tab in Connection: llhttp takes "keep-alive\t" for another option, the parser trims it
+    // but does not reuse the connection. Never reused where the reference would not be.
+    EXPECT_TRUE(!mine.keep_alive || ref.keep_alive) << show(wire);
+    if (!tab_in_connection(wire)) {
+      EXPECT_EQ(mine.keep_alive, ref.keep_alive) << show(wire);
+    }
+    EXPECT_EQ(mine.leftover, ref.leftover) << show(wire);
+    ASSERT_EQ(mine.fields.size(), ref.fields.size()) << show(wire);
+    for (size_t i = 0; i < ref.fields.size(); ++i) {
+      EXPECT_EQ(mine.fields[i].name, ref.fields[i].name) << show(wire);
+      EXPECT_EQ(mine.fields[i].value, ref.fields[i].value) << show(wire);
+    }
+  };
+  for (const std::string& seed : seeds) {
+    check(seed);
+    for (size_t i = 0; i < seed.size(); ++i) {
+      std::string deleted = seed;
+      deleted.erase(i, 1);
+      check(deleted);
+      for (char c : bytes) {
+        std::string replaced = seed;
+        replaced[i] = c;
+        if (replaced != seed) check(replaced);
+        std::string inserted = seed;
+        inserted.insert(i, 1, c);
+        check(inserted);
+      }
+    }
+  }
+  // Most mutations that keep a response valid are taken: refusing more is the exception.
+  EXPECT_GT(both, 3 * only_reference) << cases << " cases";
+  std::printf("%zu cases: %zu taken by both, %zu by the reference only\n", cases, both,
+              only_reference);
+}
+
+}  // namespace
+}  // namespace sluice::upstream
