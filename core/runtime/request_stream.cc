@@ -411,12 +411,16 @@ RequestStream::Step RequestStream::call_request_hook(sluice_stream* slot, bool b
 RequestStream::Step RequestStream::call_response_hook(sluice_stream* slot, bool body) {
   if (!slot->created) return Step::next;  // never saw the request (it failed open)
   const sluice_filter& hooks = slot->filter->type->hooks;
-  if (body ? !hooks.on_response_body : !hooks.on_response_headers) return Step::next;
+  const bool has_hook =
+      body ? hooks.on_response_body != nullptr : hooks.on_response_headers != nullptr;
+  // A hook the filter does not have changes nothing; but events queued for replacement outside a
+  // hook (from on_op_done) are taken by the next slot, with or without a hook, as always.
+  if (!has_hook && !replacement_events_) return Step::next;
   sluice_status status = SLUICE_CONTINUE;
   in_hook_ = slot;
-  if (body) {
+  if (has_hook && body) {
     status = hooks.on_response_body(slot, slot->self, !streaming_ || final_pass_ ? 1 : 0);
-  } else {
+  } else if (has_hook) {
     status =
         hooks.on_response_headers(slot, slot->self, !streaming_ && response_.body.empty() ? 1 : 0);
   }

@@ -335,24 +335,38 @@ class RouteFilter : public Filter {
 
 namespace detail {
 
-// The class that declares the member a member pointer names.
+// Whether a member pointer names one of Filter's own members (not an override of it).
 template <class MemberPointer>
-struct declaring_class;
-template <class R, class C, class... Args>
-struct declaring_class<R (C::*)(Args...)> {
-  using type = C;
-};
-template <class R, class C, class... Args>  // an override may add noexcept
-struct declaring_class<R (C::*)(Args...) noexcept> {
-  using type = C;
-};
+inline constexpr bool is_filters_own = false;
+template <class R, class... Args>
+inline constexpr bool is_filters_own<R (Filter::*)(Args...)> = true;
 
-// Whether a filter class overrides the hook: &FilterT::hook names Filter's own declaration
-// unless FilterT (or a class between them) overrides it. A hook left as Filter's is handed to
-// the host as NULL, which skips it rather than calling a Continue.
-template <auto Member>
-inline constexpr bool overrides_hook =
-    !std::is_same_v<typename declaring_class<decltype(Member)>::type, Filter>;
+// Which hooks a filter class overrides: &FilterT::hook names Filter's own declaration unless
+// FilterT (or a class between them) overrides it. A hook left as Filter's is handed to the host
+// as NULL, which skips it rather than calling a Continue. Whatever this cannot tell (a name
+// overloaded or hidden by another signature, a member it may not name) counts as overridden, so
+// the hook is called as before.
+template <class FilterT>
+struct OverriddenHooks {
+  static constexpr bool request_headers = !requires {
+    requires is_filters_own<decltype(&FilterT::on_request_headers)>;
+  };
+  static constexpr bool request_body = !requires {
+    requires is_filters_own<decltype(&FilterT::on_request_body)>;
+  };
+  static constexpr bool response_headers = !requires {
+    requires is_filters_own<decltype(&FilterT::on_response_headers)>;
+  };
+  static constexpr bool response_body = !requires {
+    requires is_filters_own<decltype(&FilterT::on_response_body)>;
+  };
+  static constexpr bool op_done = !requires {
+    requires is_filters_own<decltype(&FilterT::on_op_done)>;
+  };
+  static constexpr bool complete = !requires {
+    requires is_filters_own<decltype(&FilterT::on_complete)>;
+  };
+};
 
 // Owns one configured instance for the host.
 template <class ConfigT>
@@ -454,7 +468,7 @@ struct Trampolines {
 template <class ConfigT, class FilterT>
 const sluice_filter* filter_descriptor(const char* type_name) {
   using T = detail::Trampolines<ConfigT, FilterT>;
-  using detail::overrides_hook;
+  using Own = detail::OverriddenHooks<FilterT>;
   static const sluice_filter descriptor = {
       sizeof(sluice_filter),
       type_name,
@@ -462,12 +476,12 @@ const sluice_filter* filter_descriptor(const char* type_name) {
       T::config_destroy,
       T::stream_new,
       T::stream_destroy,
-      overrides_hook<&FilterT::on_request_headers> ? T::on_request_headers : nullptr,
-      overrides_hook<&FilterT::on_request_body> ? T::on_request_body : nullptr,
-      overrides_hook<&FilterT::on_response_headers> ? T::on_response_headers : nullptr,
-      overrides_hook<&FilterT::on_response_body> ? T::on_response_body : nullptr,
-      overrides_hook<&FilterT::on_op_done> ? T::on_op_done : nullptr,
-      overrides_hook<&FilterT::on_complete> ? T::on_complete : nullptr,
+      Own::request_headers ? T::on_request_headers : nullptr,
+      Own::request_body ? T::on_request_body : nullptr,
+      Own::response_headers ? T::on_response_headers : nullptr,
+      Own::response_body ? T::on_response_body : nullptr,
+      Own::op_done ? T::on_op_done : nullptr,
+      Own::complete ? T::on_complete : nullptr,
       T::attempt_done_hook(),
   };
   return &descriptor;

@@ -45,6 +45,20 @@ class FromResponseBase : public ResponseBase {
   FromResponseBase(const NoConfig&, Stream stream) : ResponseBase(stream) {}
 };
 
+// Names the SDK cannot resolve to one member: an overloaded hook name, a hook hidden by a const
+// member of the same name. These compiled before and must still, with their hooks called.
+class Overloaded : public Filter {
+ public:
+  Overloaded(const NoConfig&, Stream stream) : Filter(stream) {}
+  using Filter::on_request_headers;
+  Status on_request_headers(bool end_of_stream, int) { return on_request_headers(end_of_stream); }
+};
+class HiddenByConst : public Filter {
+ public:
+  HiddenByConst(const NoConfig&, Stream stream) : Filter(stream) {}
+  void on_complete(bool) const {}
+};
+
 class Router : public RouteFilter {
  public:
   Router(const NoConfig&, Stream stream) : RouteFilter(stream) {}
@@ -71,6 +85,15 @@ TEST(SdkDescriptor, HooksTheClassDoesNotOverrideAreNull) {
   EXPECT_NE(d->on_request_body, nullptr);
   EXPECT_EQ(d->on_response_headers, nullptr);
   EXPECT_EQ(d->on_complete, nullptr);
+}
+
+TEST(SdkDescriptor, WhatItCannotTellCountsAsOverridden) {
+  const sluice_filter* d = SLUICE_FILTER_TYPE("sdk.overloaded", NoConfig, Overloaded);
+  EXPECT_NE(d->on_request_headers, nullptr);
+  EXPECT_EQ(d->on_request_body, nullptr);
+  d = SLUICE_FILTER_TYPE("sdk.hidden_by_const", NoConfig, HiddenByConst);
+  EXPECT_NE(d->on_complete, nullptr);
+  EXPECT_EQ(d->on_response_body, nullptr);
 }
 
 TEST(SdkDescriptor, AnOverrideInAClassBetweenCounts) {
