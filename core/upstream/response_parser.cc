@@ -280,9 +280,13 @@ bool ResponseParser::status_line(std::string_view line) {
     return false;
   }
   // An interim response (100 Continue, 103 Early Hints, ...): its block is forgotten at its end;
-  // a final one follows on the same connection.
+  // a final one follows on the same connection. HTTP/1.0 has none (RFC 9110 section 15.2).
   interim_ = status < 200;
   http10_ = line[7] == '0';
+  if (interim_ && http10_) {
+    fail("malformed response: an interim response in HTTP/1.0");
+    return false;
+  }
   if (!interim_) status_ = status;
   return true;
 }
