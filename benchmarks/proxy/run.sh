@@ -52,6 +52,10 @@
 #   PROBES=200          probe requests, one at a time
 #   PROBE_GAP_MS=10     pause between a probe's connection being made and its request
 #   PROBE_CHUNK_DELAY_MS=10  a probe streams 2 content chunks this far apart
+#   ROUNDS=0            after part 1's runs, this many more rounds of nginx then sluice (each
+#                       a warm-up and DURATION), printed with their ratios and the ratio of the
+#                       sums (information: on a shared machine one pair of runs can differ from
+#                       the next by more than the gap it measures)
 #   BURST=1             also run the burst rounds (information); 0: skip them
 #   BURST_CHUNK_DELAY_MS=20  pause between two content chunks in the burst rounds
 #   WORKERS=<cores>     worker threads of fake-llm and sluice, worker processes of nginx
@@ -85,6 +89,7 @@ RAMP_MS=${RAMP_MS:-1000}
 PROBES=${PROBES:-200}
 PROBE_GAP_MS=${PROBE_GAP_MS:-10}
 PROBE_CHUNK_DELAY_MS=${PROBE_CHUNK_DELAY_MS:-10}
+ROUNDS=${ROUNDS:-0}
 BURST=${BURST:-1}
 BURST_CHUNK_DELAY_MS=${BURST_CHUNK_DELAY_MS:-20}
 WORKERS=${WORKERS:-$(nproc)}
@@ -147,6 +152,9 @@ for name in RAMP_MS PROBE_GAP_MS PROBE_CHUNK_DELAY_MS BURST_CHUNK_DELAY_MS; do
   [[ "${!name}" =~ ^[0-9]+$ ]] || die "$name must be an integer >= 0; got '${!name}'"
 done
 [[ "$BURST" == 0 || "$BURST" == 1 ]] || die "BURST must be 0 or 1"
+if [[ ! "$ROUNDS" =~ ^[0-9]+$ ]] || ((ROUNDS > 50)); then
+  die "ROUNDS is a count from 0 to 50; got '$ROUNDS'"
+fi
 [[ "$CAPTURE" == 0 || "$CAPTURE" == 1 ]] || die "CAPTURE must be 0 or 1"
 if [[ ! "$BUSY_POLL_US" =~ ^(0|[1-9][0-9]*)$ ]] || ((BUSY_POLL_US > 10000)); then
   die "BUSY_POLL_US must be 0 (no busy-poll sluice) or 1..10000 (sluice's bound); got '$BUSY_POLL_US'"
@@ -614,6 +622,24 @@ cpu_per_req_us() {  # NAME
 SLUICE_CPU_US=$(cpu_per_req_us sluice)
 NGINX_CPU_US=$(cpu_per_req_us nginx)
 
+# Alternating rounds (ROUNDS): nginx then sluice, each round's pair as close in time as can be.
+ROUND_LINES=()
+if ((ROUNDS > 0)); then
+  rounds_nginx=0 rounds_sluice=0
+  for ((round = 1; round <= ROUNDS; round++)); do
+    run_wrk "nginx_r$round" "$NGINX_PORT" "$THREADS" "$CONNECTIONS" "$DURATION"
+    run_wrk "sluice_r$round" "$SLUICE_PORT" "$THREADS" "$CONNECTIONS" "$DURATION"
+    parse "$WORK/wrk.nginx_r$round"
+    nginx_rps=$RPS
+    parse "$WORK/wrk.sluice_r$round"
+    ROUND_LINES+=("$(awk -v r="$round" -v n="$nginx_rps" -v s="$RPS" \
+      'BEGIN { printf "  round %-3d nginx %10.0f   sluice %10.0f   ratio %.3fx", r, n, s, s / n }')")
+    rounds_nginx=$(awk -v a="$rounds_nginx" -v b="$nginx_rps" 'BEGIN { printf "%.2f", a + b }')
+    rounds_sluice=$(awk -v a="$rounds_sluice" -v b="$RPS" 'BEGIN { printf "%.2f", a + b }')
+  done
+  ROUNDS_RATIO=$(awk -v s="$rounds_sluice" -v n="$rounds_nginx" 'BEGIN { printf "%.3f", s / n }')
+fi
+
 # ---- 2. latency at one connection --------------------------------------------------------
 
 # Each run is captured (when CAPTURE_OK) from before its warm-up to after it, the direct one
@@ -841,6 +867,12 @@ printf '%-36s %12s   %s\n' "nginx CPU per request" "$NGINX_CPU_US us" "(informat
 printf '%-36s %12s   %s\n' "response bytes direct/nginx/sluice" \
   "${RESPONSE_BYTES[direct]}/${RESPONSE_BYTES[nginx]}/${RESPONSE_BYTES[sluice]}" "(one answer each, head + body)"
 printf '%-36s %12s   %s\n' "sluice RSS after the run" "$(mb "$SLUICE_RSS_AFTER_KB") MB" "(VmRSS)"
+if ((ROUNDS > 0)); then
+  echo "alternating rounds (information): wrk as above, nginx then sluice in each round"
+  printf '%s\n' "${ROUND_LINES[@]}"
+  printf '%-36s %12s   %s\n' "req/s ratio of the rounds' sums" "${ROUNDS_RATIO}x" \
+    "(information; the verdict above is part 1's single pair of runs)"
+fi
 echo
 echo "2. latency at 1 connection: wrk -t1 -c1 -d$LAT_DURATION --latency ($WARMUP warm-up each)"
 printf '%-24s %12s %10s %10s %8s\n' target req/s "p50 (us)" "p99 (us)" errors
