@@ -112,7 +112,7 @@ TEST_F(AbiCompatTest, TypeMissingFromThePluginIsReportedWithWhatItProvides) {
   EXPECT_EQ(catalog().find("test.nosuch", test_plugin(), &error), nullptr);
   EXPECT_EQ(error, "plugin " + test_plugin() +
                        " has no filter type 'test.nosuch' (it provides: test.script, "
-                       "test.router, test.upstream, test.callout)");
+                       "test.router, test.upstream, test.callout, test.passive)");
 }
 
 TEST_F(AbiCompatTest, RefusedPluginFailsTheConfigAtItsLibraryLine) {

@@ -176,7 +176,10 @@ bool parse_key(Config& c, std::string_view key, const rapidjson::Value& v, std::
     c.split_events = split_list(as_text(v));
   } else if (key == "end_events")
     c.end_events = split_list(as_text(v));
-  else if (key == "attempt_header")
+  else if (key == "op_done_events") {
+    c.has_op_done_events = true;
+    c.op_done_events = split_list(as_text(v));
+  } else if (key == "attempt_header")
     c.attempt_header = as_text(v);
   else if (key == "retry_statuses" && v.IsArray()) {
     for (const auto& item : v.GetArray()) {
@@ -355,6 +358,8 @@ template <class Base>
 void Scripted<Base>::on_op_done(const sluice_op_done& done) {
   config_.op_done.record(1, {config_.name});
   if (done.token == Action::kStopThenResume) {
+    if (config_.has_op_done_events)
+      note("op-done-events", stream().set_events(config_.op_done_events) ? "1" : "0");
     stream().resume();
   } else if (done.token >= 1000) {  // stop_then_reply: the status rides in the token
     stream().error(static_cast<uint32_t>(done.token - 1000),
@@ -515,10 +520,24 @@ class CalloutFilter : public sluice::Filter {
   const Config& config_;
 };
 
+// test.passive: counts its completions and has no other hook.
+class PassiveFilter : public sluice::Filter {
+ public:
+  PassiveFilter(const Config& config, sluice::Stream stream)
+      : sluice::Filter(stream), config_(config) {}
+  void on_complete(bool aborted) override {
+    config_.completions.record(1, {config_.name, aborted ? "1" : "0"});
+  }
+
+ private:
+  const Config& config_;
+};
+
 }  // namespace sluice_test
 
 SLUICE_PLUGIN("sluice-test-filters", "1.0.0",
               SLUICE_FILTER_TYPE("test.script", sluice_test::Config, sluice_test::ScriptFilter),
               SLUICE_FILTER_TYPE("test.router", sluice_test::Config, sluice_test::RouterFilter),
               SLUICE_FILTER_TYPE("test.upstream", sluice_test::Config, sluice_test::UpstreamFilter),
-              SLUICE_FILTER_TYPE("test.callout", sluice_test::Config, sluice_test::CalloutFilter))
+              SLUICE_FILTER_TYPE("test.callout", sluice_test::Config, sluice_test::CalloutFilter),
+              SLUICE_FILTER_TYPE("test.passive", sluice_test::Config, sluice_test::PassiveFilter))

@@ -5,6 +5,8 @@
 //   test.script    a plain filter
 //   test.router    a sluice::RouteFilter: sets the plan from its config, answers on_attempt_done
 //   test.upstream  a per-attempt filter: sets meta "upstream.url", tags the attempt number
+// Beside them, test.callout (one http_call) and test.passive (overrides no hook but on_complete,
+// so the SDK hands the host NULL for the others, as for the log filter).
 //
 // Config keys (all optional unless noted; unknown keys are refused):
 //   name                  instance label used in notes, traces, replies and metric labels
@@ -22,6 +24,8 @@
 //   split_events "<s1>,<s2>,.."  each streamed response event (data D) becomes events D<s1>,
 //       D<s2>, ... (stream_events_set); "" drops every event
 //   end_events "<e1>,<e2>,.."    at the end of a streamed response, events e1, e2, ... go out
+//   op_done_events "<e1>,.."     on_op_done of a stop_then_resume sets these events (outside
+//                                the body hook, which the host allows) before it resumes
 //   response_status N     on_response_headers and on_response_body set the response status to N
 //                         (response_status_set; the outcome is noted as "status-h"/"status-b")
 //   router: targets [{deployment, provider, model}], max_attempts, per_try_timeout_ms,
@@ -92,7 +96,8 @@ struct Config {
   bool throw_in_constructor = false;
   bool has_split_events = false;
   uint32_t response_status = 0;
-  std::vector<std::string> split_events, end_events;
+  bool has_op_done_events = false;
+  std::vector<std::string> split_events, end_events, op_done_events;
   std::map<uint32_t, sluice_verdict> verdicts;
 
   // test.upstream

@@ -177,6 +177,26 @@ TEST_F(StreamingTest, EventsMadeAtTheEndGoOutBeforeTheEndAndThroughEarlierFilter
   EXPECT_EQ(completions("a", false), 1);
 }
 
+TEST_F(StreamingTest, EventsSetFromOnOpDoneAreTakenByTheNextSlotEvenWithoutABodyHook) {
+  // In response order: u, r, a, then p, a filter with no body hook (test.passive: the SDK leaves
+  // its hooks NULL, as the log filter's). a stops on every event and, in on_op_done, sets one
+  // event before resuming. The slot after a takes the replacement, hook or none: each upstream
+  // event comes out as "r", and so does the end-of-stream pass a also stops in.
+  ASSERT_TRUE(use(config_yaml(
+      {chain("passive", "{path_prefix: /}",
+             {filter("test.passive", "p", ""),
+              script("a", R"(on_response_body: "stop_then_resume:1", op_done_events: "r")"),
+              filter("test.router", "r", std::string(kTarget)),
+              filter("test.upstream", "u", R"(url: "http://up/{deployment}")")})})));
+  transport_->script({stream({"data: x\n\n", "data: y\n\n"})});
+  send("POST", "/v1/chat/completions", R"({"model":"gpt","stream":true})");
+  for (int i = 0; i < 200 && !sink_.done; ++i) run_for(10);  // a timer of 1 ms an event
+  ASSERT_TRUE(sink_.done);
+  EXPECT_EQ(sink_.head.status, 200);
+  EXPECT_EQ(data_of(sink_.body), (std::vector<std::string>{"r", "r", "r"}));
+  EXPECT_EQ(completions("p", false), 1);
+}
+
 TEST_F(StreamingTest, ReplacingOutsideAStreamedBodyIsRefused) {
   // A plain (not streamed) answer: the hook's stream_events_set is refused, the body unchanged.
   ASSERT_TRUE(use(replacing_chain(R"(, end_events: "no")")));
