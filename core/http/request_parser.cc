@@ -4,6 +4,7 @@
 #include "core/http/request_parser.h"
 
 #include "core/http/ascii_case.h"
+#include "core/http/field_value.h"
 
 #include <algorithm>
 #include <array>
@@ -14,24 +15,6 @@ namespace {
 
 // Chunked framing bytes allowed per chunk (hex size, CRLFs) before extensions count as abuse.
 constexpr uint64_t kChunkFramingAllowance = 32;
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-// Calls `fn` with each trimmed, non-empty element of a comma-separated header value.
-template <typename Fn>
-void for_each_token(std::string_view value, Fn fn) {
-  while (!value.empty()) {
-    const size_t comma = value.find(',');
-    std::string_view item = trim(value.substr(0, comma));
-    if (!item.empty()) fn(item);
-    if (comma == std::string_view::npos) break;
-    value.remove_prefix(comma + 1);
-  }
-}
 
 // The fields check_headers acts on; their names all differ in length, so one compare tells.
 enum class FramingField {
@@ -302,7 +285,7 @@ void RequestParser::commit_header() {
     Header& header = request_.headers.emplace_back();
     for (char& c : field_) c = lower_ascii(c);
     header.name = std::move(field_);
-    const std::string_view value = trim(value_);
+    const std::string_view value = trim_ows(value_);
     if (value.size() == value_.size()) {
       header.value = std::move(value_);
     } else {
@@ -340,7 +323,8 @@ bool RequestParser::check_headers() {
       case FramingField::transfer_encoding: {
         ++transfer_encodings;
         int codings = 0;
-        for_each_token(h.value, [&](std::string_view coding) {
+        for_each_list_element(h.value, [&](std::string_view coding) {
+          if (coding.empty()) return;
           ++codings;
           if (!iequals_ascii(coding, "chunked")) te_is_chunked = false;
         });
@@ -354,7 +338,7 @@ bool RequestParser::check_headers() {
         set_error(400, "protocol upgrades are not supported");
         return false;
       case FramingField::connection:
-        for_each_token(h.value, [&](std::string_view option) {
+        for_each_list_element(h.value, [&](std::string_view option) {
           if (iequals_ascii(option, "close")) connection_close = true;
           if (iequals_ascii(option, "keep-alive")) connection_keep_alive = true;
         });

@@ -3,23 +3,10 @@
 #include "core/upstream/response_head.h"
 
 #include "core/http/ascii_case.h"
+#include "core/http/field_value.h"
 #include "core/http/token.h"
 
 namespace sluice::upstream {
-
-namespace {
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-}  // namespace
 
 ResponseHeadParser::Step ResponseHeadParser::fail(std::string message) {
   error_ = std::move(message);
@@ -71,10 +58,10 @@ ResponseHeadParser::Step ResponseHeadParser::feed(std::string_view line) {
     headers_.clear();
     return Step::interim;
   }
-  if (is_space(line.front())) {
+  if (http::is_ows(line.front())) {
     // Obsolete line folding: a continuation of the previous field's value.
     if (headers_.empty()) return fail("malformed response header line");
-    const std::string_view more = trim(line);
+    const std::string_view more = http::trim_ows(line);
     if (!more.empty()) {
       std::string& value = headers_.back().value;
       if (!value.empty()) value += ' ';
@@ -95,7 +82,7 @@ ResponseHeadParser::Step ResponseHeadParser::feed(std::string_view line) {
   if (headers_.size() >= max_count_) {
     return fail("response has more than " + std::to_string(max_count_) + " header fields");
   }
-  header.value = std::string(trim(line.substr(colon + 1)));
+  header.value = std::string(http::trim_ows(line.substr(colon + 1)));
   headers_.push_back(std::move(header));
   return Step::more;
 }

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/http/ascii_case.h"
+#include "core/http/field_value.h"
 #include "core/http/token.h"
 
 namespace sluice::upstream {
@@ -74,23 +75,6 @@ size_t first_control(std::string_view text) {
     if (is_control(static_cast<unsigned char>(text[i]))) return i;
   }
   return std::string_view::npos;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-// Calls fn with each trimmed element of a comma-separated value (empty ones too).
-template <typename Fn>
-void for_each_element(std::string_view value, Fn fn) {
-  while (true) {
-    const size_t comma = value.find(',');
-    fn(trim(value.substr(0, comma)));
-    if (comma == std::string_view::npos) return;
-    value.remove_prefix(comma + 1);
-  }
 }
 
 bool is_digit(char c) {
@@ -316,7 +300,7 @@ bool ResponseParser::field_line(std::string_view line, bool keep) {
   // take_headers() hands the vector on, so each response's starts empty: one allocation.
   if (headers_.capacity() == 0) headers_.reserve(16);
   const std::string_view name = line.substr(0, colon);
-  const std::string_view value = trim(raw_value);
+  const std::string_view value = http::trim_ows(raw_value);
   http::Header& header = headers_.emplace_back();
   header.name.resize(name.size());
   copy_lowered(name, header.name.data());
@@ -359,7 +343,7 @@ bool ResponseParser::framing_field(const http::Header& header, std::string_view 
   } else if (transfer_encoding) {
     transfer_encoding_ = true;
     bool empty = false;
-    for_each_element(value, [&](std::string_view coding) {
+    http::for_each_list_element(value, [&](std::string_view coding) {
       empty = empty || coding.empty();
       chunked_last_ = http::iequals_ascii(coding, "chunked");
       chunked_codings_ += chunked_last_ ? 1 : 0;
@@ -370,7 +354,7 @@ bool ResponseParser::framing_field(const http::Header& header, std::string_view 
     }
   } else {
     connection_close_ = connection_close_ || has_tab;  // the connection is not reused then
-    for_each_element(value, [&](std::string_view option) {
+    http::for_each_list_element(value, [&](std::string_view option) {
       if (http::iequals_ascii(option, "close")) connection_close_ = true;
       if (http::iequals_ascii(option, "keep-alive")) connection_keep_alive_ = true;
     });
