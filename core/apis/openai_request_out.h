@@ -59,10 +59,9 @@ inline void write_image_part(JsonOut& out, std::string_view url) {
   out.EndObject();
 }
 
-// {"type":"function","function":{"name":<name> — the caller writes the function's other members
-// and closes both objects. (Tools and the named tool choice.)
-inline void begin_function(JsonOut& out, std::string_view name) {
-  out.StartObject();
+// "type":"function","function":{"name":<name> inside an object the caller opened; the caller
+// writes the function's other members and closes both objects.
+inline void write_function_head(JsonOut& out, std::string_view name) {
   write_key(out, "type");
   write_literal(out, "function");
   write_key(out, "function");
@@ -71,18 +70,20 @@ inline void begin_function(JsonOut& out, std::string_view name) {
   write_string(out, name);
 }
 
+// {"type":"function","function":{"name":<name> — the caller writes the function's other members
+// and closes both objects. (Tools and the named tool choice.)
+inline void begin_function(JsonOut& out, std::string_view name) {
+  out.StartObject();
+  write_function_head(out, name);
+}
+
 // {"id":<id>,"type":"function","function":{"name":<name>,"arguments":<arguments>}}
 inline void write_tool_call(JsonOut& out, std::string_view id, std::string_view name,
                             std::string_view arguments) {
   out.StartObject();
   write_key(out, "id");
   write_string(out, id);
-  write_key(out, "type");
-  write_literal(out, "function");
-  write_key(out, "function");
-  out.StartObject();
-  write_key(out, "name");
-  write_string(out, name);
+  write_function_head(out, name);
   write_key(out, "arguments");
   write_string(out, arguments);
   out.EndObject();
