@@ -4,6 +4,7 @@
 // to the JSON view with nothing changed.
 
 #include "filters/translate/answer_ends.h"
+#include "test/one_byte_changes.h"
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -212,20 +213,8 @@ TEST(AnswerEnds, AgreesWithAFullParseOnEveryMutation) {
     EXPECT_EQ(counts(out.usage), counts(expected.usage)) << text;
   };
   check(kAnswer);
-  for (size_t at = 0; at < kAnswer.size(); ++at) {
-    check(kAnswer.substr(0, at));
-    std::string removed = kAnswer;
-    removed.erase(at, 1);
-    check(removed);
-    for (char c : replacements) {
-      std::string replaced = kAnswer;
-      replaced[at] = c;
-      check(replaced);
-      std::string inserted = kAnswer;
-      inserted.insert(at, 1, c);
-      check(inserted);
-    }
-  }
+  for (size_t at = 0; at < kAnswer.size(); ++at) check(kAnswer.substr(0, at));  // truncations
+  sluice::test::for_each_one_byte_change(kAnswer, replacements, check);
   EXPECT_GT(compared, 1000u) << "the mutations should give many valid answers to compare";
   // The ends settle nearly every valid answer; the JSON view is for the odd ones.
   EXPECT_GT(compared * 10, valid * 9) << compared << " of " << valid << " valid answers settled";

@@ -13,8 +13,10 @@
 #include <vector>
 
 #include "core/http/ascii_case.h"
+#include "core/http/field_value.h"
 #include "core/http/header_scanner.h"
 #include "core/upstream/response_parser.h"
+#include "test/one_byte_changes.h"
 
 namespace sluice::upstream {
 namespace {
@@ -27,12 +29,6 @@ struct Outcome {
   bool keep_alive = false;
   size_t leftover = 0;
 };
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 // The reference, over the whole response and then EOF: interim blocks dropped, the final
 // response (200..599) compared.
@@ -50,7 +46,7 @@ Outcome reference(const std::string& wire) {
     auto* s = static_cast<State*>(p->data);
     if (s->head_done) return 0;  // trailers are dropped
     if (s->in_value) {
-      s->out.fields.push_back({http::lower_ascii(s->name), std::string(trim(s->value))});
+      s->out.fields.push_back({http::lower_ascii(s->name), std::string(http::trim_ows(s->value))});
       s->name.clear();
       s->value.clear();
       s->in_value = false;
@@ -68,7 +64,7 @@ Outcome reference(const std::string& wire) {
   settings.on_header_value_complete = [](llhttp_t* p) {
     auto* s = static_cast<State*>(p->data);
     if (s->head_done) return 0;
-    s->out.fields.push_back({http::lower_ascii(s->name), std::string(trim(s->value))});
+    s->out.fields.push_back({http::lower_ascii(s->name), std::string(http::trim_ows(s->value))});
     s->name.clear();
     s->value.clear();
     s->in_value = false;
@@ -224,19 +220,7 @@ TEST(NativeResponseParserDifferential, NeverTakesWhatTheReferenceRefusesAndAgree
   };
   for (const std::string& seed : seeds) {
     check(seed);
-    for (size_t i = 0; i < seed.size(); ++i) {
-      std::string deleted = seed;
-      deleted.erase(i, 1);
-      check(deleted);
-      for (char c : bytes) {
-        std::string replaced = seed;
-        replaced[i] = c;
-        if (replaced != seed) check(replaced);
-        std::string inserted = seed;
-        inserted.insert(i, 1, c);
-        check(inserted);
-      }
-    }
+    test::for_each_one_byte_change(seed, bytes, check);
   }
   // Most mutations that keep a response valid are taken: refusing more is the exception.
   EXPECT_GT(both, 3 * only_reference) << cases << " cases";
