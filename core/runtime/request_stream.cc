@@ -180,9 +180,8 @@ timeval to_timeval(uint32_t ms) {
 
 }  // namespace
 
-RequestStream::RequestStream(const WorkerServices& services,
-                             std::shared_ptr<const RuntimeConfig> runtime, const Chain& chain,
-                             http::Request request, http::ResponseSink& sink,
+RequestStream::RequestStream(WorkerServices& services, std::shared_ptr<const RuntimeConfig> runtime,
+                             const Chain& chain, http::Request request, http::ResponseSink& sink,
                              const RequestId& request_id)
     : services_(services),
       runtime_(std::move(runtime)),

@@ -49,7 +49,7 @@ struct WorkerServices {
   // The max_body of every guarded call pending on the worker, whichever request made it: what
   // client-named fetches may hold at once, bounded by RequestStream::kMaxWorkerGuardedReserved.
   // Only the worker's thread touches it.
-  mutable uint64_t guarded_reserved = 0;
+  uint64_t guarded_reserved = 0;
 };
 
 // Headers, body and (for responses) status of one message.
@@ -102,7 +102,7 @@ class RequestStream : public http::Exchange,
   using BlockCache<RequestStream>::operator new;
   using BlockCache<RequestStream>::operator delete;
 
-  RequestStream(const WorkerServices& services, std::shared_ptr<const RuntimeConfig> runtime,
+  RequestStream(WorkerServices& services, std::shared_ptr<const RuntimeConfig> runtime,
                 const Chain& chain, http::Request request, http::ResponseSink& sink,
                 const RequestId& request_id);
   ~RequestStream() override;
@@ -227,7 +227,7 @@ class RequestStream : public http::Exchange,
   void on_upstream_complete() override;
   void on_upstream_failure(UpstreamFailure kind, std::string reason) override;
 
-  const WorkerServices& services_;
+  WorkerServices& services_;  // the worker's, shared by its requests (guarded_reserved)
   std::shared_ptr<const RuntimeConfig> runtime_;  // keeps the chain and plugin configs alive
   const Chain& chain_;
   http::ResponseSink& sink_;
