@@ -24,6 +24,10 @@ constexpr std::array<bool, 256> kEndsLiteral = [] {
   return ends;
 }();
 
+constexpr bool is_json_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 // A walk over JSON text by raw pointers, each step checking only what the reads below rely on.
 // Every step answers false (or nullptr) on text it cannot walk; none reads outside [at, end).
 struct Cursor {
@@ -32,26 +36,21 @@ struct Cursor {
 
   bool more() const { return at < end; }
   void skip_space() {
-    while (at < end && (*at == ' ' || *at == '\t' || *at == '\r' || *at == '\n')) ++at;
+    while (at < end && is_json_space(*at)) ++at;
   }
   // skip_space() for the common case first: most answers have no whitespace between tokens.
   void skip_any_space() {
     if (at<end&& static_cast<unsigned char>(*at)> ' ') return;
     skip_space();
   }
-  // The byte `c` next (after whitespace), stepped over. Most answers have no whitespace
-  // between tokens: the byte is looked at before any is skipped.
+  // The byte `c` next (after whitespace), stepped over.
   bool take(char c) {
-    if (at == end || *at != c) {
-      skip_space();
-      if (at == end || *at != c) return false;
-    }
+    if (!next_is(c)) return false;
     ++at;
     return true;
   }
   bool next_is(char c) {
-    if (at < end && *at == c) return true;
-    skip_space();
+    skip_any_space();
     return at < end && *at == c;
   }
 
@@ -278,10 +277,7 @@ Tail find_usage(std::string_view text, size_t from, Usage* usage) {
   // A key follows a comma (the first member is read with the head). This also tells a quote
   // escaped inside a string, which follows a backslash.
   size_t before = key;
-  while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '\t' ||
-                        text[before - 1] == '\r' || text[before - 1] == '\n')) {
-    --before;
-  }
+  while (before > 0 && is_json_space(text[before - 1])) --before;
   if (before == 0 || text[before - 1] != ',') return Tail::unsure;
   Cursor cursor{text.data() + key + kUsageKey.size(), text.data() + text.size()};
   if (!cursor.take(':')) return Tail::unsure;

@@ -11,12 +11,6 @@
 namespace sluice::providers::anthropic {
 namespace {
 
-using ErrorType = support::AnthropicErrorType;
-
-const ErrorType* find_type(std::string_view anthropic_type) {
-  return support::find_anthropic_error_type(anthropic_type);
-}
-
 std::string copied_text(std::string_view text, std::string_view secret) {
   std::string copy(bounded(trim(text), kMaxErrorText));
   redact(copy, secret);
@@ -26,7 +20,7 @@ std::string copied_text(std::string_view text, std::string_view secret) {
 }  // namespace
 
 int status_for_error_type(std::string_view anthropic_type) {
-  const ErrorType* type = find_type(anthropic_type);
+  const support::AnthropicErrorType* type = support::find_anthropic_error_type(anthropic_type);
   return type ? type->status : 500;
 }
 
@@ -35,7 +29,7 @@ Failure failure_from_error_object(const rapidjson::Value& error, int status,
   const std::string_view anthropic_type = string_member(error, "type");
   Failure failure;
   failure.status = status ? status : status_for_error_type(anthropic_type);
-  const ErrorType* known = find_type(anthropic_type);
+  const support::AnthropicErrorType* known = support::find_anthropic_error_type(anthropic_type);
   failure.type = std::string(known ? known->openai : support::openai_error_type(failure.status));
   failure.code = std::string(anthropic_type.empty() ? "upstream_error" : anthropic_type);
   failure.message = copied_text(string_member(error, "message"), secret);

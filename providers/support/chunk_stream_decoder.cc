@@ -58,7 +58,7 @@ bool ChunkStreamDecoder::feed_document(std::string_view text, std::vector<std::s
 }
 
 bool ChunkStreamDecoder::fail(Failure* failure, std::string_view what) {
-  return fail(failure, bad_upstream(provider_ + " " + std::string(what)));
+  return fail(failure, bad_upstream(std::string(provider_) + " " + std::string(what)));
 }
 
 bool ChunkStreamDecoder::fail(Failure* failure, Failure reason) {

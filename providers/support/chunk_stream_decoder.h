@@ -22,7 +22,7 @@ namespace sluice::providers::support {
 class ChunkStreamDecoder : public StreamDecoder {
  public:
   // `provider` names the provider in failures ("Mistral's" -> "Mistral's stream ended before
-  // [DONE]"); events are parsed no deeper than `max_depth`.
+  // [DONE]"), a literal (kept as a view); events are parsed no deeper than `max_depth`.
   ChunkStreamDecoder(const ResponseContext& context, std::string_view provider,
                      bool (*passes)(const ChunkFacts&), size_t max_depth);
 
@@ -41,7 +41,7 @@ class ChunkStreamDecoder : public StreamDecoder {
   bool fail(Failure* failure, Failure reason);
 
   std::string model_;
-  std::string provider_;
+  std::string_view provider_;
   bool (*passes_)(const ChunkFacts&);
   size_t max_depth_;
   ChunkModelRewriter rewriter_;

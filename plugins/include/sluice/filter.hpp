@@ -175,7 +175,6 @@ class Stream {
     }
     size_t found = 0;
     for (size_t i = 0; i < count; ++i) {
-      out[i] = sluice_str{nullptr, 0};
       if (api_->json_get(stream_, detail::part(part), pointers[i], &out[i])) {
         ++found;
       } else {
