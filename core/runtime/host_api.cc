@@ -215,17 +215,33 @@ int api_body_get(sluice_stream* s, sluice_part part, sluice_str* out) {
   return 1;
 }
 
+// How a replaced body is held: a JSON one is parsed when a filter next reads it as JSON, if one
+// does (most replaced bodies are only sent), to this depth; 0 for any other, kept raw. Text that
+// is not JSON stays raw either way (the filter chose to send it).
+unsigned replaced_body_depth(sluice_stream* s, const Message& m) {
+  const std::string* type = http::find_header(m.headers, "content-type");
+  return type && type->find("json") != std::string::npos ? std::max(s->owner->max_json_depth(), 1u)
+                                                         : 0;
+}
+
 int api_body_replace(sluice_stream* s, sluice_part part, sluice_str data) {
   Message* m = writable(s, part, "body_replace");
   if (!m) return 0;
   std::string text(view(data));
-  const std::string* type = http::find_header(m->headers, "content-type");
-  if (type && type->find("json") != std::string::npos) {
-    // Parsed when a filter next reads it as JSON, if one does: most replaced bodies are only sent.
-    // Text that is not JSON stays raw (the filter chose to send it).
-    m->body.assign_lazy(std::move(text), s->owner->max_json_depth());
+  if (const unsigned depth = replaced_body_depth(s, *m)) {
+    m->body.assign_lazy(std::move(text), depth);
   } else {
     m->body.assign(std::move(text), false, 0);
+  }
+  return 1;
+}
+
+int api_body_splice(sluice_stream* s, sluice_part part, size_t offset, size_t length,
+                    sluice_str data) {
+  Message* m = writable(s, part, "body_splice");
+  if (!m) return 0;
+  if (!m->body.splice_raw(offset, length, view(data), replaced_body_depth(s, *m))) {
+    return refuse(s, "body_splice", "the range is not within the body");
   }
   return 1;
 }
@@ -552,6 +568,7 @@ const sluice_host_api kHostApi = {
     api_response_status_set,
     api_http_call_guarded,
     api_json_get_many,
+    api_body_splice,
 };
 
 }  // namespace

@@ -221,6 +221,18 @@ void JsonBody::assign_lazy(std::string raw, unsigned max_depth) {
   pending_depth_ = std::max(max_depth, 1u);
 }
 
+bool JsonBody::splice_raw(size_t offset, size_t length, std::string_view bytes,
+                          unsigned max_depth) {
+  const std::string& text = raw();
+  if (offset > text.size() || length > text.size() - offset) return false;
+  raw_.replace(offset, length, bytes.data(), bytes.size());  // handles bytes within raw_
+  index_.reset();
+  doc_.reset();
+  dirty_ = false;
+  pending_depth_ = max_depth;
+  return true;
+}
+
 std::optional<std::string> JsonBody::parse(unsigned max_depth) {
   index_.reset();
   doc_.reset();

@@ -40,6 +40,11 @@ class JsonBody {
   void assign_lazy(std::string raw, unsigned max_depth);
   // Validates and indexes the raw bytes held now (as assign with parse_json would).
   std::optional<std::string> parse(unsigned max_depth);
+  // The raw bytes [offset, offset + length) (of raw() as it stands) become `bytes`, which may be
+  // a view of them. The result is then held as assign_lazy(max_depth) holds bytes, or, with
+  // max_depth 0, as raw bytes that are not JSON. False, nothing changed, when the range is not
+  // within the body.
+  bool splice_raw(size_t offset, size_t length, std::string_view bytes, unsigned max_depth);
 
   // The raw body, re-serialised if the JSON was edited since.
   const std::string& raw();

@@ -11,7 +11,8 @@
  *  - Borrowed from the host: a sluice_str the host returns stays valid until the current hook
  *    returns or the plugin changes the object it came from (a header_set invalidates strings
  *    returned by earlier header_* calls on that part, as does headers_clear; json_set/json_remove/
- *    body_replace do the same for body and JSON strings of that part). Copy what you keep longer.
+ *    body_replace/body_splice do the same for body and JSON strings of that part). Copy what you
+ *    keep longer.
  *  - Given to the host: anything the plugin passes in is copied before the call returns.
  *  - int results: 1 = done; 0 = not found, invalid argument, or not allowed in this hook. A call
  *    made where it is not allowed is refused at run time and logged; it is never undefined
@@ -50,6 +51,7 @@
  *       limits, public addresses only, no proxy, no redirect) with sluice_http_limits and the
  *       op results SLUICE_OP_TOO_LARGE and SLUICE_OP_REFUSED, which only it reports.
  *  1.6  json_get_many (many JSON pointers of a body in one call).
+ *  1.7  body_splice (one range of a body replaced in place).
  */
 #ifndef SLUICE_FILTER_H_
 #define SLUICE_FILTER_H_
@@ -62,7 +64,7 @@ extern "C" {
 #endif
 
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 6
+#define SLUICE_ABI_MINOR 7
 
 typedef struct sluice_str {
   const char* ptr;
@@ -350,6 +352,16 @@ typedef struct sluice_host_api {
    * nothing and returns 0. */
   size_t (*json_get_many)(sluice_stream* s, sluice_part part, const sluice_str* pointers,
                           size_t count, sluice_str* out_json);
+
+  /* ---- 1.7 ---- */
+  /* body_replace for one range: the `length` bytes at `offset` of part's body, as body_get gives
+   * it now, become `data` (which may be a view of that body). For a filter that changes one
+   * member of a long body (translate renames the model of an answer) without copying the whole
+   * body and handing it back. Allowed where body_replace is; refused (0, body unchanged) when
+   * the range does not lie within the body. Afterwards as body_replace: JSON is read again at its
+   * next read. */
+  int (*body_splice)(sluice_stream* s, sluice_part part, size_t offset, size_t length,
+                     sluice_str data);
 } sluice_host_api;
 
 /* Whether the host's table has `function` (one a later minor appended): an older host's table

@@ -161,6 +161,19 @@ class Stream {
   bool replace_body(Part part, std::string_view data) const {
     return api_->body_replace(stream_, detail::part(part), detail::str(data));
   }
+  // The `length` bytes at `offset` of the body (as body() gives it) become `data`: one
+  // body_splice, or on a host older than 1.7 a body_replace of the whole spliced body.
+  bool splice_body(Part part, size_t offset, size_t length, std::string_view data) const {
+    if (SLUICE_HOST_HAS(api_, body_splice)) {
+      return api_->body_splice(stream_, detail::part(part), offset, length, detail::str(data));
+    }
+    const std::string_view current = body(part);
+    if (offset > current.size() || length > current.size() - offset) return false;
+    std::string spliced;
+    spliced.reserve(current.size() - length + data.size());
+    spliced.append(current.substr(0, offset)).append(data).append(current.substr(offset + length));
+    return replace_body(part, spliced);
+  }
   std::optional<std::string_view> json(Part part, std::string_view pointer) const {
     sluice_str out{};
     if (!api_->json_get(stream_, detail::part(part), detail::str(pointer), &out)) return {};

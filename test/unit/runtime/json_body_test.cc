@@ -421,5 +421,38 @@ TEST(JsonBody, OnlyPlainStringsReplacingStringsAreSplicedByTheIndex) {
   EXPECT_EQ(other.raw(), R"({"s":[1],"o":"now a string"})");
 }
 
+// splice_raw works on the text as raw() gives it: after an edit through the document, on the
+// re-serialised text; a range outside it changes nothing; a copy sharing the index and the
+// document keeps its own text and reads.
+TEST(JsonBody, ARawSpliceIsOnTheTextAsItStandsAndLeavesCopiesAlone) {
+  JsonBody body;
+  ASSERT_FALSE(body.assign(R"({"model":"m1", "tags":["a"]})", true, kDepth));
+  const JsonBody copy = body;
+  ASSERT_TRUE(body.set("/tags/0", R"("b")", kDepth));  // through the document: re-serialised
+  ASSERT_EQ(body.raw(), R"({"model":"m1","tags":["b"]})");
+  EXPECT_FALSE(body.splice_raw(27, 1, "x", kDepth));
+  EXPECT_FALSE(body.splice_raw(1, 27, "x", kDepth));
+  ASSERT_EQ(body.raw(), R"({"model":"m1","tags":["b"]})");
+
+  ASSERT_TRUE(body.splice_raw(9, 4, R"("gpt-4o")", kDepth));
+  EXPECT_EQ(body.raw(), R"({"model":"gpt-4o","tags":["b"]})");
+  std::string_view model;
+  ASSERT_TRUE(body.get_string("/model", &model));  // indexed again on this read
+  EXPECT_EQ(model, "gpt-4o");
+  std::string tags;
+  ASSERT_TRUE(body.get_json("/tags", &tags));
+  EXPECT_EQ(tags, R"(["b"])");
+
+  JsonBody copy_of_copy = copy;
+  ASSERT_TRUE(copy_of_copy.get_string("/model", &model));
+  EXPECT_EQ(model, "m1");
+  EXPECT_EQ(copy_of_copy.raw(), R"({"model":"m1", "tags":["a"]})");
+
+  // Depth 0: the bytes are kept raw, not JSON, whatever they are.
+  ASSERT_TRUE(body.splice_raw(0, 0, " ", 0));
+  EXPECT_FALSE(body.get_string("/model", &model));
+  EXPECT_EQ(body.raw(), R"( {"model":"gpt-4o","tags":["b"]})");
+}
+
 }  // namespace
 }  // namespace sluice::runtime
