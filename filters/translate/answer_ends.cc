@@ -8,8 +8,6 @@
 #include <cstring>
 #include <optional>
 
-#include "filters/common/json_text.h"
-
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -304,7 +302,7 @@ Tail find_usage(std::string_view text, size_t from, Usage* usage) {
 }  // namespace
 
 AnswerEnds read_answer_ends(std::string_view text, std::string_view model, Usage* usage,
-                            std::string* rewritten) {
+                            TextRange* model_at) {
   Cursor cursor{text.data(), text.data() + text.size()};
   if (!cursor.take('{')) return AnswerEnds::needs_json_view;
   // The leading members, up to the first nested value.
@@ -352,13 +350,8 @@ AnswerEnds read_answer_ends(std::string_view text, std::string_view model, Usage
   if (read.completion_tokens) usage->completion_tokens = read.completion_tokens;
   if (read.total_tokens) usage->total_tokens = read.total_tokens;
   if (!replace) return AnswerEnds::unchanged;
-  const size_t offset = static_cast<size_t>(model_value.data() - text.data());
-  rewritten->clear();
-  rewritten->reserve(text.size() - model_value.size() + model.size() + 16);
-  rewritten->append(text.substr(0, offset));
-  common::append_json_string(*rewritten, model);
-  rewritten->append(text.substr(offset + model_value.size()));
-  return AnswerEnds::rewritten;
+  *model_at = {static_cast<size_t>(model_value.data() - text.data()), model_value.size()};
+  return AnswerEnds::rename_model;
 }
 
 }  // namespace sluice::filters::translate

@@ -12,7 +12,7 @@
 // (as it did before, when the JSON view refused it), now with its model replaced; a member
 // repeated inside the middle (a second "model") is not seen. Pure functions, no host calls.
 
-#include <string>
+#include <cstddef>
 #include <string_view>
 
 #include "filters/translate/sse.h"
@@ -21,12 +21,19 @@ namespace sluice::filters::translate {
 
 enum class AnswerEnds {
   unchanged,       // read; the model needs no change (or there is none to change); *usage set
-  rewritten,       // read; *rewritten holds the text with the model replaced; *usage set
+  rename_model,    // read; *model_at is where the model is, to be replaced; *usage set
   needs_json_view  // not settled here: nothing set, the caller reads the answer the usual way
 };
 
+// The model's value in the text: its JSON string, quotes included.
+struct TextRange {
+  size_t offset = 0;
+  size_t length = 0;
+};
+
 // `text`: one JSON object. `model`: the client's name for it, empty to leave the model as it is.
+// The answer is not copied: on rename_model the caller splices the quoted name into *model_at.
 AnswerEnds read_answer_ends(std::string_view text, std::string_view model, Usage* usage,
-                            std::string* rewritten);
+                            TextRange* model_at);
 
 }  // namespace sluice::filters::translate

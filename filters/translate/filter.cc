@@ -230,10 +230,12 @@ void Filter::rewrite_success() {
   const std::string_view model = stream().meta("route.model").value_or("");
   Usage usage;
   if (text.front() == '{') {
-    std::string rewritten;
-    switch (read_answer_ends(body, model, &usage, &rewritten)) {
-      case AnswerEnds::rewritten:
-        stream().replace_body(Part::response, rewritten);
+    TextRange model_at;
+    switch (read_answer_ends(body, model, &usage, &model_at)) {
+      case AnswerEnds::rename_model:
+        // Only the model's bytes change: the host replaces them where they are.
+        stream().splice_body(Part::response, model_at.offset, model_at.length,
+                             common::json_quote(model));
         [[fallthrough]];
       case AnswerEnds::unchanged:
         record(usage);

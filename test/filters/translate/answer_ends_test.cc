@@ -4,6 +4,7 @@
 // to the JSON view with nothing changed.
 
 #include "filters/translate/answer_ends.h"
+#include "filters/common/json_text.h"
 #include "test/one_byte_changes.h"
 
 #include <gtest/gtest.h>
@@ -22,11 +23,14 @@ struct Outcome {
   Usage usage;
 };
 
+// The answer as the filter makes it: the model's range replaced by the quoted name.
 Outcome read(std::string_view text, std::string_view model = "gpt") {
   Outcome out{AnswerEnds::needs_json_view, std::string(text), {}};
-  std::string rewritten;
-  out.result = read_answer_ends(text, model, &out.usage, &rewritten);
-  if (out.result == AnswerEnds::rewritten) out.text = rewritten;
+  TextRange model_at;
+  out.result = read_answer_ends(text, model, &out.usage, &model_at);
+  if (out.result == AnswerEnds::rename_model) {
+    out.text.replace(model_at.offset, model_at.length, common::json_quote(model));
+  }
   return out;
 }
 
@@ -45,7 +49,7 @@ const std::string kAnswer =
 
 TEST(AnswerEnds, ReplacesOnlyTheModelsBytesAndReadsTheUsage) {
   const Outcome out = read(kAnswer, "my \"gpt\"");
-  ASSERT_EQ(out.result, AnswerEnds::rewritten);
+  ASSERT_EQ(out.result, AnswerEnds::rename_model);
   std::string expected = kAnswer;
   expected.replace(expected.find("\"qwen-72b\""), 10, R"("my \"gpt\"")");
   EXPECT_EQ(out.text, expected);
@@ -57,7 +61,7 @@ TEST(AnswerEnds, WhitespaceAnywhereBetweenTokens) {
       "\n{ \"id\" : \"c\" ,\n  \"model\"\t:\r\n \"qwen\" ,\n  \"choices\" : [ ] ,\n"
       "  \"usage\" : { \"prompt_tokens\" : 4 , \"total_tokens\" : 6 }\n}\n";
   const Outcome out = read(answer);
-  ASSERT_EQ(out.result, AnswerEnds::rewritten);
+  ASSERT_EQ(out.result, AnswerEnds::rename_model);
   std::string expected = answer;
   expected.replace(expected.find("\"qwen\""), 6, "\"gpt\"");
   EXPECT_EQ(out.text, expected);
@@ -68,16 +72,16 @@ TEST(AnswerEnds, StreamEventsWithAndWithoutUsage) {
   Outcome out =
       read(R"({"id":"c","object":"chat.completion.chunk","created":1,"model":"qwen","choices":[)"
            R"({"index":0,"delta":{"content":"Hi"},"finish_reason":null}]})");
-  ASSERT_EQ(out.result, AnswerEnds::rewritten);
+  ASSERT_EQ(out.result, AnswerEnds::rename_model);
   EXPECT_NE(out.text.find(R"("model":"gpt")"), std::string::npos);
   EXPECT_FALSE(out.usage.any());
   out = read(R"({"id":"c","model":"qwen","choices":[],"usage":{"prompt_tokens":5,)"
              R"("completion_tokens":2,"total_tokens":7}})");
-  ASSERT_EQ(out.result, AnswerEnds::rewritten);
+  ASSERT_EQ(out.result, AnswerEnds::rename_model);
   EXPECT_EQ(counts(out.usage), "5/2/7");
   // OpenAI's chunks before the last, when the client asked for usage: no usage yet.
   out = read(R"({"id":"c","model":"qwen","choices":[{"delta":{"content":"Hi"}}],"usage":null})");
-  ASSERT_EQ(out.result, AnswerEnds::rewritten);
+  ASSERT_EQ(out.result, AnswerEnds::rename_model);
   EXPECT_FALSE(out.usage.any());
   EXPECT_EQ(read(R"({"model":"qwen","choices":[],"usage":null,"model":"x"})").result,
             AnswerEnds::needs_json_view);
@@ -85,7 +89,7 @@ TEST(AnswerEnds, StreamEventsWithAndWithoutUsage) {
             AnswerEnds::needs_json_view);
   // Members after the usage are fine, nested ones too.
   out = read(R"({"model":"qwen","choices":[],"usage":{"total_tokens":7},"x":[1,{"y":2}],"z":3})");
-  ASSERT_EQ(out.result, AnswerEnds::rewritten);
+  ASSERT_EQ(out.result, AnswerEnds::rename_model);
   EXPECT_EQ(counts(out.usage), "-/-/7");
 }
 
@@ -98,7 +102,7 @@ TEST(AnswerEnds, TheUsageKeyIsFoundWhereverItFallsInTheText) {
       const std::string text = R"({"model":"q","choices":)" + choices +
                                R"(,"usage":{"total_tokens":7})" + std::string(after, ' ') + "}";
       const Outcome out = read(text);
-      ASSERT_EQ(out.result, AnswerEnds::rewritten) << text;
+      ASSERT_EQ(out.result, AnswerEnds::rename_model) << text;
       EXPECT_EQ(out.usage.total_tokens, 7u) << text;
     }
   }
@@ -141,12 +145,13 @@ TEST(AnswerEnds, LeavesToTheJsonViewWhatItCannotSettle) {
         "not json"}) {
     Usage usage;
     usage.prompt_tokens = 42;
-    std::string rewritten = "untouched";
-    EXPECT_EQ(read_answer_ends(text, "gpt", &usage, &rewritten), AnswerEnds::needs_json_view)
+    TextRange model_at{7, 9};
+    EXPECT_EQ(read_answer_ends(text, "gpt", &usage, &model_at), AnswerEnds::needs_json_view)
         << text;
     EXPECT_EQ(usage.prompt_tokens, 42u) << text;
     EXPECT_FALSE(usage.completion_tokens || usage.total_tokens) << text;
-    EXPECT_EQ(rewritten, "untouched") << text;
+    EXPECT_EQ(model_at.offset, 7u) << text;
+    EXPECT_EQ(model_at.length, 9u) << text;
   }
 }
 
@@ -156,7 +161,7 @@ TEST(AnswerEnds, TheMiddleIsNotRead) {
   // send it on unchanged).
   const Outcome out =
       read(R"({"model":"qwen","choices":[{"x": nonsense]],"usage":{"total_tokens":2}})");
-  ASSERT_EQ(out.result, AnswerEnds::rewritten);
+  ASSERT_EQ(out.result, AnswerEnds::rename_model);
   EXPECT_EQ(out.text, R"({"model":"gpt","choices":[{"x": nonsense]],"usage":{"total_tokens":2}})");
   EXPECT_EQ(counts(out.usage), "-/-/2");
 }
