@@ -11,50 +11,12 @@
  *   null-pointers=<count>,<all absent: yes|no>  null-out=<count>  count-0=<count>,<untouched>
  *   response=<count>,<all absent>
  */
-#include <sluice/filter.h>
+#include "report_fixture.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-typedef struct abi16_stream {
-  const sluice_host_api* api;
-  char report[4096];
-  size_t report_len;
-} abi16_stream;
-
-static void* config_new(const sluice_host_api* api, sluice_config* c, sluice_str json, char* err,
-                        size_t err_cap) {
-  (void)c;
-  (void)json;
-  (void)err;
-  (void)err_cap;
-  return (void*)api;
-}
-
-static void config_destroy(void* config) {
-  (void)config;
-}
-
-static void* stream_new(void* config, sluice_stream* s) {
-  abi16_stream* self = (abi16_stream*)calloc(1, sizeof(abi16_stream));
-  (void)s;
-  if (self) self->api = (const sluice_host_api*)config;
-  return self;
-}
-
-static void stream_destroy(void* p) {
-  free(p);
-}
-
-static void say(abi16_stream* self, const char* text, size_t length) {
-  size_t room = sizeof(self->report) - self->report_len;
-  if (length > room) length = room;
-  memcpy(self->report + self->report_len, text, length);
-  self->report_len += length;
-}
-
-static void say_number(abi16_stream* self, const char* label, size_t n, const char* rest) {
+static void say_number(report_stream* self, const char* label, size_t n, const char* rest) {
   char line[96];
   int written = snprintf(line, sizeof(line), "%s=%zu%s\n", label, n, rest);
   if (written > 0) say(self, line, (size_t)written);
@@ -68,7 +30,7 @@ static int all_absent(const sluice_str* out, size_t count) {
   return 1;
 }
 
-static sluice_status report(sluice_stream* s, abi16_stream* self) {
+static sluice_status report(sluice_stream* s, report_stream* self) {
   const sluice_str kPointers[] = {
       SLUICE_LIT("/model"),  SLUICE_LIT("/n"),          SLUICE_LIT("/messages/0/content"),
       SLUICE_LIT("/absent"), SLUICE_LIT("/messages/9"), SLUICE_LIT("")};
@@ -114,20 +76,20 @@ static sluice_status report(sluice_stream* s, abi16_stream* self) {
 }
 
 static sluice_status on_request_headers(sluice_stream* s, void* p, int end_of_stream) {
-  return end_of_stream ? report(s, (abi16_stream*)p) : SLUICE_CONTINUE;
+  return end_of_stream ? report(s, (report_stream*)p) : SLUICE_CONTINUE;
 }
 
 static sluice_status on_request_body(sluice_stream* s, void* p) {
-  return report(s, (abi16_stream*)p);
+  return report(s, (report_stream*)p);
 }
 
 static const sluice_filter kJson = {
     sizeof(sluice_filter),
     "abi16.json",
-    config_new,
-    config_destroy,
-    stream_new,
-    stream_destroy,
+    report_config_new,
+    report_config_destroy,
+    report_stream_new,
+    report_stream_destroy,
     on_request_headers,
     on_request_body,
     NULL, /* on_response_headers */

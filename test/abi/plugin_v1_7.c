@@ -12,57 +12,19 @@
  *   model-splice=<rc> model=<string or <absent>> n=<json or <absent>> body=<body>
  *   self-splice=<rc> body=<body> model-after=<string or <absent>>
  */
-#include <sluice/filter.h>
+#include "report_fixture.h"
 
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-typedef struct abi17_stream {
-  const sluice_host_api* api;
-  char report[4096];
-  size_t report_len;
-} abi17_stream;
-
-static void* config_new(const sluice_host_api* api, sluice_config* c, sluice_str json, char* err,
-                        size_t err_cap) {
-  (void)c;
-  (void)json;
-  (void)err;
-  (void)err_cap;
-  return (void*)api;
-}
-
-static void config_destroy(void* config) {
-  (void)config;
-}
-
-static void* stream_new(void* config, sluice_stream* s) {
-  abi17_stream* self = (abi17_stream*)calloc(1, sizeof(abi17_stream));
-  (void)s;
-  if (self) self->api = (const sluice_host_api*)config;
-  return self;
-}
-
-static void stream_destroy(void* p) {
-  free(p);
-}
-
-static void say(abi17_stream* self, const char* text, size_t length) {
-  size_t room = sizeof(self->report) - self->report_len;
-  if (length > room) length = room;
-  memcpy(self->report + self->report_len, text, length);
-  self->report_len += length;
-}
-
-static void say_rc(abi17_stream* self, const char* label, int rc) {
+static void say_rc(report_stream* self, const char* label, int rc) {
   char line[64];
   int written = snprintf(line, sizeof(line), "%s=%d\n", label, rc);
   if (written > 0) say(self, line, (size_t)written);
 }
 
-static void say_str(abi17_stream* self, const char* label, int found, sluice_str value) {
+static void say_str(report_stream* self, const char* label, int found, sluice_str value) {
   say(self, label, strlen(label));
   say(self, "=", 1);
   if (found) {
@@ -80,7 +42,7 @@ static sluice_str body_of(const sluice_host_api* api, sluice_stream* s) {
 }
 
 static sluice_status on_request_body(sluice_stream* s, void* p) {
-  abi17_stream* self = (abi17_stream*)p;
+  report_stream* self = (report_stream*)p;
   const sluice_host_api* api = self->api;
   const sluice_header type = {SLUICE_LIT("content-type"), SLUICE_LIT("text/plain")};
   char before[1024];
@@ -90,7 +52,7 @@ static sluice_status on_request_body(sluice_stream* s, void* p) {
   size_t at;
   int found;
 
-  memcpy(before, body.ptr, length);
+  if (length) memcpy(before, body.ptr, length);
   say_rc(self, "past-end", api->body_splice(s, SLUICE_REQUEST, body.len + 1, 0, SLUICE_LIT("x")));
   say_rc(self, "long", api->body_splice(s, SLUICE_REQUEST, 1, body.len, SLUICE_LIT("x")));
   say_rc(self, "huge", api->body_splice(s, SLUICE_REQUEST, 1, SIZE_MAX, SLUICE_LIT("x")));
@@ -127,10 +89,10 @@ static sluice_status on_request_body(sluice_stream* s, void* p) {
 static const sluice_filter kSplice = {
     sizeof(sluice_filter),
     "abi17.splice",
-    config_new,
-    config_destroy,
-    stream_new,
-    stream_destroy,
+    report_config_new,
+    report_config_destroy,
+    report_stream_new,
+    report_stream_destroy,
     NULL, /* on_request_headers */
     on_request_body,
     NULL, /* on_response_headers */
