@@ -1,25 +1,14 @@
 // Cohere v2 chat answer -> OpenAI chat.completion (README.md lists every mapping).
 
-#include <cctype>
 #include <cmath>
 
 #include "providers/cohere/translate.h"
+#include "providers/support/text.h"
 
 namespace sluice::providers::cohere {
 namespace {
 
 using rapidjson::Value;
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(a[i])) !=
-        std::toupper(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // A token count, which Cohere may write as 37 or 37.0.
 int64_t count_of(const Value& counts, std::string_view name) {
@@ -33,10 +22,10 @@ int64_t count_of(const Value& counts, std::string_view name) {
 }  // namespace
 
 std::string_view finish_reason_for(std::string_view cohere_reason) {
-  if (equals_ignoring_case(cohere_reason, "MAX_TOKENS")) return "length";
-  if (equals_ignoring_case(cohere_reason, "TOOL_CALL")) return "tool_calls";
-  if (equals_ignoring_case(cohere_reason, "ERROR") ||
-      equals_ignoring_case(cohere_reason, "TIMEOUT")) {
+  if (support::equals_ignoring_ascii_case(cohere_reason, "MAX_TOKENS")) return "length";
+  if (support::equals_ignoring_ascii_case(cohere_reason, "TOOL_CALL")) return "tool_calls";
+  if (support::equals_ignoring_ascii_case(cohere_reason, "ERROR") ||
+      support::equals_ignoring_ascii_case(cohere_reason, "TIMEOUT")) {
     return {};
   }
   return "stop";  // COMPLETE, STOP_SEQUENCE, and any reason added later

@@ -2,7 +2,7 @@
 
 #include "providers/support/provider_errors.h"
 
-#include <cctype>
+#include "providers/support/text.h"
 
 namespace sluice::providers::support {
 namespace {
@@ -35,22 +35,11 @@ constexpr AnthropicErrorType kAnthropicErrorTypes[] = {
     {"overloaded_error", 529, "server_error"},
 };
 
-bool same_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 int bedrock_exception_status(std::string_view name) {
   for (const ExceptionStatus& known : kBedrockExceptions) {
-    if (same_ignoring_case(known.name, name)) return known.status;
+    if (equals_ignoring_ascii_case(known.name, name)) return known.status;
   }
   return 0;
 }

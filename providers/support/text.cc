@@ -67,6 +67,15 @@ bool has_control_bytes(std::string_view text) {
   return false;
 }
 
+bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) {
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
 uint64_t fnv1a(std::string_view text) {
   uint64_t hash = 14695981039346656037ULL;
   for (char c : text) {

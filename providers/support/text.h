@@ -28,6 +28,10 @@ std::string_view trim(std::string_view text);
 // break the header it goes in.
 bool has_control_bytes(std::string_view text);
 
+// Whether `a` and `b` are the same text but for the case of ASCII letters (a provider's names
+// and reasons, whichever case it writes them in). Never the locale's case.
+bool equals_ignoring_ascii_case(std::string_view a, std::string_view b);
+
 // FNV-1a, 64 bits, of `text`: well spread for short ids, and the same on every platform and run.
 uint64_t fnv1a(std::string_view text);
 

@@ -34,5 +34,15 @@ TEST(SupportText, ErrorTypesByStatus) {
   EXPECT_EQ(trim(" \r\n x y \t"), "x y");
 }
 
+TEST(SupportText, EqualIgnoringTheCaseOfAsciiLettersOnly) {
+  EXPECT_TRUE(equals_ignoring_ascii_case("ThrottlingException", "throttlingexception"));
+  EXPECT_TRUE(equals_ignoring_ascii_case("MAX_TOKENS", "max_tokens"));
+  EXPECT_TRUE(equals_ignoring_ascii_case("", ""));
+  EXPECT_FALSE(equals_ignoring_ascii_case("stop", "stops"));
+  EXPECT_FALSE(equals_ignoring_ascii_case("a_b", "a-b"));
+  EXPECT_FALSE(equals_ignoring_ascii_case("@", "`"));        // 0x40 and 0x60 are not letters
+  EXPECT_FALSE(equals_ignoring_ascii_case("\xC9", "\xE9"));  // É and é in Latin-1: not ASCII
+}
+
 }  // namespace
 }  // namespace sluice::providers::support
