@@ -39,10 +39,6 @@ void Filter::on_complete(bool aborted) {
   LineFacts facts;
   facts.start = start_;
   facts.aborted = aborted;
-  facts.measured_total_us =
-      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                std::chrono::steady_clock::now() - steady_start_)
-                                .count());
   // Per worker thread: the line is formatted into a reused buffer and copied into the writer's
   // queue, so a request allocates nothing here.
   thread_local LineScratch scratch;

@@ -1,6 +1,8 @@
 #pragma once
-// log: the per-request part. It notes when the request reached it and, in on_complete, builds
-// the access-log line from the request's metadata and queues it for the writer thread. Place it
+// log: the per-request part. It notes when the request reached it (the line's wall-clock time)
+// and, in on_complete, builds the access-log line from the request's metadata and queues it for
+// the writer thread. Durations are the host's timing.* metadata: every host this filter loads on
+// publishes them (ABI 1.2 and later), so it reads no steady clock of its own. Place it
 // first in the chain: a filter's on_complete runs only if the request reached that filter. Placed
 // after the router it runs per upstream attempt: then only the attempt that ends the request
 // writes a line, requests answered before routing are not logged, and a warning says so once.
@@ -22,16 +24,12 @@ namespace sluice::filters::log {
 class Filter : public sluice::Filter {
  public:
   Filter(const Config& config, Stream stream)
-      : sluice::Filter(stream),
-        config_(config),
-        start_(std::chrono::system_clock::now()),
-        steady_start_(std::chrono::steady_clock::now()) {}
+      : sluice::Filter(stream), config_(config), start_(std::chrono::system_clock::now()) {}
   void on_complete(bool aborted) override;
 
  private:
   const Config& config_;
   std::chrono::system_clock::time_point start_;
-  std::chrono::steady_clock::time_point steady_start_;
 };
 
 }  // namespace sluice::filters::log

@@ -2,7 +2,6 @@
 
 #include "filters/log/line.h"
 
-#include <charconv>
 #include <cstring>
 #include <ctime>
 
@@ -156,14 +155,7 @@ std::string_view format_line(const MetaValues& meta, const LineFacts& facts, Lin
   at = put(at, ",\"response_bytes\":");
   at = put_count(at, meta[kResponseBytes]);
   at = put(at, ",\"latency_ms\":");
-  std::string_view total = count_digits(meta[kTimingTotalUs]);
-  char measured[20];
-  if (total.empty()) {
-    // Cannot fail: 20 digits hold any uint64_t.
-    char* end = std::to_chars(measured, measured + sizeof(measured), facts.measured_total_us).ptr;
-    total = std::string_view(measured, static_cast<size_t>(end - measured));
-  }
-  at = put_millis(at, total);
+  at = put_millis(at, count_digits(meta[kTimingTotalUs]));
   at = put(at, ",\"upstream_latency_ms\":");
   at = put_millis(at, count_digits(meta[kTimingUpstreamUs]));
   at = put(at, ",\"ttft_ms\":");

@@ -58,7 +58,6 @@ using MetaValues = std::array<sluice_str, kMetaKeyCount>;
 struct LineFacts {
   std::chrono::system_clock::time_point start;  // when the request reached the filter
   bool aborted = false;                         // on_complete's flag, when request.aborted is unset
-  uint64_t measured_total_us = 0;  // the filter's own measure, when timing.total_us is unset
 };
 
 // "2026-11-21T21:18:14.123Z", remembering the text of the last second it formatted: a line costs

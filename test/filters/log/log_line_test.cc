@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <ctime>
-#include <limits>
 #include <map>
 #include <optional>
 #include <random>
@@ -94,7 +93,7 @@ std::string reference_line(const MetaValues& meta, const LineFacts& facts) {
   string("chain", optional_of(meta[kRequestChain]));
   string("method", optional_of(meta[kRequestMethod]));
   string("path", meta[kRequestClientPath].ptr ? optional_of(meta[kRequestClientPath])
-                                               : optional_of(meta[kRequestPath]));
+                                              : optional_of(meta[kRequestPath]));
   if (meta[kRequestApi].ptr) string("api", optional_of(meta[kRequestApi]));
   string("model", optional_of(meta[kRouteModel]));
   string("deployment", optional_of(meta[kRouteDeployment]));
@@ -108,7 +107,7 @@ std::string reference_line(const MetaValues& meta, const LineFacts& facts) {
   count("request_bytes", count_of(optional_of(meta[kRequestBytes])));
   count("response_bytes", count_of(optional_of(meta[kResponseBytes])));
   std::optional<uint64_t> total = count_of(optional_of(meta[kTimingTotalUs]));
-  millis("latency_ms", total ? total : facts.measured_total_us);
+  millis("latency_ms", total);
   millis("upstream_latency_ms", count_of(optional_of(meta[kTimingUpstreamUs])));
   millis("ttft_ms", count_of(optional_of(meta[kTimingTtftUs])));
   count("prompt_tokens", count_of(optional_of(meta[kUsagePromptTokens])));
@@ -180,7 +179,6 @@ TEST(LogLine, EveryFieldFromMetadata) {
   LineFacts facts;
   facts.start = at_ms(1795382294007);
   facts.aborted = true;  // request.aborted wins
-  facts.measured_total_us = 99999;
   EXPECT_EQ(format_line(values(meta), facts),
             R"({"ts":"2026-11-22T21:18:14.007Z","request_id":"req-1","chain":"main",)"
             R"("method":"POST","path":"/v1/chat/completions","model":"gpt",)"
@@ -211,7 +209,6 @@ TEST(LogLine, AbsentValuesAreNullAndOddTextIsEscaped) {
   LineFacts facts;
   facts.start = at_ms(0);
   facts.aborted = true;
-  facts.measured_total_us = 1500;
   EXPECT_EQ(format_line(values(meta), facts),
             R"({"ts":"1970-01-01T00:00:00.000Z","request_id":"r","chain":null,"method":null,)"
             R"("path":"/a\"b\\c\u0001)"
@@ -220,7 +217,7 @@ TEST(LogLine, AbsentValuesAreNullAndOddTextIsEscaped) {
             "caf\xc3\xa9"
             R"(","deployment":null,"provider":null,"provider_model":null,"attempts":null,)"
             R"("status":null,"aborted":true,"request_bytes":null,"response_bytes":null,)"
-            R"("latency_ms":1.500,"upstream_latency_ms":null,"ttft_ms":null,)"
+            R"("latency_ms":null,"upstream_latency_ms":null,"ttft_ms":null,)"
             R"("prompt_tokens":null,"completion_tokens":null,"total_tokens":null})"
             "\n");
 }
@@ -228,12 +225,11 @@ TEST(LogLine, AbsentValuesAreNullAndOddTextIsEscaped) {
 TEST(LogLine, NoMetadataAtAll) {
   LineFacts facts;
   facts.start = at_ms(1795382294050);
-  facts.measured_total_us = 5;
   EXPECT_EQ(format_line(MetaValues{}, facts),
             R"({"ts":"2026-11-22T21:18:14.050Z","request_id":null,"chain":null,"method":null,)"
             R"("path":null,"model":null,"deployment":null,"provider":null,"provider_model":null,)"
             R"("attempts":null,"status":null,"aborted":false,"request_bytes":null,)"
-            R"("response_bytes":null,"latency_ms":0.005,"upstream_latency_ms":null,)"
+            R"("response_bytes":null,"latency_ms":null,"upstream_latency_ms":null,)"
             R"("ttft_ms":null,"prompt_tokens":null,"completion_tokens":null,"total_tokens":null})"
             "\n");
 }
@@ -245,7 +241,7 @@ TEST(LogLine, NumbersKeepTheirValueWhateverTheirText) {
       {"request.aborted", "yes"},
       {"request.bytes", "9999999999999999999"},
       {"response.bytes", "10000000000000000000"},  // 20 digits: not a count
-      {"timing.total_us", "-5"},                   // not a count: the filter's measure is used
+      {"timing.total_us", "-5"},                   // not a count: null
       {"timing.upstream_us", "0"},
       {"timing.ttft_us", "0001000"},
       {"usage.prompt_tokens", ""},
@@ -254,13 +250,12 @@ TEST(LogLine, NumbersKeepTheirValueWhateverTheirText) {
   LineFacts facts;
   facts.start = at_ms(1795382294000);
   facts.aborted = true;  // request.aborted is set (not "1"): false
-  facts.measured_total_us = std::numeric_limits<uint64_t>::max();
   std::string line = format_line(values(meta), facts);
   EXPECT_EQ(line,
             R"({"ts":"2026-11-22T21:18:14.000Z","request_id":null,"chain":null,"method":null,)"
             R"("path":null,"model":null,"deployment":null,"provider":null,"provider_model":null,)"
             R"("attempts":7,"status":0,"aborted":false,"request_bytes":9999999999999999999,)"
-            R"("response_bytes":null,"latency_ms":18446744073709551.615,)"
+            R"("response_bytes":null,"latency_ms":null,)"
             R"("upstream_latency_ms":0.000,"ttft_ms":1.000,"prompt_tokens":null,)"
             R"("completion_tokens":null,"total_tokens":12})"
             "\n");
@@ -279,9 +274,8 @@ TEST(LogLine, LatenciesKeepMicrosecondPrecision) {
     std::map<std::string, std::string> meta = {{"timing.ttft_us", micros}};
     std::string line = format_line(values(meta), LineFacts{});
     EXPECT_NE(line.find("\"ttft_ms\":" + text + ","), std::string::npos) << micros << ": " << line;
-    LineFacts facts;
-    facts.measured_total_us = std::stoull(micros);
-    line = format_line(MetaValues{}, facts);
+    meta = {{"timing.total_us", micros}};
+    line = format_line(values(meta), LineFacts{});
     EXPECT_NE(line.find("\"latency_ms\":" + text + ","), std::string::npos)
         << micros << ": " << line;
   }
@@ -358,7 +352,6 @@ TEST(LogLine, MatchesTheFirstVersionOnRandomInput) {
     LineFacts facts;
     facts.start = at_ms(static_cast<int64_t>(random() % 4102444800000));
     facts.aborted = random() % 2;
-    facts.measured_total_us = random() % 2 ? random() : random() % 5000;
     std::string_view line = format_line(meta, facts, scratch);
     ASSERT_EQ(line, reference_line(meta, facts)) << "case " << i;
     scratch.trim();
