@@ -210,7 +210,7 @@ class RequestStream : public http::Exchange,
   void next_stream_event();
   void replace_current_event(std::vector<std::string> events);
   void end_stream_with_error(std::string_view reason);
-  void publish_completion_metadata(bool aborted);
+  void publish_completion_metadata(bool aborted, std::chrono::steady_clock::time_point now);
   // Client APIs other than OpenAI's (core/apis): the request becomes OpenAI's before the chain;
   // the answer (whole, streamed or an error) goes out in the client's API.
   void enter_client_api();

@@ -33,7 +33,8 @@ std::unique_ptr<NativeConnection> ConnectionPool::take(const std::string& key) {
   return connection;
 }
 
-void ConnectionPool::put(std::unique_ptr<NativeConnection> connection) {
+void ConnectionPool::put(std::unique_ptr<NativeConnection> connection,
+                         Clock::time_point idle_since) {
   if (max_idle_per_host_ == 0 || idle_timeout_ms_ == 0) return;  // closed
   PoolHost& host = connection->pool_host != nullptr && connection->pool_generation == generation_
                        ? *connection->pool_host
@@ -46,7 +47,7 @@ void ConnectionPool::put(std::unique_ptr<NativeConnection> connection) {
   c->pool_generation = generation_;
   c->set_owner(this);
   c->watch(true, false);  // EOF or stray bytes while idle end it
-  c->idle_since = Clock::now();
+  c->idle_since = idle_since;
   c->idle_older = newest_;
   (newest_ != nullptr ? newest_->idle_newer : oldest_) = c;
   newest_ = c;

@@ -8,6 +8,7 @@
 // nobody asked for) gets it closed and dropped at once, so a stale connection is rarely handed
 // out. Loop thread only; destroying the pool closes every idle connection.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -39,8 +40,10 @@ class ConnectionPool final : private ConnectionOwner {
 
   // The newest idle connection for `key`, or nullptr. The caller owns it (and sets its owner).
   std::unique_ptr<NativeConnection> take(const std::string& key);
-  // Keeps a connection that just finished an exchange cleanly.
-  void put(std::unique_ptr<NativeConnection> connection);
+  // Keeps a connection that just finished an exchange cleanly; its idle time counts from
+  // `idle_since`, a steady-clock reading the caller took just before (its last read).
+  void put(std::unique_ptr<NativeConnection> connection,
+           std::chrono::steady_clock::time_point idle_since);
 
   size_t idle() const { return idle_count_; }
 

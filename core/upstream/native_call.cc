@@ -114,7 +114,7 @@ void NativeCall::begin() {
     connection_ = std::move(idle);
     connection_->set_owner(this);
     reused_ = true;
-    start_exchange();
+    start_exchange(started_at_);
   } else {
     open_connection();
   }
@@ -193,16 +193,16 @@ void NativeCall::connect_next() {
 
 // ---- the exchange --------------------------------------------------------------------------
 
-void NativeCall::start_exchange() {
+void NativeCall::start_exchange(Clock::time_point now) {
   state_ = State::exchanging;
   sent_ = 0;
   response_started_ = false;
-  request_started_at_ = Clock::now();
+  request_started_at_ = now;
   parser_.start(head_request_);
-  send_more();
+  send_more(now);
 }
 
-bool NativeCall::send_more() {
+bool NativeCall::send_more(std::optional<Clock::time_point> now) {
   while (sent_ < request_.size()) {
     const ssize_t n = connection_->send(request_.data() + sent_, request_.size() - sent_);
     if (n > 0) {
@@ -217,10 +217,11 @@ bool NativeCall::send_more() {
     connection_broke(n < 0 ? errno : EPIPE);
     return false;
   }
-  // The whole request is out: the first-byte clock starts (again) here.
+  // The whole request is out: the first-byte clock starts (again) here. Sent at once from
+  // start_exchange, that is the time it just read (a clock read costs some 30 ns here).
   connection_->watch(!reading_paused(), false);
   if (!response_started_) {
-    request_started_at_ = Clock::now();
+    request_started_at_ = now ? *now : Clock::now();
     wait_for_response();
     arm_timer();
   } else {
@@ -244,7 +245,7 @@ void NativeCall::on_connection_ready(NativeConnection& connection, short what) {
       }
       return;
     }
-    start_exchange();
+    start_exchange(Clock::now());
     return;
   }
   if (state_ != State::exchanging) return;
@@ -387,11 +388,12 @@ void NativeCall::complete(bool clean_end) {
   const bool reusable = clean_end && parser_.keep_alive() && request_sent() && !guard_.isolated;
   NativeTransport* transport = transport_;
   runtime::UpstreamCallbacks* callbacks = callbacks_;
+  const Clock::time_point idle_since = last_read_at_;  // the read that ended the response
   release();
   if (reusable) {
     // Back before the callback, so a call started from inside it can use it.
     ++connection->exchanges;
-    transport->pool_.put(std::move(connection));
+    transport->pool_.put(std::move(connection), idle_since);
   }
   connection.reset();
   callbacks->on_upstream_complete();
