@@ -99,6 +99,37 @@ struct Cursor {
   bool nested() {
     size_t depth = 0;
     bool escaped = false;
+#if defined(__SSE2__)
+    // To the next quote or bracket sixteen bytes at a time: the bytes between them (colons,
+    // commas, numbers) are most of what is not a string, a byte-at-a-time walk's cost.
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i case_bit = _mm_set1_epi8(0x20);  // '[' | 0x20 is '{', ']' | 0x20 is '}'
+    const __m128i opening = _mm_set1_epi8('{');
+    const __m128i closing = _mm_set1_epi8('}');
+    while (end - at >= 16) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+      const __m128i folded = _mm_or_si128(bytes, case_bit);
+      const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+          _mm_cmpeq_epi8(bytes, quote),
+          _mm_or_si128(_mm_cmpeq_epi8(folded, opening), _mm_cmpeq_epi8(folded, closing)))));
+      if (mask == 0) {
+        at += 16;
+        continue;
+      }
+      at += std::countr_zero(mask);
+      if (*at == '"') {
+        if (!string(&escaped)) return false;
+        continue;
+      }
+      if (*at == '{' || *at == '[') {
+        ++depth;
+      } else if (--depth == 0) {
+        ++at;
+        return true;
+      }
+      ++at;
+    }
+#endif
     while (at < end) {
       switch (*at) {
         case '"':
@@ -246,8 +277,12 @@ bool read_usage(Cursor& cursor, Usage* usage) {
     std::string_view key, value;
     bool escaped = false;
     if (!cursor.key(&key, &escaped) || escaped || !cursor.value(&value)) return false;
-    for (size_t i = 0; i < 3; ++i) {
-      if (key != kNames[i]) continue;
+    // The three names differ in length: one compare of bytes at most.
+    const size_t i = key.size() == kNames[0].size()   ? 0
+                     : key.size() == kNames[1].size() ? 1
+                     : key.size() == kNames[2].size() ? 2
+                                                      : 3;
+    if (i < 3 && key == kNames[i]) {
       if (seen[i]) return false;
       seen[i] = true;
       counts[i] = count_value(value);

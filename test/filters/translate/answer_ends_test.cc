@@ -201,28 +201,57 @@ bool full_parse(const std::string& text, std::string_view model, Parsed* out) {
   return true;
 }
 
-TEST(AnswerEnds, AgreesWithAFullParseOnEveryMutation) {
+struct Agreement {
+  size_t valid = 0;     // mutations that are JSON a full parse reads
+  size_t compared = 0;  // of those, the ones the ends settled, each the same as the full parse
+};
+
+// The answer, each of its truncations and each change of one byte: wherever the ends settle a
+// text that is JSON, they give what a full parse and edit gives.
+Agreement agree_on_every_mutation(const std::string& answer) {
   const std::string replacements = "\"\\{}[],: a0-.e";
-  size_t valid = 0, compared = 0;
+  Agreement agreement;
   auto check = [&](const std::string& text) {
     Parsed expected;
     const bool json = full_parse(text, "gpt", &expected);
-    valid += json ? 1 : 0;
+    agreement.valid += json ? 1 : 0;
     const Outcome out = read(text);
     if (out.result == AnswerEnds::needs_json_view || !json) return;
-    ++compared;
+    ++agreement.compared;
     rapidjson::Document got;
     got.Parse(out.text.c_str(), out.text.size());
     ASSERT_FALSE(got.HasParseError()) << text << "\n -> " << out.text;
     EXPECT_TRUE(got == expected.document) << text << "\n -> " << out.text;
     EXPECT_EQ(counts(out.usage), counts(expected.usage)) << text;
   };
-  check(kAnswer);
-  for (size_t at = 0; at < kAnswer.size(); ++at) check(kAnswer.substr(0, at));  // truncations
-  sluice::test::for_each_one_byte_change(kAnswer, replacements, check);
-  EXPECT_GT(compared, 1000u) << "the mutations should give many valid answers to compare";
+  check(answer);
+  for (size_t at = 0; at < answer.size(); ++at) check(answer.substr(0, at));  // truncations
+  sluice::test::for_each_one_byte_change(answer, replacements, check);
+  return agreement;
+}
+
+TEST(AnswerEnds, AgreesWithAFullParseOnEveryMutation) {
+  const Agreement agreement = agree_on_every_mutation(kAnswer);
+  EXPECT_GT(agreement.compared, 1000u) << "the mutations should give many valid answers";
   // The ends settle nearly every valid answer; the JSON view is for the odd ones.
-  EXPECT_GT(compared * 10, valid * 9) << compared << " of " << valid << " valid answers settled";
+  EXPECT_GT(agreement.compared * 10, agreement.valid * 9)
+      << agreement.compared << " of " << agreement.valid << " valid answers settled";
+}
+
+// The usage's nested values are stepped over sixteen bytes at a time: brackets and escaped
+// quotes inside their strings, values nested deeper, blocks that end inside a string or right
+// after a bracket.
+TEST(AnswerEnds, NestedValuesInTheUsageAreSteppedOverWhateverTheyHold) {
+  const std::string answer =
+      R"({"id":"x","model":"qwen","choices":[],"usage":{"prompt_tokens_details":)"
+      R"({"note":"a } ] \" { [ \\","list":[[1,2],{"k":"}]"}],"deeper":{"d":{"e":{}}}},)"
+      R"("prompt_tokens":4,"completion_tokens_details":[],"completion_tokens":5,)"
+      R"("total_tokens":9}})";
+  const Outcome out = read(answer);
+  ASSERT_EQ(out.result, AnswerEnds::rename_model);
+  EXPECT_EQ(counts(out.usage), "4/5/9");
+  const Agreement agreement = agree_on_every_mutation(answer);
+  EXPECT_GT(agreement.compared, 1000u) << "the mutations should give many valid answers";
 }
 
 }  // namespace
