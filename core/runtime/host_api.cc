@@ -147,21 +147,22 @@ Message* writable(sluice_stream* s, sluice_part part, const char* function) {
 
 size_t api_header_count(sluice_stream* s, sluice_part part) {
   Message* m = readable(s, part, "header_count");
-  return m ? m->headers.size() : 0;
+  return m ? m->read_headers().size() : 0;
 }
 
 int api_header_at(sluice_stream* s, sluice_part part, size_t index, sluice_header* out) {
   Message* m = readable(s, part, "header_at");
-  if (!m || !out || index >= m->headers.size()) return 0;
-  out->name = str(m->headers[index].name);
-  out->value = str(m->headers[index].value);
+  if (!m || !out || index >= m->read_headers().size()) return 0;
+  const http::Header& field = m->read_headers()[index];
+  out->name = str(field.name);
+  out->value = str(field.value);
   return 1;
 }
 
 int api_header_get(sluice_stream* s, sluice_part part, sluice_str name, sluice_str* out) {
   Message* m = readable(s, part, "header_get");
   if (!m || !out) return 0;
-  const std::string* value = http::find_header(m->headers, http::lower_ascii(view(name)));
+  const std::string* value = http::find_header(m->read_headers(), http::lower_ascii(view(name)));
   if (!value) return 0;
   *out = str(*value);
   return 1;
@@ -177,8 +178,9 @@ int api_header_set(sluice_stream* s, sluice_part part, sluice_str name, sluice_s
     return refuse(s, "header_set", "invalid header name or value");
   }
   std::string key = http::lower_ascii(view(name));
-  std::erase_if(m->headers, [&](const http::Header& h) { return h.name == key; });
-  if (value.ptr) m->headers.push_back({std::move(key), std::string(view(value))});
+  http::Headers& headers = m->edit_headers();
+  std::erase_if(headers, [&](const http::Header& h) { return h.name == key; });
+  if (value.ptr) headers.push_back({std::move(key), std::string(view(value))});
   return 1;
 }
 
@@ -191,8 +193,8 @@ int api_header_add(sluice_stream* s, sluice_part part, sluice_str name, sluice_s
   if (!valid_header_name(view(name)) || !valid_header_value(view(value))) {
     return refuse(s, "header_add", "invalid header name or value");
   }
-  if (m->headers.size() >= 1000) return refuse(s, "header_add", "too many headers");
-  m->headers.push_back({http::lower_ascii(view(name)), std::string(view(value))});
+  if (m->read_headers().size() >= 1000) return refuse(s, "header_add", "too many headers");
+  m->edit_headers().push_back({http::lower_ascii(view(name)), std::string(view(value))});
   return 1;
 }
 
@@ -202,7 +204,7 @@ int api_headers_clear(sluice_stream* s, sluice_part part) {
   if (part == SLUICE_RESPONSE && s->owner->response_head_sent()) {
     return refuse(s, "headers_clear", "the response head has already been sent");
   }
-  m->headers.clear();
+  m->clear_headers();
   return 1;
 }
 
@@ -219,7 +221,7 @@ int api_body_get(sluice_stream* s, sluice_part part, sluice_str* out) {
 // does (most replaced bodies are only sent), to this depth; 0 for any other, kept raw. Text that
 // is not JSON stays raw either way (the filter chose to send it).
 unsigned replaced_body_depth(sluice_stream* s, const Message& m) {
-  const std::string* type = http::find_header(m.headers, "content-type");
+  const std::string* type = http::find_header(m.read_headers(), "content-type");
   return type && type->find("json") != std::string::npos ? std::max(s->owner->max_json_depth(), 1u)
                                                          : 0;
 }

@@ -552,7 +552,7 @@ void RequestStream::start_attempt() {
   Attempt& attempt = attempt_.emplace();  // the previous one (if any) is done with
   attempt.number = number;
   attempt.target_index = target;
-  attempt.request.headers = request_.headers;
+  attempt.request.shared_headers = &request_.headers;  // unchanged from here on
   attempt.request.body = request_.body;
   // The per-attempt filters' slots start afresh (their instances of the last attempt are gone).
   attempt.slots = all_slots_.subspan(chain_.router_index + 1);
@@ -586,7 +586,7 @@ void RequestStream::send_upstream() {
     request.url = *url;
     std::optional<std::string_view> method = metadata_.get("upstream.method");
     request.method = method ? *method : std::string_view(method_);
-    request.headers = attempt_->request.headers;
+    request.headers = attempt_->request.read_headers();
     request.body = attempt_->request.body.raw();
     request.timeouts = runtime_->timeouts_for(plan_.targets[attempt_->target_index].deployment);
     if (plan_.per_try_timeout_ms) request.timeouts.first_byte_ms = plan_.per_try_timeout_ms;

@@ -55,8 +55,24 @@ struct WorkerServices {
 // Headers, body and (for responses) status of one message.
 struct Message {
   int status = 0;
-  http::Headers headers;
+  http::Headers headers;  // unless shared_headers is set
   JsonBody body;
+  // An attempt's request reads the request's header fields until a filter changes them: most
+  // chains' provider filter replaces them all, and a copy per attempt would be thrown away.
+  const http::Headers* shared_headers = nullptr;
+
+  const http::Headers& read_headers() const { return shared_headers ? *shared_headers : headers; }
+  http::Headers& edit_headers() {
+    if (shared_headers) {
+      headers = *shared_headers;
+      shared_headers = nullptr;
+    }
+    return headers;
+  }
+  void clear_headers() {
+    shared_headers = nullptr;
+    headers.clear();
+  }
 };
 
 struct Plan {
@@ -76,6 +92,7 @@ struct Attempt {
   uint32_t number = 0;
   uint32_t target_index = 0;
   Message request;                 // an untouched copy of the request as it left the router
+                                   // (its header fields shared until changed: see Message)
   std::span<sluice_stream> slots;  // the per-attempt filters' (RequestStream's storage)
   std::unique_ptr<UpstreamCall> call;
   uint32_t http_status = 0;

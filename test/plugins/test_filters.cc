@@ -147,6 +147,8 @@ bool parse_key(Config& c, std::string_view key, const rapidjson::Value& v, std::
     ok = get_pairs(v, &c.request_header_set);
   else if (key == "request_header_get")
     ok = get_pairs(v, &c.request_header_get);
+  else if (key == "request_headers_clear")
+    ok = get_bool(v, &c.request_headers_clear);
   else if (key == "json_get")
     ok = get_pairs(v, &c.json_get);
   else if (key == "json_set")
@@ -309,6 +311,9 @@ Status Scripted<Base>::on_request_headers(bool) {
   }
   for (const auto& [key, value] : config_.meta_set) {
     note("mset-" + key, s.set_meta(key, value) ? "1" : "0");
+  }
+  if (config_.request_headers_clear) {
+    note("hclear", s.clear_headers(Part::request) ? "1" : "0");
   }
   for (const auto& [name, value] : config_.request_header_set) {
     note("hset-" + name, s.set_header(Part::request, name, value) ? "1" : "0");

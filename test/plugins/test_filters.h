@@ -17,6 +17,8 @@
 //   request_trace_header  request header every instance appends its name to (on_request_headers)
 //   meta_set {key: value}, meta_get {label: key}, request_header_set {name: value},
 //   request_header_get {label: name}     run in on_request_headers, reads before writes
+//   request_headers_clear true           every request header field dropped (after the reads,
+//                                        before request_header_set)
 //   json_get {label: pointer}, json_set {pointer: json}   run in on_request_body, reads first
 //   body_replace          the request body's new text, set in on_request_body before json_get
 //   refuse                config_new fails with this message
@@ -80,6 +82,7 @@ struct Config {
   std::string request_trace_header;
   Pairs meta_set, meta_get, request_header_set, request_header_get, json_get, json_set;
   std::optional<std::string> body_replace;
+  bool request_headers_clear = false;
 
   // test.router
   struct Target {

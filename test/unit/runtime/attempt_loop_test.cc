@@ -154,6 +154,42 @@ TEST_F(AttemptLoopTest, PerAttemptFiltersAreFreshAndSeeAnUntouchedCopyOfTheReque
   EXPECT_EQ(completions("u", false), 2);
 }
 
+TEST_F(AttemptLoopTest, AnAttemptsHeaderFieldsStartAsTheRequestsWhateverTheLastAttemptDid) {
+  // u reads the client's field, then drops every field and sets its own: attempt 2 must read the
+  // client's field again, and each upstream request carries only u's.
+  ASSERT_TRUE(use(config_yaml(
+      {chain("headers", "{path_prefix: /}",
+             {router(std::string(kOneTarget) + ", max_attempts: 2, retry_statuses: [500]"),
+              upstream(R"(request_header_get: {seen: x-client}, request_headers_clear: true,)"
+                       R"( request_header_set: {x-u-mark: set})")})})));
+  transport_->script({status(500), status(200)});
+  send("POST", "/v1/chat/completions", R"({"model":"gpt"})",
+       {{"content-type", "application/json"}, {"x-client", "c1"}});
+  EXPECT_EQ(sink_.head.status, 200);
+  EXPECT_EQ(sink_.header("x-n-u-attempt"), "2");
+  EXPECT_EQ(sink_.header("x-n-u-seen"), "c1");
+  EXPECT_EQ(sink_.header("x-n-u-hclear"), "1");
+  ASSERT_EQ(transport_->sent.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(sent_header(i, "x-client"), "<absent>") << i;
+    EXPECT_EQ(sent_header(i, "content-type"), "<absent>") << i;
+    EXPECT_EQ(sent_header(i, "x-u-mark"), "set") << i;
+  }
+}
+
+TEST_F(AttemptLoopTest, AnAttemptWhoseFiltersLeaveTheHeadersAloneSendsTheRequestsFields) {
+  ASSERT_TRUE(use(config_yaml({chain(
+      "untouched", "{path_prefix: /}",
+      {router(kOneTarget), filter("test.upstream", "u", R"(url: "http://up/{deployment}")")})})));
+  transport_->script({status(200)});
+  send("POST", "/v1/chat/completions", R"({"model":"gpt"})",
+       {{"content-type", "application/json"}, {"x-client", "c1"}});
+  EXPECT_EQ(sink_.head.status, 200);
+  ASSERT_EQ(transport_->sent.size(), 1u);
+  EXPECT_EQ(sent_header(0, "x-client"), "c1");
+  EXPECT_EQ(sent_header(0, "content-type"), "application/json");
+}
+
 TEST_F(AttemptLoopTest, RouterVerdictAcceptStopsRetrying) {
   ASSERT_TRUE(
       use(routed_chain(std::string(kTwoTargets) +
