@@ -70,8 +70,11 @@ struct Message {
     return headers;
   }
   void clear_headers() {
-    shared_headers = nullptr;
     headers.clear();
+    if (shared_headers) {
+      headers.reserve(shared_headers->size());  // room for a replacement of the same size
+      shared_headers = nullptr;
+    }
   }
 };
 
