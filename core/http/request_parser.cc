@@ -283,7 +283,7 @@ void RequestParser::commit_header() {
   if (!in_trailers_) {
     // The accumulated strings move into the field (no copy); a trimmed value is copied.
     Header& header = request_.headers.emplace_back();
-    for (char& c : field_) c = lower_ascii(c);
+    lower_ascii_in_place(field_.data(), field_.size());
     header.name = std::move(field_);
     const std::string_view value = trim_ows(value_);
     if (value.size() == value_.size()) {

@@ -2,7 +2,6 @@
 
 #include "core/upstream/response_parser.h"
 
-#include <array>
 #include <cstring>
 
 #include "core/http/ascii_case.h"
@@ -12,40 +11,6 @@
 namespace sluice::upstream {
 
 namespace {
-
-// http::lower_ascii as a table: one load per byte of every response header name.
-constexpr std::array<char, 256> kLower = [] {
-  std::array<char, 256> table{};
-  for (int c = 0; c < 256; ++c) table[c] = http::lower_ascii(static_cast<char>(c));
-  return table;
-}();
-
-// `name` lower-cased into `out` (name.size() bytes; `out` may be name's own bytes). Every
-// response header name passes here, so it takes eight bytes at a time: a byte gets 0x20 where it
-// is an ASCII 'A'..'Z' (the additions cannot carry into the next byte, as the high bits are
-// masked off first). A name of eight bytes or more ends with one more word over its last eight
-// bytes, which lowers some of them twice (each word is read before it is written).
-void copy_lowered(std::string_view name, char* out) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHighBits = kOnes * 0x80;
-  const auto lower_word = [&](size_t at) {
-    uint64_t word;
-    std::memcpy(&word, name.data() + at, 8);
-    const uint64_t low_bits = word & (kOnes * 0x7F);
-    const uint64_t from_a = low_bits + kOnes * (0x80 - 'A');       // high bit: byte >= 'A'
-    const uint64_t after_z = low_bits + kOnes * (0x80 - 'Z' - 1);  // high bit: byte > 'Z'
-    const uint64_t upper = from_a & ~after_z & ~word & kHighBits;
-    word |= upper >> 2;
-    std::memcpy(out + at, &word, 8);
-  };
-  const size_t n = name.size();
-  if (n < 8) {
-    for (size_t i = 0; i < n; ++i) out[i] = kLower[static_cast<unsigned char>(name[i])];
-    return;
-  }
-  for (size_t at = 0; at + 8 <= n; at += 8) lower_word(at);
-  if (n % 8 != 0) lower_word(n - 8);
-}
 
 // A byte a field value, reason phrase or chunk extension may not hold: a control character other
 // than HTAB, or DEL (obs-text, 0x80 and up, is allowed).
@@ -305,7 +270,7 @@ bool ResponseParser::field_line(std::string_view line, bool keep) {
   // Both built by their constructors, the name then lowered in place: resize() and assign()
   // of an empty string go through the library's general replace (some 130 instructions each).
   http::Header& header = headers_.emplace_back(http::Header{std::string(name), std::string(value)});
-  copy_lowered(header.name, header.name.data());
+  http::lower_ascii_in_place(header.name.data(), header.name.size());
   return framing_field(header, raw_value);
 }
 
