@@ -5,6 +5,7 @@
 
 #include "core/http/ascii_case.h"
 #include "core/http/field_value.h"
+#include "core/http/plain_request_head.h"
 
 #include <algorithm>
 #include <array>
@@ -81,17 +82,20 @@ const llhttp_settings_t* RequestParser::settings() {
   return &settings;
 }
 
-RequestParser::RequestParser(const ServerLimits& limits) : limits_(limits) {
+RequestParser::RequestParser(const ServerLimits& limits, bool plain_fast_path)
+    : limits_(limits), plain_fast_path_(plain_fast_path) {
   llhttp_init(&parser_, HTTP_REQUEST, settings());
   parser_.data = this;
 }
 
 void RequestParser::next_request() {
   if (phase_ == Phase::failed) return;
-  if (parser_paused_) {
-    llhttp_resume(&parser_);
-    parser_paused_ = false;
-  }
+  // llhttp starts each request afresh: it never saw one the fast path read, and whether the
+  // connection stays open is check_headers' call, not llhttp's (which takes "keep-alive\t" in an
+  // HTTP/1.0 request for a close, and would then refuse the next request).
+  llhttp_reset(&parser_);
+  parser_paused_ = false;
+  plain_ = false;
   phase_ = Phase::idle;
   pause_ = Pause::none;
   scanner_ = HeaderScanner{};
@@ -138,7 +142,13 @@ RequestParser::Progress RequestParser::feed(std::string_view data) {
     if (phase_ == Phase::failed) return {Event::error, total};
     if (phase_ == Phase::complete) return {Event::message_complete, total};
     std::string_view rest = data.substr(total);
-    if (phase_ == Phase::idle && rest.empty()) return {Event::need_more, total};
+    if (phase_ == Phase::idle) {
+      if (rest.empty()) return {Event::need_more, total};
+      if (plain_fast_path_ && take_plain_head(rest)) {
+        return {Event::headers_complete, total + header_bytes_};
+      }
+    }
+    if (plain_) return feed_plain_body(rest, total);
 
     // The header section never gets more than max_header_bytes bytes in total.
     std::string_view slice = rest;
@@ -296,15 +306,46 @@ void RequestParser::commit_header() {
   value_.clear();
 }
 
-bool RequestParser::check_headers() {
-  Request& r = request_;
-  if (!version_seen_) {
-    set_error(400, "malformed request: missing HTTP version");
-    return false;
+bool RequestParser::take_plain_head(std::string_view data) {
+  PlainHead head;
+  if (read_plain_head(data, limits_, request_, head) &&
+      check_headers({.version_minor = head.version_minor,
+                     .method = head.method,
+                     .connect = false,
+                     .content_length_valid = head.has_content_length,
+                     .content_length = head.content_length})) {
+    plain_ = true;
+    plain_body_left_ = head.content_length;
+    header_bytes_ = head.bytes;
+    scanning_ = false;
+    phase_ = Phase::body;
+    return true;
   }
-  r.version_minor = parser_.http_minor;
-  r.method = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
-  if (parser_.method == HTTP_CONNECT) {
+  // llhttp reads it from the start, and answers whatever made the fast path give up.
+  request_.method.clear();
+  request_.target.clear();
+  request_.headers.clear();
+  error_status_ = 0;
+  error_message_.clear();
+  body_expected_ = false;
+  expect_continue_ = false;
+  return false;
+}
+
+RequestParser::Progress RequestParser::feed_plain_body(std::string_view data, size_t consumed) {
+  const size_t take = static_cast<size_t>(std::min<uint64_t>(plain_body_left_, data.size()));
+  request_.body.append(data.data(), take);
+  plain_body_left_ -= take;
+  if (plain_body_left_ > 0) return {Event::need_more, consumed + take};
+  phase_ = Phase::complete;
+  return {Event::message_complete, consumed + take};
+}
+
+bool RequestParser::check_headers(const HeadFacts& facts) {
+  Request& r = request_;
+  r.version_minor = facts.version_minor;
+  r.method = facts.method;
+  if (facts.connect) {
     set_error(400, "CONNECT is not supported");
     return false;
   }
@@ -379,11 +420,11 @@ bool RequestParser::check_headers() {
     return false;
   }
   chunked_ = transfer_encodings == 1;
-  if (content_lengths == 1 && (parser_.flags & F_CONTENT_LENGTH) == 0) {
+  if (content_lengths == 1 && !facts.content_length_valid) {
     set_error(400, "malformed request: invalid Content-Length");
     return false;
   }
-  const uint64_t content_length = content_lengths == 1 ? parser_.content_length : 0;
+  const uint64_t content_length = content_lengths == 1 ? facts.content_length : 0;
   if (content_length > limits_.max_body_bytes) {
     set_error(413, "request body too large");
     return false;
@@ -411,7 +452,18 @@ bool RequestParser::check_headers() {
 
 int RequestParser::on_headers_complete(llhttp_t* p) {
   RequestParser* s = self(p);
-  if (!s->check_headers()) return -1;
+  if (!s->version_seen_) {
+    s->set_error(400, "malformed request: missing HTTP version");
+    return -1;
+  }
+  const HeadFacts facts{
+      .version_minor = p->http_minor,
+      .method = llhttp_method_name(static_cast<llhttp_method_t>(p->method)),
+      .connect = p->method == HTTP_CONNECT,
+      .content_length_valid = (p->flags & F_CONTENT_LENGTH) != 0,
+      .content_length = p->content_length,
+  };
+  if (!s->check_headers(facts)) return -1;
   s->pause_ = Pause::headers;
   return HPE_PAUSED;
 }

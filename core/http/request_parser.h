@@ -8,6 +8,10 @@
 // empty header names; any Transfer-Encoding other than exactly "chunked"; Transfer-Encoding in
 // HTTP/1.0; HTTP versions other than 1.0/1.1 (505); a missing or repeated Host (HTTP/1.1);
 // Upgrade and CONNECT; unbounded chunk framing (extensions, leading zeros).
+//
+// A head of the plain shape nearly every client sends, whole in one buffer, is read by the fast
+// path of plain_request_head.h instead, with its Content-Length body (if any) after it; the
+// framing checks above run on it all the same. Anything else goes to llhttp.
 
 #include <llhttp.h>
 
@@ -36,7 +40,8 @@ class RequestParser {
     size_t consumed;  // bytes of the given data used; the rest must be given again later
   };
 
-  explicit RequestParser(const ServerLimits& limits);
+  // plain_fast_path false: every request through llhttp (tests compare the two).
+  explicit RequestParser(const ServerLimits& limits, bool plain_fast_path = true);
   RequestParser(const RequestParser&) = delete;
   RequestParser& operator=(const RequestParser&) = delete;
 
@@ -55,6 +60,9 @@ class RequestParser {
   // Valid once headers are done: the client sent "Expect: 100-continue" (HTTP/1.1 only).
   bool expect_continue() const { return expect_continue_; }
 
+  // The current request's head was read by the fast path (for tests).
+  bool read_plain() const { return plain_; }
+
   const Request& request() const { return request_; }
   Request take_request();
 
@@ -71,7 +79,20 @@ class RequestParser {
   // no control characters, exactly two spaces in the request line.
   Progress fail(int status, std::string message, size_t consumed);
   int set_error(int status, std::string message);  // from callbacks; returns HPE_USER
-  bool check_headers();                            // at headers-complete; false after set_error
+  // What check_headers needs beyond the fields, from llhttp or from the fast path.
+  struct HeadFacts {
+    uint8_t version_minor;
+    std::string_view method;
+    bool connect;
+    bool content_length_valid;  // a Content-Length field was read as a number
+    uint64_t content_length;
+  };
+  // At headers-complete; false after set_error.
+  bool check_headers(const HeadFacts& facts);
+  // At the start of a request: the fast path; false when llhttp must read it.
+  bool take_plain_head(std::string_view data);
+  // The body of a request whose head the fast path read: Content-Length bytes.
+  Progress feed_plain_body(std::string_view data, size_t consumed);
   void commit_header();
 
   static int on_message_begin(llhttp_t* p);
@@ -89,6 +110,9 @@ class RequestParser {
   static const llhttp_settings_t* settings();
 
   const ServerLimits limits_;
+  const bool plain_fast_path_;
+  bool plain_ = false;  // this request's head was read by the fast path
+  uint64_t plain_body_left_ = 0;
   llhttp_t parser_;
   bool parser_paused_ = false;
   Phase phase_ = Phase::idle;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace sluice::http {
 namespace {
@@ -144,6 +145,33 @@ TEST(RequestParser, KeepAliveSemantics) {
   EXPECT_FALSE(run("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n").request.keep_alive);
   EXPECT_FALSE(
       run("GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, close\r\n\r\n").request.keep_alive);
+}
+
+// Whether a connection stays open is the parser's reading of Connection (RFC 9110: whitespace
+// around a list element is not part of it). llhttp reads "keep-alive\t" as no keep-alive and,
+// left to itself, refused the next request on the connection kept open.
+TEST(RequestParser, NextRequestOnAConnectionKeptOpenIsRead) {
+  const std::string first =
+      "POST /a HTTP/1.0\r\nConnection: keep-alive\t\r\nContent-Length: 1\r\n\r\nx";
+  const std::string second = "GET /b HTTP/1.1\r\nHost: h\r\n\r\n";
+  const std::string both = first + second;
+  for (const bool fast_path : {false, true}) {
+    RequestParser parser(ServerLimits{}, fast_path);
+    size_t offset = 0;
+    std::vector<std::string> paths;
+    for (int steps = 0; steps < 8 && paths.size() < 2; ++steps) {
+      const auto p = parser.feed(std::string_view(both).substr(offset));
+      offset += p.consumed;
+      ASSERT_NE(p.event, RequestParser::Event::error) << parser.error_message();
+      if (p.event == RequestParser::Event::message_complete) {
+        const Request r = parser.take_request();
+        EXPECT_TRUE(r.keep_alive);
+        paths.push_back(r.path);
+        parser.next_request();
+      }
+    }
+    EXPECT_EQ(paths, (std::vector<std::string>{"/a", "/b"})) << "fast path " << fast_path;
+  }
 }
 
 TEST(RequestParser, ExpectContinue) {
