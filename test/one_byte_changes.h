@@ -1,7 +1,8 @@
 #pragma once
 // Every one-byte change of a text, for tests that hold a reader to a reference on many near-valid
 // inputs: each byte deleted, and at each position each of `bytes` put in its place and inserted
-// before it. A replacement that changes nothing is skipped.
+// before it. A replacement that changes nothing is skipped. printable() shows a changed text in a
+// failure message.
 
 #include <string>
 #include <string_view>
@@ -25,6 +26,26 @@ void for_each_one_byte_change(const std::string& text, std::string_view bytes, F
       fn(inserted);
     }
   }
+}
+
+// The text with CR, LF and other bytes outside printable ASCII written as escapes.
+inline std::string printable(std::string_view text) {
+  std::string out;
+  for (const char byte : text) {
+    const auto c = static_cast<unsigned char>(byte);
+    if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c >= 0x7F) {
+      out += "\\x";
+      out += "0123456789abcdef"[c >> 4];
+      out += "0123456789abcdef"[c & 15];
+    } else {
+      out += byte;
+    }
+  }
+  return out;
 }
 
 }  // namespace sluice::test

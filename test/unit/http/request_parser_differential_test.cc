@@ -71,25 +71,6 @@ Trace run(const std::string& wire, bool fast_path, size_t split) {
   return trace;
 }
 
-std::string show(const std::string& wire) {
-  std::string out;
-  for (const char byte : wire) {
-    const auto c = static_cast<unsigned char>(byte);
-    if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c < 0x20 || c >= 0x7F) {
-      out += "\\x";
-      out += "0123456789abcdef"[c >> 4];
-      out += "0123456789abcdef"[c & 15];
-    } else {
-      out += byte;
-    }
-  }
-  return out;
-}
-
 const std::string kSeeds[] = {
     "POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
     "Content-Length: 5\r\n\r\nhello",
@@ -114,7 +95,7 @@ TEST(RequestParserDifferential, FastPathAgreesWithLlhttpOnEveryOneByteChange) {
     const Trace fast = run(wire, true, wire.size());
     const Trace slow = run(wire, false, wire.size());
     plain += fast.plain_heads > 0 ? 1 : 0;
-    ASSERT_EQ(fast.text, slow.text) << show(wire);
+    ASSERT_EQ(fast.text, slow.text) << test::printable(wire);
     ASSERT_EQ(slow.plain_heads, 0u);
   };
   for (const std::string& seed : kSeeds) {
@@ -131,7 +112,8 @@ TEST(RequestParserDifferential, FastPathAgreesWithLlhttpAtEverySplit) {
   for (const std::string& seed : kSeeds) {
     for (size_t split = 0; split <= seed.size(); ++split) {
       const Trace fast = run(seed, true, split);
-      ASSERT_EQ(fast.text, run(seed, false, split).text) << show(seed) << " split at " << split;
+      ASSERT_EQ(fast.text, run(seed, false, split).text)
+          << test::printable(seed) << " split at " << split;
       plain += fast.plain_heads;
     }
   }

@@ -144,25 +144,6 @@ Outcome parsed(const std::string& wire) {
   return out;
 }
 
-std::string show(const std::string& wire) {
-  std::string out;
-  for (const char byte : wire) {
-    const auto c = static_cast<unsigned char>(byte);
-    if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c < 0x20 || c >= 0x7F) {
-      out += "\\x";
-      out += "0123456789abcdef"[c >> 4];
-      out += "0123456789abcdef"[c & 15];
-    } else {
-      out += byte;
-    }
-  }
-  return out;
-}
-
 bool tab_in_connection(const std::string& wire) {
   const size_t at = wire.find("\r\nConnection:");
   return at != std::string::npos &&
@@ -194,20 +175,20 @@ TEST(NativeResponseParserDifferential, NeverTakesWhatTheReferenceRefusesAndAgree
       return;
     }
     ++both;
-    ASSERT_TRUE(ref.complete) << "taken, but the reference refuses: " << show(wire);
-    EXPECT_EQ(mine.status, ref.status) << show(wire);
-    EXPECT_EQ(mine.body, ref.body) << show(wire);
+    ASSERT_TRUE(ref.complete) << "taken, but the reference refuses: " << test::printable(wire);
+    EXPECT_EQ(mine.status, ref.status) << test::printable(wire);
+    EXPECT_EQ(mine.body, ref.body) << test::printable(wire);
     // A tab in Connection: llhttp takes "keep-alive\t" for another option, the parser trims it
     // but does not reuse the connection. Never reused where the reference would not be.
-    EXPECT_TRUE(!mine.keep_alive || ref.keep_alive) << show(wire);
+    EXPECT_TRUE(!mine.keep_alive || ref.keep_alive) << test::printable(wire);
     if (!tab_in_connection(wire)) {
-      EXPECT_EQ(mine.keep_alive, ref.keep_alive) << show(wire);
+      EXPECT_EQ(mine.keep_alive, ref.keep_alive) << test::printable(wire);
     }
-    EXPECT_EQ(mine.leftover, ref.leftover) << show(wire);
-    ASSERT_EQ(mine.fields.size(), ref.fields.size()) << show(wire);
+    EXPECT_EQ(mine.leftover, ref.leftover) << test::printable(wire);
+    ASSERT_EQ(mine.fields.size(), ref.fields.size()) << test::printable(wire);
     for (size_t i = 0; i < ref.fields.size(); ++i) {
-      EXPECT_EQ(mine.fields[i].name, ref.fields[i].name) << show(wire);
-      EXPECT_EQ(mine.fields[i].value, ref.fields[i].value) << show(wire);
+      EXPECT_EQ(mine.fields[i].name, ref.fields[i].name) << test::printable(wire);
+      EXPECT_EQ(mine.fields[i].value, ref.fields[i].value) << test::printable(wire);
     }
   };
   for (const std::string& seed : seeds) {
