@@ -305,12 +305,12 @@ if status != "200" or b'"object":"chat.completion"' not in rest:
 EOF
 }
 
-# CPU ticks (utime + stime, all threads) of a process; fields after the ")" that ends comm.
+# CPU ticks of a process (all threads), "user system"; fields after the ")" that ends comm.
 cpu_ticks() {
   local stat
   stat=$(<"/proc/$1/stat")
   stat=${stat##*) }
-  awk '{ print $12 + $13 }' <<<"$stat"
+  awk '{ print $12, $13 }' <<<"$stat"
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
@@ -342,21 +342,29 @@ parse() {
 }
 
 # run_wrk NAME PORT THREADS CONNECTIONS DURATION [PID...]: warm-up, then the measured run saved
-# to $WORK/wrk.NAME; the CPU ticks the PIDs used during the measured run go to $WORK/cpu.NAME,
-# the wall-clock times (ns since the epoch) just before and after it to $WORK/window.NAME.
+# to $WORK/wrk.NAME; the CPU ticks the PIDs used during the measured run go to $WORK/cpu.NAME
+# ("user system"), the wall-clock times (ns since the epoch) just before and after it to
+# $WORK/window.NAME.
 run_wrk() {
-  local name=$1 url="http://127.0.0.1:$2/v1/chat/completions" t=$3 c=$4 d=$5 pid before=0 after=0
+  local name=$1 url="http://127.0.0.1:$2/v1/chat/completions" t=$3 c=$4 d=$5 pid user system
+  local user0=0 system0=0 user1=0 system1=0
   shift 5
   echo "  $name: -t$t -c$c, $WARMUP warm-up, $d measured ..." >&2
   wrk_bg -t"$t" -c"$c" -d"$WARMUP" -s "$WORK/chat.lua" "$url" >/dev/null
   sleep 0.1  # sluice's log writer catches up with the warm-up
   log_lines >"$WORK/logline.$name"
-  for pid in "$@"; do before=$((before + $(cpu_ticks "$pid"))); done
+  for pid in "$@"; do
+    read -r user system < <(cpu_ticks "$pid")
+    user0=$((user0 + user)) system0=$((system0 + system))
+  done
   local from=${EPOCHREALTIME//[!0-9]/}000
   wrk_bg -t"$t" -c"$c" -d"$d" --latency -s "$WORK/chat.lua" "$url" >"$WORK/wrk.$name"
   local to=${EPOCHREALTIME//[!0-9]/}000
-  for pid in "$@"; do after=$((after + $(cpu_ticks "$pid"))); done
-  echo $((after - before)) >"$WORK/cpu.$name"
+  for pid in "$@"; do
+    read -r user system < <(cpu_ticks "$pid")
+    user1=$((user1 + user)) system1=$((system1 + system))
+  done
+  echo "$((user1 - user0)) $((system1 - system0))" >"$WORK/cpu.$name"
   echo "$from $to" >"$WORK/window.$name"
   if [[ "$VERBOSE" == 1 ]]; then
     echo "--- wrk output for $name" >&2
@@ -615,29 +623,51 @@ for name in direct nginx sluice; do
   T_RPS[$name]=$RPS T_P50[$name]=$P50_US T_P99[$name]=$P99_US T_ERR[$name]=$ERRORS
   T_REQS[$name]=$REQS
 done
-cpu_per_req_us() {  # NAME
-  awk -v t="$(<"$WORK/cpu.$1")" -v hz="$CLK_TCK" -v n="${T_REQS[$1]}" \
-    'BEGIN { if (n > 0) printf "%.1f", t / hz / n * 1e6; else print "?" }'
+# CPU microseconds per request of TICKS ("user system") over REQUESTS: SPLIT 0 prints the sum,
+# SPLIT 1 "sum (user U + system S)".
+cpu_us() {  # TICKS REQUESTS SPLIT
+  awk -v t="$1" -v hz="$CLK_TCK" -v n="$2" -v split_="$3" 'BEGIN {
+    split(t, f, " "); k = 1e6 / hz / n
+    if (n <= 0) print "?"
+    else if (split_) printf "%.1f (user %.1f + system %.1f)", (f[1] + f[2]) * k, f[1] * k, f[2] * k
+    else printf "%.1f", (f[1] + f[2]) * k
+  }'
 }
-SLUICE_CPU_US=$(cpu_per_req_us sluice)
-NGINX_CPU_US=$(cpu_per_req_us nginx)
+cpu_per_req_us() {  # NAME
+  cpu_us "$(<"$WORK/cpu.$1")" "${T_REQS[$1]}" 0
+}
+cpu_split_us() {  # NAME
+  cpu_us "$(<"$WORK/cpu.$1")" "${T_REQS[$1]}" 1
+}
+SLUICE_CPU_US=$(cpu_split_us sluice)
+NGINX_CPU_US=$(cpu_split_us nginx)
 
 # Alternating rounds (ROUNDS): nginx then sluice, each round's pair as close in time as can be.
 ROUND_LINES=()
 if ((ROUNDS > 0)); then
   rounds_nginx=0 rounds_sluice=0
+  # CPU ticks ("user system") and requests of all rounds, per server.
+  rounds_cpu_nginx="0 0" rounds_cpu_sluice="0 0" rounds_reqs_nginx=0 rounds_reqs_sluice=0
+  add_ticks() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); print x[1] + y[1], x[2] + y[2] }'; }
   for ((round = 1; round <= ROUNDS; round++)); do
-    run_wrk "nginx_r$round" "$NGINX_PORT" "$THREADS" "$CONNECTIONS" "$DURATION"
-    run_wrk "sluice_r$round" "$SLUICE_PORT" "$THREADS" "$CONNECTIONS" "$DURATION"
+    run_wrk "nginx_r$round" "$NGINX_PORT" "$THREADS" "$CONNECTIONS" "$DURATION" \
+      "$NGINX_PID" "${NGINX_WORKER_PIDS[@]}"
+    run_wrk "sluice_r$round" "$SLUICE_PORT" "$THREADS" "$CONNECTIONS" "$DURATION" "$SLUICE_PID"
+    rounds_cpu_nginx=$(add_ticks "$rounds_cpu_nginx" "$(<"$WORK/cpu.nginx_r$round")")
+    rounds_cpu_sluice=$(add_ticks "$rounds_cpu_sluice" "$(<"$WORK/cpu.sluice_r$round")")
     parse "$WORK/wrk.nginx_r$round"
     nginx_rps=$RPS
+    rounds_reqs_nginx=$((rounds_reqs_nginx + REQS))
     parse "$WORK/wrk.sluice_r$round"
+    rounds_reqs_sluice=$((rounds_reqs_sluice + REQS))
     ROUND_LINES+=("$(awk -v r="$round" -v n="$nginx_rps" -v s="$RPS" \
       'BEGIN { printf "  round %-3d nginx %10.0f   sluice %10.0f   ratio %.3fx", r, n, s, s / n }')")
     rounds_nginx=$(awk -v a="$rounds_nginx" -v b="$nginx_rps" 'BEGIN { printf "%.2f", a + b }')
     rounds_sluice=$(awk -v a="$rounds_sluice" -v b="$RPS" 'BEGIN { printf "%.2f", a + b }')
   done
   ROUNDS_RATIO=$(awk -v s="$rounds_sluice" -v n="$rounds_nginx" 'BEGIN { printf "%.3f", s / n }')
+  ROUNDS_CPU_SLUICE=$(cpu_us "$rounds_cpu_sluice" "$rounds_reqs_sluice" 1)
+  ROUNDS_CPU_NGINX=$(cpu_us "$rounds_cpu_nginx" "$rounds_reqs_nginx" 1)
 fi
 
 # ---- 2. latency at one connection --------------------------------------------------------
@@ -862,8 +892,8 @@ row1 "(a) fake-llm direct" "${T_RPS[direct]}" "$(ms "${T_P50[direct]}")" "$(ms "
 row1 "(b) nginx proxy_pass" "${T_RPS[nginx]}" "$(ms "${T_P50[nginx]}")" "$(ms "${T_P99[nginx]}")" "${T_ERR[nginx]}"
 row1 "(c) sluice" "${T_RPS[sluice]}" "$(ms "${T_P50[sluice]}")" "$(ms "${T_P99[sluice]}")" "${T_ERR[sluice]}"
 printf '%-36s %12s   %-12s %s\n' "req/s ratio (c)/(b)" "${ratio}x" ">= ${TARGET_RATIO}x" "$v_ratio"
-printf '%-36s %12s   %s\n' "sluice CPU per request" "$SLUICE_CPU_US us" "(user+system, all threads)"
-printf '%-36s %12s   %s\n' "nginx CPU per request" "$NGINX_CPU_US us" "(information; master+workers)"
+printf '%-36s %s us   %s\n' "sluice CPU per request" "$SLUICE_CPU_US" "(all threads)"
+printf '%-36s %s us   %s\n' "nginx CPU per request" "$NGINX_CPU_US" "(information; master+workers)"
 printf '%-36s %12s   %s\n' "response bytes direct/nginx/sluice" \
   "${RESPONSE_BYTES[direct]}/${RESPONSE_BYTES[nginx]}/${RESPONSE_BYTES[sluice]}" "(one answer each, head + body)"
 printf '%-36s %12s   %s\n' "sluice RSS after the run" "$(mb "$SLUICE_RSS_AFTER_KB") MB" "(VmRSS)"
@@ -872,6 +902,8 @@ if ((ROUNDS > 0)); then
   printf '%s\n' "${ROUND_LINES[@]}"
   printf '%-36s %12s   %s\n' "req/s ratio of the rounds' sums" "${ROUNDS_RATIO}x" \
     "(information; the verdict above is part 1's single pair of runs)"
+  printf '%-36s %s us\n' "sluice CPU per request, rounds" "$ROUNDS_CPU_SLUICE"
+  printf '%-36s %s us\n' "nginx CPU per request, rounds" "$ROUNDS_CPU_NGINX"
 fi
 echo
 echo "2. latency at 1 connection: wrk -t1 -c1 -d$LAT_DURATION --latency ($WARMUP warm-up each)"
