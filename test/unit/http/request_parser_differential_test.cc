@@ -32,8 +32,9 @@ void describe(const Request& r, std::string& out) {
 // Feeds the first `split` bytes, then the rest, the way Connection does: again after each event,
 // the next request after each complete one that keeps the connection, until an error, a request
 // that closes it, or nothing more is used.
-Trace run(const std::string& wire, bool fast_path, size_t split) {
-  RequestParser parser(ServerLimits{}, fast_path);
+Trace run(const std::string& wire, bool fast_path, size_t split,
+          const ServerLimits& limits = ServerLimits{}) {
+  RequestParser parser(limits, fast_path);
   Trace trace;
   size_t offset = 0;
   size_t available = std::min(split, wire.size());
@@ -118,6 +119,39 @@ TEST(RequestParserDifferential, FastPathAgreesWithLlhttpAtEverySplit) {
     }
   }
   EXPECT_GT(plain, 0u);
+}
+
+// At and around each limit the fast path leaves the request to llhttp, which answers 414 or 431:
+// the two must agree on where the limits fall.
+TEST(RequestParserDifferential, FastPathAgreesWithLlhttpAtTheLimits) {
+  ServerLimits limits;
+  limits.max_url_bytes = 12;
+  limits.max_header_count = 3;
+  limits.max_header_bytes = 90;
+  limits.max_body_bytes = 4;
+  size_t plain = 0, refused = 0;
+  for (size_t target = 1; target <= 14; ++target) {
+    for (size_t fields = 1; fields <= 4; ++fields) {
+      for (size_t value = 0; value <= 40; value += 4) {
+        for (size_t body = 0; body <= 5; body += 5) {
+          std::string wire = "POST /" + std::string(target - 1, 'a') + " HTTP/1.1\r\nHost: h\r\n";
+          for (size_t i = 1; i < fields; ++i)
+            wire += "X-" + std::to_string(i) + ": " + std::string(value, 'v') + "\r\n";
+          wire += "\r\n";
+          if (body) {
+            wire.insert(wire.size() - 2, "Content-Length: " + std::to_string(body) + "\r\n");
+            wire += std::string(body, 'b');
+          }
+          const Trace fast = run(wire, true, wire.size(), limits);
+          ASSERT_EQ(fast.text, run(wire, false, wire.size(), limits).text) << test::printable(wire);
+          plain += fast.plain_heads;
+          refused += fast.text.starts_with("error") ? 1 : 0;
+        }
+      }
+    }
+  }
+  EXPECT_GT(plain, 0u);
+  EXPECT_GT(refused, 0u);
 }
 
 }  // namespace
