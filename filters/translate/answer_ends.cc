@@ -335,45 +335,72 @@ Tail find_usage(std::string_view text, size_t from, Usage* usage) {
   return no_usage ? Tail::no_usage : Tail::usage;
 }
 
-}  // namespace
+enum class Head { read, whole, unsure };
 
-AnswerEnds read_answer_ends(std::string_view text, std::string_view model, Usage* usage,
-                            TextRange* model_at) {
+// The leading members, up to the first nested value (Head::read: *middle is where its member
+// starts, *nested_end just past its opening bracket), or all of them (Head::whole: the object
+// ends after them).
+Head read_head(std::string_view text, std::string_view* model_value, size_t* middle,
+               size_t* nested_end) {
   Cursor cursor{text.data(), text.data() + text.size()};
-  if (!cursor.take('{')) return AnswerEnds::needs_json_view;
-  // The leading members, up to the first nested value.
-  std::string_view model_value;
+  if (!cursor.take('{')) return Head::unsure;
   bool have_model = false;
-  size_t middle = std::string_view::npos;  // where the unread part starts, if there is one
   bool closed = cursor.next_is('}');
   if (closed) ++cursor.at;
   while (!closed) {
     const char* member = cursor.at;
     std::string_view key, value;
     bool escaped = false;
-    if (!cursor.key(&key, &escaped) || escaped || key == "usage") {
-      return AnswerEnds::needs_json_view;
-    }
+    if (!cursor.key(&key, &escaped) || escaped || key == "usage") return Head::unsure;
     cursor.skip_any_space();
     if (cursor.more() && (*cursor.at == '{' || *cursor.at == '[')) {
-      middle = static_cast<size_t>(member - text.data());
-      break;
+      // The model may come after the choices: the JSON view finds it there.
+      if (!have_model) return Head::unsure;
+      *middle = static_cast<size_t>(member - text.data());
+      *nested_end = static_cast<size_t>(cursor.at + 1 - text.data());
+      return Head::read;
     }
-    if (!cursor.value(&value)) return AnswerEnds::needs_json_view;
+    if (!cursor.value(&value)) return Head::unsure;
     if (key == "model") {
-      if (have_model) return AnswerEnds::needs_json_view;
+      if (have_model) return Head::unsure;
       have_model = true;
-      model_value = value;
+      *model_value = value;
     }
-    if (!cursor.after_member(&closed)) return AnswerEnds::needs_json_view;
+    if (!cursor.after_member(&closed)) return Head::unsure;
   }
-  // The model may come after the choices: the JSON view finds it there.
-  if (!have_model) return AnswerEnds::needs_json_view;
+  return have_model && cursor.at_end() ? Head::whole : Head::unsure;
+}
+
+}  // namespace
+
+AnswerEnds read_answer_ends(std::string_view text, std::string_view model, Usage* usage,
+                            TextRange* model_at, AnswerHead* head) {
+  std::string_view model_value;
+  size_t middle = std::string_view::npos;  // where the unread part starts, if there is one
+  if (head && !head->bytes.empty() && text.starts_with(head->bytes)) {
+    // What read_head reads is all in these bytes, so it would read the same again.
+    middle = head->middle;
+    model_value = text.substr(head->model.offset, head->model.length);
+  } else {
+    size_t nested_end = 0;
+    switch (read_head(text, &model_value, &middle, &nested_end)) {
+      case Head::unsure:
+        return AnswerEnds::needs_json_view;
+      case Head::whole:
+        middle = std::string_view::npos;
+        break;
+      case Head::read:
+        if (head) {
+          head->bytes.assign(text.substr(0, nested_end));
+          head->middle = middle;
+          head->model = {static_cast<size_t>(model_value.data() - text.data()), model_value.size()};
+        }
+        break;
+    }
+  }
 
   Usage read;
-  if (middle != std::string_view::npos) {
-    if (find_usage(text, middle, &read) == Tail::unsure) return AnswerEnds::needs_json_view;
-  } else if (!cursor.at_end()) {
+  if (middle != std::string_view::npos && find_usage(text, middle, &read) == Tail::unsure) {
     return AnswerEnds::needs_json_view;
   }
   bool replace = false;

@@ -13,6 +13,7 @@
 // repeated inside the middle (a second "model") is not seen. Pure functions, no host calls.
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "filters/translate/sse.h"
@@ -31,9 +32,20 @@ struct TextRange {
   size_t length = 0;
 };
 
+// The leading members of a stream's last event, kept for the next: the events of one stream open
+// with the same bytes ("id", "object", "created", "model", up to the first nested value), and
+// the same bytes read the same, so the next event that starts with them is not read there again.
+struct AnswerHead {
+  std::string bytes;  // the event's first bytes, up to the opening of its first nested value
+  size_t middle = 0;  // where that member starts
+  TextRange model;    // the model's value, within `bytes`
+};
+
 // `text`: one JSON object. `model`: the client's name for it, empty to leave the model as it is.
 // The answer is not copied: on rename_model the caller splices the quoted name into *model_at.
+// `head`, when given, is the last event's leading members, used when `text` starts with the same
+// bytes and replaced by this event's otherwise: the result is what a call without it gives.
 AnswerEnds read_answer_ends(std::string_view text, std::string_view model, Usage* usage,
-                            TextRange* model_at);
+                            TextRange* model_at, AnswerHead* head = nullptr);
 
 }  // namespace sluice::filters::translate

@@ -231,7 +231,7 @@ void Filter::rewrite_success() {
   Usage usage;
   if (text.front() == '{') {
     TextRange model_at;
-    switch (read_answer_ends(body, model, &usage, &model_at)) {
+    switch (read_answer_ends(body, model, &usage, &model_at, &answer_head_)) {
       case AnswerEnds::rename_model:
         // Only the model's bytes change: the host replaces them where they are.
         stream().splice_body(Part::response, model_at.offset, model_at.length,

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "filters/translate/answer_ends.h"
 #include "filters/translate/config.h"
 #include "filters/translate/image_fetch.h"
 #include "filters/translate/sse.h"
@@ -71,6 +72,7 @@ class Filter : public sluice::Filter {
   size_t pending_endpoint_ = 0;
   uint32_t credential_waits_ = 0;
   std::string response_id_;  // "chatcmpl-<request id>", for answers without an id
+  AnswerHead answer_head_;   // the last stream event's leading members (read_answer_ends)
   // Image fetches of this attempt: each URL's op (0 once done) and data: URL.
   struct PendingImage {
     ImageRef ref;

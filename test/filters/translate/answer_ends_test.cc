@@ -93,6 +93,70 @@ TEST(AnswerEnds, StreamEventsWithAndWithoutUsage) {
   EXPECT_EQ(counts(out.usage), "-/-/7");
 }
 
+// A stream's events read with the last event's leading members kept.
+Outcome read_after(std::string_view first, std::string_view second,
+                   std::string_view model = "gpt") {
+  AnswerHead head;
+  Usage ignored;
+  TextRange ignored_at;
+  read_answer_ends(first, model, &ignored, &ignored_at, &head);
+  Outcome out{AnswerEnds::needs_json_view, std::string(second), {}};
+  TextRange model_at;
+  out.result = read_answer_ends(second, model, &out.usage, &model_at, &head);
+  if (out.result == AnswerEnds::rename_model) {
+    out.text.replace(model_at.offset, model_at.length, common::json_quote(model));
+  }
+  return out;
+}
+
+const std::string kChunk =
+    R"({"id":"chatcmpl-7","object":"chat.completion.chunk","created":1795375609,"model":"qwen",)"
+    R"("system_fingerprint":null,"choices":[{"index":0,"delta":{"content":"Hi"},)"
+    R"("finish_reason":null}],"usage":null})";
+
+TEST(AnswerEnds, AStreamsNextEventIsReadAsOnItsOwn) {
+  const std::string last =
+      R"({"id":"chatcmpl-7","object":"chat.completion.chunk","created":1795375609,"model":"qwen",)"
+      R"("system_fingerprint":null,"choices":[],"usage":{"prompt_tokens":2,"completion_tokens":3,)"
+      R"("total_tokens":5}})";
+  const Outcome alone = read(last);
+  const Outcome after = read_after(kChunk, last);
+  ASSERT_EQ(after.result, AnswerEnds::rename_model);
+  EXPECT_EQ(after.text, alone.text);
+  EXPECT_EQ(counts(after.usage), "2/3/5");
+  // The kept bytes are what is not read again: a head that says the model is elsewhere is believed.
+  AnswerHead head;
+  Usage usage;
+  TextRange model_at;
+  ASSERT_EQ(read_answer_ends(kChunk, "gpt", &usage, &model_at, &head), AnswerEnds::rename_model);
+  ASSERT_EQ(head.bytes, kChunk.substr(0, kChunk.find("[{") + 1));
+  head.model = {1, 4};  // "id" with its quotes
+  ASSERT_EQ(read_answer_ends(last, "gpt", &usage, &model_at, &head), AnswerEnds::rename_model);
+  EXPECT_EQ(model_at.offset, 1u);
+}
+
+// Each one-byte change of an event, read after the event itself (its leading members kept) and
+// read on its own, gives the same result, and the other way round.
+TEST(AnswerEnds, KeptLeadingMembersChangeNothingOnEveryMutation) {
+  const std::string bytes = std::string("\"\\{}[]:, 0a", 12);
+  size_t cases = 0, renamed = 0;
+  const auto agree = [&](const std::string& first, const std::string& second) {
+    ++cases;
+    const Outcome alone = read(second);
+    const Outcome after = read_after(first, second);
+    ASSERT_EQ(after.result, alone.result)
+        << test::printable(first) << " then " << test::printable(second);
+    EXPECT_EQ(after.text, alone.text) << test::printable(second);
+    EXPECT_EQ(counts(after.usage), counts(alone.usage)) << test::printable(second);
+    renamed += alone.result == AnswerEnds::rename_model ? 1 : 0;
+  };
+  test::for_each_one_byte_change(kChunk, bytes, [&](const std::string& changed) {
+    agree(kChunk, changed);
+    agree(changed, kChunk);
+  });
+  EXPECT_GT(renamed, cases / 4) << cases << " cases";
+}
+
 TEST(AnswerEnds, TheUsageKeyIsFoundWhereverItFallsInTheText) {
   // The search for it goes back sixteen bytes at a time from the end: what follows the key moves
   // it to every place in a block (its closing quote first in a block, its 'e' in the block
