@@ -234,8 +234,7 @@ void Filter::rewrite_success() {
     switch (read_answer_ends(body, model, &usage, &model_at, &answer_head_)) {
       case AnswerEnds::rename_model:
         // Only the model's bytes change: the host replaces them where they are.
-        stream().splice_body(Part::response, model_at.offset, model_at.length,
-                             common::json_quote(model));
+        stream().splice_body(Part::response, model_at.offset, model_at.length, quoted_model(model));
         [[fallthrough]];
       case AnswerEnds::unchanged:
         record(usage);
@@ -262,6 +261,14 @@ void Filter::rewrite_success() {
     }
   }
   record(usage);
+}
+
+const std::string& Filter::quoted_model(std::string_view model) {
+  if (!model_quoted_for_ || *model_quoted_for_ != model) {
+    model_quoted_for_.emplace(model);
+    model_quoted_ = common::json_quote(model);
+  }
+  return model_quoted_;
 }
 
 void Filter::record(const Usage& usage) {

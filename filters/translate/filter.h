@@ -40,6 +40,7 @@ class Filter : public sluice::Filter {
   uint32_t upstream_status() const;
   void normalise_error(uint32_t status);
   void rewrite_success();
+  const std::string& quoted_model(std::string_view model);  // model_quoted_, kept current
   void record(const Usage& usage);
 
   // Providers with an API of their own, through their adapter (adapted.cc).
@@ -73,6 +74,9 @@ class Filter : public sluice::Filter {
   uint32_t credential_waits_ = 0;
   std::string response_id_;  // "chatcmpl-<request id>", for answers without an id
   AnswerHead answer_head_;   // the last stream event's leading members (read_answer_ends)
+  // The client's model name as a JSON string, for every event of a stream: made once.
+  std::optional<std::string> model_quoted_for_;
+  std::string model_quoted_;
   // Image fetches of this attempt: each URL's op (0 once done) and data: URL.
   struct PendingImage {
     ImageRef ref;
