@@ -637,7 +637,7 @@ void RequestStream::on_upstream_body(std::string_view data) {
       on_upstream_failure(UpstreamFailure::other, "upstream event larger than the event bound");
       return;
     }
-    for (auto& event : parsed_) events_->push_back(QueuedEvent{std::move(event)});
+    for (auto& event : parsed_) events_->emplace_back().event = std::move(event);
   }
   if (events_->size() > 256 && attempt_->call && !upstream_paused_) {
     attempt_->call->pause_body();  // hooks are behind (a filter paused): stop reading
@@ -765,10 +765,11 @@ void RequestStream::stream_pass_done() {
 void RequestStream::next_stream_event() {
   cursor_ = 0;
   if (!events_->empty()) {
-    QueuedEvent item = std::move(events_->front());
-    events_->pop_front();
+    // Taken from the queue's front in place: an event's strings move once, into current_event_.
+    QueuedEvent& item = events_->front();
     cursor_ = item.start;
     if (item.final) {  // the end-of-stream pass, after a filter's closing events went out
+      events_->pop_front();
       final_pass_ = true;
       current_raw_ = false;
       response_.body.assign(std::string(), false, max_json_depth_);
@@ -776,7 +777,8 @@ void RequestStream::next_stream_event() {
     }
     current_event_ = std::move(item.event);
     current_raw_ = item.raw;
-    bool json = !item.raw && looks_like_json(current_event_.data);
+    events_->pop_front();
+    bool json = !current_raw_ && looks_like_json(current_event_.data);
     assign_answer(response_.body, std::move(current_event_.data), json, max_json_depth_);
     current_event_.data.clear();  // taken back from the body after the hooks
     if (upstream_paused_ && events_->size() < 64 && attempt_ && attempt_->call &&

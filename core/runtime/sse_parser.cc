@@ -77,7 +77,11 @@ bool SseParser::feed(std::string_view bytes, std::vector<SseEvent>* out) {
 void SseParser::line(std::string_view text, std::vector<SseEvent>* out) {
   if (text.empty()) {  // a blank line dispatches the event, if it has data
     if (has_data_) out->push_back(std::move(current_));
-    current_ = SseEvent{};
+    // Emptied field by field, which costs less than assigning a new event.
+    current_.event.clear();
+    current_.data.clear();
+    current_.id.clear();
+    current_.has_id = false;
     has_data_ = false;
     current_bytes_ = 0;
     return;
