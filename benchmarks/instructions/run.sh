@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Instruction-count benchmark: instructions per request (callgrind's Ir) of sluice's two measured
+# Instruction-count benchmark: instructions per request (callgrind's Ir) of sluice's measured
 # paths, beside nginx doing the same work, each served by one worker to one connection:
 #   local reply   sluice: a chain whose only filter is direct_response; nginx: `return 200`
 #   proxy         sluice: log -> route -> translate in front of fake-llm, a ~1 KB chat request;
 #                 nginx: proxy_pass (upstream keep-alive) in front of the same fake-llm
+#   stream        the same, with a streamed chat request: fake-llm answers with STREAM_CHUNKS
+#                 content chunks (54 events with the default 50), sent without pause; nginx
+#                 with proxy_buffering off
 # Unlike req/s on a shared machine, these counts repeat from run to run (within about 1 %), so
 # they show what a change to the request path costs. They are not time: a cache miss or a system
 # call counts as what it executes in user space only. Under callgrind everything runs ~50x slower.
@@ -13,6 +16,8 @@
 # Environment:
 #   DURATION=5s        measured wrk run of each target (after a 2 s unmeasured warm-up)
 #   NGINX=1            also measure nginx (0: sluice only)
+#   STREAM=1           also measure the stream target (0: without)
+#   STREAM_CHUNKS=50   content chunks of the streamed answer
 #   KEEP=DIR           keep the callgrind files in DIR (callgrind_annotate them for the profile)
 # Binds 127.0.0.1 only. Installs nothing. Everything it starts and writes is removed on exit.
 
@@ -25,6 +30,8 @@ REPO=$(cd "$HERE/../.." && pwd)
 BUILD=${1:-${BUILD:-build/profile}}
 DURATION=${DURATION:-5s}
 NGINX=${NGINX:-1}
+STREAM=${STREAM:-1}
+STREAM_CHUNKS=${STREAM_CHUNKS:-50}
 KEEP=${KEEP:-}
 
 die() {
@@ -43,6 +50,7 @@ for f in sluice fake-llm libdirect_response.so libroute.so libtranslate.so liblo
   [[ -e "$BUILD/bin/$f" ]] || die "$BUILD/bin/$f not found; build first: tools/build.sh profile"
 done
 [[ "$DURATION" =~ ^[0-9]+[smh]?$ ]] || die "DURATION looks like 5s or 1m; got '$DURATION'"
+[[ "$STREAM_CHUNKS" =~ ^[1-9][0-9]{0,3}$ ]] || die "STREAM_CHUNKS is 1 to 9999; got '$STREAM_CHUNKS'"
 missing=()
 for tool in valgrind callgrind_control callgrind_annotate wrk python3; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
@@ -73,16 +81,21 @@ trap cleanup EXIT INT TERM
 
 read -r FAKE_PORT PORT ADMIN_PORT <<<"$(free_ports 3)"
 
-# The benchmark's request bodies: the proxy benchmark's ~1 KB chat request, and a GET.
-python3 - "$WORK/chat.lua" <<'PY'
+# The benchmark's request bodies: the proxy benchmark's ~1 KB chat request, a streamed chat
+# request whose answer fake-llm sends as STREAM_CHUNKS content chunks without pause, and a GET.
+python3 - "$WORK/chat.lua" "$WORK/stream.lua" "$STREAM_CHUNKS" <<'PY'
 import json, sys
+def write(path, body):
+    with open(path, "w") as out:
+        out.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
+        out.write("wrk.body = [==[%s]==]\n" % json.dumps(body, separators=(",", ":")))
 text = "The quick brown fox jumps over the lazy dog while the gateway forwards every byte. " * 11
-body = json.dumps({"model": "demo", "messages": [
+write(sys.argv[1], {"model": "demo", "messages": [
     {"role": "system", "content": "You are a helpful assistant. Answer briefly and precisely."},
-    {"role": "user", "content": text}], "temperature": 0}, separators=(",", ":"))
-with open(sys.argv[1], "w") as out:
-    out.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
-    out.write("wrk.body = [==[%s]==]\n" % body)
+    {"role": "user", "content": text}], "temperature": 0})
+write(sys.argv[2], {"model": "demo", "stream": True, "stream_options": {"include_usage": True},
+    "messages": [{"role": "user", "content":
+        "[[fake chunks=%s chunk_delay_ms=0]] Tell me a story about a fox." % sys.argv[3]}]})
 PY
 echo 'wrk.method = "GET"' >"$WORK/get.lua"
 
@@ -115,6 +128,9 @@ EOF
 nginx_config "$WORK/nginx-local.conf" "default_type application/json; return 200 '$BODY';"
 nginx_config "$WORK/nginx-proxy.conf" \
   'proxy_pass http://fake_llm; proxy_http_version 1.1; proxy_set_header Connection "";'
+# Streams pass through unbuffered, each event as it comes, as sluice passes them.
+nginx_config "$WORK/nginx-stream.conf" \
+  'proxy_pass http://fake_llm; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off;'
 
 # measure NAME LUA PATH COMMAND...: COMMAND under callgrind, its instructions over a DURATION wrk
 # run at one connection (counters zeroed after the warm-up): "NAME REQUESTS IR" added to rows.
@@ -150,11 +166,19 @@ echo "instructions: callgrind, 1 worker, 1 connection, ${DURATION} measured per 
 measure sluice-local "$WORK/get.lua" / "$BUILD/bin/sluice" run -c "$WORK/local.yaml"
 measure sluice-proxy "$WORK/chat.lua" /v1/chat/completions \
   "$BUILD/bin/sluice" run -c "$WORK/proxy.yaml"
+if [[ "$STREAM" != 0 ]]; then
+  measure sluice-stream "$WORK/stream.lua" /v1/chat/completions \
+    "$BUILD/bin/sluice" run -c "$WORK/proxy.yaml"
+fi
 if [[ "$NGINX" != 0 ]]; then
   nginx_args=(-p "$WORK" -e "$WORK/nginx-error.log" -c)
   measure nginx-local "$WORK/get.lua" / "$NGINX_BIN" "${nginx_args[@]}" "$WORK/nginx-local.conf"
   measure nginx-proxy "$WORK/chat.lua" /v1/chat/completions \
     "$NGINX_BIN" "${nginx_args[@]}" "$WORK/nginx-proxy.conf"
+  if [[ "$STREAM" != 0 ]]; then
+    measure nginx-stream "$WORK/stream.lua" /v1/chat/completions \
+      "$NGINX_BIN" "${nginx_args[@]}" "$WORK/nginx-stream.conf"
+  fi
 fi
 
 commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -162,9 +186,15 @@ built=$(date -u -r "$BUILD/bin/sluice" '+%Y-%m-%d %H:%M:%S UTC')
 echo
 echo "instructions per request: 1 worker, 1 connection; this checkout at commit $commit;"
 echo "sluice binary built $built in $BUILD"
-printf '%-14s %10s %14s\n' target requests "Ir/request"
+# A streamed answer is STREAM_CHUNKS content chunks plus fake-llm's first (role), finishing and
+# usage chunks and [DONE]: its events.
+events=$((STREAM_CHUNKS + 4))
+printf '%-14s %10s %14s %12s\n' target requests "Ir/request" "Ir/event"
 while read -r name requests total; do
-  printf '%-14s %10s %14s\n' "$name" "$requests" "$((total / requests))"
+  per_event=""
+  [[ "$name" == *-stream ]] && per_event=$((total / requests / events))
+  printf '%-14s %10s %14s %12s\n' "$name" "$requests" "$((total / requests))" "$per_event"
 done <"$WORK/rows"
 echo "(Ir: instructions executed in user space by every thread of the server, from the end of"
-echo " the warm-up to the end of the run, divided by the requests wrk completed in that time)"
+echo " the warm-up to the end of the run, divided by the requests wrk completed in that time;"
+echo " Ir/event: a stream request's, divided by its $events events, the request's own cost included)"
