@@ -139,6 +139,7 @@ Status Filter::prepare(bool has_body) {
       }
     }
   }
+  stream_requested_ = stream_requested;
   replace_all_headers(stream_requested);
   stream().set_meta("upstream.url", upstream_->urls[*endpoint]);
   stream().set_meta("upstream.method", "POST");
@@ -231,7 +232,9 @@ void Filter::rewrite_success() {
   Usage usage;
   if (text.front() == '{') {
     TextRange model_at;
-    switch (read_answer_ends(body, model, &usage, &model_at, &answer_head_)) {
+    // Only a stream's events share their leading members: a single answer keeps nothing.
+    switch (read_answer_ends(body, model, &usage, &model_at,
+                             stream_requested_ ? &answer_head_ : nullptr)) {
       case AnswerEnds::rename_model:
         // Only the model's bytes change: the host replaces them where they are.
         stream().splice_body(Part::response, model_at.offset, model_at.length, quoted_model(model));
@@ -264,6 +267,10 @@ void Filter::rewrite_success() {
 }
 
 const std::string& Filter::quoted_model(std::string_view model) {
+  if (!stream_requested_) {  // one answer: nothing to keep it for
+    model_quoted_ = common::json_quote(model);
+    return model_quoted_;
+  }
   if (!model_quoted_for_ || *model_quoted_for_ != model) {
     model_quoted_for_.emplace(model);
     model_quoted_ = common::json_quote(model);

@@ -69,6 +69,7 @@ class Filter : public sluice::Filter {
   bool stream_failed_ = false;      // the decoder reported an error: the rest is dropped
   bool embeddings_base64_ = false;  // the client asked encoding_format "base64"
   bool include_usage_ = false;      // the client asked stream_options.include_usage
+  bool stream_requested_ = false;   // the request asked for a stream ("stream": true)
   // Waiting for a credential source's first credentials: where prepare_adapted resumes.
   size_t pending_endpoint_ = 0;
   uint32_t credential_waits_ = 0;
