@@ -15,6 +15,7 @@
 #include "core/observability/log.h"
 #include "core/observability/metrics.h"
 #include "core/runtime/chain.h"
+#include "core/runtime/json_body.h"
 #include "core/runtime/request_stream.h"
 
 namespace sluice::runtime {
@@ -218,19 +219,34 @@ int api_body_get(sluice_stream* s, sluice_part part, sluice_str* out) {
 }
 
 // How a replaced body is held: a JSON one is parsed when a filter next reads it as JSON, if one
-// does (most replaced bodies are only sent), to this depth; 0 for any other, kept raw. Text that
-// is not JSON stays raw either way (the filter chose to send it).
-unsigned replaced_body_depth(sluice_stream* s, const Message& m) {
+// does (most replaced bodies are only sent), to this depth; 0 for any other, kept raw. JSON is a
+// body its part declares JSON, or one that looks like it (`looks_json`), as a body is taken when
+// it arrives: an SSE event's data has no content type of its own. Text that is not JSON stays
+// raw either way (the filter chose to send it).
+unsigned replaced_body_depth(sluice_stream* s, const Message& m, bool looks_json) {
+  const auto json_depth = [s] { return std::max(s->owner->max_json_depth(), 1u); };
+  if (looks_json) return json_depth();
   const std::string* type = http::find_header(m.read_headers(), "content-type");
-  return type && type->find("json") != std::string::npos ? std::max(s->owner->max_json_depth(), 1u)
-                                                         : 0;
+  return type && type->find("json") != std::string::npos ? json_depth() : 0;
+}
+
+// looks_like_json of body with its [offset, offset + length) replaced by data, without making it.
+bool spliced_looks_like_json(std::string_view body, size_t offset, size_t length,
+                             std::string_view data) {
+  for (const std::string_view piece :
+       {body.substr(0, offset), data, body.substr(offset + length)}) {
+    if (piece.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+      return looks_like_json(piece);
+    }
+  }
+  return false;
 }
 
 int api_body_replace(sluice_stream* s, sluice_part part, sluice_str data) {
   Message* m = writable(s, part, "body_replace");
   if (!m) return 0;
   std::string text(view(data));
-  if (const unsigned depth = replaced_body_depth(s, *m)) {
+  if (const unsigned depth = replaced_body_depth(s, *m, looks_like_json(text))) {
     m->body.assign_lazy(std::move(text), depth);
   } else {
     m->body.assign(std::move(text), false, 0);
@@ -242,9 +258,12 @@ int api_body_splice(sluice_stream* s, sluice_part part, size_t offset, size_t le
                     sluice_str data) {
   Message* m = writable(s, part, "body_splice");
   if (!m) return 0;
-  if (!m->body.splice_raw(offset, length, view(data), replaced_body_depth(s, *m))) {
+  const std::string& body = m->body.raw();
+  if (offset > body.size() || length > body.size() - offset) {
     return refuse(s, "body_splice", "the range is not within the body");
   }
+  const bool looks_json = spliced_looks_like_json(body, offset, length, view(data));
+  m->body.splice_raw(offset, length, view(data), replaced_body_depth(s, *m, looks_json));
   return 1;
 }
 

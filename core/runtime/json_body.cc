@@ -426,4 +426,9 @@ bool JsonBody::remove(std::string_view pointer) {
   return true;
 }
 
+bool looks_like_json(std::string_view text) {
+  const size_t i = text.find_first_not_of(" \t\r\n");
+  return i != std::string_view::npos && (text[i] == '{' || text[i] == '[');
+}
+
 }  // namespace sluice::runtime

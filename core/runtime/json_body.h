@@ -105,4 +105,9 @@ class JsonBody {
   bool dirty_ = false;
 };
 
+// Whether text is JSON to be read as such when nothing declares it: its first byte after
+// whitespace opens an object or an array. Undeclared bodies, answers and stream events are held
+// as JSON (parsed at their first read) when they look like it.
+bool looks_like_json(std::string_view text);
+
 }  // namespace sluice::runtime

@@ -135,11 +135,6 @@ bool is_json_content_type(const http::Headers& headers) {
 
 // curl -d and some SDKs send JSON without saying so; such bodies are parsed when they look like
 // JSON, but only a body declared as JSON is refused when it is not.
-bool looks_like_json(std::string_view body) {
-  size_t i = body.find_first_not_of(" \t\r\n");
-  return i != std::string_view::npos && (body[i] == '{' || body[i] == '[');
-}
-
 // An answer's body: JSON (parsed when a filter first reads it) or raw bytes.
 void assign_answer(JsonBody& body, std::string bytes, bool json, unsigned max_depth) {
   if (json) {

@@ -155,6 +155,10 @@ bool parse_key(Config& c, std::string_view key, const rapidjson::Value& v, std::
     ok = get_pairs(v, &c.json_set);
   else if (key == "body_replace")
     c.body_replace = as_text(v);
+  else if (key == "response_splice")
+    ok = get_pairs(v, &c.response_splice);
+  else if (key == "response_json_get")
+    ok = get_pairs(v, &c.response_json_get);
   else if (key == "max_attempts")
     ok = get_uint(v, &c.max_attempts);
   else if (key == "per_try_timeout_ms")
@@ -295,6 +299,24 @@ void Scripted<Base>::json_ops() {
 }
 
 template <class Base>
+void Scripted<Base>::response_body_ops() {
+  for (const auto& [old_text, new_text] : config_.response_splice) {
+    const std::string_view body = stream().body(Part::response);
+    const size_t at = body.find(old_text);
+    if (at != std::string_view::npos) {
+      stream().splice_body(Part::response, at, old_text.size(), new_text);
+    }
+  }
+  if (config_.response_json_get.empty()) return;
+  std::string event(stream().body(Part::response));
+  for (const auto& [label, pointer] : config_.response_json_get) {
+    const auto text = stream().json_string(Part::response, pointer);
+    event += " " + label + "=" + (text ? std::string(*text) : std::string("<none>"));
+  }
+  stream().set_events({event});
+}
+
+template <class Base>
 Status Scripted<Base>::on_request_headers(bool) {
   const sluice::Stream& s = stream();
   if (!config_.request_trace_header.empty()) {
@@ -348,6 +370,7 @@ Status Scripted<Base>::on_response_body(bool end_of_stream) {
     // stream's body hooks run.
     stream().set_status(config_.response_status);
   }
+  if (!end_of_stream) response_body_ops();
   if (config_.has_split_events && !end_of_stream) {
     const std::string body(stream().body(Part::response));
     std::vector<std::string> events;

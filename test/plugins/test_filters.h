@@ -21,6 +21,11 @@
 //                                        before request_header_set)
 //   json_get {label: pointer}, json_set {pointer: json}   run in on_request_body, reads first
 //   body_replace          the request body's new text, set in on_request_body before json_get
+//   response_splice {old: new}   in on_response_body (each event of a stream), the first `old`
+//                         of the response body becomes `new` (body_splice)
+//   response_json_get {label: pointer}   in on_response_body of a streamed response, after
+//                         response_splice: each event goes on as "<data> <label>=<string at
+//                         pointer, or <none>>" (stream_events_set)
 //   refuse                config_new fails with this message
 //   throw_in_constructor  stream_new fails (the constructor throws after counting the instance)
 //   split_events "<s1>,<s2>,.."  each streamed response event (data D) becomes events D<s1>,
@@ -83,6 +88,7 @@ struct Config {
   Pairs meta_set, meta_get, request_header_set, request_header_get, json_get, json_set;
   std::optional<std::string> body_replace;
   bool request_headers_clear = false;
+  Pairs response_splice, response_json_get;
 
   // test.router
   struct Target {
@@ -139,6 +145,7 @@ class Scripted : public Base {
   sluice::Status act(Hook hook);
   void append_to_header(sluice::Part part, const std::string& name);
   void json_ops();
+  void response_body_ops();  // response_splice, then response_json_get
 };
 
 class ScriptFilter : public Scripted<sluice::Filter> {

@@ -220,7 +220,9 @@ typedef struct sluice_host_api {
 
   /* -- body: the whole request body, or the current response body / SSE event data -- */
   int (*body_get)(sluice_stream* s, sluice_part part, sluice_str* out);
-  /* Replaces the body; when it is JSON the JSON view below is re-parsed (at its next read). */
+  /* Replaces the body; when it is JSON (its part is declared JSON, or it starts as a JSON object
+   * or array does: an SSE event's data has no type of its own) the JSON view below is re-parsed
+   * (at its next read). */
   int (*body_replace)(sluice_stream* s, sluice_part part, sluice_str data);
 
   /* -- JSON view of that body, parsed once by the host, addressed by RFC 6901 pointers

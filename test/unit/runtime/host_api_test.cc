@@ -115,6 +115,20 @@ TEST_F(HostApiTest, AReplacedBodyThatIsNotJsonIsSentAsItIs) {
   EXPECT_EQ(transport_->sent[0].request.body, R"({"model": "m1",)");
 }
 
+TEST_F(HostApiTest, AReplacedBodyThatLooksLikeJsonIsJsonWhateverItsContentType) {
+  // As an undeclared body that looks like JSON is parsed when it arrives.
+  ASSERT_TRUE(use(config_yaml(
+      {chain("replace-undeclared", "{path_prefix: /}",
+             {script("a", R"(body_replace: '{"model":"m1"}')"),
+              script("b", R"(json_get: {model: /model})"),
+              filter("test.router", "r", "targets: [{deployment: d0, provider: p, model: m2}]"),
+              filter("test.upstream", "u", R"(url: "http://up/x")")})})));
+  transport_->script({FakeResponse{}});
+  send("POST", "/v1/chat/completions", "plain words", {{"content-type", "text/plain"}});
+  EXPECT_EQ(sink_.head.status, 200);
+  EXPECT_EQ(sink_.header("x-n-b-model"), "m1");
+}
+
 TEST_F(HostApiTest, InvalidJsonDeclaredAsJsonIsRefusedWith400) {
   ASSERT_TRUE(use(config_yaml({chain("bad-json", "{path_prefix: /}", {script("a")})})));
   send("POST", "/v1/chat/completions", R"({"model": )",

@@ -155,6 +155,19 @@ TEST_F(StreamingTest, NewEventsPassThroughTheFiltersBeforeTheReplacerOnly) {
   EXPECT_EQ(data_of(sink_.body), (std::vector<std::string>{"eu1a1", "eu1a2", "eu2a1", "eu2a2"}));
 }
 
+// An event's data has no content type of its own: spliced (as translate renames an event's
+// model), it is JSON to the filters after the splicer when it looks like JSON, as when it came.
+TEST_F(StreamingTest, AnEventAFilterSplicedIsJsonToTheFiltersAfterIt) {
+  ASSERT_TRUE(use(replacing_chain(R"(, response_splice: {m1: renamed})",
+                                  R"(, response_json_get: {model: /model})")));
+  transport_->script({stream({"data: {\"model\":\"m1\",\"n\":1}\n\n", "data: [DONE]\n\n"})});
+  send("POST", "/v1/chat/completions", R"({"model":"gpt","stream":true})");
+  EXPECT_EQ(sink_.head.status, 200);
+  EXPECT_EQ(data_of(sink_.body),
+            (std::vector<std::string>{R"({"model":"renamed","n":1} model=renamed)",
+                                      "[DONE] model=<none>"}));
+}
+
 TEST_F(StreamingTest, AFilterDropsEventsWithAnEmptyReplacement) {
   ASSERT_TRUE(use(replacing_chain(R"(, split_events: "")")));
   transport_->script({stream({"data: x\n\n", "data: y\n\n"})});
