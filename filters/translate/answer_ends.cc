@@ -337,6 +337,8 @@ Tail find_usage(std::string_view text, size_t from, Usage* usage) {
 
 enum class Head { read, whole, unsure };
 
+constexpr size_t kMaxKeptHead = 1024;
+
 // The leading members, up to the first nested value (Head::read: *middle is where its member
 // starts, *nested_end just past its opening bracket), or all of them (Head::whole: the object
 // ends after them).
@@ -390,7 +392,9 @@ AnswerEnds read_answer_ends(std::string_view text, std::string_view model, Usage
         middle = std::string_view::npos;
         break;
       case Head::read:
-        if (head) {
+        // Kept when short, as leading members are (some 150 bytes): a head of kilobytes is not
+        // copied for every event.
+        if (head && nested_end <= kMaxKeptHead) {
           head->bytes.assign(text.substr(0, nested_end));
           head->middle = middle;
           head->model = {static_cast<size_t>(model_value.data() - text.data()), model_value.size()};

@@ -44,7 +44,8 @@ struct AnswerHead {
 // `text`: one JSON object. `model`: the client's name for it, empty to leave the model as it is.
 // The answer is not copied: on rename_model the caller splices the quoted name into *model_at.
 // `head`, when given, is the last event's leading members, used when `text` starts with the same
-// bytes and replaced by this event's otherwise: the result is what a call without it gives.
+// bytes and replaced by this event's otherwise (when they are 1 KB at most; else left as it is):
+// the result is what a call without it gives.
 AnswerEnds read_answer_ends(std::string_view text, std::string_view model, Usage* usage,
                             TextRange* model_at, AnswerHead* head = nullptr);
 

@@ -135,6 +135,17 @@ TEST(AnswerEnds, AStreamsNextEventIsReadAsOnItsOwn) {
   EXPECT_EQ(model_at.offset, 1u);
 }
 
+TEST(AnswerEnds, ALongHeadIsNotKept) {
+  const std::string chunk =
+      R"({"id":")" + std::string(2000, 'x') + R"(","model":"qwen","choices":[]})";
+  AnswerHead head;
+  Usage usage;
+  TextRange model_at;
+  ASSERT_EQ(read_answer_ends(chunk, "gpt", &usage, &model_at, &head), AnswerEnds::rename_model);
+  EXPECT_TRUE(head.bytes.empty());
+  EXPECT_EQ(read_after(chunk, chunk).text, read(chunk).text);
+}
+
 // Each one-byte change of an event, read after the event itself (its leading members kept) and
 // read on its own, gives the same result, and the other way round.
 TEST(AnswerEnds, KeptLeadingMembersChangeNothingOnEveryMutation) {
