@@ -224,10 +224,9 @@ int api_body_get(sluice_stream* s, sluice_part part, sluice_str* out) {
 // it arrives: an SSE event's data has no content type of its own. Text that is not JSON stays
 // raw either way (the filter chose to send it).
 unsigned replaced_body_depth(sluice_stream* s, const Message& m, bool looks_json) {
-  const auto json_depth = [s] { return std::max(s->owner->max_json_depth(), 1u); };
-  if (looks_json) return json_depth();
-  const std::string* type = http::find_header(m.read_headers(), "content-type");
-  return type && type->find("json") != std::string::npos ? json_depth() : 0;
+  return looks_json || is_json_content_type(m.read_headers())
+             ? std::max(s->owner->max_json_depth(), 1u)
+             : 0;
 }
 
 // looks_like_json of body with its [offset, offset + length) replaced by data, without making it.

@@ -426,6 +426,11 @@ bool JsonBody::remove(std::string_view pointer) {
   return true;
 }
 
+bool is_json_content_type(const http::Headers& headers) {
+  const std::string* type = http::find_header(headers, "content-type");
+  return type && type->find("json") != std::string::npos;
+}
+
 bool looks_like_json(std::string_view text) {
   const size_t i = text.find_first_not_of(" \t\r\n");
   return i != std::string_view::npos && (text[i] == '{' || text[i] == '[');

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/http/message.h"
 #include "core/runtime/json_index.h"
 
 namespace sluice::runtime {
@@ -105,9 +106,13 @@ class JsonBody {
   bool dirty_ = false;
 };
 
-// Whether text is JSON to be read as such when nothing declares it: its first byte after
-// whitespace opens an object or an array. Undeclared bodies, answers and stream events are held
-// as JSON (parsed at their first read) when they look like it.
+// When a body is JSON. Declared: its message's content type names JSON. Undeclared, it is JSON
+// when it looks like it (curl -d and some SDKs send JSON without saying so): its first byte
+// after whitespace opens an object or an array. Undeclared bodies, answers, stream events (whose
+// data has no type of its own) and bodies a filter replaces are held as JSON, parsed at their
+// first read, when they look like it; only a request body declared JSON is refused when it is
+// not.
+bool is_json_content_type(const http::Headers& headers);
 bool looks_like_json(std::string_view text);
 
 }  // namespace sluice::runtime

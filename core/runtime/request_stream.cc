@@ -128,13 +128,6 @@ struct RequestStream::HttpOp : UpstreamCallbacks {
 
 namespace {
 
-bool is_json_content_type(const http::Headers& headers) {
-  const std::string* type = http::find_header(headers, "content-type");
-  return type && type->find("json") != std::string::npos;
-}
-
-// curl -d and some SDKs send JSON without saying so; such bodies are parsed when they look like
-// JSON, but only a body declared as JSON is refused when it is not.
 // An answer's body: JSON (parsed when a filter first reads it) or raw bytes.
 void assign_answer(JsonBody& body, std::string bytes, bool json, unsigned max_depth) {
   if (json) {

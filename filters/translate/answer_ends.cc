@@ -388,8 +388,7 @@ AnswerEnds read_answer_ends(std::string_view text, std::string_view model, Usage
     switch (read_head(text, &model_value, &middle, &nested_end)) {
       case Head::unsure:
         return AnswerEnds::needs_json_view;
-      case Head::whole:
-        middle = std::string_view::npos;
+      case Head::whole:  // nothing unread: no middle
         break;
       case Head::read:
         // Kept when short, as leading members are (some 150 bytes): a head of kilobytes is not
