@@ -28,6 +28,7 @@
 #include "core/http/error_body.h"
 #include "core/http/flow_control.h"
 #include "core/http/io_activity.h"
+#include "core/http/loop_clock.h"
 #include "core/http/token.h"
 #include "core/observability/log.h"
 
@@ -295,22 +296,27 @@ void Connection::close() {
 // ---- libevent trampolines --------------------------------------------------------------------
 
 void Connection::read_cb(bufferevent*, void* arg) {
+  LoopClock::Scope clock;
   io_activity::note();
   static_cast<Connection*>(arg)->on_read();
 }
 void Connection::write_cb(bufferevent*, void* arg) {
+  LoopClock::Scope clock;
   static_cast<Connection*>(arg)->on_write();
 }
 void Connection::event_cb(bufferevent*, short what, void* arg) {
+  LoopClock::Scope clock;
   static_cast<Connection*>(arg)->on_event(what);
 }
 void Connection::timer_cb(int, short, void* arg) {
+  LoopClock::Scope clock;
   auto* self = static_cast<Connection*>(arg);
   self->begin_batch();
   self->on_timer_wakeup();
   self->end_batch();
 }
 void Connection::socket_read_cb(int, short, void* arg) {
+  LoopClock::Scope clock;
   io_activity::note();
   auto* self = static_cast<Connection*>(arg);
   self->begin_batch();
@@ -318,12 +324,14 @@ void Connection::socket_read_cb(int, short, void* arg) {
   self->end_batch();
 }
 void Connection::socket_write_cb(int, short, void* arg) {
+  LoopClock::Scope clock;
   auto* self = static_cast<Connection*>(arg);
   self->begin_batch();
   self->flush();
   self->end_batch();
 }
 void Connection::deferred_cb(int, short, void* arg) {
+  LoopClock::Scope clock;
   auto* self = static_cast<Connection*>(arg);
   self->deferred_scheduled_ = false;
   // The response's bytes leave before its Exchange is destroyed.
@@ -335,6 +343,7 @@ void Connection::deferred_cb(int, short, void* arg) {
   }
 }
 void Connection::closed_cb(int, short, void* arg) {
+  LoopClock::Scope clock;
   auto* self = static_cast<Connection*>(arg);
   self->abort_exchange();
   self->exchange_.reset();
@@ -404,36 +413,28 @@ void Connection::process_input() {
 }
 
 void Connection::process_input_once() {
-  // One clock reading for the deadlines armed while a request's bytes are parsed: they arrived
-  // together (a reading costs some 30 ns here, and a request would take two or three).
-  std::optional<Clock::time_point> parse_time;
-  auto arm_now = [this, &parse_time](Timer timer) {
-    if (!parse_time) parse_time = Clock::now();
-    arm(timer, *parse_time);
-  };
   while (phase_ == Phase::reading) {
     const std::string_view chunk = pending_input();
     if (!chunk.empty() && !parser_.started() && timer_ == Timer::keepalive) {
-      arm_now(Timer::header);  // a later request's header timeout runs from its first byte
+      arm(Timer::header);  // a later request's header timeout runs from its first byte
     }
     const bool in_body = parser_.headers_done();
     const RequestParser::Progress progress = parser_.feed(chunk);
     if (progress.consumed > 0) consume_input(progress.consumed);
     switch (progress.event) {
       case RequestParser::Event::need_more:
-        if (in_body && progress.consumed > 0) arm_now(Timer::body);
+        if (in_body && progress.consumed > 0) arm(Timer::body);
         if (progress.consumed > 0 && !pending_input().empty()) continue;
         if (peer_eof_) begin_close();  // the rest of this request will never come
         return;
       case RequestParser::Event::headers_complete:
         if (parser_.body_expected()) {
           if (parser_.expect_continue()) write("HTTP/1.1 100 Continue\r\n\r\n");
-          arm_now(Timer::body);
+          arm(Timer::body);
         }
         continue;
       case RequestParser::Event::message_complete:
         dispatch();
-        parse_time.reset();  // the chain ran: a pipelined request reads the clock again
         // Answered inside start() (a local reply): start() has returned, so the Exchange may go
         // now, and a pipelined request is handled by this loop rather than by recursion.
         if (phase_ != Phase::dispatched || !response_.finished || !end_exchange()) return;
@@ -994,7 +995,7 @@ std::chrono::milliseconds Connection::timeout_of(Timer timer) const {
 }
 
 void Connection::arm(Timer timer) {
-  arm(timer, timer == Timer::none ? Clock::time_point{} : Clock::now());
+  arm(timer, timer == Timer::none ? Clock::time_point{} : LoopClock::now());
 }
 
 void Connection::arm(Timer timer, Clock::time_point now) {
@@ -1019,7 +1020,7 @@ void Connection::schedule_wakeup(Clock::time_point now) {
 void Connection::on_timer_wakeup() {
   wakeup_scheduled_ = false;
   if (timer_ == Timer::none) return;
-  const Clock::time_point now = Clock::now();
+  const Clock::time_point now = LoopClock::now();
   if (deadline_ - now > kTimerSlack) {  // the deadline moved since this wake-up was scheduled
     schedule_wakeup(now);
     return;

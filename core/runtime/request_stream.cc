@@ -16,6 +16,7 @@
 
 #include "core/apis/inbound.h"
 #include "core/http/error_body.h"
+#include "core/http/loop_clock.h"
 #include "core/observability/log.h"
 #include "core/runtime/runtime_metrics.h"
 
@@ -178,7 +179,7 @@ RequestStream::RequestStream(WorkerServices& services, std::shared_ptr<const Run
       request_id_(request_id),
       method_(std::move(request.method)),
       path_(std::move(request.path)),
-      started_(std::chrono::steady_clock::now()) {
+      started_(http::LoopClock::now()) {
   unsigned depth = runtime_->bootstrap().limits().max_json_depth();
   max_json_depth_ = depth ? depth : 64;
   request_.headers = std::move(request.headers);
@@ -276,9 +277,9 @@ void RequestStream::enter_client_api() {
 apis::AnswerContext RequestStream::answer_context() const {
   apis::AnswerContext context;
   context.client_model = client_model_;
-  context.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::steady_clock::now() - started_)
-                           .count();
+  context.latency_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(http::LoopClock::now() - started_)
+          .count();
   return context;
 }
 
@@ -308,6 +309,7 @@ void RequestStream::schedule_run() {
 }
 
 void RequestStream::on_scheduled_run(evutil_socket_t, short, void* self) {
+  http::LoopClock::Scope clock;
   static_cast<RequestStream*>(self)->run();
 }
 
@@ -579,7 +581,7 @@ void RequestStream::send_upstream() {
     request.timeouts = runtime_->timeouts_for(plan_.targets[attempt_->target_index].deployment);
     if (plan_.per_try_timeout_ms) request.timeouts.first_byte_ms = plan_.per_try_timeout_ms;
     if (upstream_started_ == std::chrono::steady_clock::time_point{}) {
-      upstream_started_ = std::chrono::steady_clock::now();
+      upstream_started_ = http::LoopClock::fresh();  // after the request's filters
     }
     attempt_->call = services_.upstream->start(request, *this);
     if (attempt_->call) return;  // a callback continues
@@ -639,7 +641,7 @@ void RequestStream::on_upstream_body(std::string_view data) {
 }
 
 void RequestStream::on_upstream_complete() {
-  upstream_finished_ = std::chrono::steady_clock::now();
+  upstream_finished_ = http::LoopClock::now();
   if (streaming_) {
     upstream_done_ = true;
     if (phase_ == Phase::upstream && head_sent_) {
@@ -661,7 +663,7 @@ void RequestStream::on_upstream_complete() {
 }
 
 void RequestStream::on_upstream_failure(UpstreamFailure, std::string reason) {
-  upstream_finished_ = std::chrono::steady_clock::now();
+  upstream_finished_ = http::LoopClock::now();
   if (streaming_) {
     // The head (or the decision to stream) is out: no retry; the client gets an error event.
     upstream_error_ = reason.empty() ? "upstream failed" : std::move(reason);
@@ -739,7 +741,7 @@ void RequestStream::stream_pass_done() {
   }
   response_bytes_ += sse_out_.size();
   if (first_body_byte_ == std::chrono::steady_clock::time_point{}) {
-    first_body_byte_ = std::chrono::steady_clock::now();  // time to first token, as sent
+    first_body_byte_ = http::LoopClock::fresh();  // time to first token, as sent
   }
   sink_.send_body(sse_out_, false);
   if (!upstream_paused_ && attempt_ && attempt_->call &&
@@ -968,7 +970,7 @@ void RequestStream::send_to_client() {
   const std::string& body = response_.body.raw();
   response_bytes_ = body.size();
   if (first_body_byte_ == std::chrono::steady_clock::time_point{}) {
-    first_body_byte_ = std::chrono::steady_clock::now();
+    first_body_byte_ = http::LoopClock::fresh();
   }
   sink_.send_whole(head, body);
   response_.headers = std::move(head.headers);  // what went out, for on_complete to read
@@ -981,7 +983,7 @@ void RequestStream::complete(bool aborted) {
   if (run_event_) event_del(run_event_);
   if (attempt_) attempt_->call.reset();
   // One clock read for both: timing.total_us and the duration histogram say the same.
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = http::LoopClock::fresh();
   publish_completion_metadata(aborted, now);
   if (attempt_) complete_slots(attempt_->slots, aborted);
   complete_slots(slots_, aborted);

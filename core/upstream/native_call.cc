@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/http/loop_clock.h"
 #include "core/upstream/native_transport.h"
 #include "core/upstream/public_address.h"
 
@@ -109,7 +110,7 @@ void NativeCall::detach() {
 // ---- getting a connection ------------------------------------------------------------------
 
 void NativeCall::begin() {
-  started_at_ = Clock::now();
+  started_at_ = http::LoopClock::now();
   if (auto idle = guard_.isolated ? nullptr : transport_->pool_.take(url_->pool_key)) {
     connection_ = std::move(idle);
     connection_->set_owner(this);
@@ -124,7 +125,7 @@ void NativeCall::begin() {
 void NativeCall::open_connection() {
   if (waiting()) transport_->waits_.leave(*this);  // a retry: connecting has its own deadline
   reused_ = false;
-  connect_started_at_ = Clock::now();
+  connect_started_at_ = http::LoopClock::now();
   addresses_.clear();
   next_address_ = 0;
   connect_error_.clear();
@@ -221,7 +222,7 @@ bool NativeCall::send_more(std::optional<Clock::time_point> now) {
   // start_exchange, that is the time it just read (a clock read costs some 30 ns here).
   connection_->watch(!reading_paused(), false);
   if (!response_started_) {
-    request_started_at_ = now ? *now : Clock::now();
+    request_started_at_ = now ? *now : http::LoopClock::now();
     wait_for_response();
     arm_timer();
   } else {
@@ -245,7 +246,7 @@ void NativeCall::on_connection_ready(NativeConnection& connection, short what) {
       }
       return;
     }
-    start_exchange(Clock::now());
+    start_exchange(http::LoopClock::now());
     return;
   }
   if (state_ != State::exchanging) return;
@@ -270,7 +271,7 @@ bool NativeCall::read_some() {
       connection_broke(errno);
       return false;
     }
-    last_read_at_ = Clock::now();
+    last_read_at_ = http::LoopClock::now();
     if (!response_started_) {
       response_started_ = true;
       arm_timer();  // the idle deadline replaces the first-byte one
@@ -425,6 +426,7 @@ void NativeCall::report_failure() {
 }
 
 void NativeCall::on_timer(int, short, void* arg) {
+  http::LoopClock::Scope clock;
   auto* self = static_cast<NativeCall*>(arg);
   self->timer_armed_ = false;
   self->timer_activated_ = false;
@@ -446,7 +448,7 @@ void NativeCall::on_timer(int, short, void* arg) {
 
 bool NativeCall::check_deadlines() {
   using std::chrono::milliseconds;
-  const Clock::time_point now = Clock::now();
+  const Clock::time_point now = http::LoopClock::now();
   std::string reason;
   if (timeouts_.total_ms != 0 && now >= started_at_ + milliseconds(timeouts_.total_ms)) {
     reason =
@@ -524,7 +526,8 @@ void NativeCall::arm_timer() {
   // line counts as such a timer.
   if (timer_armed_ && timer_at_ <= deadline) return;
   if (waiting() && wait_until() <= deadline) return;
-  const auto wait = std::max<Clock::duration>(deadline - Clock::now(), Clock::duration::zero());
+  const auto wait =
+      std::max<Clock::duration>(deadline - http::LoopClock::now(), Clock::duration::zero());
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(wait).count() + 500;
   const timeval tv{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
   evtimer_add(timer(), &tv);
@@ -553,7 +556,7 @@ void NativeCall::resume_body() {
   if (!paused_) return;
   paused_ = false;
   if (state_ != State::exchanging) return;
-  last_read_at_ = Clock::now();  // silence while paused is not the upstream's fault
+  last_read_at_ = http::LoopClock::now();  // silence while paused is not the upstream's fault
   if (!held_.empty() || complete_pending_) {
     resume_pending_ = true;
     activate_timer();  // delivered from the loop, never from in here

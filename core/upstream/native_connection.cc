@@ -11,6 +11,7 @@
 #include <cerrno>
 
 #include "core/http/io_activity.h"
+#include "core/http/loop_clock.h"
 
 namespace sluice::upstream {
 
@@ -81,6 +82,7 @@ ssize_t NativeConnection::receive(char* buffer, size_t length) {
 }
 
 void NativeConnection::on_event(int, short what, void* arg) {
+  http::LoopClock::Scope clock;
   http::io_activity::note();  // for the worker's busy poll (core/http/io_activity.h)
   // Nothing may touch the connection after this: the owner may have destroyed it.
   auto* self = static_cast<NativeConnection*>(arg);
