@@ -29,6 +29,7 @@
 #include "core/http/flow_control.h"
 #include "core/http/io_activity.h"
 #include "core/http/loop_clock.h"
+#include "core/http/socket_io.h"
 #include "core/http/token.h"
 #include "core/observability/log.h"
 
@@ -362,7 +363,7 @@ void Connection::read_socket() {
   // One read buffer per thread: a read is parsed where it landed and only what cannot be parsed
   // yet is copied into input_, so no connection keeps a read buffer of its own.
   thread_local std::array<char, kReadChunk> landing;
-  const ssize_t n = ::recv(fd_, landing.data(), landing.size(), 0);
+  const ssize_t n = socket_receive(fd_, landing.data(), landing.size(), 0);
   if (n > 0) {
     const std::string_view bytes(landing.data(), static_cast<size_t>(n));
     if (input_.empty()) {
@@ -678,7 +679,7 @@ void Connection::send_finished_response_now() {
     return;
   }
   const std::string_view bytes = output_.view();
-  const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  const ssize_t n = socket_send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   if (n > 0) output_.consume(static_cast<size_t>(n));
 }
 
@@ -773,7 +774,7 @@ void Connection::flush() {
 bool Connection::send_output() {
   while (!output_.empty()) {
     const std::string_view bytes = output_.view();
-    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    const ssize_t n = socket_send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n > 0) {
       output_.consume(static_cast<size_t>(n));
     } else if (n < 0 && errno == EINTR) {

@@ -12,6 +12,7 @@
 
 #include "core/http/io_activity.h"
 #include "core/http/loop_clock.h"
+#include "core/http/socket_io.h"
 
 namespace sluice::upstream {
 
@@ -74,11 +75,11 @@ int NativeConnection::connect_error() const {
 }
 
 ssize_t NativeConnection::send(const char* data, size_t length) {
-  return ::send(fd_, data, length, MSG_NOSIGNAL);
+  return http::socket_send(fd_, data, length, MSG_NOSIGNAL);
 }
 
 ssize_t NativeConnection::receive(char* buffer, size_t length) {
-  return ::recv(fd_, buffer, length, 0);
+  return http::socket_receive(fd_, buffer, length, 0);
 }
 
 void NativeConnection::on_event(int, short what, void* arg) {
