@@ -6,8 +6,8 @@
 // measured on. As nginx's cached time does per loop iteration, now() inside a callback that holds
 // a Scope gives the time of its first reading there; fresh() reads the clock again where a
 // measurement must not include the callback's own work before it (the upstream call's start, the
-// first byte sent). Outside every Scope, now() reads the clock, so a callback without a Scope is
-// only slower, never wrong. Per thread: each worker has its own loop.
+// first byte sent, completion). Outside every Scope, now() reads the clock, so a callback without
+// a Scope is only slower, never wrong. Per thread: each worker has its own loop.
 
 #include <chrono>
 

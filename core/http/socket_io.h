@@ -2,9 +2,9 @@
 // send(2) and recv(2) without glibc's cancellation wrapper. In a process with more than one
 // thread, glibc's send() and recv() are cancellation points: each enables and then disables
 // asynchronous cancellation around the system call, two atomic compare-and-swaps on the thread's
-// state, for every read and write of a socket (perf: 0.26 us of a proxied request's four). sluice
-// never cancels a thread, so the workers make the system calls directly; the result and errno are
-// the wrappers' (-1 and errno on failure).
+// state, for every read and write of a socket (perf: 0.26 us a proxied request, over its four).
+// sluice never cancels a thread, so the workers make the system calls directly; the result and
+// errno are the wrappers' (-1 and errno on failure).
 
 #include <sys/socket.h>
 #include <sys/syscall.h>
