@@ -3,8 +3,9 @@
 # present. Safe to run again. Uses sudo when not root.
 #
 # Usage: tools/install-deps.sh [--bench]
-#   --bench   also the load benchmarks' packages (benchmarks/*/run.sh): wrk, nginx-light, python3
-#             and tcpdump (benchmarks/proxy's per-request added latency; it captures as root)
+#   --bench   also the load benchmarks' packages (benchmarks/*/run.sh): wrk, nginx-light, python3,
+#             tcpdump (benchmarks/proxy's per-request added latency; it captures as root) and
+#             linux-perf (benchmarks/proxy/cpu_split.sh)
 set -euo pipefail
 
 bench=0
@@ -27,8 +28,8 @@ packages=(
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 # The load benchmarks (benchmarks/*/README.md): the load generator, the server they compare
-# with, their helper scripts' Python and the proxy benchmark's packet capture.
-bench_packages=(wrk nginx-light python3 tcpdump)
+# with, their helper scripts' Python, the proxy benchmark's packet capture and its CPU sampling.
+bench_packages=(wrk nginx-light python3 tcpdump linux-perf)
 ((bench)) && packages+=("${bench_packages[@]}")
 
 missing=()
