@@ -143,3 +143,11 @@ build_body() {
   filler=${filler:0:want}
   printf '%s%s%s' "$prefix" "$filler" "$suffix" >"$file"
 }
+
+# post_json_lua FILE: prints a wrk script that POSTs FILE's JSON (a body from build_body: no "]]")
+# as application/json.
+post_json_lua() {
+  echo 'wrk.method = "POST"'
+  echo 'wrk.headers["Content-Type"] = "application/json"'
+  printf 'wrk.body = [==[%s]==]\n' "$(<"$1")"
+}

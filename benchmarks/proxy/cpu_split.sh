@@ -70,11 +70,7 @@ trap 'exit 130' INT TERM
 read -r FAKE_PORT NGINX_PORT SLUICE_PORT ADMIN_PORT < <(free_ports 4)
 
 build_body "$WORK/chat.json" 1024 ',"temperature":0' ''
-{
-  echo 'wrk.method = "POST"'
-  echo 'wrk.headers["Content-Type"] = "application/json"'
-  printf 'wrk.body = [==[%s]==]\n' "$(<"$WORK/chat.json")"
-} >"$WORK/chat.lua"
+post_json_lua "$WORK/chat.json" >"$WORK/chat.lua"
 
 "$BUILD/bin/fake-llm" --host 127.0.0.1 --port "$FAKE_PORT" --workers "$WORKERS" --no-log \
   </dev/null >"$WORK/fake-llm.log" 2>&1 &

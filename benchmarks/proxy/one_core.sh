@@ -57,11 +57,7 @@ pin() { taskset -c "$CPU" "$@"; }
 
 # The ~1 KB chat request of run.sh.
 build_body "$WORK/chat.json" "$BODY_BYTES" ',"temperature":0' ''
-{
-  echo 'wrk.method = "POST"'
-  echo 'wrk.headers["Content-Type"] = "application/json"'
-  printf 'wrk.body = [==[%s]==]\n' "$(<"$WORK/chat.json")"
-} >"$WORK/chat.lua"
+post_json_lua "$WORK/chat.json" >"$WORK/chat.lua"
 
 pin "$BUILD/bin/fake-llm" --host 127.0.0.1 --port "$FAKE_PORT" --workers 1 --no-log \
   </dev/null >"$WORK/fake-llm.log" 2>&1 &

@@ -481,11 +481,7 @@ python3 -c 'import json, sys; [json.load(open(f)) for f in sys.argv[1:]]' \
   "$WORK/chat.json" "$WORK/stream.json" "$WORK/probe.json" "$WORK/burst.json" ||
   die "the generated request bodies are not valid JSON"
 
-{
-  echo 'wrk.method = "POST"'
-  echo 'wrk.headers["Content-Type"] = "application/json"'
-  printf 'wrk.body = [==[%s]==]\n' "$(<"$WORK/chat.json")"
-} >"$WORK/chat.lua"
+post_json_lua "$WORK/chat.json" >"$WORK/chat.lua"
 
 # ---- fake-llm ----------------------------------------------------------------------------
 
