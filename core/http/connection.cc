@@ -996,12 +996,9 @@ std::chrono::milliseconds Connection::timeout_of(Timer timer) const {
 }
 
 void Connection::arm(Timer timer) {
-  arm(timer, timer == Timer::none ? Clock::time_point{} : LoopClock::now());
-}
-
-void Connection::arm(Timer timer, Clock::time_point now) {
   timer_ = timer;
   if (timer == Timer::none) return;  // a wake-up already scheduled finds nothing to do
+  const Clock::time_point now = LoopClock::now();
   deadline_ = now + timeout_of(timer);
   // Most requests push the deadline back; a wake-up scheduled before it re-arms for the rest.
   if (wakeup_scheduled_ && wakeup_ <= deadline_) return;

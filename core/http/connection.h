@@ -175,7 +175,6 @@ class Connection {
   void close_now();
   void abort_exchange();
   void arm(Timer timer);
-  void arm(Timer timer, Clock::time_point now);  // `now`: a reading taken just before
   void schedule_wakeup(Clock::time_point now);
   void cancel_timer();
   std::chrono::milliseconds timeout_of(Timer timer) const;

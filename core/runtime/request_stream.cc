@@ -847,6 +847,7 @@ void RequestStream::decide_after_attempt() {
       backoff_timer_ = evtimer_new(
           services_.loop,
           [](evutil_socket_t, short, void* self) {
+            http::LoopClock::Scope clock;
             auto* stream = static_cast<RequestStream*>(self);
             stream->start_attempt();
             stream->run();
@@ -1232,6 +1233,7 @@ uint64_t RequestStream::timer_start(sluice_stream* slot, uint32_t delay_ms, uint
   timer->ev = evtimer_new(
       services_.loop,
       [](evutil_socket_t, short, void* arg) {
+        http::LoopClock::Scope clock;
         auto* t = static_cast<Timer*>(arg);
         RequestStream* self = t->owner;
         auto node = self->timers_.extract(t->id);  // keeps the timer alive during the call

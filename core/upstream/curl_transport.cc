@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/http/io_activity.h"
+#include "core/http/loop_clock.h"
 #include "core/observability/log.h"
 #include "core/upstream/curl_call.h"
 #include "core/upstream/request_prep.h"
@@ -179,6 +180,7 @@ void CurlTransport::schedule_deferred() {
 }
 
 void CurlTransport::on_deferred(evutil_socket_t, short, void* arg) {
+  http::LoopClock::Scope clock;
   static_cast<CurlTransport*>(arg)->run_deferred();
 }
 
@@ -278,6 +280,7 @@ int CurlTransport::timer_cb(CURLM*, long timeout_ms, void* arg) {
 }
 
 void CurlTransport::on_socket(evutil_socket_t fd, short what, void* arg) {
+  http::LoopClock::Scope clock;
   http::io_activity::note();  // for the worker's busy poll (core/http/io_activity.h)
   auto* self = static_cast<CurlTransport*>(arg);
   int action = 0;
@@ -289,6 +292,7 @@ void CurlTransport::on_socket(evutil_socket_t fd, short what, void* arg) {
 }
 
 void CurlTransport::on_timer(evutil_socket_t, short, void* arg) {
+  http::LoopClock::Scope clock;
   auto* self = static_cast<CurlTransport*>(arg);
   int running = 0;
   curl_multi_socket_action(self->multi_, CURL_SOCKET_TIMEOUT, 0, &running);

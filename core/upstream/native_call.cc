@@ -115,7 +115,7 @@ void NativeCall::begin() {
     connection_ = std::move(idle);
     connection_->set_owner(this);
     reused_ = true;
-    start_exchange(started_at_);
+    start_exchange();
   } else {
     open_connection();
   }
@@ -194,16 +194,16 @@ void NativeCall::connect_next() {
 
 // ---- the exchange --------------------------------------------------------------------------
 
-void NativeCall::start_exchange(Clock::time_point now) {
+void NativeCall::start_exchange() {
   state_ = State::exchanging;
   sent_ = 0;
   response_started_ = false;
-  request_started_at_ = now;
+  request_started_at_ = http::LoopClock::now();
   parser_.start(head_request_);
-  send_more(now);
+  send_more();
 }
 
-bool NativeCall::send_more(std::optional<Clock::time_point> now) {
+bool NativeCall::send_more() {
   while (sent_ < request_.size()) {
     const ssize_t n = connection_->send(request_.data() + sent_, request_.size() - sent_);
     if (n > 0) {
@@ -218,11 +218,10 @@ bool NativeCall::send_more(std::optional<Clock::time_point> now) {
     connection_broke(n < 0 ? errno : EPIPE);
     return false;
   }
-  // The whole request is out: the first-byte clock starts (again) here. Sent at once from
-  // start_exchange, that is the time it just read (a clock read costs some 30 ns here).
+  // The whole request is out: the first-byte clock starts (again) here.
   connection_->watch(!reading_paused(), false);
   if (!response_started_) {
-    request_started_at_ = now ? *now : http::LoopClock::now();
+    request_started_at_ = http::LoopClock::now();
     wait_for_response();
     arm_timer();
   } else {
@@ -246,7 +245,7 @@ void NativeCall::on_connection_ready(NativeConnection& connection, short what) {
       }
       return;
     }
-    start_exchange(http::LoopClock::now());
+    start_exchange();
     return;
   }
   if (state_ != State::exchanging) return;

@@ -25,7 +25,6 @@
 
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -96,11 +95,9 @@ class NativeCall final : public runtime::UpstreamCall,
 
   void open_connection();
   void connect_next();
-  // `now`: a clock reading taken just before (the call's start, or the connect's end).
-  void start_exchange(Clock::time_point now);
-  // False when the call ended or was destroyed (touch nothing then). `now`: the clock reading of
-  // start_exchange, on its first try; a later try reads the clock when the last byte leaves.
-  bool send_more(std::optional<Clock::time_point> now = std::nullopt);
+  void start_exchange();
+  // False when the call ended or was destroyed (touch nothing then).
+  bool send_more();
   bool read_some();
   void read_eof();
   bool process(const char* data, size_t length);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <utility>
 
+#include "core/http/loop_clock.h"
 #include "core/upstream/failure.h"
 #include "core/upstream/public_address.h"
 
@@ -338,6 +339,7 @@ void Transfer::disarm() {
 }
 
 void Transfer::deadline_cb(evutil_socket_t, short, void* arg) {
+  http::LoopClock::Scope clock;
   auto* self = static_cast<Transfer*>(arg);
   const Deadline which = self->deadline_;
   self->deadline_ = Deadline::none;
