@@ -259,6 +259,9 @@ class Stream {
   bool local_reply(
       uint32_t status, std::string_view body,
       std::initializer_list<std::pair<std::string_view, std::string_view>> headers = {}) const {
+    if (headers.size() == 0) {  // no list at all, rather than one nothing was written into
+      return api_->send_local_reply(stream_, status, nullptr, 0, detail::str(body));
+    }
     // On the stack: a reply has a handful of headers (the host refuses more than 100).
     constexpr size_t kMax = 100;
     sluice_header list[kMax];
