@@ -127,6 +127,16 @@ nginx_temp_paths() {
   printf '%s' "$paths"
 }
 
+# build_kind BUILD_DIR: "profile-guided" when the build folder was configured with a profile
+# (tools/pgo/README.md), else "no profile".
+build_kind() {
+  if grep -qx 'SLUICE_PGO:STRING=use' "$1/CMakeCache.txt" 2>/dev/null; then
+    echo "profile-guided"
+  else
+    echo "no profile"
+  fi
+}
+
 # build_body FILE SIZE EXTRA_FIELDS DIRECTIVE: the proxy benchmarks' chat request of exactly SIZE
 # bytes: a system and a user message whose text is filler (no quote, backslash or "]]") cut to
 # make up the size, then DIRECTIVE (a fake-llm instruction), then EXTRA_FIELDS (such as

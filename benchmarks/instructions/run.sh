@@ -185,7 +185,7 @@ commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
 built=$(date -u -r "$BUILD/bin/sluice" '+%Y-%m-%d %H:%M:%S UTC')
 echo
 echo "instructions per request: 1 worker, 1 connection; this checkout at commit $commit;"
-echo "sluice binary built $built in $BUILD"
+echo "sluice binary built $built in $BUILD ($(build_kind "$BUILD"))"
 # A streamed answer is STREAM_CHUNKS content chunks plus fake-llm's first (role), finishing and
 # usage chunks and [DONE]: its events.
 events=$((STREAM_CHUNKS + 4))

@@ -874,7 +874,7 @@ fi
 
 row1() { printf '%-24s %12s %10s %10s %8s\n' "$@"; }
 echo
-echo "sluice proxy benchmark: commit $COMMIT (sluice binary built $BUILT, $BUILD)"
+echo "sluice proxy benchmark: commit $COMMIT (sluice binary built $BUILT, $BUILD, $(build_kind "$BUILD"))"
 echo "$CORES cores, $(uname -r); load average $LOAD_START at start, $LOAD_END at end"
 echo "workers $WORKERS (fake-llm, nginx, sluice); sluice chain log -> route -> translate;" \
   "request body $BODY_BYTES bytes; nginx access log $([[ "$NGINX_ACCESS_LOG" == 1 ]] && echo on || echo off)"
