@@ -47,7 +47,7 @@ if [[ "$flavour" == release && "${SLUICE_PGO:-1}" != 0 ]]; then
     fi
   done
   args+=(-DSLUICE_PGO=use "-DSLUICE_PGO_DIR=$profile_dir")
-elif [[ "$flavour" != asan ]]; then
+else
   args+=(-DSLUICE_PGO=)  # a folder configured with a profile before builds without one now
 fi
 cmake -S . -B "build/$flavour" -G Ninja "${args[@]}" "${launcher[@]}" >/dev/null
