@@ -127,6 +127,20 @@ nginx_temp_paths() {
   printf '%s' "$paths"
 }
 
+# sluice_build_dir REPO BUILD FLAVOUR: prints BUILD as an absolute path (a relative one is taken
+# from here, else from REPO) when it holds bin/sluice and bin/fake-llm; otherwise says so on
+# stderr, naming `tools/build.sh FLAVOUR`, and fails. Call as BUILD=$(...) || exit 1.
+sluice_build_dir() {
+  local build=$2
+  [[ "$build" == /* || -d "$build" ]] || build="$1/$build"
+  if [[ ! -x "$build/bin/sluice" || ! -x "$build/bin/fake-llm" ]]; then
+    echo "$(basename "$0" .sh): $build/bin/sluice or fake-llm not found;" \
+      "build first: tools/build.sh $3" >&2
+    return 1
+  fi
+  (cd "$build" && pwd)
+}
+
 # build_kind BUILD_DIR: "profile-guided" when the build folder was configured with a profile
 # (tools/pgo/README.md), else "no profile".
 build_kind() {

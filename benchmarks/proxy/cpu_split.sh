@@ -40,10 +40,7 @@ die() {
   exit 1
 }
 
-[[ "$BUILD" == /* || -d "$BUILD" ]] || BUILD="$REPO/$BUILD"
-[[ -x "$BUILD/bin/sluice" && -x "$BUILD/bin/fake-llm" ]] ||
-  die "$BUILD/bin/sluice or fake-llm not found; build first: tools/build.sh profile"
-BUILD=$(cd "$BUILD" && pwd)
+BUILD=$(sluice_build_dir "$REPO" "$BUILD" profile) || exit 1
 NGINX_BIN=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 for tool in wrk perf python3 "$NGINX_BIN"; do
   command -v "$tool" >/dev/null 2>&1 ||

@@ -29,10 +29,7 @@ die() {
   exit 1
 }
 
-[[ "$BUILD" == /* || -d "$BUILD" ]] || BUILD="$REPO/$BUILD"
-[[ -x "$BUILD/bin/sluice" && -x "$BUILD/bin/fake-llm" ]] ||
-  die "$BUILD/bin/sluice or fake-llm not found; build first: tools/build.sh release"
-BUILD=$(cd "$BUILD" && pwd)
+BUILD=$(sluice_build_dir "$REPO" "$BUILD" release) || exit 1
 NGINX_BIN=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 for tool in wrk taskset python3 "$NGINX_BIN"; do
   command -v "$tool" >/dev/null 2>&1 || die "missing $tool (sudo apt-get install -y wrk nginx-light)"
