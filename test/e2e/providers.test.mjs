@@ -130,12 +130,13 @@ describe('providers', { timeout: 300_000 }, () => {
   let fake;
   let sluice;
   let client;
+  let dir;
   const context = () => ({ fake, client });
 
   before(async () => {
     // A service account of the test's own: fake-llm verifies the JWTs with its public half.
     const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const dir = makeTempDir('vertex');
+    dir = makeTempDir('vertex');
     const publicKeyFile = path.join(dir, 'public.pem');
     fs.writeFileSync(publicKeyFile, keys.publicKey.export({ type: 'spki', format: 'pem' }));
     fake = await startFakeLlm({
@@ -207,6 +208,7 @@ describe('providers', { timeout: 300_000 }, () => {
   after(async () => {
     await sluice?.stop();
     await fake?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   providerSuite('bedrock', 'e2e-bedrock', {

@@ -3,7 +3,9 @@
 // errors, and temporary files.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
@@ -59,9 +61,25 @@ inline constexpr std::string_view kMinimal =
     "chains:\n"
     "  - name: main\n";
 
-// Writes `content` to a fresh file under the test temp dir and returns its path.
+// A folder of this test process's own (ctest runs tests in parallel processes), removed with
+// what is in it when the process exits.
+inline const std::filesystem::path& temp_folder() {
+  struct Folder {
+    std::filesystem::path path = std::filesystem::path(::testing::TempDir()) /
+                                 ("sluice-config-test-" + std::to_string(::getpid()));
+    Folder() { std::filesystem::create_directories(path); }
+    ~Folder() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  };
+  static const Folder folder;
+  return folder.path;
+}
+
+// Writes `content` to `name` in temp_folder() (replacing it) and returns its path.
 inline std::string write_temp_file(const std::string& name, const std::string& content) {
-  const std::string path = ::testing::TempDir() + "sluice_config_" + name;
+  const std::string path = (temp_folder() / name).string();
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << content;
   return path;

@@ -248,7 +248,7 @@ TEST(Loader, LoadFileReadsAndNamesTheFile) {
 }
 
 TEST(Loader, MissingFileIsAnError) {
-  const std::string path = ::testing::TempDir() + "sluice_config_missing.yaml";
+  const std::string path = (testing::temp_folder() / "missing.yaml").string();
   const Diagnostic e = only_error(load_file(path));
   EXPECT_EQ(e.file, path);
   EXPECT_EQ(e.line, 0);
