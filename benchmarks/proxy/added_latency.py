@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Per-request latency a proxy adds, from a packet capture of both its sides (standard library).
 
-benchmarks/proxy/run.sh captures its 1-connection runs on the loopback interface with tcpdump
-(nanosecond timestamps, the first bytes of each packet) and runs this on each capture. With
+benchmarks/proxy/run.sh captures its 1-connection runs and its streaming probe rounds on the
+loopback interface with tcpdump (nanosecond timestamps, the first bytes of each packet) and runs
+this on each capture. With
 FRONT_PORT (where the proxy listens) and BACK_PORT (the upstream it forwards to), every request
 of the client makes four HTTP messages:
 
@@ -35,12 +36,24 @@ that lies inside it (its request starting after A began, its answer ending befor
 exchanges with none or several inside are counted as unpaired. This works across any number of
 connections on either side as long as the client sends one request at a time.
 
+With --ttft, the answers are streams of server-sent events and what counts is the time to the
+first event (TTFT) rather than to the answer's end: C and D are then the segments that carried
+the first "data:" of the upstream's answer and of the proxy's, so that
+
+  added = in + out,   in = B - A,   out = D(first data:) - C(first data:)
+
+is what the proxy added to the time to first token of that request. An answer whose first
+"data:" the capture cannot place (the bytes before it were cut off by the snap length, or missed)
+is not used ("no_data"). The capture must then hold enough of each packet to see where "data:"
+begins (run.sh captures the streams with 512 bytes).
+
 Usage:
-  added_latency.py [--from NS] [--to NS] [--kv] PCAP FRONT_PORT [BACK_PORT]
+  added_latency.py [--from NS] [--to NS] [--ttft] [--kv] PCAP FRONT_PORT [BACK_PORT]
 
   --from/--to  only exchanges whose request A starts at or after --from and whose answer D ends
                at or before --to (nanoseconds since the epoch, the capture's clock) count: the
                measured run, not its warm-up
+  --ttft       to the first "data:" of each answer instead of its end (above)
   --kv         one line of key=value pairs (run.sh reads it) instead of a table
 
 Percentiles are nearest-rank, in microseconds. The file is pcap (tcpdump -w), micro- or
@@ -58,6 +71,7 @@ PCAP_MAGIC_US = 0xA1B2C3D4
 PCAP_MAGIC_NS = 0xA1B23C4D
 PCAPNG_MAGIC = 0x0A0D0D0A
 REQUEST_HEAD = re.compile(rb"[A-Z]{1,16} ")  # "POST /v1/chat/completions HTTP/1.1"
+FIRST_EVENT = b"data:"
 SEQ_MOD = 1 << 32
 FIN, SYN, RST, ACK = 0x01, 0x02, 0x04, 0x10
 
@@ -67,7 +81,7 @@ class CaptureError(Exception):
 
 
 def packets(path):
-    """Yields (timestamp_ns, src, sport, dst, dport, seq, flags, payload_len, payload_head)."""
+    """Yields (timestamp_ns, src, sport, dst, dport, seq, flags, payload_len, captured_payload)."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 24:
@@ -158,16 +172,29 @@ def tcp_of(pkt, off, version, orig):
     plen = ip_payload - doff
     if plen < 0:
         return None
-    return src, sport, dst, dport, seq, flags, plen, bytes(pkt[t + doff:t + doff + 16])
+    return src, sport, dst, dport, seq, flags, plen, bytes(pkt[t + doff:t + doff + plen])
 
 
 class Message:
-    __slots__ = ("start", "end", "head", "bad")
+    __slots__ = ("start", "end", "head", "bad", "first_data", "data_unknown", "tail")
 
     def __init__(self, ts, head):
         self.start = self.end = ts
         self.head = head
         self.bad = False
+        self.first_data = None     # time of the segment in which the first "data:" was complete
+        self.data_unknown = False  # bytes before it were not captured: that time is not known
+        self.tail = b""            # the last bytes of the previous segment, for a split "data:"
+
+    def look_for_data(self, ts, captured, plen):
+        if self.first_data is not None or self.data_unknown:
+            return
+        if FIRST_EVENT in self.tail + captured:
+            self.first_data = ts
+        elif len(captured) < plen:
+            self.data_unknown = True  # "data:" may be in what the snap length cut off
+        else:
+            self.tail = captured[-(len(FIRST_EVENT) - 1):]
 
 
 class Direction:
@@ -195,7 +222,7 @@ class Connection:
     def close_current(self):
         self.current = None
 
-    def segment(self, d, ts, seq, flags, plen, head, stats):
+    def segment(self, d, ts, seq, flags, plen, captured, stats):
         way = self.dirs[d]
         if flags & SYN:
             way.base, way.high = (seq + 1) % SEQ_MOD, 0
@@ -218,7 +245,7 @@ class Connection:
         self.fresh = False
         if self.current is None or self.current[0] != d:
             self.close_current()
-            msg = Message(ts, head if start >= 0 and not gap else b"")
+            msg = Message(ts, captured[:16] if start >= 0 and not gap else b"")
             self.current = (d, msg)
             self.messages.append(self.current)
         else:
@@ -226,11 +253,15 @@ class Connection:
         msg.end = ts
         if gap:
             msg.bad = True
+            msg.data_unknown = True
+        if d == 1:
+            msg.look_for_data(ts, captured, plen)
         if flags & (FIN | RST):
             self.close_current()
 
     def exchanges(self):
-        """(request start, request end, answer start, answer end) of each whole exchange."""
+        """(request start, request end, answer start, answer end, answer's first data: or None)
+        of each whole exchange."""
         out, skipped = [], 0
         msgs = self.messages
         i = 0
@@ -245,7 +276,8 @@ class Connection:
             ok = (not req.bad and not ans.bad
                   and REQUEST_HEAD.match(req.head) is not None and ans.head.startswith(b"HTTP/"))
             if ok:
-                out.append((req.start, req.end, ans.start, ans.end))
+                out.append((req.start, req.end, ans.start, ans.end,
+                            None if ans.data_unknown else ans.first_data))
             else:
                 skipped += 1
             i += 2
@@ -253,11 +285,12 @@ class Connection:
 
 
 def read_capture(path, ports):
-    """Exchanges per server port: {port: [(a_start, a_end, d_start, d_end), ...]}, and counters."""
+    """Exchanges per server port: {port: [(a_start, a_end, d_start, d_end, d_first_data), ...]},
+    and counters."""
     stats = {"retransmitted": 0, "gaps": 0, "skipped": 0}
     live = {}
     done = {port: [] for port in ports}
-    for ts, src, sport, dst, dport, seq, flags, plen, head in packets(path):
+    for ts, src, sport, dst, dport, seq, flags, plen, captured in packets(path):
         if dport in ports:
             key, d, port = (src, sport, dst, dport), 0, dport
         elif sport in ports:
@@ -270,7 +303,7 @@ def read_capture(path, ports):
             conn = None
         if conn is None:
             conn = live[key] = Connection()
-        conn.segment(d, ts, seq, flags, plen, head, stats)
+        conn.segment(d, ts, seq, flags, plen, captured, stats)
     for key, conn in live.items():
         done[key[3]].append(conn)
     result = {}
@@ -280,7 +313,7 @@ def read_capture(path, ports):
             ex, skipped = conn.exchanges()
             rows.extend(ex)
             stats["skipped"] += skipped
-        rows.sort()
+        rows.sort(key=lambda row: row[:4])
         result[port] = rows
     return result, stats
 
@@ -292,28 +325,43 @@ def pct(values, p):
     return f"{s[max(1, math.ceil(p / 100 * len(s))) - 1] / 1000:.1f}"
 
 
-def analyse(path, front, back, t_from, t_to):
+def analyse(path, front, back, t_from, t_to, ttft=False):
     ports = (front,) if back is None else (front, back)
     ex, stats = read_capture(path, ports)
     fronts = [e for e in ex[front] if e[0] >= t_from and e[3] <= t_to]
     out = {"requests": 0, "unpaired": 0, "retransmitted": stats["retransmitted"],
            "gaps": stats["gaps"], "skipped": stats["skipped"]}
+    if ttft:
+        out["no_data"] = 0
     series = {}
     if back is None:
-        series["own"] = [d_end - a_end for _, a_end, _, d_end in fronts]
-        out["requests"] = len(fronts)
+        own = []
+        for _, a_end, _, d_end, d_first in fronts:
+            if not ttft:
+                own.append(d_end - a_end)
+            elif d_first is None:
+                out["no_data"] += 1
+            else:
+                own.append(d_first - a_end)
+        series["own"] = own
+        out["requests"] = len(own)
     else:
         backs = ex[back]
         starts = [e[0] for e in backs]
         added, inb, outb, upstream, total = [], [], [], [], []
-        for a_start, a_end, d_start, d_end in fronts:
+        for a_start, a_end, _, d_end, d_first in fronts:
             lo = bisect.bisect_left(starts, a_start)
             hi = bisect.bisect_right(starts, d_end)
             inside = backs[lo:hi]
             if len(inside) != 1 or inside[0][3] > d_end:
                 out["unpaired"] += 1
                 continue
-            _, b_end, _, c_end = inside[0]
+            _, b_end, _, c_end, c_first = inside[0]
+            if ttft:
+                if d_first is None or c_first is None:
+                    out["no_data"] += 1
+                    continue
+                d_end, c_end = d_first, c_first
             inb.append(b_end - a_end)
             outb.append(d_end - c_end)
             added.append(b_end - a_end + d_end - c_end)
@@ -329,7 +377,7 @@ def analyse(path, front, back, t_from, t_to):
 
 
 def main(argv):
-    args, t_from, t_to, kv = [], 0, float("inf"), False
+    args, t_from, t_to, kv, ttft = [], 0, float("inf"), False, False
     it = iter(argv)
     for a in it:
         if a in ("--from", "--to"):
@@ -342,6 +390,8 @@ def main(argv):
                 t_to = int(value)
         elif a == "--kv":
             kv = True
+        elif a == "--ttft":
+            ttft = True
         elif a in ("-h", "--help"):
             print(__doc__)
             return 0
@@ -356,7 +406,7 @@ def main(argv):
     if back == front:
         return usage("FRONT_PORT and BACK_PORT must differ")
     try:
-        out, names = analyse(args[0], front, back, t_from, t_to)
+        out, names = analyse(args[0], front, back, t_from, t_to, ttft)
     except (OSError, CaptureError) as e:
         print(f"added_latency: {e}", file=sys.stderr)
         return 1
@@ -365,7 +415,7 @@ def main(argv):
         return 0
     print(f"{out['requests']} requests; {out['unpaired']} unpaired, {out['skipped']} exchanges not used"
           f" (malformed or incomplete), {out['retransmitted']} retransmitted segments,"
-          f" {out['gaps']} gaps")
+          f" {out['gaps']} gaps" + (f", {out['no_data']} without a first data: in the capture" if ttft else ""))
     print(f"{'us':10s} {'p50':>10s} {'p90':>10s} {'p99':>10s} {'max':>10s}")
     for name in names:
         print(f"{name:10s}" + "".join(f" {out[f'{name}_{q}']:>10s}" for q in ("p50", "p90", "p99", "max")))
@@ -373,7 +423,7 @@ def main(argv):
 
 
 def usage(why):
-    print(f"added_latency: {why}\nusage: added_latency.py [--from NS] [--to NS] [--kv] PCAP FRONT_PORT [BACK_PORT]",
+    print(f"added_latency: {why}\nusage: added_latency.py [--from NS] [--to NS] [--ttft] [--kv] PCAP FRONT_PORT [BACK_PORT]",
           file=sys.stderr)
     return 2
 

@@ -4,8 +4,8 @@
 Run: python3 benchmarks/proxy/added_latency_test.py   (exits 1 on a failure)
 
 Each case writes a pcap the way `tcpdump -i lo -s 128 --time-stamp-precision=nano -w` does
-(Ethernet, IPv4, TCP with a 12-byte timestamp option, packets cut at 128 bytes) and compares what
-added_latency.py makes of it with the times the case put in.
+(Ethernet, IPv4, TCP with a 12-byte timestamp option, packets cut at 128 bytes, or at 512 for the
+streams of --ttft) and compares what added_latency.py makes of it with the times the case put in.
 """
 
 import os
@@ -24,8 +24,9 @@ T0 = 1_800_000_000 * 1_000_000_000
 
 
 class Capture:
-    def __init__(self):
+    def __init__(self, snaplen=SNAPLEN):
         self.records = []
+        self.snaplen = snaplen
 
     def tcp(self, ts, sport, dport, seq, payload=b"", flags=0x18, length=None):
         """One segment; payload is its first bytes, length (default len(payload)) its size."""
@@ -40,9 +41,9 @@ class Capture:
 
     def write(self, path):
         with open(path, "wb") as f:
-            f.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, SNAPLEN, 1))
+            f.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, self.snaplen, 1))
             for ts, frame in self.records:
-                cut = frame[:SNAPLEN]
+                cut = frame[:self.snaplen]
                 f.write(struct.pack("<IIII", ts // 1_000_000_000, ts % 1_000_000_000, len(cut),
                                     len(frame)))
                 f.write(cut)
@@ -89,11 +90,11 @@ def proxied(cap, front, back, t, a, b, c, d):
     front.send(t + d * US, False, ANS, 1520)
 
 
-def run(cap, *args):
+def run(cap, *args, ttft=False):
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "c.pcap")
         cap.write(path)
-        out, _ = added_latency.analyse(path, *args)
+        out, _ = added_latency.analyse(path, *args, ttft=ttft)
     return out
 
 
@@ -233,8 +234,85 @@ def case_unpaired():
     expect("a request the proxy answered itself", out, requests=1, unpaired=1)
 
 
+# Streams (--ttft). Each segment's bytes are given whole: where "data:" is matters. The heads are
+# as long as real ones (fake-llm's ~110 bytes, sluice's ~180), so a 128-byte capture cuts before
+# the first event when head and event share a segment.
+UP_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n".ljust(108, b"h") + b"\r\n\r\n"
+PROXY_HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n".ljust(176, b"h") + b"\r\n\r\n"
+EVENT = b'data: {"choices":[{"delta":{"role":"assistant"}}]}\n\n'
+CHUNK = b'data: {"choices":[{"delta":{"content":"x"}}]}\n\n'
+
+
+def streamed(cap, front, back, t, a, b, c_head, c, d, more=3):
+    """One streamed request through the proxy (times in us after t): the upstream sends its head
+    alone at c_head and its first event at c; the proxy sends its head and first event in one
+    segment at d; then `more` events on each side, 1 ms apart."""
+    front.send(t + a * US, True, REQ, 1100)
+    back.send(t + b * US, True, REQ, 1150)
+    back.send(t + c_head * US, False, UP_HEAD)
+    back.send(t + c * US, False, EVENT)
+    front.send(t + d * US, False, PROXY_HEAD + EVENT)
+    for i in range(1, more + 1):
+        back.send(t + (c + 1000 * i) * US, False, CHUNK)
+        front.send(t + (d + 1000 * i) * US, False, CHUNK)
+
+
+def case_ttft_streams():
+    cap = Capture(512)
+    front = Conn(cap, 40000, FRONT, T0)
+    back = Conn(cap, 40001, BACK, T0 + 10)
+    t = T0 + 1000 * US
+    for i in range(10):  # in = 10 us, out = 20 + i us; the answers' ends are 3 ms later
+        streamed(cap, front, back, t, 0, 10, 50, 100, 120 + i)
+        t += 10_000 * US
+    out = run(cap, FRONT, BACK, 0, float("inf"), ttft=True)
+    expect("ttft: streams", out, requests=10, unpaired=0, no_data=0, in_p50="10.0",
+           out_p50="24.0", added_max="39.0", upstream_p50="90.0", total_p99="129.0")
+    # the same capture, to the answers' ends: out is then 3 ms later on both sides alike
+    out = run(cap, FRONT, BACK, 0, float("inf"))
+    expect("ttft: the same streams to their ends", out, requests=10, out_p50="24.0",
+           upstream_p50="3090.0")
+
+
+def case_ttft_split_and_cut():
+    # "data:" split across two segments: the second, where it is complete, is the time
+    cap = Capture(512)
+    front = Conn(cap, 40000, FRONT, T0)
+    back = Conn(cap, 40001, BACK, T0 + 10)
+    t = T0 + 1000 * US
+    front.send(t, True, REQ, 1100)
+    back.send(t + 10 * US, True, REQ, 1150)
+    back.send(t + 100 * US, False, UP_HEAD + EVENT)
+    front.send(t + 110 * US, False, PROXY_HEAD + b"da")
+    front.send(t + 150 * US, False, EVENT[2:])
+    out = run(cap, FRONT, BACK, 0, float("inf"), ttft=True)
+    expect("ttft: data: split across segments", out, requests=1, out_p50="50.0", in_p50="10.0")
+    # cut at 128 bytes, the proxy's first segment hides where its first event begins: not used
+    cap = Capture(128)
+    front = Conn(cap, 40000, FRONT, T0)
+    back = Conn(cap, 40001, BACK, T0 + 10)
+    streamed(cap, front, back, T0 + 1000 * US, 0, 10, 50, 100, 120)
+    out = run(cap, FRONT, BACK, 0, float("inf"), ttft=True)
+    expect("ttft: a capture too short", out, requests=0, no_data=1, unpaired=0)
+
+
+def case_ttft_server_alone():
+    cap = Capture(512)
+    conn = Conn(cap, 40000, BACK, T0)
+    t = T0 + 1000 * US
+    for i in range(5):
+        conn.send(t, True, REQ, 1100)
+        conn.send(t + 40 * US, False, UP_HEAD)
+        conn.send(t + (60 + i) * US, False, EVENT)
+        conn.send(t + 2000 * US, False, CHUNK)
+        t += 5000 * US
+    out = run(cap, BACK, None, 0, float("inf"), ttft=True)
+    expect("ttft: a server on its own", out, requests=5, own_p50="62.0", own_max="64.0")
+
+
 for case in (case_plain, case_split_ack_retransmit, case_gap_and_head, case_wrap_and_window,
-             case_two_upstream_connections_midstream, case_server_alone, case_unpaired):
+             case_two_upstream_connections_midstream, case_server_alone, case_unpaired,
+             case_ttft_streams, case_ttft_split_and_cut, case_ttft_server_alone):
     case()
 if failures:
     print(f"{failures} failed")

@@ -17,13 +17,16 @@
 #         evenly over RAMP_MS; once every one has had its first event (all open and flowing),
 #         PROBES streaming requests one at a time, each on a new connection (request sent
 #         PROBE_GAP_MS after the connection is made), while the background streams go on
-#         streaming. The time to first token (TTFT) of the probes: p50/p99 of each target, the
-#         TTFT sluice adds (probe p99 through sluice minus direct, target < 200 us), and sluice's
-#         RSS while all STREAMS background streams are open and flowing (target < 50 MB); also,
-#         for information, the background streams' TTFT during the ramp and sluice's own
-#         ttft_ms of the probes. With 200 probes the p99 is the third-largest sample; on a shared
-#         2-core machine it is set by scheduling delays of a few ms, in both rows, so the p99
-#         difference is mostly noise there (README.md, "Reading the numbers");
+#         streaming. The time to first token (TTFT) of the probes: p50/p99 of each target; the
+#         TTFT sluice adds to each probe (target p99 < 200 us), measured per probe from a
+#         capture of the run as in part 2 (in = the probe's request arrived .. sluice's request
+#         to fake-llm left; out = fake-llm's first data: event arrived .. sluice's first data:
+#         event left), else the difference of the probes' p99 through sluice and direct (printed
+#         either way: with 200 probes the p99 is the third-largest sample, and on a shared 2-core
+#         machine it is set by scheduling delays of a few ms in both rows, so the difference is
+#         mostly noise there; README.md, "Reading the numbers"); sluice's RSS while all STREAMS
+#         background streams are open and flowing (target < 50 MB); also, for information, the
+#         background streams' TTFT during the ramp and sluice's own ttft_ms of the probes;
 #      b. burst (information, BURST=1): STREAMS requests sent at once, direct and through
 #         sluice, as before: their p99 is the time a server needs to work through a queue of
 #         STREAMS requests arriving in the same millisecond, not what a proxy adds to a request,
@@ -64,8 +67,9 @@
 #   NGINX_ACCESS_LOG=1  nginx writes an access log to a file, as sluice's log filter does; 0: off
 #   NOFILE=8192         open-file limit raised for this script and what it starts
 #   STRICT=1            exit 3 when a target is missed
-#   CAPTURE=1           capture the 1-connection runs with tcpdump for the per-request added
-#                       latency (needs root or CAP_NET_RAW); 0: no capture, the old difference
+#   CAPTURE=1           capture the 1-connection runs and the probe rounds with tcpdump for the
+#                       per-request added latency and TTFT (needs root or CAP_NET_RAW); 0: no
+#                       capture, the targets apply to the differences of percentiles
 #   VERBOSE=1           also print wrk's own output
 # Binds 127.0.0.1 only. Installs nothing. Everything it starts and writes is removed on exit.
 
@@ -194,8 +198,8 @@ if (($(ulimit -Sn) < NOFILE)); then
   ulimit -Sn "$NOFILE" || die "could not raise the open-file limit to $NOFILE"
 fi
 
-# Part 2's per-request measurement: tcpdump on the loopback interface. Without it (not
-# installed, no right to capture) the script goes on with the difference of percentiles and says
+# Parts 2 and 3a's per-request measurements: tcpdump on the loopback interface. Without it (not
+# installed, no right to capture) the script goes on with the differences of percentiles and says
 # why. `tcpdump -d` opens the interface and compiles a filter without capturing: the same checks.
 CAPTURE_OK=0
 CAPTURE_WHY="CAPTURE=0"
@@ -215,7 +219,7 @@ if [[ "$CAPTURE" == 1 ]]; then
     CAPTURE_WHY=""
   fi
   if ((!CAPTURE_OK)); then
-    echo "proxy: no per-request added latency: $CAPTURE_WHY; part 2's target falls back to the difference of percentiles" >&2
+    echo "proxy: no per-request added latency: $CAPTURE_WHY; the targets of parts 2 and 3a fall back to the differences of percentiles" >&2
   fi
 fi
 
@@ -372,19 +376,19 @@ run_wrk() {
   fi
 }
 
-# capture_start NAME PORT...: tcpdump on lo, to $WORK/cap.NAME.pcap: the TCP segments to or
-# from the PORTs that carry data or open or close a connection (pure ACKs are left out in the
-# kernel), their first 128 bytes, nanosecond timestamps. Returns once it captures; when it
+# capture_start NAME BYTES PORT...: tcpdump on lo, to $WORK/cap.NAME.pcap: the TCP segments to
+# or from the PORTs that carry data or open or close a connection (pure ACKs are left out in the
+# kernel), their first BYTES bytes, nanosecond timestamps. Returns once it captures; when it
 # cannot, says why and turns the capture off for the rest of the run.
 capture_start() {
-  local name=$1 ports="" port filter i why
-  shift
+  local name=$1 bytes=$2 ports="" port filter i why
+  shift 2
   ((CAPTURE_OK)) || return 0
   for port in "$@"; do ports+="${ports:+ or }port $port"; done
   filter="tcp and ($ports) and (tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0"
   filter+=" or ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2) != 0)"
   # -Z: as root, tcpdump would write the file as user tcpdump, which cannot enter $WORK.
-  "$TCPDUMP_BIN" -i lo -n -s 128 --time-stamp-precision=nano -B 8192 -Z "$(id -un)" \
+  "$TCPDUMP_BIN" -i lo -n -s "$bytes" --time-stamp-precision=nano -B 8192 -Z "$(id -un)" \
     -w "$WORK/cap.$name.pcap" "$filter" </dev/null >/dev/null 2>"$WORK/tcpdump.$name.err" &
   TCPDUMP_PID=$!
   for ((i = 0; i < 100; i++)); do
@@ -397,7 +401,7 @@ capture_start() {
   CAPTURE_OK=0
   why=$(sed -n '1{s/^tcpdump: //;p}' "$WORK/tcpdump.$name.err" 2>/dev/null || true)
   CAPTURE_WHY="tcpdump did not start capturing for $name: ${why:-it did not say it was listening within 5 s}"
-  echo "proxy: $CAPTURE_WHY; part 2's target falls back to the difference of percentiles" >&2
+  echo "proxy: $CAPTURE_WHY; the targets measured after it fall back to the differences of percentiles" >&2
 }
 
 # capture_stop NAME: stops tcpdump after 1.2 s (it reads the kernel's capture buffer in blocks,
@@ -412,10 +416,10 @@ capture_stop() {
   awk '/packets dropped by kernel/ { print $1 }' "$WORK/tcpdump.$name.err" >"$WORK/dropped.$name"
 }
 
-# capture_stats NAME FRONT_PORT [BACK_PORT]: added_latency.py on NAME's capture, the exchanges
-# of its measured run (window.NAME); its key=value words go into the associative array C_NAME
-# (declared in part 2), with `dropped`. Deletes the capture. A capture it cannot read turns the
-# per-request measurement off, with the reason.
+# capture_stats NAME [--ttft] FRONT_PORT [BACK_PORT]: added_latency.py on NAME's capture, the
+# exchanges of its measured run (window.NAME); its key=value words go into the associative array
+# C_NAME (declared in parts 2 and 3), with `dropped`. Deletes the capture. A capture it cannot
+# read turns the per-request measurement off, with the reason.
 capture_stats() {
   local name=$1 from to out kv
   shift
@@ -672,20 +676,20 @@ fi
 # too, so that all four bear the capture's cost alike; only the measured run's exchanges count.
 echo "2. latency at 1 connection" >&2
 LATENCY_TARGETS=(direct1 sluice1 nginx1)
-capture_start direct1 "$FAKE_PORT"
+capture_start direct1 128 "$FAKE_PORT"
 run_wrk direct1 "$FAKE_PORT" 1 1 "$LAT_DURATION"
 capture_stop direct1
-capture_start sluice1 "$SLUICE_PORT" "$FAKE_PORT"
+capture_start sluice1 128 "$SLUICE_PORT" "$FAKE_PORT"
 run_wrk sluice1 "$SLUICE_PORT" 1 1 "$LAT_DURATION" "$SLUICE_PID"
 capture_stop sluice1
 if ((BUSY_POLL_US > 0)); then
   # Before nginx1: sluice's own log count brackets its run from sluice1's warm-up to nginx1's.
-  capture_start sluicebp1 "$SLUICE_BP_PORT" "$FAKE_PORT"
+  capture_start sluicebp1 128 "$SLUICE_BP_PORT" "$FAKE_PORT"
   run_wrk sluicebp1 "$SLUICE_BP_PORT" 1 1 "$LAT_DURATION" "$SLUICE_BP_PID"
   capture_stop sluicebp1
   LATENCY_TARGETS+=(sluicebp1)
 fi
-capture_start nginx1 "$NGINX_PORT" "$FAKE_PORT"
+capture_start nginx1 128 "$NGINX_PORT" "$FAKE_PORT"
 run_wrk nginx1 "$NGINX_PORT" 1 1 "$LAT_DURATION"
 capture_stop nginx1
 for name in "${LATENCY_TARGETS[@]}"; do
@@ -766,14 +770,22 @@ run_client() {
   unset -n into
 }
 
-# run_probe NAME PORT PIDS (comma-separated; VmRSS is summed)
+# run_probe NAME PORT PIDS [BACK_PORT]: one probe round, captured (when CAPTURE_OK) on PORT and
+# BACK_PORT, every target alike; the probe phase's wall-clock times go to $WORK/window.p_NAME.
+# PIDS: comma-separated (VmRSS is summed). The capture takes each packet's first 512 bytes, so
+# that it holds where an answer's first "data:" begins (after a head of up to ~300 bytes).
 run_probe() {
   local name=$1 port=$2 pids=$3 timeout
   timeout=$((30 + (RAMP_MS + (CHUNKS - 1) * CHUNK_DELAY_MS + PROBES * PROBE_EST_MS) * 2 / 1000))
   echo "  $name: $STREAMS background streams over ${RAMP_MS} ms, then $PROBES probes ..." >&2
+  capture_start "p_$name" 512 "$port" "${@:4}"
   run_client "p_$name" probe "$port" "$STREAMS" "$WORK/stream.json" "$pids" $((CHUNKS + 3)) \
     "$CHUNK_DELAY_MS" "$timeout" "$RAMP_MS" "$PROBES" "$WORK/probe.json" 5 \
     "$PROBE_CHUNK_DELAY_MS" "$PROBE_GAP_MS"
+  capture_stop "p_$name"
+  declare -n s="S_p_$name"
+  echo "${s[probes_from_ns]} ${s[probes_to_ns]}" >"$WORK/window.p_$name"
+  unset -n s
 }
 
 # run_burst NAME PORT PIDS
@@ -789,16 +801,34 @@ echo "3. streams" >&2
 NGINX_PIDS=$(IFS=,; echo "$NGINX_PID,${NGINX_WORKER_PIDS[*]}")
 WARNS_BEFORE=$(grep -c '"level":"warn"' "$WORK/sluice.log" || true)
 run_probe direct "$FAKE_PORT" "$FAKE_PID"
-run_probe nginx "$NGINX_STREAM_PORT" "$NGINX_PIDS"
+run_probe nginx "$NGINX_STREAM_PORT" "$NGINX_PIDS" "$FAKE_PORT"
 STREAM_LOG_FIRST=$(log_lines)
-run_probe sluice "$SLUICE_PORT" "$SLUICE_PID"
+run_probe sluice "$SLUICE_PORT" "$SLUICE_PID" "$FAKE_PORT"
 sleep 0.2  # the log writer's last lines
 STREAM_LOG_LAST=$(log_lines)
 read -r PLOG_N PLOG_TTFT50 PLOG_TTFT99 _ _ _ < <(stream_log_stats "$STREAM_LOG_FIRST" "$STREAM_LOG_LAST")
 PROBE_TARGETS=(direct nginx sluice)
 if ((BUSY_POLL_US > 0)); then
-  run_probe sluicebp "$SLUICE_BP_PORT" "$SLUICE_BP_PID"
+  run_probe sluicebp "$SLUICE_BP_PORT" "$SLUICE_BP_PID" "$FAKE_PORT"
   PROBE_TARGETS+=(sluicebp)
+fi
+# shellcheck disable=SC2034  # filled by capture_stats through a name reference
+declare -A C_p_direct C_p_nginx C_p_sluice C_p_sluicebp
+if ((CAPTURE_OK)); then
+  echo "  reading the captures ..." >&2
+  capture_stats p_direct --ttft "$FAKE_PORT"
+  capture_stats p_nginx --ttft "$NGINX_STREAM_PORT" "$FAKE_PORT"
+  capture_stats p_sluice --ttft "$SLUICE_PORT" "$FAKE_PORT"
+  ((BUSY_POLL_US > 0)) && capture_stats p_sluicebp --ttft "$SLUICE_BP_PORT" "$FAKE_PORT"
+fi
+# As in part 2: the target uses the capture only when it paired sluice's probes.
+if ((CAPTURE_OK)) && [[ "${C_p_sluice[requests]:-0}" =~ ^[1-9] ]]; then
+  PROBE_PER_REQUEST=1
+else
+  PROBE_PER_REQUEST=0
+  if ((CAPTURE_OK)); then
+    CAPTURE_WHY="no probe through sluice was found in its capture"
+  fi
 fi
 if [[ "$BURST" == 1 ]]; then
   run_burst direct "$FAKE_PORT" "$FAKE_PID"
@@ -865,7 +895,13 @@ else
   v_p50=$v_diff_p50
   v_p99=$v_diff_p99
 fi
-v_ttft=$(verdict "$added_ttft_p99 < $TARGET_ADDED_TTFT_P99_US")
+v_diff_ttft=$(verdict "$added_ttft_p99 < $TARGET_ADDED_TTFT_P99_US")
+if ((PROBE_PER_REQUEST)); then
+  v_ttft=$(verdict "${C_p_sluice[added_p99]} < $TARGET_ADDED_TTFT_P99_US")
+  v_diff_ttft+=" (information)"
+else
+  v_ttft=$v_diff_ttft
+fi
 if [[ "$stream_rss_mb" == "?" ]]; then
   v_rss="MISSED (not measured: the background streams were never all open)"
 else
@@ -873,6 +909,7 @@ else
 fi
 
 row1() { printf '%-24s %12s %10s %10s %8s\n' "$@"; }
+row2() { printf '%-22s %-6s %13s %10s %10s %10s %10s\n' "$@"; }
 echo
 echo "sluice proxy benchmark: commit $COMMIT (sluice binary built $BUILT, $BUILD, $(build_kind "$BUILD"))"
 echo "$CORES cores, $(uname -r); load average $LOAD_START at start, $LOAD_END at end"
@@ -916,7 +953,6 @@ if ((PER_REQUEST)); then
   echo "added per request, from a loopback capture of these runs (tcpdump, ns timestamps; each"
   echo " message at its last byte): in = the client's request arrived .. the proxy's request to"
   echo " fake-llm left; out = fake-llm's answer arrived .. the proxy's answer left; added = in + out"
-  row2() { printf '%-22s %-6s %13s %10s %10s %10s %10s\n' "$@"; }
   row2 target part "requests/wrk" "p50 (us)" "p90 (us)" "p99 (us)" "max (us)"
   capture_rows=("sluice1:(c) sluice")
   ((BUSY_POLL_US > 0)) && capture_rows+=("sluicebp1:(d) sluice, busy poll")
@@ -1013,8 +1049,54 @@ for name in "${PROBE_TARGETS[@]}"; do
 done
 echo "(TTFT: of the $PROBES probes; RSS open: highest VmRSS sampled while all $STREAMS background streams"
 echo " were open and flowing, probes running; nginx: master and workers summed)"
+if ((PROBE_PER_REQUEST)); then
+  echo "added TTFT per probe, from a loopback capture of these rounds (each event at the segment"
+  echo " that completed its first \"data:\"): in = the probe's request arrived .. the proxy's request"
+  echo " to fake-llm left; out = fake-llm's first event arrived .. the proxy's first event left;"
+  echo " added = in + out"
+  row2 target part "probes" "p50 (us)" "p90 (us)" "p99 (us)" "max (us)"
+  probe_rows=("p_sluice:(c) sluice")
+  ((BUSY_POLL_US > 0)) && probe_rows+=("p_sluicebp:(d) sluice, busy poll")
+  probe_rows+=("p_nginx:(b) nginx, unbuffered" "p_direct:(a) fake-llm direct")
+  for pair in "${probe_rows[@]}"; do
+    name=${pair%%:*}
+    declare -n c="C_$name"
+    declare -n s="S_$name"
+    if [[ -z "${c[requests]:-}" ]]; then
+      row2 "${pair#*:}" "-" "not read" "" "" "" ""
+      unset -n c s
+      continue
+    fi
+    parts=(added in out)
+    [[ "$name" == p_direct ]] && parts=(own)
+    label=${pair#*:}
+    count="${c[requests]}/${s[probe_ok]}"
+    for part in "${parts[@]}"; do
+      row2 "$label" "$part" "$count" "${c[${part}_p50]}" "${c[${part}_p90]}" "${c[${part}_p99]}" \
+        "${c[${part}_max]}"
+      label="" count=""
+    done
+    read -r n u nd g r d <<<"${c[requests]} ${c[unpaired]} ${c[no_data]} ${c[gaps]} ${c[retransmitted]} ${c[dropped]:-0}"
+    if ((u + nd + g + r + d > 0 || n < s[probe_ok])); then
+      echo "note (${name#p_}): the capture paired $n of ${s[probe_ok]} probes; $u unpaired, $nd without" \
+        "a first data: in the capture, ${c[skipped]} exchanges not used, $r retransmitted segments, $g" \
+        "gaps, ${c[dropped]:-?} packets dropped by the kernel"
+    fi
+    unset -n c s
+  done
+  echo "(own: fake-llm's probe request arrived .. its first event left, information; probes: those"
+  echo " paired in the capture / those that streamed to their end)"
+  printf '%-36s %12s   %-12s %s\n' "added TTFT by sluice per probe, p50" "${C_p_sluice[added_p50]} us" \
+    "" "(information)"
+  printf '%-36s %12s   %-12s %s\n' "added TTFT by sluice per probe, p99" "${C_p_sluice[added_p99]} us" \
+    "< $TARGET_ADDED_TTFT_P99_US us" "$v_ttft"
+  echo "difference of percentiles (probes through the proxy minus direct; information):"
+else
+  echo "added TTFT per probe: not measured: $CAPTURE_WHY"
+  echo "(the target applies to the difference of percentiles: probes through sluice minus direct)"
+fi
 printf '%-36s %12s   %s\n' "added TTFT by sluice, p50" "$added_ttft_p50 us" "(information)"
-printf '%-36s %12s   %-12s %s\n' "added TTFT by sluice, p99" "$added_ttft_p99 us" "< $TARGET_ADDED_TTFT_P99_US us" "$v_ttft"
+printf '%-36s %12s   %-12s %s\n' "added TTFT by sluice, p99" "$added_ttft_p99 us" "< $TARGET_ADDED_TTFT_P99_US us" "$v_diff_ttft"
 if ((BUSY_POLL_US > 0)); then
   printf '%-36s %12s   %s\n' "added TTFT by (d) busy poll, p50/p99" \
     "$bp_added_ttft_p50 / $bp_added_ttft_p99 us" "(information)"

@@ -417,6 +417,7 @@ def run_probe(port, n, body_file, pids, expected_events, chunk_delay_ms, timeout
     probe_send_at = 0.0
     bg_open_min = n
     t_probes_start = t_probes_end = None
+    wall_probes_start = wall_probes_end = None  # the same, on the clock of a packet capture
 
     def on_background(fd):
         nonlocal open_count, waiting, ts_ok, t_first_end
@@ -450,7 +451,7 @@ def run_probe(port, n, body_file, pids, expected_events, chunk_delay_ms, timeout
             probe_state = "connecting"
 
     def end_probe():
-        nonlocal probe, probe_state, t_probes_end
+        nonlocal probe, probe_state, t_probes_end, wall_probes_end
         ep.unregister(probe.sock.fileno())
         probe.sock.close()
         done.append(probe)
@@ -459,6 +460,7 @@ def run_probe(port, n, body_file, pids, expected_events, chunk_delay_ms, timeout
             start_probe()
         else:
             t_probes_end = time.monotonic()
+            wall_probes_end = time.time_ns()
 
     def on_probe(events):
         nonlocal probe_state, probe_send_at, ts_ok
@@ -499,6 +501,7 @@ def run_probe(port, n, body_file, pids, expected_events, chunk_delay_ms, timeout
             # Every background stream had its first event (or failed): the probes start. Those
             # that failed or already ended show in `errors` and `bg_open_min`.
             t_all_first = t_probes_start = now
+            wall_probes_start = time.time_ns()
             start_probe()
         if probe_state == "gap" and now >= probe_send_at:
             bg_open_min = min(bg_open_min, open_count)
@@ -560,6 +563,8 @@ def run_probe(port, n, body_file, pids, expected_events, chunk_delay_ms, timeout
         "ramp_s": f"{(t_all_first - t_start) if t_all_first else float('nan'):.3f}",
         "probes_s": (f"{t_probes_end - t_probes_start:.3f}"
                      if t_probes_end is not None else "nan"),
+        # the probe phase in ns since the epoch (CLOCK_REALTIME, a capture's clock); 0 = none
+        "probes_from_ns": wall_probes_start or 0, "probes_to_ns": wall_probes_end or 0,
         "rss_before_kb": rss_before,
         "rss_all_open_kb": "?" if rss_all_open is None else rss_all_open,
         "rss_peak_kb": peak_rss, "open_at_peak": open_at_peak, "rss_after_kb": rss_after,
