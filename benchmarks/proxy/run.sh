@@ -910,6 +910,26 @@ fi
 
 row1() { printf '%-24s %12s %10s %10s %8s\n' "$@"; }
 row2() { printf '%-22s %-6s %13s %10s %10s %10s %10s\n' "$@"; }
+# capture_rows NAME LABEL EXPECTED PART...: C_NAME's rows of a capture table, one per PART
+# (added, in, out; own), the first headed by LABEL and "paired/EXPECTED"; "not read" when the
+# capture gave nothing.
+capture_rows() {
+  local name=$1 label=$2 count part
+  declare -n c="C_$name"
+  if [[ -z "${c[requests]:-}" ]]; then
+    row2 "$label" "-" "not read" "" "" "" ""
+    unset -n c
+    return
+  fi
+  count="${c[requests]}/$3"
+  shift 3
+  for part in "$@"; do
+    row2 "$label" "$part" "$count" "${c[${part}_p50]}" "${c[${part}_p90]}" "${c[${part}_p99]}" \
+      "${c[${part}_max]}"
+    label="" count=""
+  done
+  unset -n c
+}
 echo
 echo "sluice proxy benchmark: commit $COMMIT (sluice binary built $BUILT, $BUILD, $(build_kind "$BUILD"))"
 echo "$CORES cores, $(uname -r); load average $LOAD_START at start, $LOAD_END at end"
@@ -959,22 +979,9 @@ if ((PER_REQUEST)); then
   capture_rows+=("nginx1:(b) nginx proxy_pass" "direct1:(a) fake-llm direct")
   for pair in "${capture_rows[@]}"; do
     name=${pair%%:*}
-    declare -n c="C_$name"
-    if [[ -z "${c[requests]:-}" ]]; then
-      row2 "${pair#*:}" "-" "not read" "" "" "" ""
-      unset -n c
-      continue
-    fi
     parts=(added in out)
     [[ "$name" == direct1 ]] && parts=(own)
-    label=${pair#*:}
-    count="${c[requests]}/${T_REQS[$name]}"
-    for part in "${parts[@]}"; do
-      row2 "$label" "$part" "$count" "${c[${part}_p50]}" "${c[${part}_p90]}" "${c[${part}_p99]}" \
-        "${c[${part}_max]}"
-      label="" count=""
-    done
-    unset -n c
+    capture_rows "$name" "${pair#*:}" "${T_REQS[$name]}" "${parts[@]}"
   done
   echo "(own: fake-llm's request arrived .. its answer left, information; requests/wrk: the requests"
   echo " paired in the capture of the measured run / the requests wrk counted)"
@@ -1060,22 +1067,15 @@ if ((PROBE_PER_REQUEST)); then
   probe_rows+=("p_nginx:(b) nginx, unbuffered" "p_direct:(a) fake-llm direct")
   for pair in "${probe_rows[@]}"; do
     name=${pair%%:*}
-    declare -n c="C_$name"
+    parts=(added in out)
+    [[ "$name" == p_direct ]] && parts=(own)
     declare -n s="S_$name"
+    capture_rows "$name" "${pair#*:}" "${s[probe_ok]}" "${parts[@]}"
+    declare -n c="C_$name"
     if [[ -z "${c[requests]:-}" ]]; then
-      row2 "${pair#*:}" "-" "not read" "" "" "" ""
       unset -n c s
       continue
     fi
-    parts=(added in out)
-    [[ "$name" == p_direct ]] && parts=(own)
-    label=${pair#*:}
-    count="${c[requests]}/${s[probe_ok]}"
-    for part in "${parts[@]}"; do
-      row2 "$label" "$part" "$count" "${c[${part}_p50]}" "${c[${part}_p90]}" "${c[${part}_p99]}" \
-        "${c[${part}_max]}"
-      label="" count=""
-    done
     read -r n u nd g r d <<<"${c[requests]} ${c[unpaired]} ${c[no_data]} ${c[gaps]} ${c[retransmitted]} ${c[dropped]:-0}"
     if ((u + nd + g + r + d > 0 || n < s[probe_ok])); then
       echo "note (${name#p_}): the capture paired $n of ${s[probe_ok]} probes; $u unpaired, $nd without" \
