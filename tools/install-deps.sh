@@ -3,7 +3,7 @@
 # present. Safe to run again. Uses sudo when not root.
 #
 # Usage: tools/install-deps.sh [--bench]
-#   --bench   also the load benchmarks' packages (benchmarks/*/run.sh): wrk, nginx-light, python3,
+#   --bench   also the load benchmarks' packages (benchmarks/*/run.sh): wrk, nginx-light,
 #             tcpdump (benchmarks/proxy's per-request added latency; it captures as root) and
 #             linux-perf (benchmarks/proxy/cpu_split.sh)
 set -euo pipefail
@@ -22,14 +22,16 @@ packages=(
   libcurl4-openssl-dev libfmt-dev libprotobuf-dev protobuf-compiler libsqlite3-dev
   libjemalloc-dev libgtest-dev libgmock-dev libbenchmark-dev
   curl openssl procps
+  python3  # the tests of benchmarks/proxy's capture reader (tools/test.sh)
 )
 # The end-to-end tests run the official SDKs on Node.js (20 or newer; see test/e2e/README.md).
 # Debian's own nodejs is installed only when no node is on the PATH.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 # The load benchmarks (benchmarks/*/README.md): the load generator, the server they compare
-# with, their helper scripts' Python, the proxy benchmark's packet capture and its CPU sampling.
-bench_packages=(wrk nginx-light python3 tcpdump linux-perf)
+# with, the proxy benchmark's packet capture and its CPU sampling (their helper scripts' Python
+# is installed for the tests above).
+bench_packages=(wrk nginx-light tcpdump linux-perf)
 ((bench)) && packages+=("${bench_packages[@]}")
 
 missing=()
