@@ -974,10 +974,10 @@ if ((PER_REQUEST)); then
   echo " message at its last byte): in = the client's request arrived .. the proxy's request to"
   echo " fake-llm left; out = fake-llm's answer arrived .. the proxy's answer left; added = in + out"
   row2 target part "requests/wrk" "p50 (us)" "p90 (us)" "p99 (us)" "max (us)"
-  capture_rows=("sluice1:(c) sluice")
-  ((BUSY_POLL_US > 0)) && capture_rows+=("sluicebp1:(d) sluice, busy poll")
-  capture_rows+=("nginx1:(b) nginx proxy_pass" "direct1:(a) fake-llm direct")
-  for pair in "${capture_rows[@]}"; do
+  request_rows=("sluice1:(c) sluice")
+  ((BUSY_POLL_US > 0)) && request_rows+=("sluicebp1:(d) sluice, busy poll")
+  request_rows+=("nginx1:(b) nginx proxy_pass" "direct1:(a) fake-llm direct")
+  for pair in "${request_rows[@]}"; do
     name=${pair%%:*}
     parts=(added in out)
     [[ "$name" == direct1 ]] && parts=(own)
@@ -989,7 +989,7 @@ if ((PER_REQUEST)); then
     "< $TARGET_ADDED_P50_US us" "$v_p50"
   printf '%-36s %12s   %-12s %s\n' "added by sluice per request, p99" "${C_sluice1[added_p99]} us" \
     "< $TARGET_ADDED_P99_US us" "$v_p99"
-  for pair in "${capture_rows[@]}"; do
+  for pair in "${request_rows[@]}"; do
     name=${pair%%:*}
     declare -n c="C_$name"
     [[ -n "${c[requests]:-}" ]] || { unset -n c; continue; }
