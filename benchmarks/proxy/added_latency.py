@@ -252,8 +252,7 @@ class Connection:
             msg = self.current[1]
         msg.end = ts
         if gap:
-            msg.bad = True
-            msg.data_unknown = True
+            msg.bad = True  # its exchange is not used
         if d == 1:
             msg.look_for_data(ts, captured, plen)
         if flags & (FIN | RST):
@@ -337,12 +336,10 @@ def analyse(path, front, back, t_from, t_to, ttft=False):
     if back is None:
         own = []
         for _, a_end, _, d_end, d_first in fronts:
-            if not ttft:
-                own.append(d_end - a_end)
-            elif d_first is None:
+            if ttft and d_first is None:
                 out["no_data"] += 1
-            else:
-                own.append(d_first - a_end)
+                continue
+            own.append((d_first if ttft else d_end) - a_end)
         series["own"] = own
         out["requests"] = len(own)
     else:
@@ -357,16 +354,16 @@ def analyse(path, front, back, t_from, t_to, ttft=False):
                 out["unpaired"] += 1
                 continue
             _, b_end, _, c_end, c_first = inside[0]
-            if ttft:
-                if d_first is None or c_first is None:
-                    out["no_data"] += 1
-                    continue
-                d_end, c_end = d_first, c_first
+            if ttft and (d_first is None or c_first is None):
+                out["no_data"] += 1
+                continue
+            # When the answers count: their last bytes, or with --ttft their first events.
+            c_at, d_at = (c_first, d_first) if ttft else (c_end, d_end)
             inb.append(b_end - a_end)
-            outb.append(d_end - c_end)
-            added.append(b_end - a_end + d_end - c_end)
-            upstream.append(c_end - b_end)
-            total.append(d_end - a_end)
+            outb.append(d_at - c_at)
+            added.append(b_end - a_end + d_at - c_at)
+            upstream.append(c_at - b_end)
+            total.append(d_at - a_end)
         out["requests"] = len(added)
         series.update(added=added, **{"in": inb, "out": outb}, upstream=upstream, total=total)
     for name, values in series.items():

@@ -716,6 +716,7 @@ else
     CAPTURE_WHY="no request through sluice was found in its capture"
   fi
 fi
+REQUEST_CAPTURE_WHY=$CAPTURE_WHY  # part 3 may change CAPTURE_WHY; part 2's report keeps this
 
 # sluice's measured 1-connection run: from the count after its warm-up to the count after
 # nginx1's warm-up (sluice had no traffic in between).
@@ -830,6 +831,7 @@ else
     CAPTURE_WHY="no probe through sluice was found in its capture"
   fi
 fi
+PROBE_CAPTURE_WHY=$CAPTURE_WHY
 if [[ "$BURST" == 1 ]]; then
   run_burst direct "$FAKE_PORT" "$FAKE_PID"
   run_burst sluice "$SLUICE_PORT" "$SLUICE_PID"
@@ -930,6 +932,23 @@ capture_rows() {
   done
   unset -n c
 }
+# capture_note NAME LABEL WHAT EXPECTED PERCENT: a note when C_NAME's capture lost anything
+# (unpaired exchanges, answers without a first event, retransmitted segments, gaps, packets the
+# kernel dropped) or paired fewer than PERCENT % of the EXPECTED exchanges (WHAT names them).
+capture_note() {
+  local name=$1 label=$2 what=$3 expected=$4 percent=$5 n u nd g r d no_data=""
+  declare -n c="C_$name"
+  if [[ -n "${c[requests]:-}" ]]; then
+    read -r n u nd g r d <<<"${c[requests]} ${c[unpaired]} ${c[no_data]:-0} ${c[gaps]} ${c[retransmitted]} ${c[dropped]:-0}"
+    [[ -n "${c[no_data]:-}" ]] && no_data=" $nd without a first data: in the capture,"
+    if ((u + nd + g + r + d > 0 || n * 100 < expected * percent)); then
+      echo "note ($label): the capture paired ${c[requests]} of $what; ${c[unpaired]} unpaired,$no_data" \
+        "${c[skipped]} exchanges not used, ${c[retransmitted]} retransmitted segments, ${c[gaps]}" \
+        "gaps, ${c[dropped]:-?} packets dropped by the kernel"
+    fi
+  fi
+  unset -n c
+}
 echo
 echo "sluice proxy benchmark: commit $COMMIT (sluice binary built $BUILT, $BUILD, $(build_kind "$BUILD"))"
 echo "$CORES cores, $(uname -r); load average $LOAD_START at start, $LOAD_END at end"
@@ -991,19 +1010,12 @@ if ((PER_REQUEST)); then
     "< $TARGET_ADDED_P99_US us" "$v_p99"
   for pair in "${request_rows[@]}"; do
     name=${pair%%:*}
-    declare -n c="C_$name"
-    [[ -n "${c[requests]:-}" ]] || { unset -n c; continue; }
-    read -r n u g r d <<<"${c[requests]} ${c[unpaired]} ${c[gaps]} ${c[retransmitted]} ${c[dropped]:-0}"
-    if ((u + g + r + d > 0 || n * 100 < T_REQS[$name] * 99)); then
-      echo "note (${name%1}): the capture paired ${c[requests]} of wrk's ${T_REQS[$name]} requests; ${c[unpaired]}" \
-        "unpaired, ${c[skipped]} exchanges not used, ${c[retransmitted]} retransmitted segments, ${c[gaps]}" \
-        "gaps, ${c[dropped]:-?} packets dropped by the kernel"
-    fi
-    unset -n c
+    # wrk counts the requests of its whole run; the capture's window may cut one at either end
+    capture_note "$name" "${name%1}" "wrk's ${T_REQS[$name]} requests" "${T_REQS[$name]}" 99
   done
   echo "difference of percentiles (through the proxy minus direct; information):"
 else
-  echo "added per request: not measured: $CAPTURE_WHY"
+  echo "added per request: not measured: $REQUEST_CAPTURE_WHY"
   echo "(the targets apply to the difference of percentiles: through the proxy minus direct)"
 fi
 printf '%-36s %12s   %-12s %s\n' "added by sluice, p50" "$added_p50 us" "< $TARGET_ADDED_P50_US us" "$v_diff_p50"
@@ -1071,18 +1083,8 @@ if ((PROBE_PER_REQUEST)); then
     [[ "$name" == p_direct ]] && parts=(own)
     declare -n s="S_$name"
     capture_rows "$name" "${pair#*:}" "${s[probe_ok]}" "${parts[@]}"
-    declare -n c="C_$name"
-    if [[ -z "${c[requests]:-}" ]]; then
-      unset -n c s
-      continue
-    fi
-    read -r n u nd g r d <<<"${c[requests]} ${c[unpaired]} ${c[no_data]} ${c[gaps]} ${c[retransmitted]} ${c[dropped]:-0}"
-    if ((u + nd + g + r + d > 0 || n < s[probe_ok])); then
-      echo "note (${name#p_}): the capture paired $n of ${s[probe_ok]} probes; $u unpaired, $nd without" \
-        "a first data: in the capture, ${c[skipped]} exchanges not used, $r retransmitted segments, $g" \
-        "gaps, ${c[dropped]:-?} packets dropped by the kernel"
-    fi
-    unset -n c s
+    capture_note "$name" "${name#p_}" "${s[probe_ok]} probes" "${s[probe_ok]}" 100
+    unset -n s
   done
   echo "(own: fake-llm's probe request arrived .. its first event left, information; probes: those"
   echo " paired in the capture / those that streamed to their end)"
@@ -1092,7 +1094,7 @@ if ((PROBE_PER_REQUEST)); then
     "< $TARGET_ADDED_TTFT_P99_US us" "$v_ttft"
   echo "difference of percentiles (probes through the proxy minus direct; information):"
 else
-  echo "added TTFT per probe: not measured: $CAPTURE_WHY"
+  echo "added TTFT per probe: not measured: $PROBE_CAPTURE_WHY"
   echo "(the target applies to the difference of percentiles: probes through sluice minus direct)"
 fi
 printf '%-36s %12s   %s\n' "added TTFT by sluice, p50" "$added_ttft_p50 us" "(information)"
